@@ -1,0 +1,80 @@
+import { Hono } from 'hono';
+import createDebug from 'debug';
+import { createSecureApp } from '@flotilla/kit/http';
+import { GcRequestSchema, isProtocolError, PROTOCOL_VERSION, ProtocolError } from '@flotilla/protocol';
+import { z } from 'zod';
+import type { DaemonContext } from './context.js';
+import { doctor } from './doctor.js';
+import { gc } from './gc.js';
+import { inbox, metrics, repos, stats } from './reports.js';
+import { eventRoutes } from './routes/events.js';
+import { jobRoutes } from './routes/jobs.js';
+import { jsonBody, query } from './routes/validate.js';
+import type { Scheduler } from './scheduler.js';
+
+const debug = createDebug('cb:http');
+
+/** What the process around the app can do on request: stop, and listen on a loopback port. */
+export interface DaemonControl {
+  stop(): void;
+  serve(port: number): Promise<{ url: string; token: string }>;
+  httpUrl(): string | null;
+}
+
+export function createDaemonApp(ctx: DaemonContext, scheduler: Scheduler, control: DaemonControl, token: string): Hono {
+  const app = createSecureApp({ requireToken: true, token });
+  app.onError((error, c) => {
+    if (isProtocolError(error)) return c.json(error.toEnvelope(), error.status as 400);
+    debug('internal error on %s %s: %o', c.req.method, c.req.path, error);
+    const internal = new ProtocolError('INTERNAL', `internal error: ${(error as Error).message}`, {
+      fix: `this is a bug in cb ${ctx.version}; please open an issue with ${ctx.paths.daemonLog}`,
+    });
+    return c.json(internal.toEnvelope(), 500);
+  });
+  app.notFound((c) => c.json(new ProtocolError('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`).toEnvelope(), 404));
+  app.get('/health', (c) => c.json({ pid: process.pid, version: ctx.version, protocol: PROTOCOL_VERSION }));
+  app.route('/api/jobs', jobRoutes(ctx, scheduler));
+  app.route('/api/events', eventRoutes(ctx));
+  app.route('/api', miscRoutes(ctx, control));
+  app.get('/metrics', async (c) => c.text(await metrics(ctx), 200, { 'content-type': 'text/plain; version=0.0.4' }));
+  return app;
+}
+
+function miscRoutes(ctx: DaemonContext, control: DaemonControl): Hono {
+  const app = new Hono();
+  app.get('/daemon', async (c) => {
+    const [running, queued] = await Promise.all([ctx.store.jobsWithStatus(['starting', 'running']), ctx.store.jobsWithStatus(['queued'])]);
+    return c.json({
+      pid: process.pid,
+      version: ctx.version,
+      protocol: PROTOCOL_VERSION,
+      host: ctx.host,
+      home: ctx.paths.home,
+      socket: ctx.paths.socket,
+      startedAt: ctx.startedAt.toISOString(),
+      uptimeMs: Date.now() - ctx.startedAt.getTime(),
+      httpUrl: control.httpUrl(),
+      slots: ctx.config.slots ?? 0,
+      running: running.length,
+      queued: queued.length,
+    });
+  });
+  app.post('/daemon/stop', (c) => {
+    setTimeout(() => control.stop(), 50);
+    return c.json({ stopping: true });
+  });
+  app.post('/daemon/serve', async (c) => {
+    const { port } = await jsonBody(c, z.object({ port: z.number().int().min(0).max(65535) }));
+    return c.json(await control.serve(port));
+  });
+  app.get('/capabilities', (c) =>
+    c.json({ kind: 'daemon', host: ctx.host, version: ctx.version, protocol: PROTOCOL_VERSION, agents: ctx.agents.names(), addons: [], features: ['jobs', 'worktrees', 'events', 'metrics', 'inbox', 'stats'] }),
+  );
+  app.get('/inbox', async (c) => c.json(await inbox(ctx)));
+  app.get('/stats', async (c) => c.json(await stats(ctx, query(c, z.object({ days: z.coerce.number().positive().max(3650).default(30) })).days)));
+  app.get('/repos', async (c) => c.json(await repos(ctx)));
+  app.get('/doctor', async (c) => c.json(await doctor(ctx)));
+  app.get('/pauses', async (c) => c.json(await ctx.store.activePauses()));
+  app.post('/gc', async (c) => c.json(await gc(ctx, await jsonBody(c, GcRequestSchema))));
+  return app;
+}

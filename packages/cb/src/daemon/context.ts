@@ -1,0 +1,24 @@
+import type { Tmux } from '@flotilla/kit/tmux';
+import type { AgentRegistry } from '../agents/registry.js';
+import type { Config } from '../config.js';
+import type { HomePaths } from '../home.js';
+import type { JobStore } from '../store/types.js';
+import type { Bus } from './bus.js';
+
+/** The services every part of the daemon shares; built once in main.ts, injected everywhere. */
+export interface DaemonContext {
+  host: string;
+  version: string;
+  paths: HomePaths;
+  config: Config;
+  store: JobStore;
+  bus: Bus;
+  tmux: Tmux;
+  agents: AgentRegistry;
+  /** The daemon's own environment (for API jobs with no invoking shell). */
+  env: NodeJS.ProcessEnv;
+  /** Absolute path of the runner entry (dist/runner/main.js). */
+  runnerPath: string;
+  startedAt: Date;
+  now(): Date;
+}

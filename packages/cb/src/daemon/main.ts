@@ -1,0 +1,100 @@
+/**
+ * The cb daemon: the single writer of the store. Started by the CLI on first use (under a lock),
+ * it serves the API on a unix socket, re-adopts running attempts, and schedules queued jobs.
+ * Stopping it never stops a job: attempts live in tmux and are adopted again at the next start.
+ */
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import createDebug from 'debug';
+import { writeFileAtomic } from '@flotilla/kit/fs';
+import { readOrCreateTokenFile, serveOnPort, serveOnSocket, type PortServer } from '@flotilla/kit/http';
+import { createTmux } from '@flotilla/kit/tmux';
+import { PROTOCOL_VERSION } from '@flotilla/protocol';
+import { createAgentRegistry, type AgentRegistry } from '../agents/registry.js';
+import { loadConfig } from '../config.js';
+import { homePaths, hostName, resolveHome } from '../home.js';
+import { createSqliteStore } from '../store/sqlite-store.js';
+import { VERSION } from '../version.js';
+import { createDaemonApp, type DaemonControl } from './app.js';
+import { createBus } from './bus.js';
+import type { DaemonContext } from './context.js';
+import { recover } from './recovery.js';
+import { createScheduler } from './scheduler.js';
+
+const debug = createDebug('cb:daemon');
+
+async function main(): Promise<void> {
+  const paths = homePaths(resolveHome());
+  mkdirSync(paths.home, { recursive: true, mode: 0o700 });
+  const config = loadConfig(paths.config);
+  if (!config.ok) {
+    process.stderr.write(`cb daemon: the config file is invalid:\n  ${config.issues.join('\n  ')}\n`);
+    process.exit(1);
+  }
+  let agents: AgentRegistry;
+  try {
+    agents = createAgentRegistry(config.value.agents);
+  } catch (error) {
+    process.stderr.write(`cb daemon: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  const host = hostName();
+  const store = createSqliteStore({ path: paths.db, host });
+  const token = await readOrCreateTokenFile(paths.token);
+  const ctx: DaemonContext = {
+    host,
+    version: VERSION,
+    paths,
+    config: config.value,
+    store,
+    bus: createBus(),
+    tmux: createTmux({ socketName: paths.tmuxSocketName }),
+    agents,
+    env: process.env,
+    runnerPath: fileURLToPath(new URL('../runner/main.js', import.meta.url)),
+    startedAt: new Date(),
+    now: () => new Date(),
+  };
+  const scheduler = createScheduler(ctx);
+  let httpServer: PortServer | null = null;
+  let stopping = false;
+  const control: DaemonControl = {
+    stop: () => void shutdown(),
+    serve: async (port) => {
+      if (!httpServer || (port !== 0 && httpServer.port !== port)) {
+        await httpServer?.close();
+        httpServer = await serveOnPort(app.fetch, { port, hostname: '127.0.0.1' });
+      }
+      return { url: httpServer.url, token };
+    },
+    httpUrl: () => httpServer?.url ?? null,
+  };
+  const app = createDaemonApp(ctx, scheduler, control, token);
+  const socketServer = await serveOnSocket(app.fetch, paths.socket);
+  await recover(ctx, scheduler);
+  const record = { pid: process.pid, version: VERSION, protocol: PROTOCOL_VERSION, socket: paths.socket, startedAt: ctx.startedAt.toISOString() };
+  await writeFileAtomic(paths.daemonJson, JSON.stringify(record, null, 2) + '\n', { mode: 0o600 });
+  scheduler.wake();
+  debug('daemon %d listening on %s', process.pid, paths.socket);
+
+  async function shutdown(): Promise<void> {
+    if (stopping) return;
+    stopping = true;
+    scheduler.close();
+    await Promise.allSettled([socketServer.close(), httpServer?.close()]);
+    await store.close();
+    try {
+      const current = JSON.parse(readFileSync(paths.daemonJson, 'utf8')) as { pid?: number };
+      if (current.pid === process.pid) rmSync(paths.daemonJson, { force: true });
+    } catch {
+      // already gone
+    }
+    process.exit(0);
+  }
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void shutdown());
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`cb daemon failed to start: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

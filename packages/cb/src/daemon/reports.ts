@@ -1,0 +1,104 @@
+import type { InboxItem, Job, Repo, Stats, Usage } from '@flotilla/protocol';
+import type { DaemonContext } from './context.js';
+
+export async function allJobs(ctx: DaemonContext): Promise<Job[]> {
+  const jobs: Job[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await ctx.store.listJobs({ limit: 500, cursor });
+    jobs.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return jobs;
+}
+
+export function inboxItem(job: Job): InboxItem {
+  const summary = job.failure ? `${job.failure.kind}: ${job.failure.message}` : (job.result ?? '').split('\n')[0] ?? '';
+  return { jobId: job.id, host: job.host, status: job.status, agent: job.agent, title: firstLine(job.prompt, 80), summary: summary.slice(0, 300), endedAt: job.endedAt, unread: job.unread };
+}
+
+export async function inbox(ctx: DaemonContext): Promise<InboxItem[]> {
+  const page = await ctx.store.listJobs({ unread: true, limit: 500 });
+  return page.items.map(inboxItem);
+}
+
+function addUsage(a: Usage, b: Usage): Usage {
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    cacheReadTokens: a.cacheReadTokens + b.cacheReadTokens,
+    cacheWriteTokens: a.cacheWriteTokens + b.cacheWriteTokens,
+  };
+}
+
+type Row = Stats['byDay'][number];
+function bump(map: Map<string, Row>, key: string, job: Job): void {
+  const row = map.get(key) ?? { key, jobs: 0, costUsd: 0, usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 } };
+  row.jobs += 1;
+  row.costUsd = Math.round((row.costUsd + job.cost.usd) * 1e6) / 1e6;
+  row.usage = addUsage(row.usage, job.usage);
+  map.set(key, row);
+}
+
+/** Counts, tokens and cost by day, agent and model, and failures by kind, over the last `days`. */
+export async function stats(ctx: DaemonContext, days: number): Promise<Stats> {
+  const since = new Date(ctx.now().getTime() - days * 86_400_000).toISOString();
+  const jobs = (await allJobs(ctx)).filter((j) => j.createdAt >= since);
+  const byDay = new Map<string, Row>();
+  const byAgent = new Map<string, Row>();
+  const byModel = new Map<string, Row>();
+  const byStatus: Record<string, number> = {};
+  const failuresByKind: Record<string, number> = {};
+  let totals = { jobs: 0, costUsd: 0, usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 } };
+  for (const job of jobs) {
+    bump(byDay, job.createdAt.slice(0, 10), job);
+    bump(byAgent, job.agent, job);
+    bump(byModel, job.model ?? 'default', job);
+    byStatus[job.status] = (byStatus[job.status] ?? 0) + 1;
+    for (const attempt of job.attempts) if (attempt.failure) failuresByKind[attempt.failure.kind] = (failuresByKind[attempt.failure.kind] ?? 0) + 1;
+    totals = { jobs: totals.jobs + 1, costUsd: Math.round((totals.costUsd + job.cost.usd) * 1e6) / 1e6, usage: addUsage(totals.usage, job.usage) };
+  }
+  const sorted = (m: Map<string, Row>) => [...m.values()].sort((a, b) => a.key.localeCompare(b.key));
+  return { host: ctx.host, since, byStatus, byDay: sorted(byDay), byAgent: sorted(byAgent), byModel: sorted(byModel), failuresByKind, totals };
+}
+
+export async function repos(ctx: DaemonContext): Promise<Repo[]> {
+  const byRoot = new Map<string, Repo>();
+  for (const job of await allJobs(ctx)) {
+    const root = job.worktree?.repoRoot;
+    if (!root || !job.worktree) continue;
+    const repo = byRoot.get(root) ?? { root, host: ctx.host, jobs: 0, worktrees: [] };
+    repo.jobs += 1;
+    if (!job.inJob) repo.worktrees.push({ jobId: job.id, path: job.worktree.path, branch: job.worktree.branch, removed: job.worktree.removed });
+    byRoot.set(root, repo);
+  }
+  return [...byRoot.values()];
+}
+
+/** Prometheus text exposition of job counts, tokens, cost and the daemon's own memory. */
+export async function metrics(ctx: DaemonContext): Promise<string> {
+  const jobs = await allJobs(ctx);
+  const lines: string[] = [];
+  const counts: Record<string, number> = {};
+  let cost = 0;
+  let usage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
+  for (const job of jobs) {
+    counts[job.status] = (counts[job.status] ?? 0) + 1;
+    cost += job.cost.usd;
+    usage = addUsage(usage, job.usage);
+  }
+  lines.push('# HELP cb_jobs Jobs by status.', '# TYPE cb_jobs gauge');
+  for (const [status, n] of Object.entries(counts)) lines.push(`cb_jobs{host="${ctx.host}",status="${status}"} ${n}`);
+  lines.push('# HELP cb_cost_usd_total Cost of all jobs.', '# TYPE cb_cost_usd_total counter', `cb_cost_usd_total{host="${ctx.host}"} ${cost}`);
+  lines.push('# HELP cb_tokens_total Tokens of all jobs by kind.', '# TYPE cb_tokens_total counter');
+  for (const [kind, n] of Object.entries(usage)) lines.push(`cb_tokens_total{host="${ctx.host}",kind="${kind}"} ${n}`);
+  const memory = process.memoryUsage();
+  lines.push('# HELP cb_daemon_rss_bytes Resident memory of the daemon.', '# TYPE cb_daemon_rss_bytes gauge', `cb_daemon_rss_bytes ${memory.rss}`);
+  lines.push('# HELP cb_daemon_uptime_seconds Seconds since the daemon started.', '# TYPE cb_daemon_uptime_seconds gauge', `cb_daemon_uptime_seconds ${Math.round((Date.now() - ctx.startedAt.getTime()) / 1000)}`);
+  return lines.join('\n') + '\n';
+}
+
+function firstLine(text: string, max: number): string {
+  const line = text.split('\n')[0] ?? '';
+  return line.length > max ? line.slice(0, max - 1) + '…' : line;
+}

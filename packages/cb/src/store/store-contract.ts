@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { ulid } from 'ulidx';
+import { EMPTY_USAGE, type Job } from '@flotilla/protocol';
+import type { JobStore } from './types.js';
+
+/** A minimal valid queued job for store tests. */
+export function sampleJob(over: Partial<Job> = {}): Job {
+  const now = new Date().toISOString();
+  return {
+    id: ulid(),
+    host: 'test',
+    status: 'queued',
+    agent: 'claude',
+    model: 'sonnet',
+    prompt: 'do it',
+    cwd: '/tmp',
+    permissions: 'accept-edits',
+    tags: [],
+    createdAt: now,
+    updatedAt: now,
+    startedAt: null,
+    endedAt: null,
+    durationMs: null,
+    result: null,
+    failure: null,
+    agentSessionId: null,
+    usage: EMPTY_USAGE,
+    cost: { usd: 0, source: 'unknown' },
+    attempts: [],
+    attemptsUsed: 0,
+    maxAttempts: 3,
+    infraRetries: 0,
+    retryAt: null,
+    worktree: null,
+    unread: false,
+    idempotencyKey: null,
+    timeoutMs: null,
+    idleTimeoutMs: null,
+    budgetUsd: null,
+    modelLadder: [],
+    pending: { reason: 'new', prompt: 'do it', resumeSessionId: null, model: 'sonnet' },
+    inJob: null,
+    envKeys: [],
+    ...over,
+  };
+}
+
+/** The behaviour every JobStore implementation must have; run it against each backend. */
+export function describeStoreContract(name: string, open: () => Promise<{ store: JobStore; reopen?: () => Promise<JobStore> }>): void {
+  describe(`${name} store contract`, () => {
+    it('should create a job with a job.created event and read it back', async () => {
+      const { store } = await open();
+      const job = sampleJob({ tags: ['a'] });
+      const { created } = await store.createJob(job, { env: { SECRET: 'v' } });
+      expect(created).toBe(true);
+      expect(await store.getJob(job.id)).toEqual(job);
+      expect(await store.getSecrets(job.id)).toEqual({ env: { SECRET: 'v' } });
+      const events = await store.eventsAfter(0, 10);
+      expect(events.map((e) => e.type)).toEqual(['job.created']);
+      await store.close();
+    });
+
+    it('should return the existing job for a repeated idempotency key', async () => {
+      const { store } = await open();
+      const first = sampleJob({ idempotencyKey: 'k1' });
+      await store.createJob(first, { env: {} });
+      const again = await store.createJob(sampleJob({ idempotencyKey: 'k1' }), { env: {} });
+      expect(again).toEqual({ job: first, created: false });
+      await store.close();
+    });
+
+    it('should apply a mutation and its events atomically, and skip when the mutator declines', async () => {
+      const { store } = await open();
+      const job = sampleJob();
+      await store.createJob(job, { env: {} });
+      const updated = await store.updateJob(job.id, (j) => ({ job: { ...j, status: 'starting' }, events: [{ type: 'job.updated', job: j }] }));
+      expect(updated?.status).toBe('starting');
+      const unchanged = await store.updateJob(job.id, () => null);
+      expect(unchanged?.status).toBe('starting');
+      const events = await store.eventsAfter(0, 10);
+      expect(events.map((e) => e.type)).toEqual(['job.created', 'job.updated']);
+      const last = events[1];
+      expect(last?.type === 'job.updated' && last.job.status).toBe('starting');
+      await expect(store.updateJob(job.id, () => {
+        throw new Error('boom');
+      })).rejects.toThrow('boom');
+      expect((await store.eventsAfter(0, 10)).length).toBe(2);
+      await store.close();
+    });
+
+    it('should page jobs newest first and filter by status, tag and unread', async () => {
+      const { store } = await open();
+      const jobs = [];
+      for (let i = 0; i < 5; i++) {
+        const job = sampleJob({ status: i % 2 ? 'succeeded' : 'queued', tags: i === 3 ? ['x'] : [], unread: i === 1 });
+        jobs.push(job);
+        await store.createJob(job, { env: {} });
+      }
+      const first = await store.listJobs({ limit: 2 });
+      expect(first.items.map((j) => j.id)).toEqual([jobs[4]!.id, jobs[3]!.id]);
+      const second = await store.listJobs({ limit: 2, cursor: first.nextCursor! });
+      expect(second.items.map((j) => j.id)).toEqual([jobs[2]!.id, jobs[1]!.id]);
+      expect((await store.listJobs({ status: 'succeeded' })).items.length).toBe(2);
+      expect((await store.listJobs({ tag: 'x' })).items.map((j) => j.id)).toEqual([jobs[3]!.id]);
+      expect((await store.listJobs({ unread: true })).items.map((j) => j.id)).toEqual([jobs[1]!.id]);
+      expect(await store.unreadCount()).toBe(1);
+      await store.close();
+    });
+
+    it('should keep pauses and credential marks', async () => {
+      const { store } = await open();
+      const pause = { id: ulid(), host: 'test', agent: 'claude', credential: 'env:K#1', reason: 'rate_limited' as const, message: 'm', startedAt: new Date().toISOString(), resetsAt: new Date().toISOString(), endedAt: null };
+      await store.savePause(pause);
+      expect(await store.activePauses()).toEqual([pause]);
+      await store.savePause({ ...pause, endedAt: new Date().toISOString() });
+      expect(await store.activePauses()).toEqual([]);
+      await store.setCredentialState({ agent: 'claude', credential: 'env:K#1', unusable: 'auth_failed', message: 'bad key' });
+      await store.setCredentialState({ agent: 'claude', credential: 'env:K#1', unusable: null, message: null });
+      expect(await store.credentialStates()).toEqual([{ agent: 'claude', credential: 'env:K#1', unusable: null, message: null }]);
+      await store.close();
+    });
+
+    it('should survive a reopen with every job and event', async () => {
+      const { store, reopen } = await open();
+      if (!reopen) return;
+      const job = sampleJob();
+      await store.createJob(job, { env: {} });
+      await store.close();
+      const again = await reopen();
+      expect(await again.getJob(job.id)).toEqual(job);
+      expect((await again.eventBounds()).latest).toBeGreaterThan(0);
+      await again.close();
+    });
+  });
+}

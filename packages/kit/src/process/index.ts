@@ -1,0 +1,8 @@
+/**
+ * `@flotilla/kit/process` — process trees, liveness, pid-reuse detection and tree kills, with one
+ * implementation per OS (Linux `/proc`, macOS `ps`) behind each export.
+ */
+export { isAlive, listProcessTree, processStartTime } from './process-info.js';
+export { killTree } from './kill-tree.js';
+export type { KillTreeErrorCode, KillTreeOptions } from './kill-tree.js';
+export { KitError, isKitError } from '../internal/errors.js';

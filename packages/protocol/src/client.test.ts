@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { createClient } from './client.js';
+import { isProtocolError } from './errors.js';
+import type { Transport, TransportRequest } from './transport.js';
+import { JOB_FIXTURE } from './fixtures.test-data.js';
+
+function transportAnswering(answer: (req: TransportRequest) => { status: number; body: unknown }, sse: string[] = []): Transport & { seen: TransportRequest[] } {
+  const seen: TransportRequest[] = [];
+  return {
+    seen,
+    async request(req) {
+      seen.push(req);
+      const { status, body } = answer(req);
+      return { status, headers: {}, body };
+    },
+    async stream(req) {
+      seen.push(req);
+      return {
+        status: 200,
+        headers: {},
+        chunks: (async function* () {
+          yield* sse;
+        })(),
+        close() {},
+      };
+    },
+  };
+}
+
+describe('createClient', () => {
+  it('should send a job creation as POST /api/jobs and parse the Job', async () => {
+    const transport = transportAnswering(() => ({ status: 201, body: JOB_FIXTURE }));
+    const job = await createClient(transport).createJob({ prompt: 'fix it' });
+    expect(job.id).toBe(JOB_FIXTURE.id);
+    expect(transport.seen[0]).toMatchObject({ method: 'POST', path: '/api/jobs', body: { prompt: 'fix it' } });
+  });
+
+  it('should turn an error envelope into a ProtocolError with code and fix', async () => {
+    const transport = transportAnswering(() => ({ status: 422, body: { error: { code: 'AGENT_CANNOT_AUTHENTICATE', message: 'no key', fix: 'export ANTHROPIC_API_KEY' } } }));
+    const error = await createClient(transport).getJob('x').catch((e: unknown) => e);
+    expect(isProtocolError(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'AGENT_CANNOT_AUTHENTICATE', fix: 'export ANTHROPIC_API_KEY', status: 422 });
+  });
+
+  it('should reject a response that does not match the schema', async () => {
+    const transport = transportAnswering(() => ({ status: 200, body: { id: 'nope' } }));
+    await expect(createClient(transport).getJob('x')).rejects.toThrow();
+  });
+
+  it('should yield known events from the SSE stream, skip unknown types and send Last-Event-ID', async () => {
+    const event = { id: 3, at: '2026-01-01T00:00:00.000Z', host: 'h', type: 'inbox.changed', unread: 2 };
+    const transport = transportAnswering(() => ({ status: 200, body: null }), [
+      'id: 2\nevent: future.thing\ndata: {"id":2,"type":"future.thing"}\n\n',
+      `id: 3\nevent: inbox.changed\ndata: ${JSON.stringify(event)}\n\n`,
+    ]);
+    const seen = [];
+    for await (const e of createClient(transport).events({ lastEventId: 1 })) seen.push(e);
+    expect(seen).toEqual([event]);
+    expect(transport.seen[0]?.headers?.['last-event-id']).toBe('1');
+  });
+});

@@ -1,0 +1,147 @@
+import type { z } from 'zod';
+import { errorFromEnvelope } from './errors.js';
+import { parseEvent, type FlotillaEvent } from './events.js';
+import {
+  JobPageSchema,
+  JobSchema,
+  type CreateJobRequest,
+  type Job,
+  type JobListQuery,
+  type JobPage,
+} from './job.js';
+import {
+  CapabilitiesSchema,
+  DaemonStatusSchema,
+  DiffSchema,
+  DoctorReportSchema,
+  GcReportSchema,
+  HealthSchema,
+  InboxItemSchema,
+  PauseSchema,
+  RepoSchema,
+  StatsSchema,
+  type Capabilities,
+  type DaemonStatus,
+  type Diff,
+  type DoctorReport,
+  type GcReport,
+  type GcRequest,
+  type Health,
+  type InboxItem,
+  type Pause,
+  type Repo,
+  type Stats,
+} from './resources.js';
+import { createSseParser } from './sse.js';
+import { LogChunkSchema, TranscriptSchema, type LogChunk, type Transcript } from './transcript.js';
+import type { Transport, TransportRequest } from './transport.js';
+
+export interface WaitOptions {
+  /** Give up after this long and return the job as it is. */
+  timeoutMs?: number;
+}
+
+export interface EventStreamOptions {
+  lastEventId?: number;
+  signal?: AbortSignal;
+}
+
+/** The typed client over an injected transport: everything the CLI can do goes through here. */
+export interface FlotillaClient {
+  health(): Promise<Health>;
+  status(): Promise<DaemonStatus>;
+  capabilities(): Promise<Capabilities>;
+  stop(): Promise<void>;
+  createJob(request: CreateJobRequest): Promise<Job>;
+  listJobs(query?: JobListQuery): Promise<JobPage>;
+  getJob(id: string): Promise<Job>;
+  cancelJob(id: string): Promise<Job>;
+  retryJob(id: string): Promise<Job>;
+  resumeJob(id: string, prompt: string): Promise<Job>;
+  /** Long-polls until the job is terminal (or the timeout passes). */
+  waitJob(id: string, options?: WaitOptions): Promise<Job>;
+  markRead(id: string): Promise<Job>;
+  transcript(id: string, attempt?: number): Promise<Transcript>;
+  log(id: string, options?: { attempt?: number; offset?: number; limit?: number }): Promise<LogChunk>;
+  diff(id: string): Promise<Diff>;
+  inbox(): Promise<InboxItem[]>;
+  stats(options?: { days?: number }): Promise<Stats>;
+  repos(): Promise<Repo[]>;
+  doctor(): Promise<DoctorReport>;
+  pauses(): Promise<Pause[]>;
+  gc(request?: GcRequest): Promise<GcReport>;
+  /** Every event after `lastEventId`, as they happen, until the signal aborts. Unknown types are skipped. */
+  events(options?: EventStreamOptions): AsyncIterable<FlotillaEvent>;
+}
+
+export function createClient(transport: Transport): FlotillaClient {
+  async function call<T extends z.ZodType>(schema: T, req: TransportRequest): Promise<z.infer<T>> {
+    const res = await transport.request(req);
+    if (res.status >= 400) throw errorFromEnvelope(res.status, res.body);
+    return schema.parse(res.body);
+  }
+  const job = (id: string) => `/api/jobs/${encodeURIComponent(id)}`;
+  return {
+    health: () => call(HealthSchema, { method: 'GET', path: '/health' }),
+    status: () => call(DaemonStatusSchema, { method: 'GET', path: '/api/daemon' }),
+    capabilities: () => call(CapabilitiesSchema, { method: 'GET', path: '/api/capabilities' }),
+    stop: async () => {
+      await transport.request({ method: 'POST', path: '/api/daemon/stop' });
+    },
+    createJob: (body) => call(JobSchema, { method: 'POST', path: '/api/jobs', body }),
+    listJobs: (query = {}) => call(JobPageSchema, { method: 'GET', path: '/api/jobs', query: listQuery(query) }),
+    getJob: (id) => call(JobSchema, { method: 'GET', path: job(id) }),
+    cancelJob: (id) => call(JobSchema, { method: 'POST', path: `${job(id)}/cancel` }),
+    retryJob: (id) => call(JobSchema, { method: 'POST', path: `${job(id)}/retry` }),
+    resumeJob: (id, prompt) => call(JobSchema, { method: 'POST', path: `${job(id)}/resume`, body: { prompt } }),
+    waitJob: (id, options = {}) =>
+      call(JobSchema, { method: 'GET', path: `${job(id)}/wait`, query: { timeoutMs: options.timeoutMs } }),
+    markRead: (id) => call(JobSchema, { method: 'POST', path: `${job(id)}/read` }),
+    transcript: (id, attempt) =>
+      call(TranscriptSchema, { method: 'GET', path: `${job(id)}/transcript`, query: { attempt } }),
+    log: (id, options = {}) => call(LogChunkSchema, { method: 'GET', path: `${job(id)}/log`, query: { ...options } }),
+    diff: (id) => call(DiffSchema, { method: 'GET', path: `${job(id)}/diff` }),
+    inbox: () => call(InboxItemSchema.array(), { method: 'GET', path: '/api/inbox' }),
+    stats: (options = {}) => call(StatsSchema, { method: 'GET', path: '/api/stats', query: { days: options.days } }),
+    repos: () => call(RepoSchema.array(), { method: 'GET', path: '/api/repos' }),
+    doctor: () => call(DoctorReportSchema, { method: 'GET', path: '/api/doctor' }),
+    pauses: () => call(PauseSchema.array(), { method: 'GET', path: '/api/pauses' }),
+    gc: (body = {}) => call(GcReportSchema, { method: 'POST', path: '/api/gc', body }),
+    events: (options = {}) => streamEvents(transport, options),
+  };
+}
+
+function listQuery(query: JobListQuery): TransportRequest['query'] {
+  const status = Array.isArray(query.status) ? query.status.join(',') : query.status;
+  return { ...query, status };
+}
+
+async function* streamEvents(transport: Transport, options: EventStreamOptions): AsyncIterable<FlotillaEvent> {
+  const headers: Record<string, string> = { accept: 'text/event-stream' };
+  if (options.lastEventId !== undefined) headers['last-event-id'] = String(options.lastEventId);
+  const stream = await transport.stream({ method: 'GET', path: '/api/events', headers, signal: options.signal });
+  if (stream.status >= 400) {
+    let text = '';
+    for await (const chunk of stream.chunks) text += chunk;
+    throw errorFromEnvelope(stream.status, safeJson(text));
+  }
+  const parse = createSseParser();
+  try {
+    for await (const chunk of stream.chunks) {
+      for (const message of parse(chunk)) {
+        const event = parseEvent(safeJson(message.data));
+        if (event) yield event;
+      }
+    }
+  } finally {
+    stream.close();
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

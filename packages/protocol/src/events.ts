@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { HostNameSchema, IdSchema, TimestampSchema } from './common.js';
+import { FailureSchema, JobSchema } from './job.js';
+import { JobStatusSchema } from './lifecycle.js';
+import { PauseSchema } from './resources.js';
+
+/** Every event type this protocol version names. Clients must ignore types they do not know. */
+export const EVENT_TYPES = [
+  'job.created',
+  'job.updated',
+  'job.ended',
+  'attempt.started',
+  'attempt.ended',
+  'pause.started',
+  'pause.ended',
+  'inbox.changed',
+  'notification',
+  'resync',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+const base = { id: z.number().int().nonnegative(), at: TimestampSchema, host: HostNameSchema };
+
+export const EventSchema = z.discriminatedUnion('type', [
+  z.object({ ...base, type: z.literal('job.created'), job: JobSchema }),
+  z.object({ ...base, type: z.literal('job.updated'), job: JobSchema }),
+  z.object({ ...base, type: z.literal('job.ended'), job: JobSchema }),
+  z.object({
+    ...base,
+    type: z.literal('attempt.started'),
+    jobId: IdSchema,
+    attempt: z.number().int(),
+    tmuxSession: z.string(),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('attempt.ended'),
+    jobId: IdSchema,
+    attempt: z.number().int(),
+    status: JobStatusSchema,
+    failure: FailureSchema.nullable(),
+  }),
+  z.object({ ...base, type: z.literal('pause.started'), pause: PauseSchema }),
+  z.object({ ...base, type: z.literal('pause.ended'), pause: PauseSchema }),
+  z.object({ ...base, type: z.literal('inbox.changed'), unread: z.number().int() }),
+  z.object({
+    ...base,
+    type: z.literal('notification'),
+    jobId: IdSchema.nullable(),
+    title: z.string(),
+    body: z.string(),
+    level: z.enum(['info', 'success', 'warning', 'error']),
+  }),
+  z.object({ ...base, type: z.literal('resync'), reason: z.string() }),
+]);
+export type FlotillaEvent = z.infer<typeof EventSchema>;
+export type EventOf<T extends EventType> = Extract<FlotillaEvent, { type: T }>;
+
+/** Parses one event, returning null for an unknown type (forward compatible) and throwing on a malformed known one. */
+export function parseEvent(data: unknown): FlotillaEvent | null {
+  const type = (data as { type?: unknown } | null)?.type;
+  if (typeof type !== 'string' || !(EVENT_TYPES as readonly string[]).includes(type)) return null;
+  return EventSchema.parse(data);
+}

@@ -1,0 +1,90 @@
+export { PROTOCOL_VERSION, IdSchema, TimestampSchema, HostNameSchema, AgentNameSchema, PermissionModeSchema, OutputFormatSchema } from './common.js';
+export type { AgentName, PermissionMode, OutputFormat } from './common.js';
+export {
+  JOB_STATUSES,
+  JobStatusSchema,
+  TERMINAL_STATUSES,
+  isTerminal,
+  JOB_TRANSITIONS,
+  canTransition,
+  FAILURE_KINDS,
+  FailureKindSchema,
+  RETRY_CLASS,
+  CREDENTIAL_FAILURES,
+  FAILURE_DESCRIPTIONS,
+} from './lifecycle.js';
+export type { JobStatus, FailureKind, RetryClass } from './lifecycle.js';
+export {
+  FailureSchema,
+  UsageSchema,
+  EMPTY_USAGE,
+  CostSchema,
+  WorktreeSchema,
+  AttemptStatusSchema,
+  AttemptSchema,
+  JobSchema,
+  CreateJobRequestSchema,
+  ResumeJobRequestSchema,
+  JobListQuerySchema,
+  JobPageSchema,
+} from './job.js';
+export type {
+  Failure,
+  Usage,
+  Cost,
+  Worktree,
+  AttemptStatus,
+  Attempt,
+  Job,
+  CreateJobRequest,
+  ResumeJobRequest,
+  JobListQuery,
+  JobPage,
+} from './job.js';
+export { TranscriptEntrySchema, TranscriptSchema, LogChunkSchema } from './transcript.js';
+export type { TranscriptEntry, Transcript, LogChunk } from './transcript.js';
+export {
+  HealthSchema,
+  DaemonStatusSchema,
+  CapabilitiesSchema,
+  PauseSchema,
+  InboxItemSchema,
+  StatsSchema,
+  DoctorCheckSchema,
+  DoctorReportSchema,
+  RepoSchema,
+  GcRequestSchema,
+  GcReportSchema,
+  DiffSchema,
+} from './resources.js';
+export type {
+  Health,
+  DaemonStatus,
+  Capabilities,
+  Pause,
+  InboxItem,
+  Stats,
+  DoctorCheck,
+  DoctorReport,
+  Repo,
+  GcRequest,
+  GcReport,
+  Diff,
+} from './resources.js';
+export { EVENT_TYPES, EventSchema, parseEvent } from './events.js';
+export type { EventType, FlotillaEvent, EventOf } from './events.js';
+export {
+  ERROR_CODES,
+  ErrorCodeSchema,
+  HTTP_STATUS,
+  ErrorEnvelopeSchema,
+  ProtocolError,
+  isProtocolError,
+  errorFromEnvelope,
+} from './errors.js';
+export type { ErrorCode, ErrorEnvelope } from './errors.js';
+export { createSseParser } from './sse.js';
+export type { SseMessage } from './sse.js';
+export { createClient } from './client.js';
+export type { FlotillaClient, WaitOptions, EventStreamOptions } from './client.js';
+export type { HttpMethod, Transport, TransportRequest, TransportResponse, TransportStream } from './transport.js';

@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { AgentNameSchema, HostNameSchema, IdSchema, TimestampSchema } from './common.js';
+import { FailureKindSchema, JobStatusSchema } from './lifecycle.js';
+import { UsageSchema } from './job.js';
+
+export const HealthSchema = z.object({ pid: z.number().int(), version: z.string(), protocol: z.number().int() });
+export type Health = z.infer<typeof HealthSchema>;
+
+export const DaemonStatusSchema = HealthSchema.extend({
+  host: HostNameSchema,
+  home: z.string(),
+  socket: z.string(),
+  startedAt: TimestampSchema,
+  uptimeMs: z.number().int(),
+  httpUrl: z.string().nullable(),
+  slots: z.number().int(),
+  running: z.number().int(),
+  queued: z.number().int(),
+});
+export type DaemonStatus = z.infer<typeof DaemonStatusSchema>;
+
+export const CapabilitiesSchema = z.object({
+  kind: z.enum(['daemon', 'hub']),
+  host: HostNameSchema,
+  version: z.string(),
+  protocol: z.number().int(),
+  agents: z.array(AgentNameSchema),
+  addons: z.array(z.string()),
+  features: z.array(z.string()),
+});
+export type Capabilities = z.infer<typeof CapabilitiesSchema>;
+
+export const PauseSchema = z.object({
+  id: IdSchema,
+  host: HostNameSchema,
+  agent: AgentNameSchema,
+  /** A stable, non-secret fingerprint of the credential (never the secret itself). */
+  credential: z.string(),
+  reason: FailureKindSchema,
+  message: z.string(),
+  startedAt: TimestampSchema,
+  resetsAt: TimestampSchema,
+  endedAt: TimestampSchema.nullable(),
+});
+export type Pause = z.infer<typeof PauseSchema>;
+
+export const InboxItemSchema = z.object({
+  jobId: IdSchema,
+  host: HostNameSchema,
+  status: JobStatusSchema,
+  agent: AgentNameSchema,
+  title: z.string(),
+  summary: z.string(),
+  endedAt: TimestampSchema.nullable(),
+  unread: z.boolean(),
+});
+export type InboxItem = z.infer<typeof InboxItemSchema>;
+
+const CountRow = z.object({ key: z.string(), jobs: z.number().int(), costUsd: z.number(), usage: UsageSchema });
+export const StatsSchema = z.object({
+  host: HostNameSchema,
+  since: TimestampSchema,
+  byStatus: z.record(z.string(), z.number().int()),
+  byDay: z.array(CountRow),
+  byAgent: z.array(CountRow),
+  byModel: z.array(CountRow),
+  failuresByKind: z.record(z.string(), z.number().int()),
+  totals: z.object({ jobs: z.number().int(), costUsd: z.number(), usage: UsageSchema }),
+});
+export type Stats = z.infer<typeof StatsSchema>;
+
+export const DoctorCheckSchema = z.object({
+  name: z.string(),
+  ok: z.boolean(),
+  /** What was found (a version, a path). */
+  detail: z.string(),
+  /** Exactly what to do when not ok. */
+  fix: z.string().nullable(),
+});
+export const DoctorReportSchema = z.object({
+  host: HostNameSchema,
+  ok: z.boolean(),
+  checks: z.array(DoctorCheckSchema),
+});
+export type DoctorCheck = z.infer<typeof DoctorCheckSchema>;
+export type DoctorReport = z.infer<typeof DoctorReportSchema>;
+
+export const RepoSchema = z.object({
+  root: z.string(),
+  host: HostNameSchema,
+  jobs: z.number().int(),
+  worktrees: z.array(
+    z.object({ jobId: IdSchema, path: z.string(), branch: z.string(), removed: z.boolean() }),
+  ),
+});
+export type Repo = z.infer<typeof RepoSchema>;
+
+export const GcRequestSchema = z.object({ dryRun: z.boolean().optional(), olderThanDays: z.number().positive().optional() });
+export const GcReportSchema = z.object({
+  jobsRemoved: z.array(IdSchema),
+  worktreesRemoved: z.array(z.string()),
+  worktreesKept: z.array(z.object({ path: z.string(), reason: z.string() })),
+  bytesFreed: z.number().int(),
+  dryRun: z.boolean(),
+});
+export type GcRequest = z.infer<typeof GcRequestSchema>;
+export type GcReport = z.infer<typeof GcReportSchema>;
+
+export const DiffSchema = z.object({ jobId: IdSchema, base: z.string(), branch: z.string(), diff: z.string(), changedFiles: z.array(z.string()) });
+export type Diff = z.infer<typeof DiffSchema>;

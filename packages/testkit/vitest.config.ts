@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    testTimeout: 60000,
+    hookTimeout: 60000,
+    pool: 'forks',
+    include: ['src/**/*.test.ts'],
+    exclude: ['dist/**', 'node_modules/**'],
+  },
+});
