@@ -69,6 +69,7 @@ describe('formatJobDetail', () => {
         path: '/root/.flotilla/worktrees/01JZ8Q7W3M-auth',
         branch: 'flotilla/01JZ8Q7W3M-refactor-auth',
         base: 'main',
+        baseCommit: '3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a',
         repoRoot: '/work/repo',
         changedFiles: ['src/auth/index.ts', 'src/auth/session.ts'],
         removed: false,

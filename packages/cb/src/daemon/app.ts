@@ -3,6 +3,7 @@ import createDebug from 'debug';
 import { createSecureApp } from '@flotilla/kit/http';
 import { GcRequestSchema, isProtocolError, PROTOCOL_VERSION, ProtocolError } from '@flotilla/protocol';
 import { z } from 'zod';
+import { defaultSlots } from '../config.js';
 import type { DaemonContext } from './context.js';
 import { doctor } from './doctor.js';
 import { gc } from './gc.js';
@@ -10,6 +11,7 @@ import { inbox, metrics, repos, stats } from './reports.js';
 import { eventRoutes } from './routes/events.js';
 import { jobRoutes } from './routes/jobs.js';
 import { jsonBody, query } from './routes/validate.js';
+import { tokenToCookie, type SessionTokens } from './session-tokens.js';
 import type { Scheduler } from './scheduler.js';
 
 const debug = createDebug('cb:http');
@@ -17,12 +19,14 @@ const debug = createDebug('cb:http');
 /** What the process around the app can do on request: stop, and listen on a loopback port. */
 export interface DaemonControl {
   stop(): void;
+  /** Listens on 127.0.0.1:port (0: any free port); returns the URL and a token minted for this request. */
   serve(port: number): Promise<{ url: string; token: string }>;
   httpUrl(): string | null;
 }
 
-export function createDaemonApp(ctx: DaemonContext, scheduler: Scheduler, control: DaemonControl, token: string): Hono {
-  const app = createSecureApp({ requireToken: true, token });
+export function createDaemonApp(ctx: DaemonContext, scheduler: Scheduler, control: DaemonControl, token: string, sessions: SessionTokens): Hono {
+  const app = createSecureApp({ requireToken: true, token, extraTokens: sessions.all });
+  app.use('*', tokenToCookie());
   app.onError((error, c) => {
     if (isProtocolError(error)) return c.json(error.toEnvelope(), error.status as 400);
     debug('internal error on %s %s: %o', c.req.method, c.req.path, error);
@@ -54,7 +58,7 @@ function miscRoutes(ctx: DaemonContext, control: DaemonControl): Hono {
       startedAt: ctx.startedAt.toISOString(),
       uptimeMs: Date.now() - ctx.startedAt.getTime(),
       httpUrl: control.httpUrl(),
-      slots: ctx.config.slots ?? 0,
+      slots: ctx.config.slots ?? defaultSlots(),
       running: running.length,
       queued: queued.length,
     });

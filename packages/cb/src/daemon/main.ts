@@ -17,6 +17,7 @@ import { createSqliteStore } from '../store/sqlite-store.js';
 import { VERSION } from '../version.js';
 import { createDaemonApp, type DaemonControl } from './app.js';
 import { createBus } from './bus.js';
+import { createSessionTokens } from './session-tokens.js';
 import type { DaemonContext } from './context.js';
 import { recover } from './recovery.js';
 import { createScheduler } from './scheduler.js';
@@ -65,11 +66,12 @@ async function main(): Promise<void> {
         await httpServer?.close();
         httpServer = await serveOnPort(app.fetch, { port, hostname: '127.0.0.1' });
       }
-      return { url: httpServer.url, token };
+      return { url: httpServer.url, token: sessions.issue() };
     },
     httpUrl: () => httpServer?.url ?? null,
   };
-  const app = createDaemonApp(ctx, scheduler, control, token);
+  const sessions = createSessionTokens();
+  const app = createDaemonApp(ctx, scheduler, control, token, sessions);
   const socketServer = await serveOnSocket(app.fetch, paths.socket);
   await recover(ctx, scheduler);
   const record = { pid: process.pid, version: VERSION, protocol: PROTOCOL_VERSION, socket: paths.socket, startedAt: ctx.startedAt.toISOString() };

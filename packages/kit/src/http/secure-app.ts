@@ -31,6 +31,11 @@ export interface SecureAppOptions {
   allowedHosts?: string[];
   /** Extra allowed `Origin`s (e.g. `http://localhost:5173` for a dev server). Same-origin is always allowed. */
   allowedOrigins?: string[];
+  /**
+   * More tokens accepted besides `token`, read on every request (e.g. session tokens minted by
+   * `cb serve`, valid until the process stops).
+   */
+  extraTokens?: () => Iterable<string>;
   /** Require the token (Bearer header, `?token=` or the `flotilla_token` cookie) outside `publicPaths`. */
   requireToken: boolean;
   /** Paths exempt from the token (never from the Host and Origin checks). Default `['/health']`. */
@@ -84,7 +89,7 @@ export function createSecurityMiddleware(options: SecureAppOptions): MiddlewareH
       return deny(c, 403, 'FORBIDDEN_ORIGIN', `cross-origin request from ${JSON.stringify(origin)} refused`);
     }
     const exempt = publicPaths.has(c.req.path) || (trustUnixSocket && arrival === 'unix');
-    if (options.requireToken && !exempt && !hasValidToken(c, token)) {
+    if (options.requireToken && !exempt && !hasValidToken(c, [token, ...(options.extraTokens?.() ?? [])])) {
       return deny(c, 401, 'UNAUTHORIZED', 'missing or wrong token: send "Authorization: Bearer <token>" (the token file is in FLOTILLA_HOME)');
     }
     await next();
@@ -118,12 +123,12 @@ function hostAccepted(host: string | undefined, arrival: Arrival, allowlist: Hos
   return isHostAllowed(host, allowlist);
 }
 
-function hasValidToken(c: Context, expected: string): boolean {
+function hasValidToken(c: Context, accepted: readonly string[]): boolean {
   const candidates = [bearerToken(c.req.header('authorization')), c.req.query('token'), cookieValue(c.req.header('cookie'), TOKEN_COOKIE)];
   let ok = false;
   for (const candidate of candidates) {
     // No short-circuit: every candidate is compared, so timing does not reveal which one matched.
-    if (candidate !== undefined && tokensEqual(candidate, expected)) ok = true;
+    for (const expected of accepted) if (expected !== '' && candidate !== undefined && tokensEqual(candidate, expected)) ok = true;
   }
   return ok;
 }

@@ -34,6 +34,7 @@ export function createNodeTransport(target: TransportTarget, defaultHeaders: Rec
         res.destroy();
       };
       req.signal?.addEventListener('abort', close, { once: true });
+      res.once('close', () => req.signal?.removeEventListener('abort', close));
       return { status: res.statusCode ?? 0, headers: flattenHeaders(res), chunks: decode(res, () => closed), close };
     },
   };

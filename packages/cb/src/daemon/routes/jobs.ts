@@ -17,6 +17,7 @@ import { worktreeDiff } from '../../worktree/index.js';
 import { cancelJob, markRead, requireJob, resumeJob, retryJob, waitForJob } from '../actions.js';
 import type { DaemonContext } from '../context.js';
 import { createJob } from '../create-job.js';
+import { redact } from '../env.js';
 import type { Scheduler } from '../scheduler.js';
 import { jsonBody, query } from './validate.js';
 
@@ -111,13 +112,17 @@ export function jobRoutes(ctx: DaemonContext, scheduler: Scheduler): Hono {
     const job = await requireJob(ctx, c.req.param('id'));
     const attempt = attemptOf(job, query(c, AttemptQuery).attempt);
     const adapter = ctx.agents.get(job.agent);
-    const entries = attempt && adapter ? adapter.transcript(readEventLines(ctx, job, attempt.n)) : [];
+    const secrets = (await ctx.store.getSecrets(job.id))?.env ?? {};
+    const lines = attempt ? readEventLines(ctx, job, attempt.n).map((line) => redact(line, secrets)) : [];
+    const entries = adapter ? adapter.transcript(lines) : [];
     return c.json({ jobId: job.id, attempt: attempt?.n ?? 0, entries });
   });
   app.get('/:id/log', async (c) => {
     const job = await requireJob(ctx, c.req.param('id'));
     const q = query(c, LogQuery);
-    return c.json(readLogChunk(ctx, job, q.attempt, q.offset, q.limit));
+    const chunk = readLogChunk(ctx, job, q.attempt, q.offset, q.limit);
+    const secrets = (await ctx.store.getSecrets(job.id))?.env ?? {};
+    return c.json({ ...chunk, data: redact(chunk.data, secrets) });
   });
   app.get('/:id/diff', async (c) => {
     const job = await requireJob(ctx, c.req.param('id'));

@@ -1,0 +1,80 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as {
+  exports: Record<string, { types: string; default: string }>;
+};
+
+/** Adding or removing an export is an API decision: this snapshot makes it a visible one. */
+describe('package exports', () => {
+  it('should point every subpath at built files', () => {
+    for (const [subpath, target] of Object.entries(pkg.exports)) {
+      expect(existsSync(`${root}${target.default}`), `${subpath} -> ${target.default}`).toBe(true);
+      expect(existsSync(`${root}${target.types}`), `${subpath} -> ${target.types}`).toBe(true);
+    }
+  });
+
+  it('should export exactly these runtime names', async () => {
+    const surface: Record<string, string[]> = {};
+    for (const [subpath, target] of Object.entries(pkg.exports)) {
+      surface[subpath] = Object.keys(await import(`${root}${target.default}`)).sort();
+    }
+    expect(surface).toMatchInlineSnapshot(`
+      {
+        "./fs": [
+          "KitError",
+          "acquireLock",
+          "appendLine",
+          "isKitError",
+          "syncDirectory",
+          "tailFile",
+          "writeFileAtomic",
+        ],
+        "./http": [
+          "KitError",
+          "TOKEN_COOKIE",
+          "createSecureApp",
+          "createSecurityMiddleware",
+          "generateToken",
+          "isKitError",
+          "readOrCreateTokenFile",
+          "serveOnPort",
+          "serveOnSocket",
+        ],
+        "./process": [
+          "KitError",
+          "isAlive",
+          "isKitError",
+          "killTree",
+          "listProcessTree",
+          "processStartTime",
+        ],
+        "./sqlite": [
+          "BUSY_TIMEOUT_MS",
+          "KitError",
+          "backup",
+          "checkpoint",
+          "immediate",
+          "isKitError",
+          "openDatabase",
+        ],
+        "./tmux": [
+          "KitError",
+          "createLocalExecutor",
+          "createTmux",
+          "isKitError",
+          "shellQuote",
+          "tmuxSocketName",
+        ],
+        "./transport": [
+          "KitError",
+          "createHttpTransport",
+          "createSocketTransport",
+          "isKitError",
+        ],
+      }
+    `);
+  });
+});
