@@ -5,6 +5,7 @@ import { createClaudeAccumulator } from './claude-accumulator.js';
 import { CLAUDE_IDENTITY, classifyClaude } from './claude-outcome.js';
 import { claudeTranscript, createClaudeTranscriber } from './claude-transcript.js';
 import { claudeCredentialStatus } from './credentials.js';
+import { claudeSessionUsage } from './claude-session-usage.js';
 
 /** Without `--model` the CLI runs Opus; Flotilla's default is the cheaper Sonnet. */
 export const CLAUDE_DEFAULT_MODEL = 'sonnet';
@@ -68,6 +69,7 @@ export function createClaudeAdapter(options: ClaudeAdapterOptions = {}): Streami
   const identity = { ...CLAUDE_IDENTITY, command };
   return {
     name: 'claude',
+    usageFromSession: claudeSessionUsage,
     command,
     launch(input: ClaudeLaunchInput): AgentLaunch {
       return {

@@ -47,6 +47,7 @@ export function createCodexAdapter(options: CodexAdapterOptions = {}): Streaming
   const identity = { ...CODEX_IDENTITY, command };
   return {
     name: 'codex',
+    resumeUsageIsCumulative: true,
     command,
     launch(input: LaunchInput): AgentLaunch {
       return { argv: codexArgv(command, input), stdin: { kind: 'null' }, env: {}, outputFormat: 'jsonl' };

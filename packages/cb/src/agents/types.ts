@@ -89,6 +89,13 @@ export interface AgentAdapter {
   readonly name: string;
   /** Executable name or path used to run it (`claude`, `codex`, or the custom argv[0]). */
   readonly command: string;
+  /**
+   * True when a resumed conversation reports the whole thread's usage (Codex 0.169 does), so the
+   * daemon subtracts what earlier attempts of the same conversation already counted.
+   */
+  readonly resumeUsageIsCumulative?: boolean;
+  /** Usage from the agent's own session transcript, for runs that ended without a result line. */
+  usageFromSession?(sessionId: string, env: Readonly<Record<string, string | undefined>>): Usage | null;
   launch(input: LaunchInput): AgentLaunch;
   createAccumulator(): LineAccumulator;
   classify(input: ClassifyInput): Outcome;

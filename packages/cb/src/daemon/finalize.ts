@@ -2,12 +2,14 @@ import createDebug from 'debug';
 import { ulid } from 'ulidx';
 import { CREDENTIAL_FAILURES, isTerminal, type Failure, type Job, type Pause } from '@flotilla/protocol';
 import type { ExitRecord, Outcome, Progress } from '../agents/types.js';
+import { maxUsage } from '../agents/usage.js';
 import type { EventDraft } from '../store/types.js';
 import type { DaemonContext } from './context.js';
 import { decideAfterFailure } from './policy.js';
 import { applyProgress, forgetProgress } from './progress.js';
 import { refreshChangedFiles } from './worktree-plan.js';
 import { notifyJobEnded } from './notifications.js';
+import { agentEnv } from './readiness.js';
 
 const debug = createDebug('cb:finalize');
 
@@ -45,6 +47,7 @@ export async function finalizeAttempt(ctx: DaemonContext, end: AttemptEnd): Prom
   forgetProgress(end.jobId);
   const before = await ctx.store.getJob(end.jobId);
   if (!before) return null;
+  end = await withSessionUsage(ctx, before, end);
   const outcome = classify(ctx, before, end);
   const withFiles = before.worktree ? await refreshChangedFiles(before) : before.worktree;
   let pause: Pause | null = null;
@@ -67,6 +70,16 @@ export async function finalizeAttempt(ctx: DaemonContext, end: AttemptEnd): Prom
   ctx.bus.notify();
   debug('job %s attempt %d ended: %s %s', job.id, end.attempt, job.status, failure?.kind ?? '');
   return job;
+}
+
+/** Without a result line the stream's usage is only message_start snapshots: read the agent's own transcript instead. */
+async function withSessionUsage(ctx: DaemonContext, job: Job, end: AttemptEnd): Promise<AttemptEnd> {
+  const progress = end.progress;
+  const adapter = ctx.agents.get(job.agent);
+  if (!progress || progress.sawResult || !progress.agentSessionId || !adapter?.usageFromSession) return end;
+  const env = agentEnv(ctx, (await ctx.store.getSecrets(job.id)) ?? { env: {} });
+  const usage = adapter.usageFromSession(progress.agentSessionId, env);
+  return usage ? { ...end, progress: { ...progress, usage: maxUsage(progress.usage, usage) } } : end;
 }
 
 function endJob(ctx: DaemonContext, job: Job, end: AttemptEnd, outcome: Outcome | 'cancelled'): { job: Job; events: EventDraft[]; pause: Pause | null } {

@@ -1,4 +1,4 @@
-import type { Job } from '@flotilla/protocol';
+import type { Job, Usage } from '@flotilla/protocol';
 import type { Progress } from '../agents/types.js';
 import { costOf } from '../cost.js';
 import type { DaemonContext } from './context.js';
@@ -11,13 +11,14 @@ const pending = new Map<string, { timer: NodeJS.Timeout | null; last: number; la
 /** Applies what the agent's output has told us so far (session id, model, tokens, cost) to the job. */
 export function applyProgress(ctx: DaemonContext, job: Job, attemptN: number, progress: Progress): Job {
   const model = progress.model ?? job.attempts.find((a) => a.n === attemptN)?.model ?? job.model;
-  const cost = costOf(progress.costUsd, progress.usage, model ? (ctx.config.prices[model] ?? null) : null);
+  const usage = attemptUsage(ctx, job, attemptN, progress.usage);
+  const cost = costOf(progress.costUsd, usage, model ? (ctx.config.prices[model] ?? null) : null);
   const attempts = job.attempts.map((a) =>
-    a.n === attemptN ? { ...a, agentSessionId: progress.agentSessionId ?? a.agentSessionId, model: progress.model ?? a.model, usage: progress.usage, cost } : a,
+    a.n === attemptN ? { ...a, agentSessionId: progress.agentSessionId ?? a.agentSessionId, model: progress.model ?? a.model, usage, cost } : a,
   );
-  const usage = sumUsage(attempts);
+  const total = sumUsage(attempts);
   const totalCost = { usd: round(attempts.reduce((s, a) => s + a.cost.usd, 0)), source: cost.source };
-  return { ...job, attempts, usage, cost: totalCost, agentSessionId: progress.agentSessionId ?? job.agentSessionId, model: progress.model ?? job.model };
+  return { ...job, attempts, usage: total, cost: totalCost, agentSessionId: progress.agentSessionId ?? job.agentSessionId, model: progress.model ?? job.model };
 }
 
 export function publishProgress(ctx: DaemonContext, jobId: string, attemptN: number, progress: Progress): void {
@@ -69,6 +70,19 @@ export async function markRunning(ctx: DaemonContext, jobId: string, attemptN: n
     };
   });
   ctx.bus.notify();
+}
+
+/** What this attempt used: for agents that report a resumed thread's running total, minus the earlier attempts of that thread. */
+function attemptUsage(ctx: DaemonContext, job: Job, attemptN: number, reported: Usage): Usage {
+  const attempt = job.attempts.find((a) => a.n === attemptN);
+  if (!attempt?.resumedSessionId || !ctx.agents.get(job.agent)?.resumeUsageIsCumulative) return reported;
+  const earlier = sumUsage(job.attempts.filter((a) => a.n < attemptN && a.agentSessionId === attempt.resumedSessionId));
+  return {
+    inputTokens: Math.max(0, reported.inputTokens - earlier.inputTokens),
+    outputTokens: Math.max(0, reported.outputTokens - earlier.outputTokens),
+    cacheReadTokens: Math.max(0, reported.cacheReadTokens - earlier.cacheReadTokens),
+    cacheWriteTokens: Math.max(0, reported.cacheWriteTokens - earlier.cacheWriteTokens),
+  };
 }
 
 function sumUsage(attempts: Job['attempts']): Job['usage'] {

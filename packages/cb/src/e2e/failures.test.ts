@@ -87,4 +87,14 @@ describe('failure classification end to end (real Claude Code output)', () => {
     expect(sleeper.status).toBe('failed');
     expect(sleeper.failure).toMatchObject({ kind: 'timeout' });
   });
+
+  it('should stop a job at its wall-clock timeout and take its tokens from the agent transcript', async () => {
+    h = await startHarness({
+      anthropic: [{ text: 'Writing.', toolUses: [{ name: 'Write', input: { file_path: 'a.txt', content: 'a' } }], usage: { input_tokens: 500, output_tokens: 77 } }, { hang: true }],
+    });
+    const job = await h.waitEnded((await h.createJob({ prompt: 'slow', timeoutMs: 6000, attempts: 1 })).id);
+    expect(job.status).toBe('failed');
+    expect(job.failure).toMatchObject({ kind: 'timeout', timeout: 'wall' });
+    expect(job.usage.outputTokens).toBe(77);
+  });
 });

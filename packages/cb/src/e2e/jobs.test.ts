@@ -112,4 +112,25 @@ describe('cb jobs end to end (real Claude Code against the fake API)', () => {
     expect(job.cost.source).toBe('price_table');
     expect(job.cost.usd).toBeGreaterThan(0);
   });
+
+  it('should resume the agent conversation as attempt 2 of the same job, and retry a job from scratch', async () => {
+    h = await startHarness({ anthropic: [{ text: 'first answer' }, { text: 'follow-up answer' }, { text: 'retried answer' }] });
+    const first = await h.waitEnded((await h.createJob({ prompt: 'start' })).id);
+    expect(first.status).toBe('succeeded');
+    await expect(h.client.resumeJob(first.id, '')).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    const resumed = await h.waitEnded((await h.client.resumeJob(first.id, 'and then?')).id);
+    expect(resumed.status).toBe('succeeded');
+    expect(resumed.result).toBe('follow-up answer');
+    expect(resumed.attempts.map((a) => [a.n, a.reason, a.resumedSessionId])).toEqual([
+      [1, 'new', null],
+      [2, 'resume', first.agentSessionId],
+    ]);
+    const main = h.anthropic.requests.filter((r) => r.kind === 'main');
+    const history = (main[1]?.body as { messages?: unknown[] }).messages ?? [];
+    expect(history.length).toBeGreaterThan(1); // the earlier turn was replayed by the real CLI
+    const retried = await h.waitEnded((await h.client.retryJob(first.id)).id);
+    expect(retried.attempts.at(-1)).toMatchObject({ n: 3, reason: 'retry', resumedSessionId: null });
+    expect(retried.result).toBe('retried answer');
+    await expect(h.client.retryJob(first.id).then(() => h!.client.retryJob(first.id))).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+  });
 });
