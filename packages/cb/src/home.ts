@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { homedir, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -27,9 +26,15 @@ export function hostName(env: NodeJS.ProcessEnv = process.env): string {
   return env.FLOTILLA_HOST_NAME || hostname();
 }
 
+/** First 12 hex of sha256(home); node:crypto is loaded only when needed (it costs the CLI's start-up ~5 ms). */
+function homeHash(home: string): string {
+  const { createHash } = process.getBuiltinModule('node:crypto') as typeof import('node:crypto');
+  return createHash('sha256').update(home).digest('hex').slice(0, 12);
+}
+
 export function homePaths(home: string): HomePaths {
-  const hash = createHash('sha256').update(home).digest('hex').slice(0, 12);
   const jobsDir = join(home, 'jobs');
+  const socket = join(home, 'cb.sock');
   return {
     home,
     db: join(home, 'flotilla.db'),
@@ -37,12 +42,14 @@ export function homePaths(home: string): HomePaths {
     daemonLock: join(home, 'daemon.lock'),
     daemonLog: join(home, 'daemon.log'),
     // unix socket paths are limited to ~104 bytes: fall back to /tmp when the home is deep.
-    socket: join(home, 'cb.sock').length < 100 ? join(home, 'cb.sock') : join('/tmp', `flotilla-${hash}.sock`),
+    socket: socket.length < 100 ? socket : join('/tmp', `flotilla-${homeHash(home)}.sock`),
     token: join(home, 'token'),
     config: join(home, 'config.json'),
     jobsDir,
     worktreesDir: join(home, 'worktrees'),
-    tmuxSocketName: `flotilla-${hash}`,
+    get tmuxSocketName() {
+      return `flotilla-${homeHash(home)}`;
+    },
     jobDir: (jobId) => join(jobsDir, jobId),
     attemptDir: (jobId, attempt) => join(jobsDir, jobId, 'attempts', String(attempt)),
   };

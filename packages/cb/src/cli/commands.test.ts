@@ -44,6 +44,19 @@ describe('cb "prompt" (fast path)', () => {
     });
   });
 
+  it('should start the daemon and retry once when the recorded one is not listening', async () => {
+    const stale = createMemoryTransport({
+      'POST /api/jobs': () => {
+        throw Object.assign(new Error('nothing is listening'), { code: 'DAEMON_UNAVAILABLE' });
+      },
+    });
+    const fresh = createMemoryTransport({ 'POST /api/jobs': JOB });
+    const ctx = testContext(fresh, { connect: async (options) => (options?.optimistic ? stale : fresh) });
+    expect(await runCli(['fix it'], ctx)).toBe(0);
+    expect(ctx.streams.stdout.text).toBe(`${ID}\n`);
+    expect([stale.requests.length, fresh.requests.length]).toEqual([1, 1]);
+  });
+
   it('should say the daemon is unreachable, with the log path', async () => {
     const ctx = testContext(createMemoryTransport({}), {
       connect: async () => {

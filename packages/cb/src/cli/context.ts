@@ -9,8 +9,12 @@ export interface CliContext {
   env: Readonly<Record<string, string | undefined>>;
   streams: CliStreams;
   paths: HomePaths;
-  /** A transport to this home's daemon, started if needed. */
-  connect(): Promise<Transport>;
+  /**
+   * A transport to this home's daemon, started if needed. With `optimistic`, trusts `daemon.json`
+   * (same version) without a health round trip: the caller must then call `connect()` again and
+   * retry when the request fails with DAEMON_UNAVAILABLE (nothing listened, nothing was done).
+   */
+  connect(options?: { optimistic?: boolean }): Promise<Transport>;
   now(): number;
 }
 
@@ -22,9 +26,9 @@ export function processContext(): CliContext {
     env,
     streams: processStreams(),
     paths,
-    connect: async () => {
-      const { ensureDaemon } = await import('./daemon-client.js');
-      return (await ensureDaemon({ paths, env })).transport;
+    connect: async (options) => {
+      const { ensureDaemon, recordedDaemon } = await import('./daemon-client.js');
+      return (options?.optimistic ? recordedDaemon({ paths, env }) : null) ?? (await ensureDaemon({ paths, env })).transport;
     },
     now: () => Date.now(),
   };

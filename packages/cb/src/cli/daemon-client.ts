@@ -75,6 +75,17 @@ export function readDaemonRecord(path: string): DaemonRecord | null {
   }
 }
 
+/**
+ * A transport to the daemon `daemon.json` names, when it is of our version, without asking it
+ * anything: saves a round trip on every `cb "…"`. A request over it that fails with
+ * DAEMON_UNAVAILABLE reached nobody and can be retried after `ensureDaemon`.
+ */
+export function recordedDaemon(options: DaemonOptions): Transport | null {
+  const record = readDaemonRecord(options.paths.daemonJson);
+  if (!record || record.version !== (options.version ?? CB_VERSION)) return null;
+  return (options.transportFor ?? createSocketTransport)(record.socket);
+}
+
 /** The running, healthy daemon of this home (of any version), or null. Never starts one. */
 export async function findDaemon(options: DaemonOptions): Promise<DaemonConnection | null> {
   const record = readDaemonRecord(options.paths.daemonJson);

@@ -57,13 +57,14 @@ export function wireErrorFrom(status: number, body: unknown): WireError {
   return new WireError(status, 'INTERNAL', `unexpected response ${status}: ${(text ?? '').slice(0, 500)}`);
 }
 
-const CONNECTION_CODES = new Set(['DAEMON_UNAVAILABLE', 'ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'ENOTSOCK', 'ENOTCONN']);
+/** Codes that mean the daemon's socket could not be reached (kit's transport says DAEMON_UNAVAILABLE). */
+const CONNECTION_CODES = new Set(['DAEMON_UNAVAILABLE', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTSOCK']);
 
 /** True when `error` (or one of its causes) says the socket could not be reached. */
 export function isConnectionError(error: unknown): boolean {
   for (let current = error, depth = 0; current && depth < 5; depth += 1) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true;
+    const { code, syscall } = current as { code?: unknown; syscall?: unknown };
+    if (typeof code === 'string' && (CONNECTION_CODES.has(code) || (code === 'ENOENT' && syscall === 'connect'))) return true;
     current = (current as { cause?: unknown }).cause;
   }
   return false;

@@ -2,6 +2,7 @@
  * `cb [options] "prompt"` without commander, zod or the protocol package: parse by hand, POST,
  * print. This is what makes `cb "…"` return in a few milliseconds more than bare `node`.
  */
+import type { Transport, TransportResponse } from '@flotilla/protocol';
 import type { CliContext } from './context.js';
 import { jobRequest } from './context.js';
 import { WireError, wireErrorFrom } from './errors.js';
@@ -10,8 +11,15 @@ import { printJson, printLine, type CliStreams } from './streams.js';
 
 export async function createJobFast(args: JobArgs, ctx: CliContext): Promise<{ id: string; status?: string }> {
   const request = await jobRequest(args, ctx);
-  const transport = await ctx.connect();
-  const res = await transport.request({ method: 'POST', path: '/api/jobs', body: request });
+  const post = async (transport: Transport) => transport.request({ method: 'POST', path: '/api/jobs', body: request });
+  let res: TransportResponse;
+  try {
+    res = await post(await ctx.connect({ optimistic: true }));
+  } catch (error) {
+    // Nobody listened on the recorded socket (a stale daemon.json): start the daemon and try once more.
+    if ((error as { code?: unknown }).code !== 'DAEMON_UNAVAILABLE') throw error;
+    res = await post(await ctx.connect());
+  }
   if (res.status >= 400) throw wireErrorFrom(res.status, res.body);
   const job = res.body as { id?: unknown; status?: unknown } | null;
   if (typeof job?.id !== 'string') {

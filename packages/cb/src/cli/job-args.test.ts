@@ -2,9 +2,8 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { homePaths } from '../home.js';
 import { createProgram, jobArgsFromCommander } from './cli.js';
-import { COMMAND_NAMES } from './command-names.js';
 import type { CliContext } from './context.js';
-import { buildCreateRequest, captureClientEnv, parseJobArgv, type JobArgs, type RequestContext } from './job-args.js';
+import { COMMAND_NAMES, buildCreateRequest, captureClientEnv, parseJobArgv, type JobArgs, type RequestContext } from './job-args.js';
 import type { InputStream } from './streams.js';
 
 function context(): CliContext {

@@ -6,10 +6,35 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { CreateJobRequest, PermissionMode } from '@flotilla/protocol';
-import { COMMAND_NAMES } from './command-names.js';
 import { parseDuration } from './duration.js';
 import { UsageError } from './errors.js';
 import { readAll, type InputStream } from './streams.js';
+
+/**
+ * Every subcommand `cli.ts` registers. A first positional argument equal to one of these is a
+ * command, anything else is a prompt (`cb -- ls` sends the prompt "ls"). `job-args.test.ts` checks
+ * that this list and the commander program agree.
+ */
+export const COMMAND_NAMES: ReadonlySet<string> = new Set([
+  'run',
+  'ls',
+  'show',
+  'logs',
+  'attach',
+  'takeover',
+  'cancel',
+  'wait',
+  'retry',
+  'resume',
+  'inbox',
+  'read',
+  'doctor',
+  'gc',
+  'stats',
+  'daemon',
+  'serve',
+  'help',
+]);
 
 /** What the user typed on `cb [options] "prompt"`, validated per flag but not yet a request. */
 export interface JobArgs {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { ProtocolError, isTerminal, type FlotillaClient, type Job } from '@flotilla/protocol';
-import { ExitError, isConnectionError } from '../errors.js';
+import { ExitError } from '../errors.js';
 import { spawnInteractive, type Spawner, type SpawnRequest } from '../interactive.js';
 import { resolveJobId } from '../resolve-id.js';
 import { printLine, type CliStreams } from '../streams.js';
@@ -29,7 +29,7 @@ export async function takeover(options: TakeoverOptions): Promise<void> {
   try {
     code = await (options.spawn ?? spawnInteractive)(request);
   } catch (error) {
-    if (isConnectionError(error) || (error as NodeJS.ErrnoException).code === 'ENOENT') {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new ProtocolError('AGENT_UNAVAILABLE', `${request.command} is not on the PATH`, { fix: 'install it, or run cb doctor' });
     }
     throw error;
