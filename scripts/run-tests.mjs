@@ -9,6 +9,7 @@ import { join } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const dirs = ['packages', 'apps']
   .flatMap((group) => (existsSync(join(root, group)) ? readdirSync(join(root, group)).map((name) => join(root, group, name)) : []))
+  .concat([join(root, 'e2e')])
   .filter((dir) => existsSync(join(dir, 'package.json')));
 
 let passed = 0;

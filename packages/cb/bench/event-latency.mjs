@@ -128,36 +128,34 @@ function linesWritten(id) {
   }
 }
 
-function report() {
-  const allRunning = Math.max(...started.values());
-  const firstEnded = Math.min(...ended.values());
-  const steadyFrom = allRunning + opts['warmup-seconds'] * 1000;
-  const perLine = { all: [], steady: [] };
-  const toOutbox = { all: [], steady: [] };
-  let missed = 0;
-  let viaEnded = 0;
-  let written = 0;
+/** Per line: the first event of its job that covers it (usage.outputTokens ≥ i). */
+function lineLatencies(steadyFrom, steadyUntil) {
+  const out = { written: 0, missed: 0, viaEnded: 0, toClient: { all: [], steady: [] }, toRow: { all: [], steady: [] } };
   for (const id of ids) {
     const events = seen.get(id) ?? [];
     for (const { i, t } of linesWritten(id)) {
-      written += 1;
+      out.written += 1;
       const first = events.find((e) => e.lines >= i);
       if (!first) {
-        missed += 1;
+        out.missed += 1;
         continue;
       }
-      if (first.type === 'job.ended') viaEnded += 1;
-      const steady = t >= steadyFrom && t < firstEnded;
-      perLine.all.push(first.receivedAt - t);
-      toOutbox.all.push(first.at - t);
-      if (steady) {
-        perLine.steady.push(first.receivedAt - t);
-        toOutbox.steady.push(first.at - t);
+      if (first.type === 'job.ended') out.viaEnded += 1;
+      const windows = t >= steadyFrom && t < steadyUntil ? ['all', 'steady'] : ['all'];
+      for (const w of windows) {
+        out.toClient[w].push(first.receivedAt - t);
+        out.toRow[w].push(first.at - t);
       }
     }
   }
-  // Per event: the newest line it covers → its outbox row (the pipeline without most of the hold),
-  // and outbox row → SSE client (the bus and the SSE loop alone).
+  return out;
+}
+
+/**
+ * Per event: the newest line it covers → its outbox row (the pipeline with the least of the
+ * coalescing hold), and outbox row → SSE client (the bus and the SSE loop alone).
+ */
+function eventLatencies() {
   const newestToRow = [];
   const rowToClient = [];
   for (const id of ids) {
@@ -169,24 +167,40 @@ function report() {
       previous = Math.max(previous, event.lines);
     }
   }
+  return { newestToRow, rowToClient };
+}
+
+function report() {
+  const steadyFrom = Math.max(...started.values()) + opts['warmup-seconds'] * 1000;
+  const steadyUntil = Math.min(...ended.values());
+  const lines = lineLatencies(steadyFrom, steadyUntil);
+  const events = eventLatencies();
   const updates = [...seen.values()].flat().filter((e) => e.type === 'job.updated').length;
   const target = `p99 ≤ ${TARGET_P99_MS}`;
-  console.log(`# ${written} assistant lines written, ${updates} job.updated events received; steady window ${((firstEnded - steadyFrom) / 1000).toFixed(1)} s (from ${opts['warmup-seconds']} s after the last job started to the first job end)`);
+  console.log(`# ${lines.written} assistant lines written, ${updates} job.updated events received; steady window ${((steadyUntil - steadyFrom) / 1000).toFixed(1)} s (from ${opts['warmup-seconds']} s after the last job started to the first job end)`);
   console.log(`# during the run (${runSeconds.toFixed(0)} s): daemon CPU ${daemonCpuPct.toFixed(0)} % of one core · host CPU ${hostPct.toFixed(0)} % busy over all cores (includes runners, agents, tmux, this client, other load)`);
-  console.log(`# ${missed} lines never shown by any event, ${viaEnded} shown first by job.ended (coalesced away before the end)`);
+  console.log(`# ${lines.missed} lines never shown by any event, ${lines.viaEnded} shown first by job.ended (coalesced away before the end)`);
   console.log('');
   printLatencyTable([
-    { label: 'line → SSE job.updated (steady)', stats: summarize(perLine.steady), target },
-    { label: 'line → SSE job.updated (all, incl. start-up)', stats: summarize(perLine.all), target },
-    { label: 'line → outbox row `at` (steady)', stats: summarize(toOutbox.steady) },
-    { label: 'line → outbox row `at` (all)', stats: summarize(toOutbox.all) },
-    { label: 'newest line of an event → its outbox row', stats: summarize(newestToRow) },
-    { label: 'outbox row → SSE client', stats: summarize(rowToClient) },
+    { label: 'line → SSE job.updated (steady)', stats: summarize(lines.toClient.steady), target },
+    { label: 'line → SSE job.updated (all, incl. start-up)', stats: summarize(lines.toClient.all), target },
+    { label: 'line → outbox row `at` (steady)', stats: summarize(lines.toRow.steady) },
+    { label: 'line → outbox row `at` (all)', stats: summarize(lines.toRow.all) },
+    { label: 'newest line of an event → its outbox row', stats: summarize(events.newestToRow) },
+    { label: 'outbox row → SSE client', stats: summarize(events.rowToClient) },
     { label: `line → log poll every ${opts['poll-ms']} ms (${Math.min(opts.follow, ids.length)} jobs)`, stats: summarize(logSamples.map((s) => s.latency)), target: `(poll: +${opts['poll-ms']} by design)` },
   ]);
   console.log('');
-  const p99 = summarize(perLine.steady).p99;
-  console.log(`verdict: line → SSE p99 (steady) ${Math.round(p99)} ms — ${p99 <= TARGET_P99_MS ? 'meets' : 'MISSES'} the target p99 ≤ ${TARGET_P99_MS} ms`);
+  printVerdict(lines.toClient.steady);
+}
+
+function printVerdict(steady) {
+  if (steady.length === 0) {
+    console.log(`verdict: none — no steady window (the last job started less than ${opts['warmup-seconds']} s before the first ended); run with a larger --seconds`);
+  } else {
+    const p99 = summarize(steady).p99;
+    console.log(`verdict: line → SSE p99 (steady) ${Math.round(p99)} ms — ${p99 <= TARGET_P99_MS ? 'meets' : 'MISSES'} the target p99 ≤ ${TARGET_P99_MS} ms`);
+  }
   if (opts['interval-ms'] < PROGRESS_INTERVAL_MS) {
     console.log(
       `note: lines come every ${opts['interval-ms']} ms, faster than the daemon's job.updated coalescing (first at once, then ≤ 1 per ${PROGRESS_INTERVAL_MS} ms per job): ` +

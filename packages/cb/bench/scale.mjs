@@ -6,12 +6,15 @@
  *
  * Run: node packages/cb/bench/scale.mjs [--jobs 100] [--seconds 60]
  */
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { boundTime } from './lib/cleanup.mjs';
 import { agentPids, createBenchHome, fakeAgentDefinition, startDaemon, tmuxPanePids } from './lib/harness.mjs';
 import { call } from './lib/http.mjs';
-import { cpuSeconds, MiB, rssKiB } from './lib/proc.mjs';
+import { cpuSeconds, hostBusyPct, hostCpu, MiB, rssKiB } from './lib/proc.mjs';
+import { percentile } from './lib/report.mjs';
 import { numericOptions, printFooter, printHeader } from './lib/report.mjs';
 
 const USAGE = `usage: node packages/cb/bench/scale.mjs [options]
@@ -34,6 +37,8 @@ const bench = createBenchHome('scale', {
 const socket = bench.paths.socket;
 const { pid } = await startDaemon(bench);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** The pid of the home's tmux server, once it exists. */
+let tmuxPid = null;
 
 // Baseline: the same daemon, started and idle.
 await sleep(1000);
@@ -47,7 +52,7 @@ const createMs = Date.now() - createdAt;
 console.log(`# ${ids.length} jobs created in ${createMs} ms`);
 console.log('');
 console.log('# t: seconds since the jobs were created; panes: runners alive; ended: attempts with exit.json');
-console.log('   t s  panes  ended  daemon RSS MiB  daemon CPU %  runners RSS MiB  agents RSS MiB');
+console.log('   t s  panes  ended  daemon RSS MiB  daemon CPU %  runners RSS MiB  agents RSS MiB  tmux CPU %  host busy %');
 
 let allRunningAt = null;
 /** Attempts whose runner wrote exit.json (counted from the files, so sampling costs the daemon nothing). */
@@ -58,6 +63,7 @@ const load = await sampleWhile(() => ended() < ids.length, (opts.seconds + 180) 
 });
 await sleep(1000); // let the daemon finish the last job's bookkeeping
 const page = await call(socket, 'GET', `/api/jobs?limit=500`);
+const starts = startTimes();
 const byStatus = {};
 for (const job of page.items) byStatus[job.status] = (byStatus[job.status] ?? 0) + 1;
 
@@ -72,7 +78,7 @@ process.exit(0);
  */
 async function sampleWhile(more, maxMs, onSample) {
   const samples = [];
-  const start = { at: Date.now(), cpu: cpuSeconds(pid) };
+  const start = { at: Date.now(), cpu: cpuSeconds(pid), host: hostCpu(), tmux: null };
   let previous = start;
   const agents = new Set();
   for (let i = 0; Date.now() - start.at < maxMs; i++) {
@@ -81,6 +87,9 @@ async function sampleWhile(more, maxMs, onSample) {
     const cpu = cpuSeconds(pid);
     if (cpu === null) throw new Error('the daemon died during the run; see its log');
     const runners = tmuxPanePids(bench.paths);
+    const host = hostCpu();
+    tmuxPid ??= tmuxServerPid();
+    const tmuxCpu = tmuxPid ? cpuSeconds(tmuxPid) : null;
     if (onSample) for (const agent of agentPids(bench.paths)) agents.add(agent);
     const sample = {
       at,
@@ -91,18 +100,60 @@ async function sampleWhile(more, maxMs, onSample) {
       runnersRss: MiB(runners.reduce((s, p) => s + (rssKiB(p) ?? 0), 0)),
       agentsRss: MiB([...agents].reduce((s, p) => s + (rssKiB(p) ?? 0), 0)),
       ended: onSample ? ended() : 0,
+      tmuxPct: tmuxCpu !== null && previous.tmux !== null ? ((tmuxCpu - previous.tmux) / ((at - previous.at) / 1000)) * 100 : NaN,
+      hostPct: hostBusyPct(previous.host, host),
     };
     samples.push(sample);
     onSample?.(sample, i);
-    previous = { at, cpu };
+    previous = { at, cpu, host, tmux: tmuxCpu };
     if (!more()) break;
   }
   const meanCpuPct = ((previous.cpu - start.cpu) / ((previous.at - start.at) / 1000)) * 100;
   return { samples, meanCpuPct, seconds: (previous.at - start.at) / 1000 };
 }
 
+function tmuxServerPid() {
+  const out = spawnSync('tmux', ['-L', bench.paths.tmuxSocketName, 'display-message', '-p', '#{pid}'], { encoding: 'utf8' });
+  const n = Number((out.stdout ?? '').trim());
+  return out.status === 0 && n > 0 ? n : null;
+}
+
+/**
+ * Seconds from creation to each job's dispatch (queued → starting, read from the outbox in the
+ * SQLite file, read-only) and to its runner's started.json.
+ */
+function startTimes() {
+  const dispatched = [];
+  try {
+    const Database = createRequire(new URL('../package.json', import.meta.url))('better-sqlite3');
+    const db = new Database(bench.paths.db, { readonly: true, fileMustExist: true });
+    const seenJobs = new Set();
+    for (const row of db.prepare(`select at, payload from outbox where type = 'job.updated' order by id`).iterate()) {
+      const job = JSON.parse(row.payload).job;
+      if (job?.status === 'starting' && !seenJobs.has(job.id)) {
+        seenJobs.add(job.id);
+        dispatched.push((Date.parse(row.at) - createdAt) / 1000);
+      }
+    }
+    db.close();
+  } catch (error) {
+    console.log(`# could not read the outbox: ${error.message}`);
+  }
+  const runners = [];
+  for (const id of ids) {
+    try {
+      const first = readFileSync(join(bench.paths.attemptDir(id, 1), 'started.json'), 'utf8').split('\n')[0];
+      runners.push((Date.parse(JSON.parse(first).startedAt) - createdAt) / 1000);
+    } catch {
+      // never started
+    }
+  }
+  return { dispatched: dispatched.sort((a, b) => a - b), runners: runners.sort((a, b) => a - b) };
+}
+
 function printRow(s) {
-  const cells = [s.t.toFixed(0).padStart(5), String(s.panes).padStart(5), String(s.ended).padStart(5), s.rss.toFixed(1).padStart(14), s.cpuPct.toFixed(1).padStart(12), s.runnersRss.toFixed(0).padStart(15), s.agentsRss.toFixed(0).padStart(14)];
+  const pct = (v) => (Number.isNaN(v) ? '—' : v.toFixed(1));
+  const cells = [s.t.toFixed(0).padStart(5), String(s.panes).padStart(5), String(s.ended).padStart(5), s.rss.toFixed(1).padStart(14), s.cpuPct.toFixed(1).padStart(12), s.runnersRss.toFixed(0).padStart(15), s.agentsRss.toFixed(0).padStart(14), pct(s.tmuxPct).padStart(10), pct(s.hostPct).padStart(11)];
   console.log(cells.join('  '));
 }
 
@@ -128,4 +179,11 @@ function printSummary() {
   console.log(`fake agents: total RSS peak ${f(agents.peak)} MiB, mean ${f(agents.mean)} MiB`);
   const allRunning = allRunningAt === null ? 'never all at once' : `${((allRunningAt - createdAt) / 1000).toFixed(0)} s after creation (±1 s sampling)`;
   console.log(`jobs: ${ids.length} created in ${createMs} ms · all running ${allRunning} · completed: ${Object.entries(byStatus).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  const spread = (xs) => (xs.length === 0 ? 'none' : `first ${f(xs[0])} s, median ${f(percentile(xs, 50))} s, last ${f(xs.at(-1))} s after creation (${xs.length} jobs)`);
+  console.log(`  dispatched (queued → starting): ${spread(starts.dispatched)}`);
+  console.log(`  runner started (started.json):  ${spread(starts.runners)}`);
+  const tmux = load.samples.map((s) => s.tmuxPct).filter((v) => !Number.isNaN(v));
+  const host = load.samples.map((s) => s.hostPct).filter((v) => !Number.isNaN(v));
+  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / (xs.length || 1);
+  console.log(`tmux server: CPU mean ${f(mean(tmux))} % of one core · host: ${f(mean(host))} % busy over all cores (mean of 1-s samples)`);
 }

@@ -95,7 +95,7 @@ export const RepoSchema = z.object({
 });
 export type Repo = z.infer<typeof RepoSchema>;
 
-export const GcRequestSchema = z.object({ dryRun: z.boolean().optional(), olderThanDays: z.number().positive().optional() });
+export const GcRequestSchema = z.object({ dryRun: z.boolean().optional(), olderThanDays: z.number().nonnegative().optional() });
 export const GcReportSchema = z.object({
   jobsRemoved: z.array(IdSchema),
   worktreesRemoved: z.array(z.string()),

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -28,4 +29,28 @@ export function claudeBin(): string {
  */
 export function codexBin(): string {
   return binOf('@openai/codex', 'codex');
+}
+
+/**
+ * A directory holding `claude` and `codex` links to the real CLIs, to put first on a PATH: the
+ * agents' own package bins are named `claude.exe`/`codex.js`, but Flotilla runs them by name.
+ */
+export function agentBinDir(): string {
+  const dir = join(tmpdir(), `flotilla-testkit-bin-${process.getuid?.() ?? 'user'}`);
+  mkdirSync(dir, { recursive: true });
+  for (const [name, target] of [['claude', claudeBin()], ['codex', codexBin()]] as const) {
+    const link = join(dir, name);
+    try {
+      if (readlinkSync(link) === target) continue;
+      rmSync(link, { force: true });
+    } catch {
+      // no link yet
+    }
+    try {
+      symlinkSync(target, link);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  return dir;
 }

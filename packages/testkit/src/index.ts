@@ -5,7 +5,8 @@ export { seedClaudeHome, claudeEnv } from './claude-home.js';
 export type { SeedClaudeHomeOptions, ClaudeEnvOptions } from './claude-home.js';
 export { seedCodexHome, codexEnv, CODEX_KEY_ENV } from './codex-home.js';
 export type { SeedCodexHomeOptions, CodexEnvOptions } from './codex-home.js';
-export { claudeBin, codexBin } from './bins.js';
+export { claudeBin,
+  agentBinDir, codexBin } from './bins.js';
 export { makeTempDir, makeGitRepo } from './temp-fixtures.js';
 export type { TempDir } from './temp-fixtures.js';
 export { runProcess, parseJsonLines } from './run-process.js';

@@ -70,8 +70,10 @@ export async function doctor(ctx: DaemonContext): Promise<DoctorReport> {
     await toolCheck('tmux', ['tmux', '-V'], 'install tmux: apt-get install tmux (Debian/Ubuntu) or brew install tmux (macOS)', env),
     await toolCheck('git', ['git', '--version'], 'install git: apt-get install git or brew install git', env),
   ];
-  for (const agent of ctx.agents.names()) checks.push(...(await agentChecks(ctx, agent)));
-  const agentsOk = ctx.agents.names().some((agent) => checks.filter((c) => c.name.startsWith(`${agent} `)).every((c) => c.ok));
-  const ok = checks.slice(0, 2).every((c) => c.ok) && agentsOk;
+  const perAgent = await Promise.all(ctx.agents.names().map((agent) => agentChecks(ctx, agent)));
+  for (const agentList of perAgent) checks.push(...agentList);
+  // An agent that is not installed is reported, not fatal; an installed one must be fully usable.
+  const installed = perAgent.filter((list) => list[0]?.ok);
+  const ok = checks.slice(0, 2).every((c) => c.ok) && installed.length > 0 && installed.every((list) => list.every((c) => c.ok));
   return { host: ctx.host, ok, checks };
 }

@@ -1,13 +1,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSocketTransport } from '@flotilla/kit/transport';
 import { createClient, isTerminal, type CreateJobRequest, type FlotillaClient, type Job } from '@flotilla/protocol';
 import {
-  claudeBin,
+  agentBinDir,
   claudeEnv,
-  codexBin,
   codexEnv,
   makeGitRepo,
   makeTempDir,
@@ -55,14 +54,13 @@ export async function startHarness(options: { anthropic?: AnthropicScenario; ope
   await seedClaudeHome(home, { apiKey: API_KEY, cwds: [repo] });
   await seedCodexHome(home, { baseUrl: `${openai.url}/v1`, cwds: [repo] });
   writeFileSync(join(flotillaHome, 'config.json'), JSON.stringify({ envAllowlist: ['FAKE_'], notifySend: false, backoff: { baseMs: 200, maxMs: 1000 }, ...options.config }));
-  const bins = [dirname(claudeBin()), dirname(codexBin())].join(':');
   const env: Record<string, string> = {
     ...codexEnv({ home, apiKey: 'sk-openai-test' }),
     ...claudeEnv({ home, baseUrl: anthropic.url, apiKey: API_KEY }),
     FLOTILLA_HOME: flotillaHome,
     FLOTILLA_HOST_NAME: 'e2e-host',
   };
-  env.PATH = `${bins}:${env.PATH}`;
+  env.PATH = `${agentBinDir()}:${env.PATH}`;
   const paths = homePaths(flotillaHome);
   const client = createClient(createSocketTransport(paths.socket));
   const clientEnv = Object.fromEntries(Object.entries(env).filter(([k]) => /^(ANTHROPIC_|CLAUDE_|OPENAI_|CODEX_|FAKE_|IS_SANDBOX|DISABLE_)/.test(k)));

@@ -1,0 +1,3 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({ test: { testTimeout: 90000, hookTimeout: 60000, pool: 'forks', include: ['src/**/*.test.ts'] } });
