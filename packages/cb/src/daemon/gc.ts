@@ -4,8 +4,13 @@ import { removeWorktree } from '../worktree/index.js';
 import type { DaemonContext } from './context.js';
 import { allJobs } from './reports.js';
 
-/** The outbox keeps events at least this long, so reconnecting clients can catch up. */
+/** The outbox keeps events at least this long, so reconnecting clients can catch up (older: `resync`). */
 const EVENT_RETENTION_DAYS = 7;
+
+export async function pruneOutbox(ctx: DaemonContext): Promise<number> {
+  const days = Math.max(EVENT_RETENTION_DAYS, ctx.config.retention.logsDays);
+  return ctx.store.pruneEvents(daysAgo(ctx, days));
+}
 
 const daysAgo = (ctx: DaemonContext, days: number) => new Date(ctx.now().getTime() - days * 86_400_000).toISOString();
 
@@ -35,7 +40,7 @@ export async function gc(ctx: DaemonContext, request: GcRequest): Promise<GcRepo
       }
     }
   }
-  if (!dryRun) await ctx.store.pruneEvents(daysAgo(ctx, Math.max(EVENT_RETENTION_DAYS, retention.logsDays)));
+  if (!dryRun) await pruneOutbox(ctx);
   return report;
 }
 

@@ -17,12 +17,16 @@ import { createSqliteStore } from '../store/sqlite-store.js';
 import { VERSION } from '../version.js';
 import { createDaemonApp, type DaemonControl } from './app.js';
 import { createBus } from './bus.js';
+import { pruneOutbox } from './gc.js';
 import { createSessionTokens } from './session-tokens.js';
 import type { DaemonContext } from './context.js';
 import { recover } from './recovery.js';
 import { createScheduler } from './scheduler.js';
 
 const debug = createDebug('cb:daemon');
+
+/** How often old outbox rows are pruned. */
+const OUTBOX_PRUNE_INTERVAL_MS = 3600_000;
 
 async function main(): Promise<void> {
   const paths = homePaths(resolveHome());
@@ -77,11 +81,14 @@ async function main(): Promise<void> {
   const record = { pid: process.pid, version: VERSION, protocol: PROTOCOL_VERSION, socket: paths.socket, startedAt: ctx.startedAt.toISOString() };
   await writeFileAtomic(paths.daemonJson, JSON.stringify(record, null, 2) + '\n', { mode: 0o600 });
   scheduler.wake();
+  const pruning = setInterval(() => void pruneOutbox(ctx), OUTBOX_PRUNE_INTERVAL_MS);
+  pruning.unref();
   debug('daemon %d listening on %s', process.pid, paths.socket);
 
   async function shutdown(): Promise<void> {
     if (stopping) return;
     stopping = true;
+    clearInterval(pruning);
     scheduler.close();
     await Promise.allSettled([socketServer.close(), httpServer?.close()]);
     await store.close();

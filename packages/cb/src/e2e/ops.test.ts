@@ -75,4 +75,23 @@ describe('operations end to end', () => {
     await expect(h.client.getJob(clean.id)).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
     expect((await h.client.getJob(dirty.id)).worktree?.removed).toBe(false);
   });
+
+  it('should send a resync event to a client resuming from an event id that was pruned', async () => {
+    h = await startHarness({ anthropic: [{ text: 'ok' }] });
+    await h.waitEnded((await h.createJob({ prompt: 'make some events' })).id);
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(h.paths.db);
+    db.pragma('busy_timeout = 5000');
+    const { n } = db.prepare('select count(*) as n from outbox').get() as { n: number };
+    db.prepare("update outbox set at = '2020-01-01T00:00:00.000Z' where id <= ?").run(n - 1);
+    db.close();
+    await h.client.gc({});
+    const controller = new AbortController();
+    const first = await (async () => {
+      for await (const event of h!.client.events({ lastEventId: 0, signal: controller.signal })) return event;
+      return null;
+    })();
+    controller.abort();
+    expect(first).toMatchObject({ type: 'resync', reason: expect.stringContaining('pruned') });
+  });
 });
