@@ -7,11 +7,14 @@
  *                     → SSE client sees the job's usage cover that line (per line; target p99 ≤ 100 ms)
  *   outbox row        the same, up to the outbox row's `at` (the event's `at` is that column)
  *   log poll          GET /api/jobs/:id/log?offset= every --poll-ms, the CLI's byte-offset protocol
+ *   events.jsonl      the same follower the daemon uses (kit's tailFile), run in this process: the
+ *                     runner's share (agent → runner → file) without the daemon's
  *
  * Run: node packages/cb/bench/event-latency.mjs [--jobs 50] [--seconds 60] [--interval-ms 1000]
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tailFile } from '@flotilla/kit/fs';
 import { boundTime } from './lib/cleanup.mjs';
 import { createBenchHome, fakeAgentDefinition, startDaemon } from './lib/harness.mjs';
 import { call, request, subscribeEvents } from './lib/http.mjs';
@@ -64,8 +67,18 @@ const ids = jobs.map((job) => job.id);
 console.log(`# ${ids.length} jobs created in ${Date.now() - createdAt} ms`);
 
 const logSamples = [];
+const fileSamples = [];
 const followers = ids.slice(0, opts.follow).map((id) => followLog(id));
+const fileTails = ids.slice(0, opts.follow).map((id) =>
+  tailFile(join(bench.paths.attemptDir(id, 1), 'events.jsonl'), {
+    onLines: (lines) => {
+      const receivedAt = Date.now();
+      for (const stamp of lines.map(stampOf).filter(Boolean)) fileSamples.push(receivedAt - stamp.t);
+    },
+  }),
+);
 await waitAllEnded();
+await Promise.all(fileTails.map((tail) => tail.close()));
 const runSeconds = (Date.now() - createdAt) / 1000;
 const daemonCpuPct = ((cpuSeconds(daemon.pid) - cpuBefore.daemon) / runSeconds) * 100;
 const hostPct = hostBusyPct(cpuBefore.host, hostCpu());
@@ -188,6 +201,7 @@ function report() {
     { label: 'line → outbox row `at` (all)', stats: summarize(lines.toRow.all) },
     { label: 'newest line of an event → its outbox row', stats: summarize(events.newestToRow) },
     { label: 'outbox row → SSE client', stats: summarize(events.rowToClient) },
+    { label: `line → events.jsonl, own tail in this process (${Math.min(opts.follow, ids.length)} jobs)`, stats: summarize(fileSamples) },
     { label: `line → log poll every ${opts['poll-ms']} ms (${Math.min(opts.follow, ids.length)} jobs)`, stats: summarize(logSamples.map((s) => s.latency)), target: `(poll: +${opts['poll-ms']} by design)` },
   ]);
   console.log('');

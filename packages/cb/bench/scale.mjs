@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { boundTime } from './lib/cleanup.mjs';
 import { agentPids, createBenchHome, fakeAgentDefinition, startDaemon, tmuxPanePids } from './lib/harness.mjs';
 import { call } from './lib/http.mjs';
-import { cpuSeconds, hostBusyPct, hostCpu, MiB, rssKiB } from './lib/proc.mjs';
+import { cpuSeconds, createGroupCpu, hostBusyPct, hostCpu, MiB, rssKiB } from './lib/proc.mjs';
 import { percentile } from './lib/report.mjs';
 import { numericOptions, printFooter, printHeader } from './lib/report.mjs';
 
@@ -52,7 +52,8 @@ const createMs = Date.now() - createdAt;
 console.log(`# ${ids.length} jobs created in ${createMs} ms`);
 console.log('');
 console.log('# t: seconds since the jobs were created; panes: runners alive; ended: attempts with exit.json');
-console.log('   t s  panes  ended  daemon RSS MiB  daemon CPU %  runners RSS MiB  agents RSS MiB  tmux CPU %  host busy %');
+console.log('# CPU % is of one core (the host column: of all cores); runners and agents are totals over their processes');
+console.log('   t s  panes  ended  daemon RSS MiB  daemon CPU %  runners RSS MiB  runners CPU %  agents RSS MiB  agents CPU %  tmux CPU %  host busy %');
 
 let allRunningAt = null;
 /** Attempts whose runner wrote exit.json (counted from the files, so sampling costs the daemon nothing). */
@@ -79,37 +80,47 @@ process.exit(0);
 async function sampleWhile(more, maxMs, onSample) {
   const samples = [];
   const start = { at: Date.now(), cpu: cpuSeconds(pid), host: hostCpu(), tmux: null };
+  const groups = { runners: createGroupCpu(), agents: createGroupCpu(), agentPids: new Set() };
   let previous = start;
-  const agents = new Set();
   for (let i = 0; Date.now() - start.at < maxMs; i++) {
     await sleep(SAMPLE_MS - ((Date.now() - start.at) % SAMPLE_MS));
-    const at = Date.now();
-    const cpu = cpuSeconds(pid);
-    if (cpu === null) throw new Error('the daemon died during the run; see its log');
-    const runners = tmuxPanePids(bench.paths);
-    const host = hostCpu();
-    tmuxPid ??= tmuxServerPid();
-    const tmuxCpu = tmuxPid ? cpuSeconds(tmuxPid) : null;
-    if (onSample) for (const agent of agentPids(bench.paths)) agents.add(agent);
-    const sample = {
-      at,
-      t: (at - start.at) / 1000,
-      rss: MiB(rssKiB(pid) ?? 0),
-      cpuPct: ((cpu - previous.cpu) / ((at - previous.at) / 1000)) * 100,
-      panes: runners.length,
-      runnersRss: MiB(runners.reduce((s, p) => s + (rssKiB(p) ?? 0), 0)),
-      agentsRss: MiB([...agents].reduce((s, p) => s + (rssKiB(p) ?? 0), 0)),
-      ended: onSample ? ended() : 0,
-      tmuxPct: tmuxCpu !== null && previous.tmux !== null ? ((tmuxCpu - previous.tmux) / ((at - previous.at) / 1000)) * 100 : NaN,
-      hostPct: hostBusyPct(previous.host, host),
-    };
+    const { sample, reading } = takeSample(previous, groups, onSample !== null);
+    sample.t = (sample.at - start.at) / 1000;
     samples.push(sample);
     onSample?.(sample, i);
-    previous = { at, cpu, host, tmux: tmuxCpu };
+    previous = reading;
     if (!more()) break;
   }
   const meanCpuPct = ((previous.cpu - start.cpu) / ((previous.at - start.at) / 1000)) * 100;
   return { samples, meanCpuPct, seconds: (previous.at - start.at) / 1000 };
+}
+
+/** One reading of everything; rates are over the time since `previous`. */
+function takeSample(previous, groups, withJobs) {
+  const at = Date.now();
+  const seconds = (at - previous.at) / 1000;
+  const cpu = cpuSeconds(pid);
+  if (cpu === null) throw new Error(`the daemon died during the run; see ${bench.paths.daemonLog}`);
+  const runners = tmuxPanePids(bench.paths);
+  const host = hostCpu();
+  tmuxPid ??= tmuxServerPid();
+  const tmuxCpu = tmuxPid ? cpuSeconds(tmuxPid) : null;
+  if (withJobs) for (const agent of agentPids(bench.paths)) groups.agentPids.add(agent);
+  const agents = [...groups.agentPids];
+  const sample = {
+    at,
+    rss: MiB(rssKiB(pid) ?? 0),
+    cpuPct: ((cpu - previous.cpu) / seconds) * 100,
+    panes: runners.length,
+    runnersRss: MiB(runners.reduce((s, p) => s + (rssKiB(p) ?? 0), 0)),
+    runnersPct: (groups.runners(runners) / seconds) * 100,
+    agentsRss: MiB(agents.reduce((s, p) => s + (rssKiB(p) ?? 0), 0)),
+    agentsPct: (groups.agents(agents) / seconds) * 100,
+    ended: withJobs ? ended() : 0,
+    tmuxPct: tmuxCpu !== null && previous.tmux !== null ? ((tmuxCpu - previous.tmux) / seconds) * 100 : NaN,
+    hostPct: hostBusyPct(previous.host, host),
+  };
+  return { sample, reading: { at, cpu, host, tmux: tmuxCpu } };
 }
 
 function tmuxServerPid() {
@@ -153,7 +164,19 @@ function startTimes() {
 
 function printRow(s) {
   const pct = (v) => (Number.isNaN(v) ? '—' : v.toFixed(1));
-  const cells = [s.t.toFixed(0).padStart(5), String(s.panes).padStart(5), String(s.ended).padStart(5), s.rss.toFixed(1).padStart(14), s.cpuPct.toFixed(1).padStart(12), s.runnersRss.toFixed(0).padStart(15), s.agentsRss.toFixed(0).padStart(14), pct(s.tmuxPct).padStart(10), pct(s.hostPct).padStart(11)];
+  const cells = [
+    s.t.toFixed(0).padStart(5),
+    String(s.panes).padStart(5),
+    String(s.ended).padStart(5),
+    s.rss.toFixed(1).padStart(14),
+    pct(s.cpuPct).padStart(12),
+    s.runnersRss.toFixed(0).padStart(15),
+    pct(s.runnersPct).padStart(13),
+    s.agentsRss.toFixed(0).padStart(14),
+    pct(s.agentsPct).padStart(12),
+    pct(s.tmuxPct).padStart(10),
+    pct(s.hostPct).padStart(11),
+  ];
   console.log(cells.join('  '));
 }
 
@@ -185,5 +208,8 @@ function printSummary() {
   const tmux = load.samples.map((s) => s.tmuxPct).filter((v) => !Number.isNaN(v));
   const host = load.samples.map((s) => s.hostPct).filter((v) => !Number.isNaN(v));
   const mean = (xs) => xs.reduce((a, b) => a + b, 0) / (xs.length || 1);
+  const runnersCpu = mean(load.samples.map((s) => s.runnersPct));
+  const agentsCpu = mean(load.samples.map((s) => s.agentsPct));
+  console.log(`runners: CPU mean ${f(runnersCpu)} % of one core in total · fake agents: ${f(agentsCpu)} %`);
   console.log(`tmux server: CPU mean ${f(mean(tmux))} % of one core · host: ${f(mean(host))} % busy over all cores (mean of 1-s samples)`);
 }

@@ -45,6 +45,7 @@ describe('package exports', () => {
         ],
         "./process": [
           "KitError",
+          "execFileResult",
           "isAlive",
           "isKitError",
           "killTree",

@@ -59,13 +59,15 @@ export function createBenchHome(name, config) {
 /**
  * Starts `node dist/daemon/main.js` on the home and waits for /health; stopped on exit.
  * CB_BENCH_DAEMON_ARGS adds node flags, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (the daemon
- * exits cleanly on SIGTERM, so the profile is written).
+ * exits cleanly on SIGTERM, so the profile is written); CB_BENCH_DAEMON_ENV adds variables, e.g.
+ * `UV_THREADPOOL_SIZE=16 DEBUG=cb:*` (space-separated NAME=value pairs).
  */
 export async function startDaemon(bench) {
   if (!existsSync(DAEMON_MAIN)) throw new Error(`${DAEMON_MAIN} is missing: build first (pnpm turbo run build)`);
   const log = openSync(bench.paths.daemonLog, 'a');
   const nodeArgs = (process.env.CB_BENCH_DAEMON_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, DAEMON_MAIN], { env: bench.env, stdio: ['ignore', log, log], detached: true });
+  const extraEnv = Object.fromEntries((process.env.CB_BENCH_DAEMON_ENV ?? '').split(' ').filter((pair) => pair.includes('=')).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+  const child = spawn(process.execPath, [...nodeArgs, DAEMON_MAIN], { env: { ...bench.env, ...extraEnv }, stdio: ['ignore', log, log], detached: true });
   closeSync(log);
   child.unref();
   const pid = child.pid;

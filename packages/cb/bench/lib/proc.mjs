@@ -77,6 +77,27 @@ export function waitGone(pids, ms) {
 
 export const MiB = (kib) => kib / 1024;
 
+/**
+ * CPU of a changing set of processes: each call returns the CPU seconds the given pids used
+ * since the previous call (a pid not seen before counts from its start). A pid that exits
+ * between calls loses its last interval.
+ */
+export function createGroupCpu() {
+  let last = new Map();
+  return (pids) => {
+    const next = new Map();
+    let used = 0;
+    for (const pid of pids) {
+      const cpu = cpuSeconds(pid);
+      if (cpu === null) continue;
+      next.set(pid, cpu);
+      used += cpu - (last.get(pid) ?? 0);
+    }
+    last = next;
+    return used;
+  };
+}
+
 /** The host's CPU time so far from /proc/stat, in jiffies: `{ busy, total }` over all cores. */
 export function hostCpu() {
   const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);

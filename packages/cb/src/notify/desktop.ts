@@ -2,7 +2,7 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import type { Job } from '@flotilla/protocol';
 import createDebug from 'debug';
-import { execFileResult } from '../worktree/exec.js';
+import { execFileResult } from '@flotilla/kit/process';
 import { endDelivery, stderrTail, type ChannelContext, type Delivery } from './delivery.js';
 import { describeJobEnd } from './describe.js';
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import type { Job } from '@flotilla/protocol';
 import createDebug from 'debug';
-import { execFileResult } from '../worktree/exec.js';
+import { execFileResult } from '@flotilla/kit/process';
 import { endDelivery, stderrTail, type ChannelContext, type Delivery } from './delivery.js';
 
 const debug = createDebug('cb:notify');

@@ -4,7 +4,7 @@ import { mkdir, realpath, rm } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import createDebug from 'debug';
-import { execFileResult, type ExecResult } from './exec.js';
+import { execFileResult, type ExecResult } from '@flotilla/kit/process';
 import { currentRef, findRepoRoot, git, resolveCommit, type GitOutcome } from './git.js';
 import { copyIncludedFiles, type IncludeReport } from './include.js';
 import { defaultBranchName } from './slug.js';

@@ -1,5 +1,5 @@
 import createDebug from 'debug';
-import { execFileResult, type ExecResult } from './exec.js';
+import { execFileResult, type ExecResult } from '@flotilla/kit/process';
 
 const debug = createDebug('cb:worktree');
 

@@ -1,5 +1,3 @@
-export { execFileResult } from './exec.js';
-export type { ExecOptions, ExecResult } from './exec.js';
 export { findRepoRoot, currentRef, resolveCommit } from './git.js';
 export { slugify, shortJobId, defaultBranchName, MAX_SLUG_LENGTH } from './slug.js';
 export { WORKTREE_INCLUDE_FILE, parseWorktreeInclude, readWorktreeInclude, copyIncludedFiles } from './include.js';

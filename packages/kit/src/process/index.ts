@@ -4,5 +4,7 @@
  */
 export { isAlive, listProcessTree, processStartTime } from './process-info.js';
 export { killTree } from './kill-tree.js';
+export { execFileResult } from './exec-file.js';
+export type { ExecOptions, ExecResult } from './exec-file.js';
 export type { KillTreeErrorCode, KillTreeOptions } from './kill-tree.js';
 export { KitError, isKitError } from '../internal/errors.js';

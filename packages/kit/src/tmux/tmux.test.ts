@@ -182,7 +182,7 @@ describe('createLocalExecutor', () => {
       timedOut: false,
     });
     const slow = await exec(['sleep', '5'], { timeoutMs: 100 });
-    expect(slow).toMatchObject({ exitCode: null, signal: 'SIGKILL', timedOut: true });
+    expect(slow).toMatchObject({ exitCode: null, signal: 'SIGTERM', timedOut: true });
     expect(slow.durationMs).toBeLessThan(2000);
     expect(await exec(['/nonexistent/binary'])).toMatchObject({ exitCode: 127, timedOut: false });
   });
