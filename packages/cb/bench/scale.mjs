@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
  * Scale: N concurrent fake-agent jobs on one daemon. Samples every second, from /proc, the
- * daemon's RSS (VmRSS) and CPU (utime + stime), the runners' total RSS (the tmux pane pids) and
- * the fake agents' total RSS; the same daemon idle with no jobs first is the baseline.
+ * daemon's RSS (VmRSS) and CPU (utime + stime), the runners' total RSS and CPU (the tmux pane
+ * pids), the fake agents' (started.json), the tmux server's CPU and the host's busy share; the
+ * same daemon idle with no jobs first is the baseline. Also reports when jobs were dispatched
+ * and their runners started: with many jobs at once, start-up is the slow part.
  *
  * Run: node packages/cb/bench/scale.mjs [--jobs 100] [--seconds 60]
  */
@@ -14,8 +16,7 @@ import { boundTime } from './lib/cleanup.mjs';
 import { agentPids, createBenchHome, fakeAgentDefinition, startDaemon, tmuxPanePids } from './lib/harness.mjs';
 import { call } from './lib/http.mjs';
 import { cpuSeconds, createGroupCpu, hostBusyPct, hostCpu, MiB, rssKiB } from './lib/proc.mjs';
-import { percentile } from './lib/report.mjs';
-import { numericOptions, printFooter, printHeader } from './lib/report.mjs';
+import { numericOptions, percentile, printFooter, printHeader } from './lib/report.mjs';
 
 const USAGE = `usage: node packages/cb/bench/scale.mjs [options]
   --jobs N            concurrent fake-agent jobs (default 100)

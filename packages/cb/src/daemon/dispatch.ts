@@ -44,7 +44,13 @@ export async function dispatch(ctx: DaemonContext, jobId: string): Promise<Job |
   });
   if (!job || !attempt) return null;
   ctx.bus.notify();
-  return launch(ctx, job, attempt);
+  const claimed: Attempt = attempt;
+  try {
+    return await launch(ctx, job, claimed);
+  } catch (error) {
+    debug('launching job %s attempt %d failed: %o', job.id, claimed.n, error);
+    return launchFailed(ctx, job, claimed, `could not start the attempt: ${(error as Error).message}`);
+  }
 }
 
 /** Writes the attempt's spec and starts `node runner.js <dir>` in a new tmux session. */

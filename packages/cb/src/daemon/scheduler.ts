@@ -10,6 +10,8 @@ const debug = createDebug('cb:scheduler');
 
 /** Timed work (backoffs ending, pauses ending) is checked at least this often. */
 const TICK_MS = 1_000;
+/** Attempts started concurrently in one scheduling pass. */
+const DISPATCH_BATCH = 8;
 
 export interface Scheduler {
   /** Runs a scheduling pass soon (coalesced). */
@@ -56,18 +58,19 @@ export function createScheduler(ctx: DaemonContext): Scheduler {
 
   async function startQueued(): Promise<void> {
     const active = await ctx.store.jobsWithStatus(['starting', 'running']);
-    let free = slots() - active.length;
+    const free = slots() - active.length;
     if (free <= 0) return;
     const paused = await ctx.store.activePauses();
+    const runnable: Job[] = [];
     for (const job of await ctx.store.jobsWithStatus(['queued'])) {
-      if (free <= 0 || closed) break;
+      if (runnable.length >= Math.min(free, DISPATCH_BATCH) || closed) break;
       if (paused.length && (await isPaused(ctx, job, paused))) continue;
-      const started = await dispatch(ctx, job.id);
-      if (started?.status === 'starting') {
-        free -= 1;
-        follow(started, started.attempts.length);
-      }
+      runnable.push(job);
     }
+    // Starting an attempt waits on git, fsync and tmux: start a batch at once, not one after another.
+    const started = await Promise.all(runnable.map((job) => dispatch(ctx, job.id)));
+    for (const job of started) if (job?.status === 'starting') follow(job, job.attempts.length);
+    if (runnable.length === DISPATCH_BATCH) again = true;
   }
 
   function wake(): void {

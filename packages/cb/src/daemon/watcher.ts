@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import createDebug from 'debug';
 import { tailFile } from '@flotilla/kit/fs';
+import { isAlive } from '@flotilla/kit/process';
 import type { Job } from '@flotilla/protocol';
 import type { ExitRecord, LineAccumulator } from '../agents/types.js';
 import { ATTEMPT_FILES, ExitRecordSchema, StartedRecordSchema } from '../runner/spec.js';
@@ -13,8 +14,10 @@ const debug = createDebug('cb:watch');
 
 /** How often an attempt's directory is checked for started.json / exit.json. */
 const POLL_MS = 100;
-/** tmux liveness is checked every this many polls (a tmux call costs a process spawn). */
-const LIVENESS_EVERY = 20;
+/** Before the runner has written started.json, tmux is asked every this many polls (a process spawn each). */
+const TMUX_CHECK_EVERY = 20;
+/** events.jsonl is followed with fs.watch; polling is only the fallback, so it can be slow. */
+const TAIL_POLL_MS = 250;
 /** A session gone without exit.json gets this long for a late exit.json before it is called dead. */
 const LATE_EXIT_GRACE_MS = 1_500;
 
@@ -40,6 +43,7 @@ export function watchAttempt(ctx: DaemonContext, job: Job, attemptN: number, onD
 
   const tail = tailFile(join(dir, ATTEMPT_FILES.events), {
     fromOffset: 0,
+    pollMs: TAIL_POLL_MS,
     onLines: (lines) => {
       for (const line of lines) accumulator?.push(line);
       if (accumulator) publishProgress(ctx, job.id, attemptN, accumulator.progress());
@@ -60,17 +64,20 @@ export function watchAttempt(ctx: DaemonContext, job: Job, attemptN: number, onD
     onDone();
   };
 
+  let started = readStarted(dir);
   const tick = async () => {
     if (closed) return;
     ticks += 1;
-    if (!running && existsSync(join(dir, ATTEMPT_FILES.started))) {
+    started ??= readStarted(dir);
+    if (!running && started) {
       running = true;
-      await markRunning(ctx, job.id, attemptN, readStarted(dir));
+      await markRunning(ctx, job.id, attemptN, started);
     }
     const exit = readExit(dir);
     if (exit) return finish(exit);
-    if (ticks % LIVENESS_EVERY !== 0 && goneSince === null) return;
-    const alive = await ctx.tmux.hasSession(attempt?.tmuxSession ?? '');
+    // The runner's pid answers liveness without a process spawn; tmux only until started.json exists.
+    if (!started && ticks % TMUX_CHECK_EVERY !== 0) return;
+    const alive = started ? isAlive(started.runnerPid) : await ctx.tmux.hasSession(attempt?.tmuxSession ?? '');
     if (alive) return void (goneSince = null);
     goneSince ??= Date.now();
     if (Date.now() - goneSince >= LATE_EXIT_GRACE_MS) await finish(readExit(dir));
