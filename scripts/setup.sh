@@ -27,8 +27,8 @@ pnpm turbo run build --output-logs=errors-only
 
 bin_dir=/usr/local/bin
 [ -w "$bin_dir" ] || { bin_dir="$HOME/.local/bin"; mkdir -p "$bin_dir"; }
-ln -sf "$root/packages/cb/bin/cb.js" "$bin_dir/cb"
-chmod +x "$root/packages/cb/bin/cb.js"
+ln -sf "$root/packages/cb/bin/cb.cjs" "$bin_dir/cb"
+chmod +x "$root/packages/cb/bin/cb.cjs"
 case ":$PATH:" in *":$bin_dir:"*) ;; *) say "add $bin_dir to your PATH: export PATH=\"$bin_dir:\$PATH\"";; esac
 
 if ! command -v claude >/dev/null && ! command -v codex >/dev/null; then

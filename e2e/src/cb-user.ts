@@ -6,7 +6,7 @@ import { agentBinDir, claudeEnv, makeGitRepo, makeTempDir, seedClaudeHome, start
 
 const require = createRequire(import.meta.url);
 /** The real `cb` entry point, as `scripts/setup.sh` links it onto the PATH. */
-export const CB = join(dirname(require.resolve('@flotilla/cb/package.json')), 'bin', 'cb.js');
+export const CB = join(dirname(require.resolve('@flotilla/cb/package.json')), 'bin', 'cb.cjs');
 
 export interface CbResult {
   code: number | null;

@@ -15,7 +15,7 @@ import { isAlive, signal, terminate, waitGone } from './proc.mjs';
 
 export const CB_DIR = fileURLToPath(new URL('../../', import.meta.url));
 export const DAEMON_MAIN = join(CB_DIR, 'dist/daemon/main.js');
-export const CB_BIN = join(CB_DIR, 'bin/cb.js');
+export const CB_BIN = join(CB_DIR, 'bin/cb.cjs');
 export const FAKE_AGENT = join(CB_DIR, 'bench/fake-agent.mjs');
 
 /** How long a fresh daemon gets to answer /health (it runs migrations first). */

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = join(ROOT, 'bin/cb.js');
+const BIN = join(ROOT, 'bin/cb.cjs');
 const HOME = mkdtempSync(join(tmpdir(), 'cb-bin-'));
 
 function cb(...args: string[]) {
@@ -17,7 +17,7 @@ function cb(...args: string[]) {
 
 afterAll(() => rmSync(HOME, { recursive: true, force: true }));
 
-describe('bin/cb.js', () => {
+describe('bin/cb.cjs', () => {
   it('should print help listing the job options and every command, and exit 0', () => {
     const { code, stdout, stderr } = cb('--help');
     expect(code).toBe(0);

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = join(ROOT, 'bin/cb.js');
+const BIN = join(ROOT, 'bin/cb.cjs');
 const DAEMON = join(ROOT, 'dist/daemon/main.js');
 const HOME = mkdtempSync(join(tmpdir(), 'cb-first-'));
 const env = { ...process.env, FLOTILLA_HOME: HOME };

@@ -47,6 +47,14 @@ export class WireError extends Error {
   }
 }
 
+/**
+ * `error instanceof type`, by name: the fast path (a CommonJS bundle) has its own copies of these
+ * classes, so `instanceof` fails across the two; each class sets a unique `name`.
+ */
+export function isCliError<T extends Error>(error: unknown, type: abstract new (...args: never[]) => T): error is T {
+  return error instanceof Error && error.name === type.name;
+}
+
 /** Builds a `WireError` from a non-2xx response body, whatever shape it has. */
 export function wireErrorFrom(status: number, body: unknown): WireError {
   const error = (body as { error?: { code?: unknown; message?: unknown; fix?: unknown } } | null)?.error;

@@ -1,5 +1,5 @@
 /**
- * The `cb` executable (`bin/cb.js` imports this). Runs the command, then exits with its code once
+ * The `cb` executable (`bin/cb.cjs` imports this). Runs the command, then exits with its code once
  * stdout and stderr are flushed. The only place that exits the process.
  */
 import { processContext } from './context.js';

@@ -1,6 +1,6 @@
 /** The one place errors become output and an exit code. Loaded only when something went wrong. */
 import { PROTOCOL_VERSION, isProtocolError } from '@flotilla/protocol';
-import { DaemonUnavailableError, ExitError, UsageError, WireError, isConnectionError } from './errors.js';
+import { DaemonUnavailableError, ExitError, UsageError, WireError, isCliError, isConnectionError } from './errors.js';
 import { printJson, printLine, type CliStreams } from './streams.js';
 import { VERSION as CB_VERSION } from '../version.js';
 
@@ -21,7 +21,7 @@ interface Reported {
 
 /** Prints `error` for a person (stderr) and, with --json, for a program (stdout); returns the exit code. */
 export function reportError(error: unknown, options: ReportOptions): number {
-  if (error instanceof ExitError) {
+  if (isCliError(error, ExitError)) {
     if (error.message) printLine(options.streams.stderr, `cb: ${error.message}`);
     return error.exitCode;
   }
@@ -39,13 +39,13 @@ export function reportError(error: unknown, options: ReportOptions): number {
 }
 
 function classify(error: unknown, logPath: string): Reported {
-  if (error instanceof UsageError) {
+  if (isCliError(error, UsageError)) {
     return { code: 'BAD_REQUEST', message: error.message, fix: error.fix ?? 'see cb --help', exitCode: 2 };
   }
-  if (error instanceof DaemonUnavailableError) {
+  if (isCliError(error, DaemonUnavailableError)) {
     return { code: 'DAEMON_UNAVAILABLE', message: error.message, fix: `see the daemon log: ${error.logPath}`, exitCode: 1 };
   }
-  if (error instanceof WireError || isProtocolError(error)) {
+  if (isCliError(error, WireError) || isProtocolError(error)) {
     const { code, message, fix } = error as WireError;
     return { code, message, ...(fix ? { fix } : {}), exitCode: 1 };
   }

@@ -1,5 +1,5 @@
 import type { CliContext } from './context.js';
-import { isFullJobId, parseJobArgv } from './job-args.js';
+import { isFullJobId, parseJobArgv, type JobArgs } from './job-args.js';
 
 /**
  * Runs one `cb` invocation and returns its exit code; never exits the process. The plain
@@ -8,7 +8,7 @@ import { isFullJobId, parseJobArgv } from './job-args.js';
 export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
   try {
     const args = argv.length === 0 && ctx.streams.stdin.isTTY ? null : parseJobArgv(argv);
-    if (args && !args.wait && !args.follow && (args.inJob === undefined || isFullJobId(args.inJob))) {
+    if (args && isFastPath(args)) {
       const { createJobFast } = await import('./fast-path.js');
       await createJobFast(args, ctx);
       return 0;
@@ -25,7 +25,12 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   }
 }
 
-function wantsJson(argv: readonly string[]): boolean {
+/** Plain job creation, which needs nothing but one request: no waiting, following or id lookup. */
+export function isFastPath(args: JobArgs): boolean {
+  return !args.wait && !args.follow && (args.inJob === undefined || isFullJobId(args.inJob));
+}
+
+export function wantsJson(argv: readonly string[]): boolean {
   const end = argv.indexOf('--');
   return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
 }

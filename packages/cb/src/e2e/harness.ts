@@ -21,7 +21,7 @@ import {
 import { homePaths, type HomePaths } from '../home.js';
 
 const DAEMON_MAIN = fileURLToPath(new URL('../../dist/daemon/main.js', import.meta.url));
-export const CB_BIN = fileURLToPath(new URL('../../bin/cb.js', import.meta.url));
+export const CB_BIN = fileURLToPath(new URL('../../bin/cb.cjs', import.meta.url));
 const API_KEY = 'sk-ant-test-0123456789abcdefghijklmnop';
 
 export interface Harness extends AsyncDisposable {
