@@ -1,4 +1,5 @@
 import type { AgentLaunch, ClassifyInput, LaunchInput, Outcome } from './types.js';
+import { codexSessionUsage } from './codex-session-usage.js';
 import type { StreamingAgentAdapter } from './transcriber.js';
 import { CODEX_IDENTITY, classifyCodex, createCodexAccumulator } from './codex-accumulator.js';
 import { codexTranscript, createCodexTranscriber } from './codex-transcript.js';
@@ -48,6 +49,7 @@ export function createCodexAdapter(options: CodexAdapterOptions = {}): Streaming
   return {
     name: 'codex',
     resumeUsageIsCumulative: true,
+    usageFromSession: codexSessionUsage,
     command,
     launch(input: LaunchInput): AgentLaunch {
       return { argv: codexArgv(command, input), stdin: { kind: 'null' }, env: {}, outputFormat: 'jsonl' };

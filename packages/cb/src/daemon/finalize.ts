@@ -7,6 +7,7 @@ import type { EventDraft } from '../store/types.js';
 import type { DaemonContext } from './context.js';
 import { decideAfterFailure } from './policy.js';
 import { applyProgress, forgetProgress } from './progress.js';
+import { checkStructuredResult } from './structured-result.js';
 import { refreshChangedFiles } from './worktree-plan.js';
 import { notifyJobEnded } from './notifications.js';
 import { agentEnv } from './readiness.js';
@@ -48,7 +49,7 @@ export async function finalizeAttempt(ctx: DaemonContext, end: AttemptEnd): Prom
   const before = await ctx.store.getJob(end.jobId);
   if (!before) return null;
   end = await withSessionUsage(ctx, before, end);
-  const outcome = classify(ctx, before, end);
+  const outcome = await checkStructured(ctx, before, classify(ctx, before, end));
   const withFiles = before.worktree ? await refreshChangedFiles(before) : before.worktree;
   let pause: Pause | null = null;
   const job = await ctx.store.updateJob(end.jobId, (current) => {
@@ -72,11 +73,25 @@ export async function finalizeAttempt(ctx: DaemonContext, end: AttemptEnd): Prom
   return job;
 }
 
-/** Without a result line the stream's usage is only message_start snapshots: read the agent's own transcript instead. */
+/** A succeeded attempt of a `--json-schema` job must have produced a matching structured answer. */
+async function checkStructured(ctx: DaemonContext, job: Job, outcome: Outcome | 'cancelled'): Promise<Outcome | 'cancelled'> {
+  if (outcome === 'cancelled' || outcome.status !== 'succeeded') return outcome;
+  const schema = (await ctx.store.getSecrets(job.id))?.jsonSchema;
+  const failure = checkStructuredResult(schema, outcome.result);
+  return failure ? { status: 'failed', failure, result: outcome.result } : outcome;
+}
+
+/**
+ * Without a final usage report (no result line, or an error result with none) the stream's figures
+ * are partial at best: read the agent's own transcript instead.
+ */
 async function withSessionUsage(ctx: DaemonContext, job: Job, end: AttemptEnd): Promise<AttemptEnd> {
   const progress = end.progress;
   const adapter = ctx.agents.get(job.agent);
-  if (!progress || progress.sawResult || !progress.agentSessionId || !adapter?.usageFromSession) return end;
+  if (!progress?.agentSessionId || !adapter?.usageFromSession) return end;
+  const { usage: u } = progress;
+  const reported = u.inputTokens + u.outputTokens + u.cacheReadTokens + u.cacheWriteTokens > 0;
+  if (progress.sawResult && reported) return end;
   const env = agentEnv(ctx, (await ctx.store.getSecrets(job.id)) ?? { env: {} });
   const usage = adapter.usageFromSession(progress.agentSessionId, env);
   return usage ? { ...end, progress: { ...progress, usage: maxUsage(progress.usage, usage) } } : end;

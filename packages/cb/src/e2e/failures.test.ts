@@ -97,4 +97,33 @@ describe('failure classification end to end (real Claude Code output)', () => {
     expect(job.failure).toMatchObject({ kind: 'timeout', timeout: 'wall' });
     expect(job.usage.outputTokens).toBe(77);
   });
+
+  it('should accept a structured answer that matches --json-schema and fail (and retry) one that does not', async () => {
+    const schema = { type: 'object', properties: { answer: { type: 'number' } }, required: ['answer'] };
+    h = await startHarness({
+      anthropic: [
+        { text: 'ok', toolUses: [{ name: 'StructuredOutput', input: { answer: 42 } }] },
+        { text: 'plain prose, no structured answer' },
+        { text: 'still prose' },
+      ],
+    });
+    const good = await h.waitEnded((await h.createJob({ prompt: 'json please', jsonSchema: schema })).id);
+    expect(good.status).toBe('succeeded');
+    expect(JSON.parse(good.result!)).toEqual({ answer: 42 });
+    const bad = await h.waitEnded((await h.createJob({ prompt: 'json please', jsonSchema: schema, attempts: 1 })).id);
+    expect(bad.status).toBe('failed');
+    expect(bad.failure).toMatchObject({ kind: 'task', message: expect.stringContaining('--json-schema') });
+  });
+
+  it('should take a failed Codex run\'s tokens from its rollout file', async () => {
+    h = await startHarness({
+      openai: [{ text: 'Running.', toolUses: [{ name: 'exec_command', input: { cmd: 'echo hi' } }] }, { status: 500, type: 'server_error', message: 'boom', repeat: 'forever' }],
+      config: { maxInfraRetries: 0, models: { claude: 'sonnet', codex: 'gpt-fake' } },
+    });
+    const job = await h.waitEnded((await h.createJob({ prompt: 'x', agent: 'codex' })).id);
+    expect(job.status).toBe('dead');
+    expect(job.failure?.kind).toBe('overloaded');
+    expect(job.usage.inputTokens + job.usage.cacheReadTokens).toBeGreaterThan(0);
+    expect(job.usage.outputTokens).toBeGreaterThan(0);
+  });
 });

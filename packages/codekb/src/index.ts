@@ -1,0 +1,21 @@
+/**
+ * `@flotilla/codekb` — a local code index (tree-sitter symbols and references, SQLite FTS5 and a
+ * trigram text index) queried with cited answers: every hit carries a repo-relative `path` and a
+ * 1-based `line`.
+ */
+export { indexRepository, MAX_FILE_BYTES } from './index/indexer.js';
+export type { IndexOptions, IndexSummary } from './index/indexer.js';
+export { languageOf } from './index/languages.js';
+export type { LanguageId } from './index/languages.js';
+export { defaultDbPath, flotillaHome } from './store/db-path.js';
+export { openIndexDatabase, SCHEMA_VERSION } from './store/schema.js';
+export type { IndexDatabase } from './store/schema.js';
+export { splitIdentifier } from './store/words.js';
+export { openRepoIndex } from './query/repo-index.js';
+export type { RepoIndex } from './query/repo-index.js';
+export { definition, outline, references } from './query/symbols.js';
+export type { OutlineNode, RefHit, SymbolHit } from './query/symbols.js';
+export { search } from './query/search.js';
+export type { SearchHit, SearchOptions } from './query/search.js';
+export { read } from './query/read.js';
+export type { ReadErrorCode, ReadResult } from './query/read.js';

@@ -1,0 +1,135 @@
+import type Parser from 'tree-sitter';
+import type { LanguageId } from './languages.js';
+import { resolveDefinition, type Definition } from './definitions.js';
+
+/** A declaration found in a file. `parent` indexes the enclosing symbol in the same list. */
+export interface ExtractedSymbol {
+  kind: string;
+  name: string;
+  container: string | null;
+  signature: string;
+  doc: string | null;
+  startLine: number;
+  endLine: number;
+  parent: number | null;
+}
+
+/** An identifier occurrence that is not a declaration's own name. */
+export interface ExtractedRef {
+  name: string;
+  line: number;
+  /** Index of the innermost enclosing symbol, or null at top level. */
+  symbol: number | null;
+}
+
+export interface Extraction {
+  symbols: ExtractedSymbol[];
+  refs: ExtractedRef[];
+}
+
+const IDENTIFIER_TYPES = new Set([
+  'identifier',
+  'type_identifier',
+  'property_identifier',
+  'field_identifier',
+  'shorthand_property_identifier',
+  'shorthand_property_identifier_pattern',
+  'package_identifier',
+]);
+
+/** Identifiers too common to be worth storing as references. */
+const REF_STOPLIST = new Set(['self', 'this', 'cls']);
+
+interface Frame {
+  depth: number;
+  symbol: number;
+}
+
+/**
+ * Walks a syntax tree once with a cursor, collecting declarations (with their enclosing symbol,
+ * signature and doc comment) and identifier references (with their enclosing symbol).
+ */
+export function extract(tree: Parser.Tree, language: LanguageId): Extraction {
+  const symbols: ExtractedSymbol[] = [];
+  const refs: ExtractedRef[] = [];
+  const nameStarts = new Set<number>();
+  const seenRefs = new Set<string>();
+  const stack: Frame[] = [];
+  const cursor = tree.walk();
+  let depth = 0;
+  const enter = (): void => {
+    const type = cursor.nodeType;
+    if (IDENTIFIER_TYPES.has(type)) {
+      if (nameStarts.has(cursor.startIndex)) return;
+      const name = cursor.nodeText;
+      const line = cursor.startPosition.row + 1;
+      const key = `${name}\u0000${line}`;
+      if (REF_STOPLIST.has(name) || seenRefs.has(key)) return;
+      seenRefs.add(key);
+      refs.push({ name, line, symbol: stack.at(-1)?.symbol ?? null });
+      return;
+    }
+    const top = stack.at(-1);
+    const parent = top === undefined ? undefined : symbols[top.symbol];
+    if (type === 'enum_body') {
+      for (const member of enumMembers(cursor.currentNode, top?.symbol ?? null, parent?.name ?? null)) {
+        nameStarts.add(member.start);
+        symbols.push(member.symbol);
+      }
+      return;
+    }
+    const found = resolveDefinition(cursor, { language, parentKind: parent?.kind, parentName: parent?.name });
+    if (found === undefined) return;
+    for (const start of found.nameStarts) nameStarts.add(start);
+    symbols.push(toSymbol(found, parent === undefined ? null : (top?.symbol ?? null), parent?.name ?? null));
+    stack.push({ depth, symbol: symbols.length - 1 });
+  };
+  const exit = (): void => {
+    if (stack.at(-1)?.depth === depth) stack.pop();
+  };
+  for (;;) {
+    enter();
+    if (cursor.gotoFirstChild()) {
+      depth++;
+      continue;
+    }
+    exit();
+    while (!cursor.gotoNextSibling()) {
+      if (!cursor.gotoParent()) return { symbols, refs };
+      depth--;
+      exit();
+    }
+  }
+}
+
+function toSymbol(found: Definition, parent: number | null, parentName: string | null): ExtractedSymbol {
+  return {
+    kind: found.kind,
+    name: found.name,
+    container: found.container ?? parentName,
+    signature: found.signature,
+    doc: found.doc,
+    startLine: found.startLine,
+    endLine: found.endLine,
+    parent,
+  };
+}
+
+/** TypeScript enum members without an initializer are bare names in the enum body. */
+function enumMembers(body: Parser.SyntaxNode, parent: number | null, container: string | null): { start: number; symbol: ExtractedSymbol }[] {
+  return body.namedChildren
+    .filter((child) => child.type === 'property_identifier')
+    .map((child) => ({
+      start: child.startIndex,
+      symbol: {
+        kind: 'enum_member',
+        name: child.text,
+        container,
+        signature: child.text,
+        doc: null,
+        startLine: child.startPosition.row + 1,
+        endLine: child.endPosition.row + 1,
+        parent,
+      },
+    }));
+}

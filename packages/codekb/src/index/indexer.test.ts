@@ -1,0 +1,78 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openRepoIndex } from '../query/repo-index.js';
+import { tempFixtureRepo } from '../test-support/fixture.js';
+import { indexRepository } from './indexer.js';
+
+interface Row {
+  kind: string;
+  name: string;
+  container: string | null;
+  path: string;
+  line: number;
+  doc: string | null;
+  signature: string;
+}
+
+function symbols(root: string, dbPath: string): Row[] {
+  using repo = openRepoIndex({ root, dbPath });
+  return repo.sqlite
+    .prepare('SELECT s.kind, s.name, s.container, f.path, s.start_line AS line, s.doc, s.signature FROM symbols s JOIN files f ON f.id = s.file_id')
+    .all() as Row[];
+}
+
+function find(rows: Row[], name: string, container?: string): Row | undefined {
+  return rows.find((row) => row.name === name && (container === undefined || row.container === container));
+}
+
+describe('indexRepository', () => {
+  it('should index every language of the fixture with kinds, containers, docs and lines', async () => {
+    using repo = tempFixtureRepo();
+    const summary = await indexRepository({ root: repo.root, dbPath: repo.dbPath });
+    expect(summary.errors).toEqual([]);
+    expect(summary.languages).toMatchObject({ typescript: 1, tsx: 1, javascript: 1, python: 1, go: 1, rust: 1, text: 2 });
+    expect(summary.skipped.map((s) => `${s.path}:${s.reason}`).sort()).toEqual(['docs/blob.bin:binary', 'docs/huge.txt:too-large']);
+    const rows = symbols(repo.root, repo.dbPath);
+    expect(rows.some((row) => row.path.startsWith('build/') || row.name === 'ignoredFunction')).toBe(false);
+    expect(find(rows, 'Circle')).toMatchObject({ kind: 'class', path: 'src/shapes.ts', line: 15, doc: 'A circle of a given radius.' });
+    expect(find(rows, 'area', 'Circle')).toMatchObject({ kind: 'method', line: 20, signature: 'area(): number {', doc: 'The area, pi r squared.' });
+    expect(find(rows, 'addArea')).toMatchObject({ kind: 'function', container: 'totalArea', line: 32 });
+    expect(find(rows, 'makeUnitCircle')).toMatchObject({ kind: 'function', signature: 'export const makeUnitCircle = (): Circle => new Circle(1);' });
+    expect(find(rows, 'Green', 'Color')).toMatchObject({ kind: 'enum_member' });
+    expect(find(rows, 'AreaWidget')).toMatchObject({ path: 'src/widget.tsx', doc: 'Renders the total area of some unit circles.' });
+    expect(find(rows, 'increment', 'Counter')).toMatchObject({ kind: 'method', path: 'src/util.js' });
+    expect(find(rows, 'health', 'Application')).toMatchObject({ kind: 'method', line: 27, doc: 'Reports that the application is alive.' });
+    expect(find(rows, 'wrapper', 'decorator')).toMatchObject({ kind: 'function', line: 11 });
+    expect(find(rows, 'DEFAULT_PORT')).toMatchObject({ kind: 'variable', path: 'py/app.py', line: 4 });
+    expect(find(rows, 'Start', 'Server')).toMatchObject({ kind: 'method', path: 'go/server.go', doc: 'Start starts listening.' });
+    expect(find(rows, 'Handle', 'Server')).toMatchObject({ kind: 'method', line: 30 });
+    expect(find(rows, 'Server')).toMatchObject({ kind: 'struct' });
+    expect(find(rows, 'distance', 'Point')).toMatchObject({ kind: 'method', path: 'rust/lib.rs' });
+    expect(find(rows, 'norm', 'Norm')).toMatchObject({ kind: 'method' });
+    expect(find(rows, 'square')).toMatchObject({ kind: 'macro' });
+  });
+
+  it('should re-read only changed files and drop deleted ones', async () => {
+    using repo = tempFixtureRepo();
+    const first = await indexRepository({ root: repo.root, dbPath: repo.dbPath });
+    const again = await indexRepository({ root: repo.root, dbPath: repo.dbPath });
+    expect({ updated: again.updated, unchanged: again.unchanged, symbols: again.symbols }).toEqual({ updated: 0, unchanged: first.files, symbols: first.symbols });
+    writeFileSync(join(repo.root, 'src', 'util.js'), 'export function freshName() {}\n');
+    rmSync(join(repo.root, 'go', 'server.go'));
+    const third = await indexRepository({ root: repo.root, dbPath: repo.dbPath });
+    expect({ updated: third.updated, removed: third.removed }).toEqual({ updated: 1, removed: 1 });
+    const rows = symbols(repo.root, repo.dbPath);
+    expect(find(rows, 'freshName')).toBeDefined();
+    expect(find(rows, 'parseList')).toBeUndefined();
+    expect(find(rows, 'NewServer')).toBeUndefined();
+  });
+
+  it('should keep indexing past a file with syntax errors', async () => {
+    using repo = tempFixtureRepo();
+    writeFileSync(join(repo.root, 'src', 'broken.ts'), 'export class {{{ function (\n  const = ;\n');
+    const summary = await indexRepository({ root: repo.root, dbPath: repo.dbPath });
+    expect(summary.errors).toEqual([]);
+    expect(find(symbols(repo.root, repo.dbPath), 'Circle')).toBeDefined();
+  });
+});

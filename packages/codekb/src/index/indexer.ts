@@ -1,0 +1,161 @@
+import { createHash } from 'node:crypto';
+import { lstat, readFile, realpath, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { acquireLock } from '@flotilla/kit/fs';
+import { checkpoint, immediate } from '@flotilla/kit/sqlite';
+import createDebug from 'debug';
+import { defaultDbPath } from '../store/db-path.js';
+import { openIndexDatabase } from '../store/schema.js';
+import { createIndexWriter, type FileRecord } from '../store/writer.js';
+import { extract } from './extract.js';
+import { languageOf, ParserPool } from './languages.js';
+import { listFiles } from './walk.js';
+
+const debug = createDebug('codekb:index');
+
+/** Files above this are skipped with a note (and `literal` search then matches `rg --max-filesize 1M`). */
+export const MAX_FILE_BYTES = 1024 * 1024;
+/** Like git and rg: a NUL byte in the first 8 KiB makes a file binary. */
+const BINARY_SNIFF_BYTES = 8192;
+/** Files written per transaction: big enough to amortise commits, small enough not to starve readers. */
+const BATCH_FILES = 200;
+
+export interface IndexOptions {
+  /** The repository root (default: the current directory). */
+  root?: string;
+  /** The index file (default: `defaultDbPath(root)`). */
+  dbPath?: string;
+  /** Called after each file with how many have been looked at. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface IndexSummary {
+  root: string;
+  dbPath: string;
+  /** Files listed (after .gitignore). */
+  files: number;
+  /** Files (re-)read into the index in this run. */
+  updated: number;
+  unchanged: number;
+  removed: number;
+  symbols: number;
+  refs: number;
+  /** Indexed files per language (`text` for text-only files). */
+  languages: Record<string, number>;
+  skipped: { path: string; reason: 'too-large' | 'binary' }[];
+  /** Files that could not be read or parsed; they never stop an index. */
+  errors: { path: string; message: string }[];
+  durationMs: number;
+  dbBytes: number;
+}
+
+/**
+ * Indexes a repository into its SQLite index, re-reading only files whose content hash changed
+ * and dropping files that are gone. One writer at a time (a lock file beside the index).
+ *
+ * @example
+ * const summary = await indexRepository({ root: '/src/app' });
+ * console.log(`${summary.files} files, ${summary.symbols} symbols`);
+ */
+export async function indexRepository(options: IndexOptions = {}): Promise<IndexSummary> {
+  const started = performance.now();
+  const root = await realpath(resolve(options.root ?? '.'));
+  const dbPath = resolve(options.dbPath ?? defaultDbPath(root));
+  using index = openIndexDatabase(dbPath);
+  await using _lock = await acquireLock(`${dbPath}.lock`, { timeoutMs: 30_000 });
+  const { sqlite } = index;
+  const writer = createIndexWriter(sqlite);
+  const paths = await listFiles(root);
+  const existing = new Map(
+    (sqlite.prepare('SELECT id, path, sha1 FROM files').all() as { id: number; path: string; sha1: string }[]).map((row) => [row.path, row]),
+  );
+  const summary = emptySummary(root, dbPath, paths.length);
+  const parsers = new ParserPool();
+  let batch: FileRecord[] = [];
+  const flush = (): void => {
+    const records = batch;
+    batch = [];
+    immediate(sqlite, () => {
+      for (const record of records) writer.put(record, existing.get(record.path)?.id);
+    });
+  };
+  for (const [done, path] of paths.entries()) {
+    const record = await readRecord(root, path, parsers, existing.get(path)?.sha1);
+    options.onProgress?.(done + 1, paths.length);
+    if (record === undefined) continue;
+    if (record === 'unchanged') {
+      summary.unchanged++;
+      continue;
+    }
+    noteRecord(summary, record);
+    batch.push(record);
+    if (batch.length >= BATCH_FILES) flush();
+  }
+  flush();
+  const listed = new Set(paths);
+  const gone = [...existing.values()].filter((row) => !listed.has(row.path));
+  immediate(sqlite, () => gone.forEach((row) => writer.remove(row.id)));
+  summary.removed = gone.length;
+  fillTotals(summary, sqlite);
+  checkpoint(sqlite);
+  summary.dbBytes = (await stat(dbPath)).size;
+  summary.durationMs = Math.round(performance.now() - started);
+  debug('indexed %s in %d ms', root, summary.durationMs);
+  return summary;
+}
+
+async function readRecord(root: string, path: string, parsers: ParserPool, previousSha1: string | undefined): Promise<FileRecord | 'unchanged' | undefined> {
+  const full = join(root, path);
+  let info;
+  try {
+    info = await lstat(full);
+  } catch {
+    return undefined; // listed by git but deleted from disk
+  }
+  if (!info.isFile()) return undefined; // symlinks and submodules are not followed (as rg)
+  const language = languageOf(path) ?? null;
+  if (info.size > MAX_FILE_BYTES) {
+    const sha1 = `size:${info.size}:${info.mtimeMs}`;
+    if (sha1 === previousSha1) return 'unchanged';
+    return { path, language, sha1, size: info.size, status: 'skipped-large', note: 'larger than 1 MB', text: null, extraction: null };
+  }
+  let buffer: Buffer;
+  try {
+    buffer = await readFile(full);
+  } catch (error) {
+    return { path, language, sha1: 'unreadable', size: info.size, status: 'error', note: (error as Error).message, text: null, extraction: null };
+  }
+  const sha1 = createHash('sha1').update(buffer).digest('hex');
+  if (sha1 === previousSha1) return 'unchanged';
+  if (buffer.subarray(0, BINARY_SNIFF_BYTES).includes(0)) {
+    return { path, language, sha1, size: buffer.length, status: 'skipped-binary', note: 'binary', text: null, extraction: null };
+  }
+  const text = buffer.toString('utf8');
+  if (language === null) return { path, language, sha1, size: buffer.length, status: 'text', note: null, text, extraction: null };
+  try {
+    const tree = parsers.parse(language, text);
+    return { path, language, sha1, size: buffer.length, status: 'parsed', note: null, text, extraction: extract(tree, language) };
+  } catch (error) {
+    return { path, language, sha1, size: buffer.length, status: 'error', note: (error as Error).message, text, extraction: null };
+  }
+}
+
+function emptySummary(root: string, dbPath: string, files: number): IndexSummary {
+  return { root, dbPath, files, updated: 0, unchanged: 0, removed: 0, symbols: 0, refs: 0, languages: {}, skipped: [], errors: [], durationMs: 0, dbBytes: 0 };
+}
+
+function noteRecord(summary: IndexSummary, record: FileRecord): void {
+  summary.updated++;
+  if (record.status === 'skipped-large') summary.skipped.push({ path: record.path, reason: 'too-large' });
+  if (record.status === 'skipped-binary') summary.skipped.push({ path: record.path, reason: 'binary' });
+  if (record.status === 'error') summary.errors.push({ path: record.path, message: record.note ?? 'failed' });
+}
+
+function fillTotals(summary: IndexSummary, sqlite: ReturnType<typeof openIndexDatabase>['sqlite']): void {
+  summary.symbols = (sqlite.prepare('SELECT count(*) AS n FROM symbols').get() as { n: number }).n;
+  summary.refs = (sqlite.prepare('SELECT count(*) AS n FROM refs').get() as { n: number }).n;
+  const rows = sqlite
+    .prepare("SELECT coalesce(language, 'text') AS language, count(*) AS n FROM files WHERE status IN ('parsed', 'text', 'error') GROUP BY 1")
+    .all() as { language: string; n: number }[];
+  summary.languages = Object.fromEntries(rows.map((row) => [row.language, row.n]));
+}

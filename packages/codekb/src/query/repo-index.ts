@@ -1,0 +1,26 @@
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { SqliteDatabase } from '@flotilla/kit/sqlite';
+import { defaultDbPath } from '../store/db-path.js';
+import { openIndexDatabase } from '../store/schema.js';
+
+/** An opened index plus the repository root it describes; what every query takes. */
+export interface RepoIndex extends Disposable {
+  /** The repository root, resolved through symlinks. */
+  readonly root: string;
+  readonly sqlite: SqliteDatabase;
+  close(): void;
+}
+
+/**
+ * Opens a repository's index read-only for queries (run `indexRepository` first).
+ *
+ * @example
+ * using repo = openRepoIndex({ root: '/src/app' });
+ * definition(repo, 'main');
+ */
+export function openRepoIndex(options: { root?: string; dbPath?: string } = {}): RepoIndex {
+  const root = realpathSync(resolve(options.root ?? '.'));
+  const index = openIndexDatabase(resolve(options.dbPath ?? defaultDbPath(root)), { readonly: true });
+  return { root, sqlite: index.sqlite, close: index.close, [Symbol.dispose]: index.close };
+}

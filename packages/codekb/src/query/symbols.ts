@@ -1,0 +1,95 @@
+import type { RepoIndex } from './repo-index.js';
+
+/** A symbol hit: where it is declared, with what it looks like. */
+export interface SymbolHit {
+  path: string;
+  line: number;
+  endLine: number;
+  kind: string;
+  name: string;
+  container: string | null;
+  signature: string;
+  doc: string | null;
+}
+
+/** A reference hit: an identifier occurrence and the symbol it sits in. */
+export interface RefHit {
+  path: string;
+  line: number;
+  name: string;
+  /** The enclosing symbol's name, or null at top level. */
+  enclosing: string | null;
+}
+
+const DEFAULT_LIMIT = 20;
+const KIND_RANK = `CASE s.kind
+  WHEN 'class' THEN 0 WHEN 'interface' THEN 0 WHEN 'struct' THEN 0 WHEN 'trait' THEN 0 WHEN 'enum' THEN 0
+  WHEN 'function' THEN 1 WHEN 'type' THEN 1 WHEN 'method' THEN 2 WHEN 'impl' THEN 3 ELSE 4 END`;
+const SYMBOL_COLUMNS = `f.path, s.start_line AS line, s.end_line AS endLine, s.kind, s.name, s.container, s.signature, s.doc`;
+
+/**
+ * Where a symbol is defined, best first: exact-case names before case-insensitive ones, types and
+ * functions before members and variables, source before tests. `Container.member` narrows to a
+ * container (class, impl target, Go receiver).
+ *
+ * @example
+ * definition(repo, 'Parser.parse'); // [{ path: 'src/parser.ts', line: 12, kind: 'method', … }]
+ */
+export function definition(repo: RepoIndex, name: string, options: { limit?: number } = {}): SymbolHit[] {
+  const dot = name.lastIndexOf('.');
+  const member = dot > 0 ? name.slice(dot + 1) : name;
+  const container = dot > 0 ? name.slice(0, dot) : null;
+  const rows = repo.sqlite
+    .prepare(
+      `SELECT ${SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id
+       WHERE s.name = ? COLLATE NOCASE AND (? IS NULL OR s.container = ? COLLATE NOCASE OR s.container LIKE '%.' || ?)
+       ORDER BY (s.name = ?) DESC, ${KIND_RANK}, (f.path LIKE '%test%') ASC, length(f.path), f.path, s.start_line
+       LIMIT ?`,
+    )
+    .all(member, container, container, container, member, options.limit ?? DEFAULT_LIMIT) as SymbolHit[];
+  return rows;
+}
+
+/**
+ * Where a name is used (identifier occurrences, declarations excluded), with the enclosing symbol.
+ *
+ * @example
+ * references(repo, 'parse'); // [{ path: 'src/cli.ts', line: 40, name: 'parse', enclosing: 'main' }]
+ */
+export function references(repo: RepoIndex, name: string, options: { limit?: number } = {}): RefHit[] {
+  const dot = name.lastIndexOf('.');
+  const member = dot > 0 ? name.slice(dot + 1) : name;
+  return repo.sqlite
+    .prepare(
+      `SELECT f.path, r.line, r.name, s.name AS enclosing FROM refs r JOIN files f ON f.id = r.file_id
+       LEFT JOIN symbols s ON s.id = r.symbol_id
+       WHERE r.name = ? ORDER BY f.path, r.line LIMIT ?`,
+    )
+    .all(member, options.limit ?? 100) as RefHit[];
+}
+
+/** A file's symbols as a tree with line ranges. */
+export interface OutlineNode extends SymbolHit {
+  children: OutlineNode[];
+}
+
+/**
+ * A file's symbols as a tree (members under their class, nested functions under their function).
+ * Returns undefined when the file is not in the index.
+ */
+export function outline(repo: RepoIndex, path: string): OutlineNode[] | undefined {
+  const file = repo.sqlite.prepare('SELECT id FROM files WHERE path = ?').get(path) as { id: number } | undefined;
+  if (file === undefined) return undefined;
+  const rows = repo.sqlite
+    .prepare(`SELECT s.id, s.parent_id AS parentId, ${SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id WHERE s.file_id = ? ORDER BY s.start_line, s.id`)
+    .all(file.id) as (SymbolHit & { id: number; parentId: number | null })[];
+  const nodes = new Map<number, OutlineNode>();
+  const roots: OutlineNode[] = [];
+  for (const { id, parentId, ...hit } of rows) {
+    const node: OutlineNode = { ...hit, children: [] };
+    nodes.set(id, node);
+    const parent = parentId === null ? undefined : nodes.get(parentId);
+    (parent?.children ?? roots).push(node);
+  }
+  return roots;
+}

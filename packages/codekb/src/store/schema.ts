@@ -1,0 +1,82 @@
+import { openDatabase, type SqliteDatabase } from '@flotilla/kit/sqlite';
+
+/**
+ * Plain SQL migrations, applied in order; `PRAGMA user_version` records how many ran. Append only:
+ * never edit a shipped step, add a new one.
+ */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE files (
+     id INTEGER PRIMARY KEY,
+     path TEXT NOT NULL UNIQUE,
+     language TEXT,
+     sha1 TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     status TEXT NOT NULL,
+     note TEXT
+   );
+   CREATE TABLE symbols (
+     id INTEGER PRIMARY KEY,
+     file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+     parent_id INTEGER,
+     kind TEXT NOT NULL,
+     name TEXT NOT NULL,
+     container TEXT,
+     signature TEXT NOT NULL,
+     doc TEXT,
+     start_line INTEGER NOT NULL,
+     end_line INTEGER NOT NULL
+   );
+   CREATE INDEX symbols_name ON symbols(name COLLATE NOCASE);
+   CREATE INDEX symbols_file ON symbols(file_id);
+   CREATE TABLE refs (
+     file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+     name TEXT NOT NULL,
+     line INTEGER NOT NULL,
+     symbol_id INTEGER
+   );
+   CREATE INDEX refs_name ON refs(name);
+   CREATE INDEX refs_file ON refs(file_id);
+   CREATE VIRTUAL TABLE symbols_fts USING fts5(
+     name, signature, doc, path,
+     content='', contentless_delete=1, tokenize="unicode61 tokenchars '_'"
+   );
+   CREATE VIRTUAL TABLE content_fts USING fts5(
+     body, content='', contentless_delete=1, detail='none', tokenize='trigram'
+   );`,
+];
+
+/** The schema version this build writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export interface IndexDatabase extends Disposable {
+  readonly sqlite: SqliteDatabase;
+  close(): void;
+}
+
+/**
+ * Opens (creating and migrating when writable) a codekb index database.
+ *
+ * @example
+ * using index = openIndexDatabase('/tmp/repo.db');
+ */
+export function openIndexDatabase(path: string, options: { readonly?: boolean } = {}): IndexDatabase {
+  const opened = openDatabase(path, { readonly: options.readonly === true });
+  const { sqlite } = opened;
+  try {
+    const version = sqlite.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new Error(`index ${path} has schema ${version}, newer than this codekb (${SCHEMA_VERSION}); upgrade codekb or re-index with --db`);
+    }
+    if (version < SCHEMA_VERSION) {
+      if (options.readonly === true) throw new Error(`index ${path} has schema ${version}; run \`codekb index\` to migrate it`);
+      sqlite.transaction(() => {
+        for (let step = version; step < SCHEMA_VERSION; step++) sqlite.exec(MIGRATIONS[step] ?? '');
+        sqlite.pragma(`user_version = ${SCHEMA_VERSION}`);
+      }).immediate();
+    }
+  } catch (error) {
+    opened.close();
+    throw error;
+  }
+  return { sqlite, close: opened.close, [Symbol.dispose]: opened.close };
+}

@@ -1,0 +1,77 @@
+import type { SqliteDatabase } from '@flotilla/kit/sqlite';
+import type { Extraction } from '../index/extract.js';
+import { nameTokens } from './words.js';
+
+/** What is stored for one file. `text` is null for files kept out of the text index. */
+export interface FileRecord {
+  path: string;
+  language: string | null;
+  sha1: string;
+  size: number;
+  status: FileStatus;
+  note: string | null;
+  text: string | null;
+  extraction: Extraction | null;
+}
+
+export type FileStatus = 'parsed' | 'text' | 'skipped-large' | 'skipped-binary' | 'error';
+
+export interface IndexWriter {
+  /** Replaces (or inserts) a file and everything derived from it. Call inside a transaction. */
+  put(record: FileRecord, existingId: number | undefined): void;
+  /** Removes a file and everything derived from it. Call inside a transaction. */
+  remove(id: number): void;
+}
+
+/** Prepared statements for writing the index; one per connection. */
+export function createIndexWriter(sqlite: SqliteDatabase): IndexWriter {
+  const s = {
+    ftsDelete: sqlite.prepare('DELETE FROM symbols_fts WHERE rowid IN (SELECT id FROM symbols WHERE file_id = ?)'),
+    contentDelete: sqlite.prepare('DELETE FROM content_fts WHERE rowid = ?'),
+    symbolsDelete: sqlite.prepare('DELETE FROM symbols WHERE file_id = ?'),
+    refsDelete: sqlite.prepare('DELETE FROM refs WHERE file_id = ?'),
+    fileDelete: sqlite.prepare('DELETE FROM files WHERE id = ?'),
+    fileInsert: sqlite.prepare('INSERT INTO files (path, language, sha1, size, status, note) VALUES (?, ?, ?, ?, ?, ?)'),
+    fileUpdate: sqlite.prepare('UPDATE files SET language = ?, sha1 = ?, size = ?, status = ?, note = ? WHERE id = ?'),
+    symbolInsert: sqlite.prepare(
+      'INSERT INTO symbols (file_id, parent_id, kind, name, container, signature, doc, start_line, end_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    ftsInsert: sqlite.prepare('INSERT INTO symbols_fts (rowid, name, signature, doc, path) VALUES (?, ?, ?, ?, ?)'),
+    refInsert: sqlite.prepare('INSERT INTO refs (file_id, name, line, symbol_id) VALUES (?, ?, ?, ?)'),
+    contentInsert: sqlite.prepare('INSERT INTO content_fts (rowid, body) VALUES (?, ?)'),
+  };
+  const clear = (id: number): void => {
+    s.ftsDelete.run(id);
+    s.contentDelete.run(id);
+    s.refsDelete.run(id);
+    s.symbolsDelete.run(id);
+  };
+  return {
+    remove(id) {
+      clear(id);
+      s.fileDelete.run(id);
+    },
+    put(record, existingId) {
+      let id = existingId;
+      if (id === undefined) {
+        id = Number(s.fileInsert.run(record.path, record.language, record.sha1, record.size, record.status, record.note).lastInsertRowid);
+      } else {
+        clear(id);
+        s.fileUpdate.run(record.language, record.sha1, record.size, record.status, record.note, id);
+      }
+      if (record.text !== null) s.contentInsert.run(id, record.text);
+      if (record.extraction === null) return;
+      const ids: number[] = [];
+      for (const symbol of record.extraction.symbols) {
+        const parentId = symbol.parent === null ? null : (ids[symbol.parent] ?? null);
+        const args = [id, parentId, symbol.kind, symbol.name, symbol.container, symbol.signature, symbol.doc, symbol.startLine, symbol.endLine];
+        const symbolId = Number(s.symbolInsert.run(...args).lastInsertRowid);
+        ids.push(symbolId);
+        s.ftsInsert.run(symbolId, nameTokens(symbol.name), symbol.signature, symbol.doc ?? '', record.path);
+      }
+      for (const ref of record.extraction.refs) {
+        s.refInsert.run(id, ref.name, ref.line, ref.symbol === null ? null : (ids[ref.symbol] ?? null));
+      }
+    },
+  };
+}
