@@ -37,6 +37,15 @@ export function createDaemonApp(ctx: DaemonContext, scheduler: Scheduler, contro
   });
   app.notFound((c) => c.json(new ProtocolError('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`).toEnvelope(), 404));
   app.get('/health', (c) => c.json({ pid: process.pid, version: ctx.version, protocol: PROTOCOL_VERSION }));
+  // Until the dashboard package is installed, the root says what this server is and where the API lives.
+  const host = escapeHtml(ctx.host);
+  app.get('/', (c) =>
+    c.html(
+      `<!doctype html><meta charset="utf-8"><title>Flotilla · ${host}</title><h1>Flotilla cb ${escapeHtml(ctx.version)} on ${host}</h1>` +
+        '<p>The dashboard is not installed. The API is here: <a href="/api/jobs">/api/jobs</a>, ' +
+        '<a href="/api/inbox">/api/inbox</a>, <a href="/api/stats">/api/stats</a>, events at /api/events, <a href="/metrics">/metrics</a>.</p>',
+    ),
+  );
   app.route('/api/jobs', jobRoutes(ctx, scheduler));
   app.route('/api/events', eventRoutes(ctx));
   app.route('/api', miscRoutes(ctx, control));
@@ -81,4 +90,8 @@ function miscRoutes(ctx: DaemonContext, control: DaemonControl): Hono {
   app.get('/pauses', async (c) => c.json(await ctx.store.activePauses()));
   app.post('/gc', async (c) => c.json(await gc(ctx, await jsonBody(c, GcRequestSchema))));
   return app;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }

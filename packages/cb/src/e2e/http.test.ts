@@ -46,6 +46,8 @@ describe('the loopback HTTP listener (cb serve)', () => {
     const res = await fetch(`${url}/?token=${token}`, { headers: { accept: 'text/html' }, redirect: 'manual' });
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe('/');
+    const page = await fetch(`${url}/?token=${token}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(await page.text()).toContain('Flotilla cb 0.1.0 on e2e-host');
     const cookie = res.headers.get('set-cookie') ?? '';
     expect(cookie).toContain('HttpOnly');
     const withCookie = await fetch(`${url}/api/inbox`, { headers: { cookie: cookie.split(';')[0]! } });
