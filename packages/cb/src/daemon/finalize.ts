@@ -52,15 +52,18 @@ export async function finalizeAttempt(ctx: DaemonContext, end: AttemptEnd): Prom
   const outcome = await checkStructured(ctx, before, classify(ctx, before, end));
   const withFiles = before.worktree ? await refreshChangedFiles(before) : before.worktree;
   let pause: Pause | null = null;
+  let endedHere = false;
   const job = await ctx.store.updateJob(end.jobId, (current) => {
     const attempt = current.attempts.find((a) => a.n === end.attempt);
     if (!attempt || (attempt.status !== 'starting' && attempt.status !== 'running')) return null; // already ended
     const progressed = end.progress ? applyProgress(ctx, current, end.attempt, end.progress) : current;
     const change = endJob(ctx, { ...progressed, worktree: withFiles ?? progressed.worktree }, end, outcome);
     pause = change.pause;
+    endedHere = true;
     return { job: change.job, events: change.events };
   });
-  if (!job) return null;
+  // Ended by someone else first (a forced cancel racing the watcher): nothing more to do, nothing twice.
+  if (!job || !endedHere) return null;
   const failure = job.failure;
   if (failure && CREDENTIAL_FAILURES.includes(failure.kind)) await markCredential(ctx, job, failure);
   if (pause) await startPause(ctx, pause);
