@@ -19,3 +19,31 @@ export { search } from './query/search.js';
 export type { SearchHit, SearchOptions } from './query/search.js';
 export { read } from './query/read.js';
 export type { ReadErrorCode, ReadResult } from './query/read.js';
+export { createCodekbServer } from './mcp/server.js';
+export { serveCodekbHttp, codekbTokenPath } from './mcp/http.js';
+export { repoMap, countTokens } from './query/repo-map.js';
+export type { RepoMap, RepoMapFile } from './query/repo-map.js';
+export { related } from './query/related.js';
+export type { RelatedFile } from './query/related.js';
+export {
+  openMemory,
+  remember,
+  recall,
+  listMemories,
+  editMemory,
+  deleteMemory,
+  exportMemories,
+  importMemories,
+  defaultMemoryPath,
+  memoryRepoKey,
+  MEMORY_SCHEMA_VERSION,
+  RECENCY_DAYS,
+  RECENCY_FLOOR,
+  MemoryError,
+  isMemoryError,
+  LearningSchema,
+  RememberInputSchema,
+  OutcomeSchema,
+  contentHash,
+} from './memory/index.js';
+export type { MemoryStore, Learning, RememberInput, Outcome, RecallHit, MemoryPatch, ImportResult, MemoryErrorCode } from './memory/index.js';

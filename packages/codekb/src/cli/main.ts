@@ -5,6 +5,8 @@ import { openRepoIndex, type RepoIndex } from '../query/repo-index.js';
 import { search } from '../query/search.js';
 import { definition, outline, references } from '../query/symbols.js';
 import { formatDefinitions, formatOutline, formatRead, formatRefs, formatSearch, formatSummary } from './format.js';
+import { registerKnowledgeCommands } from './knowledge.js';
+import { registerServeCommand } from './serve.js';
 
 /** A CLI failure with its exit code; only the top level turns it into `process.exitCode`. */
 class ExitError extends Error {
@@ -99,6 +101,8 @@ function buildProgram(): Command {
       emit(flags, result, formatRead(result));
     },
   );
+  registerServeCommand(program);
+  registerKnowledgeCommands(program);
   return program;
 }
 

@@ -1,0 +1,88 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { InvalidArgumentError, type Command } from 'commander';
+import { serveCodekbHttp } from '../mcp/http.js';
+import { createRepoIndexSource, IndexUnavailableError, type RepoIndexSource } from '../mcp/repo-source.js';
+import { createCodekbServer } from '../mcp/server.js';
+
+export interface ServeFlags {
+  repo: string;
+  db?: string;
+  /** Serve streamable HTTP on 127.0.0.1 at this port (0: any free port) instead of stdio. */
+  http?: number;
+}
+
+function port(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new InvalidArgumentError('expected a port number (0 for any free port)');
+  return parsed;
+}
+
+/** Only stderr: in stdio mode stdout carries the protocol and nothing else. */
+function note(message: string): void {
+  process.stderr.write(`codekb: ${message}\n`);
+}
+
+/**
+ * Adds `codekb serve [--repo DIR] [--db PATH] [--http PORT]` to the program.
+ *
+ * @example registerServeCommand(program); // claude mcp add codekb -- codekb serve --repo DIR
+ */
+export function registerServeCommand(program: Command): Command {
+  return program
+    .command('serve')
+    .description('serve the MCP tools over stdio, or over streamable HTTP on 127.0.0.1 with --http')
+    .option('--repo <dir>', 'repository root', '.')
+    .option('--db <path>', 'index file')
+    .option('--http <port>', 'serve streamable HTTP on 127.0.0.1:PORT (0: any free port); token in $FLOTILLA_HOME/codekb/token', port)
+    .action((flags: ServeFlags) => serve(flags));
+}
+
+/** Runs the server until stdin closes (stdio) or a SIGINT/SIGTERM arrives. */
+export async function serve(flags: ServeFlags): Promise<void> {
+  const root = resolve(flags.repo);
+  if (!existsSync(root) || !statSync(root).isDirectory()) throw new Error(`no such repository directory: ${root}`);
+  using source = createRepoIndexSource({ root, dbPath: flags.db });
+  warnIfNotIndexed(source);
+  if (flags.http === undefined) await serveStdio(source);
+  else await serveHttp(source, flags.http);
+}
+
+function warnIfNotIndexed(source: RepoIndexSource): void {
+  try {
+    source.get();
+  } catch (error) {
+    if (!(error instanceof IndexUnavailableError)) throw error;
+    note(`${error.message} (tools answer with this error until then)`);
+  }
+}
+
+async function serveStdio(source: RepoIndexSource): Promise<void> {
+  const server = createCodekbServer({ repo: source });
+  const stopped = untilStopped(process.stdin);
+  await server.connect(new StdioServerTransport());
+  await stopped;
+  await server.close();
+}
+
+async function serveHttp(source: RepoIndexSource, portNumber: number): Promise<void> {
+  await using http = await serveCodekbHttp(source, { port: portNumber });
+  note(`serving ${source.root} at ${http.url} (send "Authorization: Bearer <token>", token in ${http.tokenPath})`);
+  await untilStopped();
+}
+
+/** Resolves on SIGINT or SIGTERM, or when `input` ends. */
+function untilStopped(input?: NodeJS.ReadableStream): Promise<void> {
+  return new Promise((done) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      done();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    input?.once('end', stop);
+    input?.once('close', stop);
+  });
+}
