@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { Learning } from '../memory/model.js';
 import { recall } from '../memory/recall.js';
 import { memoryRepoKey } from '../memory/repo-key.js';
@@ -7,22 +7,10 @@ import { deleteMemory, editMemory, exportMemories, importMemories, listMemories,
 import { related } from '../query/related.js';
 import { openRepoIndex, type RepoIndex } from '../query/repo-index.js';
 import { repoMap } from '../query/repo-map.js';
+import { emit, positiveInt, type RepoFlags as Flags } from './shared.js';
 
-interface Flags {
-  repo?: string;
-  db?: string;
-  json?: boolean;
-}
 
-function positiveInt(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a positive integer');
-  return parsed;
-}
 
-function emit(flags: Flags, data: unknown, text: string): void {
-  process.stdout.write(`${flags.json === true ? JSON.stringify(data, null, 2) : text}\n`);
-}
 
 function openIndex(flags: Flags): RepoIndex {
   try {

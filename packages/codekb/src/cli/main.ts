@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { indexRepository } from '../index/indexer.js';
 import { read } from '../query/read.js';
 import { openRepoIndex, type RepoIndex } from '../query/repo-index.js';
@@ -7,6 +7,7 @@ import { definition, outline, references } from '../query/symbols.js';
 import { formatDefinitions, formatOutline, formatRead, formatRefs, formatSearch, formatSummary } from './format.js';
 import { registerKnowledgeCommands } from './knowledge.js';
 import { registerServeCommand } from './serve.js';
+import { emit, positiveInt, type RepoFlags } from './shared.js';
 
 /** A CLI failure with its exit code; only the top level turns it into `process.exitCode`. */
 class ExitError extends Error {
@@ -18,21 +19,8 @@ class ExitError extends Error {
   }
 }
 
-interface RepoFlags {
-  repo?: string;
-  db?: string;
-  json?: boolean;
-}
 
-function positiveInt(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a positive integer');
-  return parsed;
-}
 
-function emit(flags: { json?: boolean }, data: unknown, text: string): void {
-  process.stdout.write(`${flags.json === true ? JSON.stringify(data, null, 2) : text}\n`);
-}
 
 function openOrExit(flags: RepoFlags): RepoIndex {
   try {
