@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { CreateJobRequest, PermissionMode } from '@flotilla/protocol';
+import { filterAllowed } from '../daemon/env.js';
 import { parseDuration } from './duration.js';
 import { UsageError } from './errors.js';
 import { readAll, type InputStream } from './streams.js';
@@ -195,18 +196,9 @@ export function isFullJobId(value: string): boolean {
   return FULL_ID.test(value);
 }
 
-const CLIENT_ENV_PREFIXES = ['ANTHROPIC_', 'CLAUDE_', 'OPENAI_', 'CODEX_'];
-const CLIENT_ENV_NAMES = new Set(['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy']);
-
-/** The invoking shell's variables the agent may need (credentials, endpoints, proxies). */
+/** The invoking shell's variables the agent may need (credentials, endpoints, proxies): the daemon's own allowlist. */
 export function captureClientEnv(env: Readonly<Record<string, string | undefined>>, extraPrefixes: readonly string[] = []): Record<string, string> {
-  const prefixes = [...CLIENT_ENV_PREFIXES, ...extraPrefixes];
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(env)) {
-    if (value === undefined) continue;
-    if (CLIENT_ENV_NAMES.has(name) || prefixes.some((p) => name.startsWith(p))) out[name] = value;
-  }
-  return out;
+  return filterAllowed(env, extraPrefixes);
 }
 
 /** `envAllowlist` from the config file, read without the config schema (and zod); [] when absent or broken. */
