@@ -5,6 +5,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { serveCodekbHttp } from '../mcp/http.js';
 import { createRepoIndexSource, IndexUnavailableError, type RepoIndexSource } from '../mcp/repo-source.js';
 import { createCodekbServer } from '../mcp/server.js';
+import { claimIndexWriter } from '../watch/writer.js';
 
 export interface ServeFlags {
   repo: string;
@@ -39,12 +40,20 @@ export function registerServeCommand(program: Command): Command {
     .action((flags: ServeFlags) => serve(flags));
 }
 
-/** Runs the server until stdin closes (stdio) or a SIGINT/SIGTERM arrives. */
+/**
+ * Runs the server until stdin closes (stdio) or a SIGINT/SIGTERM arrives. The first serve process
+ * of an index becomes its writer: it brings the index up to date and re-indexes edited files.
+ */
 export async function serve(flags: ServeFlags): Promise<void> {
   const root = resolve(flags.repo);
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new Error(`no such repository directory: ${root}`);
   using source = createRepoIndexSource({ root, dbPath: flags.db });
-  warnIfNotIndexed(source);
+  // One serve process per index writes it (and watches the repository); the others only read.
+  await using role = await claimIndexWriter({ root: source.root, dbPath: source.dbPath, note });
+  if (!role.isWriter()) {
+    if (existsSync(source.dbPath)) note(`reading the index ${source.dbPath}; another codekb process writes it`);
+    warnIfNotIndexed(source);
+  }
   if (flags.http === undefined) await serveStdio(source);
   else await serveHttp(source, flags.http);
 }

@@ -104,6 +104,54 @@ export async function indexRepository(options: IndexOptions = {}): Promise<Index
   return summary;
 }
 
+export interface ReindexResult {
+  /** Paths (re-)read into the index. */
+  updated: string[];
+  /** Paths dropped from the index (gone, or no longer a regular file). */
+  removed: string[];
+}
+
+/**
+ * Re-indexes just `paths` (repo-relative, `/`-separated) without walking the repository: re-reads
+ * those whose content hash changed and drops those that are gone — with every indexed file under a
+ * path that no longer exists (a deleted directory). Takes the same lock as `indexRepository`.
+ *
+ * @example
+ * await reindexFiles({ root: '/src/app', dbPath, paths: ['src/main.ts'] });
+ */
+export async function reindexFiles(options: { root: string; dbPath: string; paths: readonly string[] }): Promise<ReindexResult> {
+  const root = await realpath(resolve(options.root));
+  const dbPath = resolve(options.dbPath);
+  using index = openIndexDatabase(dbPath);
+  await using _lock = await acquireLock(`${dbPath}.lock`, { timeoutMs: 30_000 });
+  const { sqlite } = index;
+  const lookup = sqlite.prepare('SELECT id, path, sha1 FROM files WHERE path = ?');
+  const under = sqlite.prepare('SELECT id, path, sha1 FROM files WHERE substr(path, 1, ?) = ?');
+  const parsers = new ParserPool();
+  const records: { record: FileRecord; id: number | undefined }[] = [];
+  const gone = new Map<string, number>();
+  for (const path of new Set(options.paths)) {
+    const row = lookup.get(path) as { id: number; path: string; sha1: string } | undefined;
+    const record = await readRecord(root, path, parsers, row?.sha1);
+    if (record === 'unchanged') continue;
+    if (record !== undefined) {
+      records.push({ record, id: row?.id });
+      continue;
+    }
+    if (row !== undefined) gone.set(row.path, row.id);
+    const exists = await lstat(join(root, path)).then(() => true, () => false);
+    if (!exists) for (const child of under.all(path.length + 1, `${path}/`) as { id: number; path: string }[]) gone.set(child.path, child.id);
+  }
+  if (records.length > 0 || gone.size > 0) {
+    const writer = createIndexWriter(sqlite);
+    immediate(sqlite, () => {
+      for (const { record, id } of records) writer.put(record, id);
+      for (const id of gone.values()) writer.remove(id);
+    });
+  }
+  return { updated: records.map(({ record }) => record.path), removed: [...gone.keys()] };
+}
+
 async function readRecord(root: string, path: string, parsers: ParserPool, previousSha1: string | undefined): Promise<FileRecord | 'unchanged' | undefined> {
   const full = join(root, path);
   let info;

@@ -12,6 +12,8 @@ export interface RepoLocation {
 /**
  * An index opened on first use, so a server can answer `tools/list` before the index exists. Each
  * `get()` retries until the index opens; after that the same read-only handle serves every call.
+ * That handle never holds a read transaction between calls (every query is an autocommit
+ * statement), so in WAL mode each call sees the latest commit of whichever process writes the index.
  */
 export interface RepoIndexSource extends Disposable {
   readonly root: string;

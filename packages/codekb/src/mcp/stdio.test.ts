@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -134,17 +134,25 @@ describe('codekb serve over stdio without an index', () => {
   let client: Client;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'codekb-noindex-'));
-    client = await connectStdio(['--repo', dir], { FLOTILLA_HOME: join(dir, 'home') });
+    mkdirSync(join(dir, 'repo'));
+    writeFileSync(join(dir, 'repo', 'alpha.ts'), 'export function alpha(): number {\n  return 1;\n}\n');
+    client = await connectStdio(['--repo', join(dir, 'repo')], { FLOTILLA_HOME: join(dir, 'home') });
   });
   afterAll(async () => {
     await client?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('should list its tools and answer calls with "index not built yet"', async () => {
+  it('should list its tools at once, then build the missing index itself and answer from it', async () => {
     expect((await client.listTools()).tools).toHaveLength(9);
-    const result = await call(client, 'search', { query: 'anything' });
-    expect(result.isError).toBe(true);
-    expect(textOf(result)).toMatch(/^index not built yet: run codekb index /);
+    const first = await call(client, 'definition', { name: 'alpha' });
+    if (first.isError) expect(textOf(first)).toMatch(/^index not built yet/); // asked before the first build finished
+    const deadline = Date.now() + 20_000;
+    let answer = first;
+    while (answer.isError && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      answer = await call(client, 'definition', { name: 'alpha' });
+    }
+    expect(textOf(answer)).toContain('alpha.ts:1');
   });
 });
