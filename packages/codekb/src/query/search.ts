@@ -42,7 +42,7 @@ export async function search(repo: RepoIndex, query: string, options: SearchOpti
   const limit = options.limit ?? DEFAULT_LIMIT;
   const pathFilter = options.path === undefined ? undefined : globToRegExp(options.path);
   const keep = (path: string): boolean => pathFilter === undefined || pathFilter.test(path);
-  if (options.literal === true) return (await textMatches(repo, query, { ...options, caseSensitive: true, keep })).slice(0, limit);
+  if (options.literal === true) return (await textMatches(repo, query, { ...options, caseSensitive: true, keep, stopAfter: limit })).slice(0, limit);
   const symbols = symbolMatches(repo, query, options.language, keep).slice(0, limit);
   const seen = new Set(symbols.map((hit) => `${hit.path}:${hit.line}`));
   const text = await textMatches(repo, query, { ...options, caseSensitive: false, keep, stopAfter: limit });
