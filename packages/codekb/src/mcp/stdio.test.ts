@@ -147,9 +147,10 @@ describe('codekb serve over stdio without an index', () => {
     expect((await client.listTools()).tools).toHaveLength(9);
     const first = await call(client, 'definition', { name: 'alpha' });
     if (first.isError) expect(textOf(first)).toMatch(/^index not built yet/); // asked before the first build finished
+    // The index file exists (empty) a moment before the first build commits: poll for the answer itself.
     const deadline = Date.now() + 20_000;
     let answer = first;
-    while (answer.isError && Date.now() < deadline) {
+    while (!textOf(answer).includes('alpha.ts:1') && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100));
       answer = await call(client, 'definition', { name: 'alpha' });
     }
