@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { ulid } from 'ulidx';
+import { monotonicFactory } from 'ulidx';
 import { EMPTY_USAGE, ProtocolError, type CreateJobRequest, type Job, type PermissionMode } from '@flotilla/protocol';
 import { findRepoRoot } from '../worktree/index.js';
 import type { JobSecrets } from '../store/types.js';
@@ -7,6 +7,9 @@ import type { DaemonContext } from './context.js';
 import { checkAgentReady } from './readiness.js';
 import { planWorktree } from './worktree-plan.js';
 import { filterAllowed } from './env.js';
+
+/** Ids sort in creation order even within one millisecond (jobs are listed newest first by id). */
+const ulid = monotonicFactory();
 
 /** Validates a request, refuses what cannot run (with the fix in words), and stores a queued job. */
 export async function createJob(ctx: DaemonContext, request: CreateJobRequest): Promise<{ job: Job; created: boolean }> {

@@ -1,5 +1,5 @@
 import createDebug from 'debug';
-import { ulid } from 'ulidx';
+import { monotonicFactory } from 'ulidx';
 import { CREDENTIAL_FAILURES, isTerminal, type Failure, type Job, type Pause } from '@flotilla/protocol';
 import type { ExitRecord, Outcome, Progress } from '../agents/types.js';
 import { maxUsage } from '../agents/usage.js';
@@ -11,6 +11,9 @@ import { checkStructuredResult } from './structured-result.js';
 import { refreshChangedFiles } from './worktree-plan.js';
 import { notifyJobEnded } from './notifications.js';
 import { agentEnv } from './readiness.js';
+
+/** Pause ids sort in creation order, even within one millisecond. */
+const ulid = monotonicFactory();
 
 const debug = createDebug('cb:finalize');
 

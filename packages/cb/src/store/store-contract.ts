@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ulid } from 'ulidx';
+import { monotonicFactory } from 'ulidx';
 import { EMPTY_USAGE, type Job } from '@flotilla/protocol';
 import type { JobStore } from './types.js';
+
+/** Ids sort in creation order even within one millisecond (jobs are listed newest first by id). */
+const ulid = monotonicFactory();
 
 /** A minimal valid queued job for store tests. */
 export function sampleJob(over: Partial<Job> = {}): Job {
