@@ -140,10 +140,10 @@ describe('tailFile', () => {
     const median = latencies[Math.floor(latencies.length / 2)]!;
     const p90 = latencies[Math.floor(latencies.length * 0.9)]!;
     if (process.env.KIT_PRINT_LATENCY) console.log('tail latency ms p50/p90/max', median, p90, latencies.at(-1));
-    // Typically ~1 ms (fs.watch); the poll fallback alone would still meet 50 ms. The p90 bound
-    // leaves room for a loaded CI machine.
-    expect(median).toBeLessThan(50);
-    expect(p90).toBeLessThan(100);
+    // Typically ~1 ms (fs.watch). Latency is measured in packages/cb/bench/event-latency.mjs; these
+    // loose bounds only catch a follower that stopped watching and fell back to slow polling.
+    expect(median).toBeLessThan(250);
+    expect(p90).toBeLessThan(1000);
   });
 
   it('should stop delivering after close', async () => {
