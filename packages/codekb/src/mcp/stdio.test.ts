@@ -67,7 +67,7 @@ describe('codekb serve over stdio', () => {
     expect(result.isError).toBeFalsy();
     expect(textOf(result)).toContain('src/shapes.ts:15');
     const hits = (result.structuredContent as { hits: { path: string; line: number }[] }).hits;
-    expect(hits).toContainEqual(expect.objectContaining({ path: 'src/shapes.ts', line: 15, source: 'symbol', name: 'Circle', kind: 'class' }));
+    expect(hits[0]).toMatchObject({ cite: 'src/shapes.ts:15', path: 'src/shapes.ts', line: 15, source: 'symbol', name: 'Circle', kind: 'class' });
     for (const hit of hits) expect(textOf(result)).toContain(`${hit.path}:${hit.line}`);
   });
 

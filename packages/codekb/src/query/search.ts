@@ -64,7 +64,14 @@ function symbolMatches(repo: RepoIndex, query: string, language: string | undefi
        ORDER BY bm25(symbols_fts, 10.0, 3.0, 1.0, 2.0) LIMIT 500`,
     )
     .all([...terms].map(ftsQuote).join(' OR '), language ?? null, language ?? null) as Omit<SearchHit, 'source'>[];
-  return rows.filter((row) => keep(row.path)).map((row) => ({ ...row, source: 'symbol' as const }));
+  // A symbol named exactly as the query (spaces and underscores aside: "total area" is totalArea)
+  // comes first — BM25 alone ranks `makeUnitCircle` above `class Circle` for "Circle". The sort is
+  // stable, so BM25 order holds within each group.
+  const squash = (text: string) => text.toLowerCase().replace(/[\s_-]+/g, '');
+  const wanted = squash(query);
+  const isExact = (row: { name?: string }) => (row.name !== undefined && squash(row.name) === wanted ? 0 : 1);
+  const ranked = rows.filter((row) => keep(row.path)).sort((a, b) => isExact(a) - isExact(b));
+  return ranked.map((row) => ({ ...row, source: 'symbol' as const }));
 }
 
 interface TextOptions {
