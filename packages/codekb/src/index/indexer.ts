@@ -9,6 +9,7 @@ import { openIndexDatabase } from '../store/schema.js';
 import { createIndexWriter, type FileRecord } from '../store/writer.js';
 import { extract } from './extract.js';
 import { languageOf, ParserPool } from './languages.js';
+import { extractMarkdown, isMarkdown } from './markdown.js';
 import { listFiles } from './walk.js';
 
 const debug = createDebug('codekb:index');
@@ -179,6 +180,7 @@ async function readRecord(root: string, path: string, parsers: ParserPool, previ
     return { path, language, sha1, size: buffer.length, status: 'skipped-binary', note: 'binary', text: null, extraction: null };
   }
   const text = buffer.toString('utf8');
+  if (isMarkdown(path)) return { path, language: 'markdown', sha1, size: buffer.length, status: 'parsed', note: null, text, extraction: extractMarkdown(text) };
   if (language === null) return { path, language, sha1, size: buffer.length, status: 'text', note: null, text, extraction: null };
   try {
     const tree = parsers.parse(language, text);

@@ -1,0 +1,58 @@
+import type { ExtractedRef, ExtractedSymbol, Extraction } from './extract.js';
+
+const MARKDOWN_EXTENSIONS = ['.md', '.markdown', '.mdx'];
+const HEADING = /^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$/;
+const FENCE = /^[ \t]{0,3}(`{3,}|~{3,})/;
+/** `` `name` `` or `` `Container.member` `` (optionally with a call's parentheses) in prose. */
+const CODE_SPAN = /`([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)(?:\(\))?`/g;
+const DOC_CHARS = 200;
+
+export function isMarkdown(path: string): boolean {
+  const lower = path.toLowerCase();
+  return MARKDOWN_EXTENSIONS.some((ext) => lower.endsWith(ext));
+}
+
+/**
+ * Markdown documentation as symbols: every ATX heading is a `section` (nested by level, its first
+ * paragraph as its doc, its range up to the next heading of the same or a higher level), and every
+ * code span naming an identifier (`` `Circle.area` ``) is a reference from that section, so the
+ * docs that mention a symbol show up among its references. Fenced code blocks are skipped.
+ */
+export function extractMarkdown(text: string): Extraction {
+  const lines = text.split('\n');
+  const lastLine = text.endsWith('\n') ? lines.length - 1 : lines.length;
+  const symbols: ExtractedSymbol[] = [];
+  const refs: ExtractedRef[] = [];
+  const open: { index: number; level: number }[] = [];
+  let fence: string | null = null;
+  let docOf: number | null = null;
+  lines.forEach((raw, i) => {
+    const line = i + 1;
+    const fenceMark = FENCE.exec(raw)?.[1];
+    if (fenceMark && (fence === null || fenceMark.startsWith(fence))) {
+      fence = fence === null ? fenceMark.slice(0, 3) : null;
+      return;
+    }
+    if (fence !== null) return;
+    const heading = HEADING.exec(raw);
+    if (heading) {
+      const level = heading[1]!.length;
+      while (open.length && open[open.length - 1]!.level >= level) symbols[open.pop()!.index]!.endLine = line - 1;
+      const parent = open[open.length - 1]?.index ?? null;
+      symbols.push({ kind: 'section', name: heading[2]!, container: parent === null ? null : symbols[parent]!.name, signature: raw.trim(), doc: null, startLine: line, endLine: lastLine, parent });
+      open.push({ index: symbols.length - 1, level });
+      docOf = symbols.length - 1;
+      return;
+    }
+    const section = open[open.length - 1]?.index ?? null;
+    if (docOf !== null && raw.trim() !== '') {
+      symbols[docOf]!.doc = raw.trim().slice(0, DOC_CHARS);
+      docOf = null;
+    }
+    for (const match of raw.matchAll(CODE_SPAN)) {
+      const name = match[1]!.split('.').pop()!;
+      refs.push({ name, line, symbol: section });
+    }
+  });
+  return { symbols, refs };
+}
