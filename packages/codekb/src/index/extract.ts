@@ -3,14 +3,7 @@ import type { LanguageId } from './languages.js';
 import { resolveDefinition, type Definition } from './definitions.js';
 
 /** A declaration found in a file. `parent` indexes the enclosing symbol in the same list. */
-export interface ExtractedSymbol {
-  kind: string;
-  name: string;
-  container: string | null;
-  signature: string;
-  doc: string | null;
-  startLine: number;
-  endLine: number;
+export interface ExtractedSymbol extends Omit<Definition, 'nameStarts'> {
   parent: number | null;
 }
 
