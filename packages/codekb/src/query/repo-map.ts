@@ -46,7 +46,7 @@ function scoredSymbols(repo: RepoIndex): SymbolRow[] {
   return repo.sqlite
     .prepare(
       `WITH defs AS (SELECT name, count(DISTINCT file_id) AS n FROM symbols GROUP BY name),
-            uses AS (SELECT name, file_id, count(*) AS c FROM refs GROUP BY name, file_id)
+            uses AS (SELECT name, file_id, count AS c FROM refs)
        SELECT s.file_id AS fileId, f.path, s.name, s.container, s.kind, s.start_line AS line, (s.parent_id IS NULL) AS topLevel,
               coalesce((SELECT sum(u.c) FROM uses u WHERE u.name = s.name AND u.file_id != s.file_id), 0) * 1.0 / d.n AS score
        FROM symbols s JOIN files f ON f.id = s.file_id JOIN defs d ON d.name = s.name`,

@@ -1,3 +1,4 @@
+import { decodeLines } from '../store/line-list.js';
 import type { RepoIndex } from './repo-index.js';
 
 /** A symbol hit: where it is declared, with what it looks like. */
@@ -59,13 +60,36 @@ export function definition(repo: RepoIndex, name: string, options: { limit?: num
 export function references(repo: RepoIndex, name: string, options: { limit?: number } = {}): RefHit[] {
   const dot = name.lastIndexOf('.');
   const member = dot > 0 ? name.slice(dot + 1) : name;
-  return repo.sqlite
-    .prepare(
-      `SELECT f.path, r.line, r.name, s.name AS enclosing FROM refs r JOIN files f ON f.id = r.file_id
-       LEFT JOIN symbols s ON s.id = r.symbol_id
-       WHERE r.name = ? ORDER BY f.path, r.line LIMIT ?`,
-    )
-    .all(member, options.limit ?? 100) as RefHit[];
+  const limit = options.limit ?? 100;
+  const rows = repo.sqlite
+    .prepare('SELECT r.file_id AS fileId, f.path, r.lines FROM refs r JOIN files f ON f.id = r.file_id WHERE r.name = ? ORDER BY f.path')
+    .all(member) as { fileId: number; path: string; lines: Buffer }[];
+  const spansOf = repo.sqlite.prepare('SELECT name, start_line AS startLine, end_line AS endLine FROM symbols WHERE file_id = ? ORDER BY start_line, id');
+  const hits: RefHit[] = [];
+  for (const row of rows) {
+    const spans = spansOf.all(row.fileId) as SymbolSpan[];
+    for (const line of decodeLines(row.lines)) {
+      if (hits.length >= limit) return hits;
+      hits.push({ path: row.path, line, name: member, enclosing: innermostAt(spans, line) });
+    }
+  }
+  return hits;
+}
+
+interface SymbolSpan {
+  name: string;
+  startLine: number;
+  endLine: number;
+}
+
+/** The innermost symbol whose range holds `line` (spans sorted by start; later ones nest deeper), or null. */
+function innermostAt(spans: readonly SymbolSpan[], line: number): string | null {
+  let best: SymbolSpan | undefined;
+  for (const span of spans) {
+    if (span.startLine > line) break;
+    if (span.endLine >= line && (best === undefined || span.startLine > best.startLine || span.endLine <= best.endLine)) best = span;
+  }
+  return best?.name ?? null;
 }
 
 /** A file's symbols as a tree with line ranges. */

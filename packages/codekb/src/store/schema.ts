@@ -43,6 +43,24 @@ const MIGRATIONS: readonly string[] = [
    CREATE VIRTUAL TABLE content_fts USING fts5(
      body, content='', contentless_delete=1, detail='none', tokenize='trigram'
    );`,
+  // 2: references as one row per (name, file) with the lines packed (store/line-list.ts) and the
+  // enclosing symbol found from ranges at query time; file text kept for literal search, which
+  // then confirms candidates without touching the disk. The old refs cannot be converted without
+  // their lines' symbols, so every file is re-read on the next index (its hash is cleared).
+  `DROP TABLE refs;
+   CREATE TABLE refs (
+     name TEXT NOT NULL,
+     file_id INTEGER NOT NULL,
+     count INTEGER NOT NULL,
+     lines BLOB NOT NULL,
+     PRIMARY KEY (name, file_id)
+   ) WITHOUT ROWID;
+   CREATE INDEX refs_file ON refs(file_id);
+   CREATE TABLE contents (
+     file_id INTEGER PRIMARY KEY,
+     body BLOB NOT NULL
+   );
+   UPDATE files SET sha1 = '';`,
 ];
 
 /** The schema version this build writes. */

@@ -1,5 +1,6 @@
 import type { SqliteDatabase } from '@flotilla/kit/sqlite';
 import type { Extraction } from '../index/extract.js';
+import { encodeLines } from './line-list.js';
 import { nameTokens } from './words.js';
 
 /** What is stored for one file. `text` is null for files kept out of the text index. */
@@ -30,6 +31,7 @@ export function createIndexWriter(sqlite: SqliteDatabase): IndexWriter {
     contentDelete: sqlite.prepare('DELETE FROM content_fts WHERE rowid = ?'),
     symbolsDelete: sqlite.prepare('DELETE FROM symbols WHERE file_id = ?'),
     refsDelete: sqlite.prepare('DELETE FROM refs WHERE file_id = ?'),
+    bodyDelete: sqlite.prepare('DELETE FROM contents WHERE file_id = ?'),
     fileDelete: sqlite.prepare('DELETE FROM files WHERE id = ?'),
     fileInsert: sqlite.prepare('INSERT INTO files (path, language, sha1, size, status, note) VALUES (?, ?, ?, ?, ?, ?)'),
     fileUpdate: sqlite.prepare('UPDATE files SET language = ?, sha1 = ?, size = ?, status = ?, note = ? WHERE id = ?'),
@@ -37,13 +39,15 @@ export function createIndexWriter(sqlite: SqliteDatabase): IndexWriter {
       'INSERT INTO symbols (file_id, parent_id, kind, name, container, signature, doc, start_line, end_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     ftsInsert: sqlite.prepare('INSERT INTO symbols_fts (rowid, name, signature, doc, path) VALUES (?, ?, ?, ?, ?)'),
-    refInsert: sqlite.prepare('INSERT INTO refs (file_id, name, line, symbol_id) VALUES (?, ?, ?, ?)'),
+    refInsert: sqlite.prepare('INSERT INTO refs (name, file_id, count, lines) VALUES (?, ?, ?, ?)'),
     contentInsert: sqlite.prepare('INSERT INTO content_fts (rowid, body) VALUES (?, ?)'),
+    bodyInsert: sqlite.prepare('INSERT INTO contents (file_id, body) VALUES (?, ?)'),
   };
   const clear = (id: number): void => {
     s.ftsDelete.run(id);
     s.contentDelete.run(id);
     s.refsDelete.run(id);
+    s.bodyDelete.run(id);
     s.symbolsDelete.run(id);
   };
   return {
@@ -59,7 +63,10 @@ export function createIndexWriter(sqlite: SqliteDatabase): IndexWriter {
         clear(id);
         s.fileUpdate.run(record.language, record.sha1, record.size, record.status, record.note, id);
       }
-      if (record.text !== null) s.contentInsert.run(id, record.text);
+      if (record.text !== null) {
+        s.contentInsert.run(id, record.text);
+        s.bodyInsert.run(id, Buffer.from(record.text, 'utf8'));
+      }
       if (record.extraction === null) return;
       const ids: number[] = [];
       for (const symbol of record.extraction.symbols) {
@@ -69,9 +76,18 @@ export function createIndexWriter(sqlite: SqliteDatabase): IndexWriter {
         ids.push(symbolId);
         s.ftsInsert.run(symbolId, nameTokens(symbol.name), symbol.signature, symbol.doc ?? '', record.path);
       }
-      for (const ref of record.extraction.refs) {
-        s.refInsert.run(id, ref.name, ref.line, ref.symbol === null ? null : (ids[ref.symbol] ?? null));
-      }
+      for (const [name, lines] of linesByName(record.extraction.refs)) s.refInsert.run(name, id, lines.length, encodeLines(lines));
     },
   };
+}
+
+/** Each referenced name with the lines it occurs on (the enclosing symbol is found from ranges when queried). */
+function linesByName(refs: readonly { name: string; line: number }[]): Map<string, number[]> {
+  const byName = new Map<string, number[]>();
+  for (const ref of refs) {
+    const lines = byName.get(ref.name);
+    if (lines === undefined) byName.set(ref.name, [ref.line]);
+    else lines.push(ref.line);
+  }
+  return byName;
 }

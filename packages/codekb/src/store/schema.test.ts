@@ -1,0 +1,58 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { indexRepository } from '../index/indexer.js';
+import { openRepoIndex } from '../query/repo-index.js';
+import { references } from '../query/symbols.js';
+import { tempFixtureRepo } from '../test-support/fixture.js';
+import { openIndexDatabase, SCHEMA_VERSION } from './schema.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => cleanups.splice(0).forEach((clean) => clean()));
+
+/** The tables of schema 1 that migration 2 rewrites, as a shipped codekb 0.1 left them. */
+function schemaOneIndex(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'codekb-schema-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'index.db');
+  const db = new Database(path);
+  db.exec(`CREATE TABLE files (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, language TEXT, sha1 TEXT NOT NULL, size INTEGER NOT NULL, status TEXT NOT NULL, note TEXT);
+    CREATE TABLE refs (file_id INTEGER NOT NULL, name TEXT NOT NULL, line INTEGER NOT NULL, symbol_id INTEGER);
+    CREATE INDEX refs_name ON refs(name);
+    INSERT INTO files VALUES (1, 'a.ts', 'typescript', 'abc123', 10, 'parsed', NULL);
+    INSERT INTO refs VALUES (1, 'x', 3, NULL);
+    PRAGMA user_version = 1;`);
+  db.close();
+  return path;
+}
+
+describe('index schema migrations', () => {
+  it('should move a schema-1 index to packed references and clear hashes so the next index re-reads every file', () => {
+    const path = schemaOneIndex();
+    using index = openIndexDatabase(path);
+    expect(index.sqlite.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    const columns = (index.sqlite.prepare('PRAGMA table_info(refs)').all() as { name: string }[]).map((c) => c.name);
+    expect(columns).toEqual(['name', 'file_id', 'count', 'lines']);
+    expect(index.sqlite.prepare('SELECT sha1 FROM files').pluck().all()).toEqual(['']);
+  });
+
+  it('should refuse to migrate a read-only open and say how to fix it', () => {
+    const path = schemaOneIndex();
+    expect(() => openIndexDatabase(path, { readonly: true })).toThrow(/run `codekb index` to migrate/);
+  });
+
+  it('should re-read every file whose hash was cleared, rebuilding its packed references', async () => {
+    const fixture = tempFixtureRepo();
+    cleanups.push(() => fixture[Symbol.dispose]());
+    const first = await indexRepository({ root: fixture.root, dbPath: fixture.dbPath });
+    const db = new Database(fixture.dbPath);
+    db.exec("UPDATE files SET sha1 = ''; DELETE FROM refs;");
+    db.close();
+    const again = await indexRepository({ root: fixture.root, dbPath: fixture.dbPath });
+    expect(again.updated).toBe(first.updated);
+    using repo = openRepoIndex({ root: fixture.root, dbPath: fixture.dbPath });
+    expect(references(repo, 'totalArea').map((hit) => `${hit.path}:${hit.line}:${hit.enclosing}`)).toContain('src/widget.tsx:10:AreaWidget');
+  });
+});
