@@ -183,7 +183,8 @@ function importerCandidates(repo: RepoIndex, target: FileRow, rows: FileRow[]): 
   const trigrams = new Set<string>();
   for (let i = 0; i + 3 <= key.length; i++) trigrams.add(`"${key.slice(i, i + 3).replace(/"/g, '""')}"`);
   const match = [...trigrams].join(' AND ');
-  const ids = new Set((repo.sqlite.prepare('SELECT rowid AS id FROM content_fts WHERE content_fts MATCH ?').all(match) as { id: number }[]).map((r) => r.id));
+  const sql = 'SELECT DISTINCT c.file_id AS id FROM content_fts JOIN chunks c ON c.id = content_fts.rowid WHERE content_fts MATCH ?';
+  const ids = new Set((repo.sqlite.prepare(sql).all(match) as { id: number }[]).map((r) => r.id));
   return parsed.filter((row) => ids.has(row.id)).slice(0, MAX_IMPORTER_CANDIDATES);
 }
 

@@ -21,6 +21,8 @@ function schemaOneIndex(): string {
   db.exec(`CREATE TABLE files (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, language TEXT, sha1 TEXT NOT NULL, size INTEGER NOT NULL, status TEXT NOT NULL, note TEXT);
     CREATE TABLE refs (file_id INTEGER NOT NULL, name TEXT NOT NULL, line INTEGER NOT NULL, symbol_id INTEGER);
     CREATE INDEX refs_name ON refs(name);
+    CREATE VIRTUAL TABLE content_fts USING fts5(body, content='', contentless_delete=1, detail='none', tokenize='trigram');
+    INSERT INTO content_fts (rowid, body) VALUES (1, 'const x = 1;');
     INSERT INTO files VALUES (1, 'a.ts', 'typescript', 'abc123', 10, 'parsed', NULL);
     INSERT INTO refs VALUES (1, 'x', 3, NULL);
     PRAGMA user_version = 1;`);
@@ -36,6 +38,7 @@ describe('index schema migrations', () => {
     const columns = (index.sqlite.prepare('PRAGMA table_info(refs)').all() as { name: string }[]).map((c) => c.name);
     expect(columns).toEqual(['name', 'file_id', 'count', 'lines']);
     expect(index.sqlite.prepare('SELECT sha1 FROM files').pluck().all()).toEqual(['']);
+    expect(index.sqlite.prepare(`SELECT count(*) FROM content_fts WHERE content_fts MATCH '"x ="'`).pluck().get()).toBe(0);
   });
 
   it('should refuse to migrate a read-only open and say how to fix it', () => {

@@ -44,9 +44,11 @@ const MIGRATIONS: readonly string[] = [
      body, content='', contentless_delete=1, detail='none', tokenize='trigram'
    );`,
   // 2: references as one row per (name, file) with the lines packed (store/line-list.ts) and the
-  // enclosing symbol found from ranges at query time; file text kept for literal search, which
-  // then confirms candidates without touching the disk. The old refs cannot be converted without
-  // their lines' symbols, so every file is re-read on the next index (its hash is cleared).
+  // enclosing symbol found from ranges at query time. File text kept in line-aligned chunks, each
+  // a row of the trigram index, so literal search confirms candidates without touching the disk
+  // and skips the parts of big files that cannot match. The old refs cannot be converted (their
+  // lines' symbols are gone) and content_fts rows become chunks, so both are rebuilt: every file
+  // is re-read on the next index (its hash is cleared).
   `DROP TABLE refs;
    CREATE TABLE refs (
      name TEXT NOT NULL,
@@ -56,10 +58,14 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (name, file_id)
    ) WITHOUT ROWID;
    CREATE INDEX refs_file ON refs(file_id);
-   CREATE TABLE contents (
-     file_id INTEGER PRIMARY KEY,
+   CREATE TABLE chunks (
+     id INTEGER PRIMARY KEY,
+     file_id INTEGER NOT NULL,
+     first_line INTEGER NOT NULL,
      body BLOB NOT NULL
    );
+   CREATE INDEX chunks_file ON chunks(file_id);
+   DELETE FROM content_fts;
    UPDATE files SET sha1 = '';`,
 ];
 

@@ -1,5 +1,6 @@
 import type { SqliteDatabase } from '@flotilla/kit/sqlite';
 import type { Extraction } from '../index/extract.js';
+import { splitChunks } from './chunks.js';
 import { encodeLines } from './line-list.js';
 import { nameTokens } from './words.js';
 
@@ -28,10 +29,10 @@ export interface IndexWriter {
 export function createIndexWriter(sqlite: SqliteDatabase): IndexWriter {
   const s = {
     ftsDelete: sqlite.prepare('DELETE FROM symbols_fts WHERE rowid IN (SELECT id FROM symbols WHERE file_id = ?)'),
-    contentDelete: sqlite.prepare('DELETE FROM content_fts WHERE rowid = ?'),
+    contentDelete: sqlite.prepare('DELETE FROM content_fts WHERE rowid IN (SELECT id FROM chunks WHERE file_id = ?)'),
     symbolsDelete: sqlite.prepare('DELETE FROM symbols WHERE file_id = ?'),
     refsDelete: sqlite.prepare('DELETE FROM refs WHERE file_id = ?'),
-    bodyDelete: sqlite.prepare('DELETE FROM contents WHERE file_id = ?'),
+    chunksDelete: sqlite.prepare('DELETE FROM chunks WHERE file_id = ?'),
     fileDelete: sqlite.prepare('DELETE FROM files WHERE id = ?'),
     fileInsert: sqlite.prepare('INSERT INTO files (path, language, sha1, size, status, note) VALUES (?, ?, ?, ?, ?, ?)'),
     fileUpdate: sqlite.prepare('UPDATE files SET language = ?, sha1 = ?, size = ?, status = ?, note = ? WHERE id = ?'),
@@ -41,13 +42,13 @@ export function createIndexWriter(sqlite: SqliteDatabase): IndexWriter {
     ftsInsert: sqlite.prepare('INSERT INTO symbols_fts (rowid, name, signature, doc, path) VALUES (?, ?, ?, ?, ?)'),
     refInsert: sqlite.prepare('INSERT INTO refs (name, file_id, count, lines) VALUES (?, ?, ?, ?)'),
     contentInsert: sqlite.prepare('INSERT INTO content_fts (rowid, body) VALUES (?, ?)'),
-    bodyInsert: sqlite.prepare('INSERT INTO contents (file_id, body) VALUES (?, ?)'),
+    chunkInsert: sqlite.prepare('INSERT INTO chunks (file_id, first_line, body) VALUES (?, ?, ?)'),
   };
   const clear = (id: number): void => {
     s.ftsDelete.run(id);
     s.contentDelete.run(id);
     s.refsDelete.run(id);
-    s.bodyDelete.run(id);
+    s.chunksDelete.run(id);
     s.symbolsDelete.run(id);
   };
   return {
@@ -64,8 +65,10 @@ export function createIndexWriter(sqlite: SqliteDatabase): IndexWriter {
         s.fileUpdate.run(record.language, record.sha1, record.size, record.status, record.note, id);
       }
       if (record.text !== null) {
-        s.contentInsert.run(id, record.text);
-        s.bodyInsert.run(id, Buffer.from(record.text, 'utf8'));
+        for (const chunk of splitChunks(Buffer.from(record.text, 'utf8'))) {
+          const chunkId = s.chunkInsert.run(id, chunk.firstLine, chunk.body).lastInsertRowid;
+          s.contentInsert.run(chunkId, chunk.body.toString('utf8'));
+        }
       }
       if (record.extraction === null) return;
       const ids: number[] = [];
