@@ -1,13 +1,18 @@
+import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { indexRepository } from '../index/indexer.js';
 import { read } from '../query/read.js';
 import { openRepoIndex, type RepoIndex } from '../query/repo-index.js';
-import { search } from '../query/search.js';
 import { definition, outline, references } from '../query/symbols.js';
+import { defaultDbPath } from '../store/db-path.js';
+import type { VectorFlags } from '../vector/config.js';
+import { isVectorError } from '../vector/errors.js';
+import { hybridSearch } from '../vector/hybrid.js';
 import { formatDefinitions, formatOutline, formatRead, formatRefs, formatSearch, formatSummary } from './format.js';
 import { registerKnowledgeCommands } from './knowledge.js';
 import { registerServeCommand } from './serve.js';
 import { emit, positiveInt, type RepoFlags } from './shared.js';
+import { formatVectorOutcome, syncAfterIndex, vectorBackendFor, vectorConfigFor, vectorOptions } from './vectors.js';
 
 /** A CLI failure with its exit code; only the top level turns it into `process.exitCode`. */
 class ExitError extends Error {
@@ -41,30 +46,35 @@ function repoOptions(command: Command): Command {
 
 function buildProgram(): Command {
   const program = new Command('codekb').description('Code knowledge index: cited search, definitions, references, outlines.');
-  program
-    .command('index [dir]')
-    .description('index a repository (default: the current directory)')
+  vectorOptions(program.command('index [dir]'))
+    .description('index a repository (default: the current directory); with vector search configured, embed what changed')
     .option('--db <path>', 'index file')
     .option('--json', 'print JSON')
-    .action(async (dir: string | undefined, flags: { db?: string; json?: boolean }) => {
+    .action(async (dir: string | undefined, flags: VectorFlags & { db?: string; json?: boolean }) => {
+      const config = vectorConfigFor(flags);
       const tty = process.stderr.isTTY === true && flags.json !== true;
-      const summary = await indexRepository({
-        root: dir,
-        dbPath: flags.db,
-        onProgress: tty ? (done, total) => (done % 50 === 0 || done === total) && process.stderr.write(`\rindexing ${done}/${total}`) : undefined,
-      });
+      const progress = (what: string) => (tty ? (done: number, total: number) => (done % 50 === 0 || done === total) && process.stderr.write(`\r${what} ${done}/${total}`) : undefined);
+      const summary = await indexRepository({ root: dir, dbPath: flags.db, onProgress: progress('indexing') });
       if (tty) process.stderr.write('\n');
-      emit(flags, summary, formatSummary(summary));
+      const vectors = vectorBackendFor(config, summary.dbPath);
+      if (vectors === undefined) return emit(flags, summary, formatSummary(summary));
+      const outcome = await syncAfterIndex(vectors, summary.root, progress('embedding'));
+      if (tty) process.stderr.write('\n');
+      emit(flags, { ...summary, vectors: outcome }, `${formatSummary(summary)}\n${formatVectorOutcome(outcome)}`);
+      if (!outcome.ok) throw new ExitError(1, `vector index failed (${outcome.code}); the SQLite index is complete and search answers with BM25 until \`codekb index\` succeeds`);
     });
-  repoOptions(program.command('search <query...>').description('ranked search (or --literal substrings)'))
+  vectorOptions(repoOptions(program.command('search <query...>').description('ranked search (or --literal substrings), fused with vector search when configured')))
     .option('--literal', 'exact substring, like rg -F')
     .option('--language <lang>', 'only this language')
     .option('--path <glob>', 'only paths matching this glob')
     .option('--limit <n>', 'most hits', positiveInt)
-    .action(async (words: string[], flags: RepoFlags & { literal?: boolean; language?: string; path?: string; limit?: number }) => {
+    .action(async (words: string[], flags: RepoFlags & VectorFlags & { literal?: boolean; language?: string; path?: string; limit?: number }) => {
+      const config = vectorConfigFor(flags);
       const repo = openOrExit(flags);
       using _repo = repo;
-      const hits = await search(repo, words.join(' '), flags);
+      const vectors = vectorBackendFor(config, resolve(flags.db ?? defaultDbPath(repo.root)));
+      const { hits, note } = await hybridSearch(repo, words.join(' '), { ...flags, vectors });
+      if (note !== undefined) process.stderr.write(`codekb: ${note}\n`);
       emit(flags, hits, formatSearch(hits));
     });
   repoOptions(program.command('def <name>').description('where a symbol (or Container.member) is defined'))
@@ -102,5 +112,6 @@ try {
   await buildProgram().parseAsync(process.argv);
 } catch (error) {
   process.stderr.write(`codekb: ${(error as Error).message}\n`);
-  process.exitCode = error instanceof ExitError ? error.exitCode : 1;
+  // A bad vector configuration is a usage error, like a bad flag.
+  process.exitCode = error instanceof ExitError ? error.exitCode : isVectorError(error) && error.code === 'VECTOR_CONFIG_INVALID' ? 2 : 1;
 }

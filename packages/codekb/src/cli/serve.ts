@@ -5,9 +5,12 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { serveCodekbHttp } from '../mcp/http.js';
 import { createRepoIndexSource, IndexUnavailableError, type RepoIndexSource } from '../mcp/repo-source.js';
 import { createCodekbServer } from '../mcp/server.js';
+import { createVectorRefresher, type VectorBackend } from '../vector/backend.js';
+import type { VectorFlags } from '../vector/config.js';
 import { claimIndexWriter } from '../watch/writer.js';
+import { vectorBackendFor, vectorConfigFor, vectorOptions } from './vectors.js';
 
-export interface ServeFlags {
+export interface ServeFlags extends VectorFlags {
   repo: string;
   db?: string;
   /** Serve streamable HTTP on 127.0.0.1 at this port (0: any free port) instead of stdio. */
@@ -31,8 +34,7 @@ function note(message: string): void {
  * @example registerServeCommand(program); // claude mcp add codekb -- codekb serve --repo DIR
  */
 export function registerServeCommand(program: Command): Command {
-  return program
-    .command('serve')
+  return vectorOptions(program.command('serve'))
     .description('serve the MCP tools over stdio, or over streamable HTTP on 127.0.0.1 with --http')
     .option('--repo <dir>', 'repository root', '.')
     .option('--db <path>', 'index file')
@@ -42,20 +44,26 @@ export function registerServeCommand(program: Command): Command {
 
 /**
  * Runs the server until stdin closes (stdio) or a SIGINT/SIGTERM arrives. The first serve process
- * of an index becomes its writer: it brings the index up to date and re-indexes edited files.
+ * of an index becomes its writer: it brings the index up to date and re-indexes edited files, and,
+ * with vector search configured, re-embeds what each re-index changed.
  */
 export async function serve(flags: ServeFlags): Promise<void> {
+  const config = vectorConfigFor(flags);
   const root = resolve(flags.repo);
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new Error(`no such repository directory: ${root}`);
   using source = createRepoIndexSource({ root, dbPath: flags.db });
+  const vectors = vectorBackendFor(config, source.dbPath);
+  await using refresher = vectors === undefined ? undefined : createVectorRefresher(vectors, { root: source.root, note });
+  const refresh = refresher === undefined ? undefined : () => refresher.refresh();
   // One serve process per index writes it (and watches the repository); the others only read.
-  await using role = await claimIndexWriter({ root: source.root, dbPath: source.dbPath, note });
+  await using role = await claimIndexWriter({ root: source.root, dbPath: source.dbPath, note, onIndexed: refresh, onUpToDate: refresh });
   if (!role.isWriter()) {
     if (existsSync(source.dbPath)) note(`reading the index ${source.dbPath}; another codekb process writes it`);
     warnIfNotIndexed(source);
   }
-  if (flags.http === undefined) await serveStdio(source);
-  else await serveHttp(source, flags.http);
+  if (vectors !== undefined) note(`vector search on: collection ${vectors.collection}, model ${vectors.embedder.model}`);
+  if (flags.http === undefined) await serveStdio(source, vectors);
+  else await serveHttp(source, flags.http, vectors);
 }
 
 function warnIfNotIndexed(source: RepoIndexSource): void {
@@ -67,16 +75,16 @@ function warnIfNotIndexed(source: RepoIndexSource): void {
   }
 }
 
-async function serveStdio(source: RepoIndexSource): Promise<void> {
-  const server = createCodekbServer({ repo: source });
+async function serveStdio(source: RepoIndexSource, vectors: VectorBackend | undefined): Promise<void> {
+  const server = createCodekbServer({ repo: source, vectors });
   const stopped = untilStopped(process.stdin);
   await server.connect(new StdioServerTransport());
   await stopped;
   await server.close();
 }
 
-async function serveHttp(source: RepoIndexSource, portNumber: number): Promise<void> {
-  await using http = await serveCodekbHttp(source, { port: portNumber });
+async function serveHttp(source: RepoIndexSource, portNumber: number, vectors: VectorBackend | undefined): Promise<void> {
+  await using http = await serveCodekbHttp(source, { port: portNumber, vectors });
   note(`serving ${source.root} at ${http.url} (send "Authorization: Bearer <token>", token in ${http.tokenPath})`);
   await untilStopped();
 }

@@ -3,6 +3,7 @@ import { createSecureApp, readOrCreateTokenFile, serveOnPort, type PortServer } 
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import createDebug from 'debug';
 import { flotillaHome } from '../store/db-path.js';
+import type { VectorBackend } from '../vector/backend.js';
 import type { RepoIndexSource } from './repo-source.js';
 import { createCodekbServer } from './server.js';
 
@@ -21,10 +22,10 @@ export function codekbTokenPath(env: NodeJS.ProcessEnv = process.env): string {
  * request, JSON responses), behind the Flotilla guard: loopback Host only, same-origin `Origin`
  * only, and `Authorization: Bearer <token>`.
  */
-export function createCodekbHttpApp(source: RepoIndexSource, token: string): ReturnType<typeof createSecureApp> {
+export function createCodekbHttpApp(source: RepoIndexSource, token: string, options: { vectors?: VectorBackend } = {}): ReturnType<typeof createSecureApp> {
   const app = createSecureApp({ token, requireToken: true, publicPaths: [] });
   app.all(MCP_PATH, async (c) => {
-    const server = createCodekbServer({ repo: source });
+    const server = createCodekbServer({ repo: source, vectors: options.vectors });
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     await server.connect(transport);
     try {
@@ -56,10 +57,10 @@ export interface CodekbHttpServer extends AsyncDisposable {
  * await using http = await serveCodekbHttp(createRepoIndexSource({ root: '.' }), { port: 0 });
  * console.error(http.url);
  */
-export async function serveCodekbHttp(source: RepoIndexSource, options: { port: number; tokenPath?: string }): Promise<CodekbHttpServer> {
+export async function serveCodekbHttp(source: RepoIndexSource, options: { port: number; tokenPath?: string; vectors?: VectorBackend }): Promise<CodekbHttpServer> {
   const tokenPath = options.tokenPath ?? codekbTokenPath();
   const token = await readOrCreateTokenFile(tokenPath);
-  const running: PortServer = await serveOnPort(createCodekbHttpApp(source, token).fetch, { port: options.port, hostname: '127.0.0.1' });
+  const running: PortServer = await serveOnPort(createCodekbHttpApp(source, token, { vectors: options.vectors }).fetch, { port: options.port, hostname: '127.0.0.1' });
   const close = (): Promise<void> => running.close();
   return { url: `${running.url}${MCP_PATH}`, tokenPath, close, [Symbol.asyncDispose]: close };
 }

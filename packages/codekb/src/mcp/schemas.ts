@@ -51,6 +51,8 @@ export const SearchOutput = {
       kind: z.string().optional(),
     }),
   ),
+  /** Present when the vector backend is configured but could not take part (BM25 hits only). */
+  note: z.string().optional(),
 };
 export const DefinitionOutput = { hits: z.array(SymbolHitSchema.extend({ cite: Cite })) };
 export const ReferencesOutput = {

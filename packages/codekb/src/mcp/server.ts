@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RepoIndex } from '../query/repo-index.js';
+import type { VectorBackend } from '../vector/backend.js';
 import { createRepoIndexSource, fixedRepoIndexSource, type RepoIndexSource, type RepoLocation } from './repo-source.js';
 import { registerKnowledgeTools } from './knowledge-tools.js';
 import { registerCodekbTools } from './tools.js';
@@ -11,6 +12,8 @@ export interface CodekbServerOptions {
    * or where the index is (opened on the first tool call, closed with the server).
    */
   repo: RepoIndex | RepoIndexSource | RepoLocation;
+  /** The optional vector backend `search` fuses with BM25 (the caller owns it). */
+  vectors?: VectorBackend;
 }
 
 /** The package version, told to clients in `initialize`. */
@@ -31,7 +34,7 @@ const INSTRUCTIONS =
 export function createCodekbServer(options: CodekbServerOptions): McpServer {
   const server = new McpServer({ name: 'codekb', version: CODEKB_VERSION }, { instructions: INSTRUCTIONS });
   const { source, owned } = sourceOf(options.repo);
-  registerCodekbTools(server, source);
+  registerCodekbTools(server, source, { vectors: options.vectors });
   const knowledge = registerKnowledgeTools(server, source);
   const previous = server.server.onclose;
   server.server.onclose = () => {

@@ -3,8 +3,9 @@ import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/
 import createDebug from 'debug';
 import { formatDefinitions, formatOutline, formatRead, formatRefs, formatSearch } from '../cli/format.js';
 import { read } from '../query/read.js';
-import { search } from '../query/search.js';
 import { definition, outline, references } from '../query/symbols.js';
+import type { VectorBackend } from '../vector/backend.js';
+import { hybridSearch } from '../vector/hybrid.js';
 import { IndexUnavailableError, type RepoIndexSource } from './repo-source.js';
 import {
   DefinitionInput,
@@ -67,20 +68,23 @@ function repoRelative(path: string): string {
 /**
  * Registers `search`, `definition`, `references`, `outline` and `read` on `server`, each answering
  * from `source` with `path:line` citations in the text and the same hits in `structuredContent`.
+ * With `vectors`, `search` fuses BM25 with the vector backend (and says so when it had to do without).
  */
-export function registerCodekbTools(server: McpServer, source: RepoIndexSource): void {
+export function registerCodekbTools(server: McpServer, source: RepoIndexSource, options: { vectors?: VectorBackend } = {}): void {
   server.registerTool(
     'search',
     {
-      description: 'Ranked code search (BM25 over symbol names, signatures, docs, then matching lines). literal: exact substrings like rg -F. Filter by language and path glob.',
+      description: `Ranked code search (BM25 over symbol names, signatures, docs, then matching lines${options.vectors === undefined ? '' : ', fused with vector search over code chunks'}). literal: exact substrings like rg -F. Filter by language and path glob.`,
       inputSchema: SearchInput,
       outputSchema: SearchOutput,
       annotations: READ_ONLY,
     },
     ({ query, literal, language, path, limit }) =>
       guarded('search', async () => {
-        const hits = await search(source.get(), query, { literal, language, path, limit });
-        return answer(hitsText(hits, limit ?? DEFAULT_LIMITS.search, `no hits for ${JSON.stringify(query)}`, formatSearch), { hits: cited(hits) });
+        const { hits, note } = await hybridSearch(source.get(), query, { literal, language, path, limit, vectors: options.vectors });
+        const text = hitsText(hits, limit ?? DEFAULT_LIMITS.search, `no hits for ${JSON.stringify(query)}`, formatSearch);
+        if (note === undefined) return answer(text, { hits: cited(hits) });
+        return answer(`note: ${note}\n${text}`, { hits: cited(hits), note });
       }),
   );
   server.registerTool(

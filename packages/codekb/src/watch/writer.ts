@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { acquireLock, type Lock } from '@flotilla/kit/fs';
 import createDebug from 'debug';
-import { indexRepository } from '../index/indexer.js';
+import { indexRepository, type IndexSummary } from '../index/indexer.js';
 import { startIndexWatcher, type IndexWatcher, type IndexWatcherOptions } from './index.js';
 
 const debug = createDebug('codekb:watch');
@@ -13,6 +13,8 @@ const TAKEOVER_MS = 2000;
 export interface IndexWriterRoleOptions extends IndexWatcherOptions {
   /** Told when this process becomes the writer, and what failed in the background. */
   note?: (message: string) => void;
+  /** Called when the writer's first incremental run has brought the index up to date. */
+  onUpToDate?: (summary: IndexSummary) => void;
   takeoverMs?: number;
 }
 
@@ -64,7 +66,10 @@ export async function claimIndexWriter(options: IndexWriterRoleOptions): Promise
     clearInterval(retry);
     note(`writing the index ${options.dbPath} and watching ${options.root}`);
     initial = indexRepository({ root: options.root, dbPath: options.dbPath }).then(
-      (summary) => note(`index up to date: ${summary.files} files, ${summary.updated} re-read, ${summary.removed} removed in ${summary.durationMs} ms`),
+      (summary) => {
+        note(`index up to date: ${summary.files} files, ${summary.updated} re-read, ${summary.removed} removed in ${summary.durationMs} ms`);
+        options.onUpToDate?.(summary);
+      },
       (error: Error) => note(`indexing failed: ${error.message}`),
     );
   };
