@@ -88,3 +88,21 @@ export type { SseMessage } from './sse.js';
 export { createClient } from './client.js';
 export type { FlotillaClient, WaitOptions, EventStreamOptions } from './client.js';
 export type { HttpMethod, Transport, TransportRequest, TransportResponse, TransportStream } from './transport.js';
+export {
+  SESSION_STATES,
+  SessionStateSchema,
+  SESSION_STATE_SOURCES,
+  SessionStateSourceSchema,
+  SessionNameSchema,
+  SessionKindSchema,
+  SessionSchema,
+  CreateSessionRequestSchema,
+  SESSION_KEYS,
+  SessionKeySchema,
+  SendRequestSchema,
+  SendReceiptSchema,
+  AnswerRequestSchema,
+  PeekSchema,
+  SessionLogEntrySchema,
+} from './session.js';
+export type { SessionState, SessionStateSource, SessionKind, Session, CreateSessionRequest, SendRequest, SendReceipt, Peek, SessionLogEntry } from './session.js';
