@@ -32,6 +32,20 @@ import {
   type Repo,
   type Stats,
 } from './resources.js';
+import {
+  PeekSchema,
+  SendReceiptSchema,
+  SessionLogEntrySchema,
+  SessionSchema,
+  type Answer,
+  type CreateSessionRequest,
+  type Peek,
+  type SendReceipt,
+  type SendRequest,
+  type Session,
+  type SessionListQuery,
+  type SessionLogEntry,
+} from './session.js';
 import { createSseParser } from './sse.js';
 import { LogChunkSchema, TranscriptSchema, type LogChunk, type Transcript } from './transcript.js';
 import type { Transport, TransportRequest } from './transport.js';
@@ -70,6 +84,18 @@ export interface FlotillaClient {
   doctor(): Promise<DoctorReport>;
   pauses(): Promise<Pause[]>;
   gc(request?: GcRequest): Promise<GcReport>;
+  createSession(request: CreateSessionRequest): Promise<Session>;
+  /** Live sessions; with `all`, ended ones too. */
+  listSessions(query?: SessionListQuery): Promise<Session[]>;
+  getSession(name: string): Promise<Session>;
+  /** Stops the agent gracefully (its own exit keys), then kills its tmux session; resolves with the exited session. */
+  stopSession(name: string): Promise<Session>;
+  /** Text as one turn (bracketed paste + Enter, confirmed) or one allowed key. Throws DELIVERY_FAILED with the receipt in `details`. */
+  send(name: string, request: SendRequest): Promise<SendReceipt>;
+  /** Answers a `waiting_permission` session's question. */
+  answer(name: string, answer: Answer): Promise<Session>;
+  peek(name: string, options?: { lines?: number }): Promise<Peek>;
+  sessionLog(name: string): Promise<SessionLogEntry[]>;
   /** Every event after `lastEventId`, as they happen, until the signal aborts. Unknown types are skipped. */
   events(options?: EventStreamOptions): AsyncIterable<FlotillaEvent>;
 }
@@ -81,6 +107,7 @@ export function createClient(transport: Transport): FlotillaClient {
     return schema.parse(res.body);
   }
   const job = (id: string) => `/api/jobs/${encodeURIComponent(id)}`;
+  const session = (name: string) => `/api/sessions/${encodeURIComponent(name)}`;
   return {
     health: () => call(HealthSchema, { method: 'GET', path: '/health' }),
     status: () => call(DaemonStatusSchema, { method: 'GET', path: '/api/daemon' }),
@@ -107,6 +134,14 @@ export function createClient(transport: Transport): FlotillaClient {
     doctor: () => call(DoctorReportSchema, { method: 'GET', path: '/api/doctor' }),
     pauses: () => call(PauseSchema.array(), { method: 'GET', path: '/api/pauses' }),
     gc: (body = {}) => call(GcReportSchema, { method: 'POST', path: '/api/gc', body }),
+    createSession: (body) => call(SessionSchema, { method: 'POST', path: '/api/sessions', body }),
+    listSessions: (query = {}) => call(SessionSchema.array(), { method: 'GET', path: '/api/sessions', query: query.all ? { all: true } : {} }),
+    getSession: (name) => call(SessionSchema, { method: 'GET', path: session(name) }),
+    stopSession: (name) => call(SessionSchema, { method: 'DELETE', path: session(name) }),
+    send: (name, body) => call(SendReceiptSchema, { method: 'POST', path: `${session(name)}/send`, body }),
+    answer: (name, answer) => call(SessionSchema, { method: 'POST', path: `${session(name)}/answer`, body: { answer } }),
+    peek: (name, options = {}) => call(PeekSchema, { method: 'GET', path: `${session(name)}/peek`, query: { lines: options.lines } }),
+    sessionLog: (name) => call(SessionLogEntrySchema.array(), { method: 'GET', path: `${session(name)}/log` }),
     events: (options = {}) => streamEvents(transport, options),
   };
 }

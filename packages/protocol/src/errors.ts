@@ -17,6 +17,10 @@ export const ERROR_CODES = [
   'BYPASS_REQUIRES_WORKTREE',
   'CWD_NOT_FOUND',
   'NOT_RESUMABLE',
+  'SESSION_NOT_FOUND',
+  'SESSION_NAME_TAKEN',
+  'SESSION_NOT_RUNNING',
+  'DELIVERY_FAILED',
   'CONFLICT',
   'DAEMON_UNAVAILABLE',
   'VERSION_MISMATCH',
@@ -43,6 +47,12 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   BYPASS_REQUIRES_WORKTREE: 400,
   CWD_NOT_FOUND: 422,
   NOT_RESUMABLE: 409,
+  SESSION_NOT_FOUND: 404,
+  SESSION_NAME_TAKEN: 409,
+  /** The session has exited (or is not in the state the request needs, e.g. answer without a question). */
+  SESSION_NOT_RUNNING: 409,
+  /** Text went in but no source confirmed it became a turn; `details` holds the SendReceipt. */
+  DELIVERY_FAILED: 502,
   CONFLICT: 409,
   DAEMON_UNAVAILABLE: 503,
   VERSION_MISMATCH: 409,

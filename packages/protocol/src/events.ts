@@ -3,6 +3,7 @@ import { HostNameSchema, IdSchema, TimestampSchema } from './common.js';
 import { FailureSchema, JobSchema } from './job.js';
 import { JobStatusSchema } from './lifecycle.js';
 import { PauseSchema } from './resources.js';
+import { SessionLogEntrySchema, SessionSchema, SessionStateSchema } from './session.js';
 
 /** Every event type this protocol version names. Clients must ignore types they do not know. */
 export const EVENT_TYPES = [
@@ -15,6 +16,10 @@ export const EVENT_TYPES = [
   'pause.ended',
   'inbox.changed',
   'notification',
+  'session.created',
+  'session.state',
+  'session.ended',
+  'session.log',
   'resync',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -51,6 +56,11 @@ export const EventSchema = z.discriminatedUnion('type', [
     body: z.string(),
     level: z.enum(['info', 'success', 'warning', 'error']),
   }),
+  z.object({ ...base, type: z.literal('session.created'), session: SessionSchema }),
+  /** A state change; `session.since` is when it happened, `previous` the state it left. */
+  z.object({ ...base, type: z.literal('session.state'), session: SessionSchema, previous: SessionStateSchema }),
+  z.object({ ...base, type: z.literal('session.ended'), session: SessionSchema }),
+  z.object({ ...base, type: z.literal('session.log'), entry: SessionLogEntrySchema }),
   z.object({ ...base, type: z.literal('resync'), reason: z.string() }),
 ]);
 export type FlotillaEvent = z.infer<typeof EventSchema>;

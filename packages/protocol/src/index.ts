@@ -104,5 +104,22 @@ export {
   AnswerRequestSchema,
   PeekSchema,
   SessionLogEntrySchema,
+  AnswerSchema,
+  SessionListQuerySchema,
+  MAX_PEEK_LINES,
+  isSessionLive,
 } from './session.js';
-export type { SessionState, SessionStateSource, SessionKind, Session, CreateSessionRequest, SendRequest, SendReceipt, Peek, SessionLogEntry } from './session.js';
+export type {
+  SessionState,
+  SessionStateSource,
+  SessionKind,
+  Session,
+  CreateSessionRequest,
+  SendRequest,
+  SendReceipt,
+  Peek,
+  SessionLogEntry,
+  Answer,
+  AnswerRequest,
+  SessionListQuery,
+} from './session.js';

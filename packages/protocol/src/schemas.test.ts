@@ -17,8 +17,9 @@ describe('schemas', () => {
   });
 
   it('should ignore unknown event types and reject malformed known ones', () => {
-    expect(parseEvent({ type: 'session.state', id: 1 })).toBeNull();
+    expect(parseEvent({ type: 'board.claimed', id: 1 })).toBeNull();
     expect(() => parseEvent({ type: 'job.updated', id: 1 })).toThrow();
+    expect(() => parseEvent({ type: 'session.state', id: 1 })).toThrow();
   });
 
   it('should reject bad job requests with clear messages', () => {

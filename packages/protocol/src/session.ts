@@ -93,6 +93,17 @@ export const SendReceiptSchema = z.object({
 export type SendReceipt = z.infer<typeof SendReceiptSchema>;
 
 export const AnswerRequestSchema = z.object({ answer: z.enum(['yes', 'no']) });
+export type AnswerRequest = z.infer<typeof AnswerRequestSchema>;
+
+export const AnswerSchema = z.enum(['yes', 'no']);
+export type Answer = z.infer<typeof AnswerSchema>;
+
+/** `GET /api/sessions`: live sessions, or with `all` the ended ones too. */
+export const SessionListQuerySchema = z.object({ all: z.boolean().optional() });
+export type SessionListQuery = z.infer<typeof SessionListQuerySchema>;
+
+/** Peek returns at most this many lines (the screen plus scrollback). */
+export const MAX_PEEK_LINES = 10_000;
 
 export const PeekSchema = z.object({ name: z.string(), lines: z.array(z.string()), state: SessionStateSchema, at: TimestampSchema });
 export type Peek = z.infer<typeof PeekSchema>;
@@ -105,3 +116,8 @@ export const SessionLogEntrySchema = z.object({
   message: z.string(),
 });
 export type SessionLogEntry = z.infer<typeof SessionLogEntrySchema>;
+
+/** Live states: everything but `exited`. */
+export function isSessionLive(state: SessionState): boolean {
+  return state !== 'exited';
+}

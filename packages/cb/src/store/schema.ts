@@ -62,3 +62,36 @@ export const deliveries = sqliteTable('deliveries', {
   doc: text('doc').notNull(),
   at: text('at').notNull(),
 });
+
+/**
+ * A session is one JSON document (validated with SessionSchema when read back), like a job, plus
+ * the columns queries use. `live_name` is the name while the session lives and null once it has
+ * exited, so the unique index refuses a second live session of one name but keeps ended ones.
+ */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    liveName: text('live_name').unique(),
+    state: text('state').notNull(),
+    agent: text('agent').notNull(),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+    endedAt: text('ended_at'),
+    doc: text('doc').notNull(),
+  },
+  (t) => [index('sessions_name').on(t.name), index('sessions_state').on(t.state)],
+);
+
+/** `cb session log NAME`: state changes, sends, alerts and what the watchdog did, oldest first. */
+export const sessionLog = sqliteTable(
+  'session_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    sessionId: text('session_id').notNull(),
+    at: text('at').notNull(),
+    doc: text('doc').notNull(),
+  },
+  (t) => [index('session_log_session').on(t.sessionId, t.id)],
+);

@@ -3,6 +3,7 @@ import { and, asc, desc, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-
 import { immediate, openDatabase } from '@flotilla/kit/sqlite';
 import { EventSchema, JobSchema, PauseSchema, type FlotillaEvent, type Job, type JobListQuery } from '@flotilla/protocol';
 import { credentials, deliveries, jobs, outbox, pauses } from './schema.js';
+import { createSqliteSessionTables } from './sqlite-sessions.js';
 import type { CredentialState, DeliveryRecord, EventDraft, JobSecrets, JobStore } from './types.js';
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
@@ -56,6 +57,7 @@ export function createSqliteStore(options: SqliteStoreOptions): JobStore {
   }
 
   return {
+    ...createSqliteSessionTables({ sqlite, db, insertEvents, now }),
     async createJob(job, secrets) {
       return immediate(sqlite, () => {
         if (job.idempotencyKey) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { monotonicFactory } from 'ulidx';
-import { EMPTY_USAGE, type Job } from '@flotilla/protocol';
+import { EMPTY_USAGE, isProtocolError, type Job, type Session, type SessionLogEntry } from '@flotilla/protocol';
 import type { JobStore } from './types.js';
 
 /** Ids sort in creation order even within one millisecond (jobs are listed newest first by id). */
@@ -46,6 +46,40 @@ export function sampleJob(over: Partial<Job> = {}): Job {
     envKeys: [],
     ...over,
   };
+}
+
+/** A minimal live session for store tests. */
+export function sampleSession(over: Partial<Session> = {}): Session {
+  const now = new Date().toISOString();
+  return {
+    id: ulid(),
+    name: 'reviewer',
+    host: 'test',
+    kind: 'agent',
+    agent: 'claude',
+    model: 'sonnet',
+    cwd: '/tmp',
+    worktree: null,
+    command: null,
+    alerts: [],
+    state: 'idle',
+    since: now,
+    source: 'cb',
+    waitingFor: null,
+    tmuxSession: 'session-reviewer',
+    pid: null,
+    agentSessionId: null,
+    external: false,
+    restarts: 0,
+    createdAt: now,
+    updatedAt: now,
+    endedAt: null,
+    ...over,
+  };
+}
+
+function logLine(session: Session, message: string, kind: SessionLogEntry['kind'] = 'state'): SessionLogEntry {
+  return { at: new Date().toISOString(), sessionId: session.id, kind, message };
 }
 
 /** The behaviour every JobStore implementation must have; run it against each backend. */
@@ -123,14 +157,71 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       await store.close();
     });
 
+    it('should create a session with session.created and its log lines, and find it by id and name', async () => {
+      const { store } = await open();
+      const session = sampleSession();
+      expect(await store.createSession(session, [logLine(session, 'started', 'lifecycle')])).toEqual(session);
+      expect(await store.getSession(session.id)).toEqual(session);
+      expect(await store.findSession('reviewer')).toEqual(session);
+      expect(await store.findSession('nobody')).toBeNull();
+      expect((await store.eventsAfter(0, 10)).map((e) => e.type)).toEqual(['session.created', 'session.log']);
+      expect((await store.sessionLog(session.id)).map((e) => e.message)).toEqual(['started']);
+      await store.close();
+    });
+
+    it('should refuse a second live session of one name, and free the name once it exited', async () => {
+      const { store } = await open();
+      const first = sampleSession();
+      await store.createSession(first, []);
+      const clash = await store.createSession(sampleSession(), []).catch((error: unknown) => error);
+      expect(isProtocolError(clash) && clash.code).toBe('SESSION_NAME_TAKEN');
+      const at = new Date().toISOString();
+      await store.updateSession(first.id, (s) => ({ session: { ...s, state: 'exited', since: at, endedAt: at }, events: [{ type: 'session.ended', session: s }], log: [] }));
+      const second = sampleSession();
+      await store.createSession(second, []);
+      expect((await store.findSession('reviewer'))?.id).toBe(second.id);
+      expect((await store.listSessions({})).map((s) => s.id)).toEqual([second.id]);
+      expect((await store.listSessions({ all: true })).map((s) => s.id)).toEqual([second.id, first.id]);
+      await store.close();
+    });
+
+    it('should apply a session change with its events and log lines in one transaction', async () => {
+      const { store } = await open();
+      const session = sampleSession();
+      await store.createSession(session, []);
+      const updated = await store.updateSession(session.id, (s) => ({
+        session: { ...s, state: 'working', source: 'hook' },
+        events: [{ type: 'session.state', session: s, previous: s.state }],
+        log: [logLine(s, 'idle → working (hook)')],
+      }));
+      expect(updated).toMatchObject({ state: 'working', source: 'hook' });
+      expect(await store.updateSession(session.id, () => null)).toEqual(updated);
+      await expect(store.updateSession(session.id, () => {
+        throw new Error('boom');
+      })).rejects.toThrow('boom');
+      const events = await store.eventsAfter(0, 10);
+      expect(events.map((e) => e.type)).toEqual(['session.created', 'session.state', 'session.log']);
+      const change = events[1];
+      expect(change?.type === 'session.state' && [change.previous, change.session.state, change.session.updatedAt]).toEqual(['idle', 'working', updated!.updatedAt]);
+      await store.appendSessionLog([logLine(session, 'sent 2 characters', 'send')]);
+      expect((await store.sessionLog(session.id)).map((e) => e.kind)).toEqual(['state', 'send']);
+      expect((await store.sessionLog(session.id, 1)).map((e) => e.kind)).toEqual(['send']);
+      expect(await store.updateSession(sampleSession().id, (s) => ({ session: s, events: [], log: [] }))).toBeNull();
+      await store.close();
+    });
+
     it('should survive a reopen with every job and event', async () => {
       const { store, reopen } = await open();
       if (!reopen) return;
       const job = sampleJob();
       await store.createJob(job, { env: {} });
+      const session = sampleSession();
+      await store.createSession(session, [logLine(session, 'started', 'lifecycle')]);
       await store.close();
       const again = await reopen();
       expect(await again.getJob(job.id)).toEqual(job);
+      expect(await again.findSession(session.name)).toEqual(session);
+      expect((await again.sessionLog(session.id)).length).toBe(1);
       expect((await again.eventBounds()).latest).toBeGreaterThan(0);
       await again.close();
     });

@@ -1,4 +1,4 @@
-import type { EventType, FlotillaEvent, Job, JobListQuery, JobPage, Pause } from '@flotilla/protocol';
+import type { EventType, FlotillaEvent, Job, JobListQuery, JobPage, Pause, Session, SessionLogEntry } from '@flotilla/protocol';
 
 /** Values a job needs to run again that are never returned by the API. */
 export interface JobSecrets {
@@ -34,12 +34,43 @@ export interface CredentialState {
   message: string | null;
 }
 
+/** A session change: the new document, its events, and lines for `cb session log` (each also a `session.log` event). */
+export interface SessionMutation {
+  session: Session;
+  events: EventDraft[];
+  log: SessionLogEntry[];
+}
+
+/**
+ * Sessions, behind the same async, one-transaction-per-call rules as jobs. A name is unique among
+ * live sessions (any state but `exited`); an exited session keeps its name in the history.
+ */
+export interface SessionStore {
+  /** Stores a new session with `session.created` (and its log lines); throws SESSION_NAME_TAKEN when a live session has the name. */
+  createSession(session: Session, log: SessionLogEntry[]): Promise<Session>;
+  getSession(id: string): Promise<Session | null>;
+  /** The live session with this name, else the most recent ended one, else null. */
+  findSession(name: string): Promise<Session | null>;
+  /** Live sessions (newest first); with `all`, ended ones too. */
+  listSessions(options: { all?: boolean }): Promise<Session[]>;
+  /**
+   * Read-modify-write of one session under one transaction, like `updateJob`: `mutate` returns the
+   * new document, its events and log lines, or null to leave it unchanged. Events that carry the
+   * session get the stored document. Returns the session as stored afterwards (null if missing).
+   */
+  updateSession(id: string, mutate: (session: Session) => SessionMutation | null): Promise<Session | null>;
+  /** Log lines without a change of the session (a send, an alert), each with its `session.log` event. */
+  appendSessionLog(entries: SessionLogEntry[]): Promise<void>;
+  /** The session's log, oldest first (the most recent `limit` lines). */
+  sessionLog(sessionId: string, limit?: number): Promise<SessionLogEntry[]>;
+}
+
 /**
  * Everything the daemon persists, behind an async interface so that a PostgreSQL store can
  * replace SQLite. Every method is atomic; every state change writes its outbox rows in the
  * same transaction.
  */
-export interface JobStore {
+export interface JobStore extends SessionStore {
   createJob(job: Job, secrets: JobSecrets): Promise<{ job: Job; created: boolean }>;
   getJob(id: string): Promise<Job | null>;
   getSecrets(id: string): Promise<JobSecrets | null>;
