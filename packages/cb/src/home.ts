@@ -13,9 +13,12 @@ export interface HomePaths {
   config: string;
   jobsDir: string;
   worktreesDir: string;
+  /** One private directory (0700) per interactive session: generated settings, hook spool, env file. */
+  sessionsDir: string;
   tmuxSocketName: string;
   jobDir(jobId: string): string;
   attemptDir(jobId: string, attempt: number): string;
+  sessionDir(sessionId: string): string;
 }
 
 export function resolveHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -47,10 +50,12 @@ export function homePaths(home: string): HomePaths {
     config: join(home, 'config.json'),
     jobsDir,
     worktreesDir: join(home, 'worktrees'),
+    sessionsDir: join(home, 'sessions'),
     get tmuxSocketName() {
       return `flotilla-${homeHash(home)}`;
     },
     jobDir: (jobId) => join(jobsDir, jobId),
     attemptDir: (jobId, attempt) => join(jobsDir, jobId, 'attempts', String(attempt)),
+    sessionDir: (sessionId) => join(home, 'sessions', sessionId),
   };
 }

@@ -1,0 +1,101 @@
+/**
+ * Text, keys and answers into a session's pane. Text goes in as one bracketed paste, then Enter,
+ * never through tmux's key-name parsing, and counts as delivered only when a signal confirms the
+ * agent took it as a prompt. Before the one retry the tracker is asked whether the prompt was
+ * already taken (or queued), so a turn is never submitted twice.
+ */
+import { ProtocolError, type Answer, type SendReceipt, type Session } from '@flotilla/protocol';
+import type { StateTracker } from './contract.js';
+import type { SessionDeps, SessionTiming } from './deps.js';
+import { normalizePrompt } from './screen-tracker.js';
+
+/** Keys to press: literal text (never parsed as key names) and/or one named key. */
+interface KeyPress {
+  literal?: string;
+  key?: string;
+}
+
+/** The keys that answer each agent's permission dialog (docs/session-signals.md). */
+const ANSWER_KEYS: Readonly<Record<string, Record<Answer, KeyPress>>> = {
+  // Claude: "1. Yes" is preselected, Enter takes it; Escape rejects.
+  claude: { yes: { key: 'Enter' }, no: { key: 'Escape' } },
+  // Codex: "1. Yes, proceed (y)"; "3. No … (esc)" (which aborts the turn).
+  codex: { yes: { literal: 'y' }, no: { key: 'Escape' } },
+};
+const DEFAULT_ANSWER_KEYS: Record<Answer, KeyPress> = { yes: { literal: 'y' }, no: { key: 'Escape' } };
+
+/** The agent's own way out, tried before its tmux session is killed. */
+const EXIT_SEQUENCES: Readonly<Record<string, { literal?: string; keys: string[] }>> = {
+  claude: { literal: '/exit', keys: ['Enter'] },
+  codex: { literal: '/quit', keys: ['Enter'] },
+};
+const DEFAULT_EXIT_SEQUENCE: { literal?: string; keys: string[] } = { keys: ['C-c'] };
+
+export interface DeliveryTarget {
+  deps: SessionDeps;
+  timing: SessionTiming;
+  session: Session;
+  tracker: StateTracker;
+}
+
+/** Whether the composer still shows the text's last line, i.e. the paste landed and only Enter is missing. */
+async function stillInComposer(target: DeliveryTarget, text: string): Promise<boolean> {
+  const last = normalizePrompt(text).split('\n').pop()?.trim() ?? '';
+  if (!last) return false;
+  const screen = await target.deps.tmux.capturePane(target.session.tmuxSession).catch(() => '');
+  const bottom = screen.split('\n').slice(-8);
+  return bottom.some((line) => line.includes(last));
+}
+
+/** Pastes `text` as one turn and waits for the receipt; one retry, never after the agent took it. */
+export async function sendText(target: DeliveryTarget, text: string): Promise<SendReceipt> {
+  const { deps, timing, session, tracker } = target;
+  const started = Date.now();
+  const receipt = (attempts: number, confirmedBy: SendReceipt['confirmedBy'], error: string | null): SendReceipt => ({
+    delivered: confirmedBy !== null,
+    confirmedBy,
+    attempts,
+    ms: Date.now() - started,
+    error,
+  });
+  await deps.tmux.pasteText(session.tmuxSession, text, { enter: true, enterDelayMs: timing.enterDelayMs });
+  const first = await tracker.waitForPrompt(text, started, timing.confirmMs);
+  if (first) return receipt(1, first.confirmedBy, null);
+  if (await tracker.promptSeen(text, started)) return receipt(1, 'transcript', null);
+  // The paste landed but Enter was lost: press Enter only; otherwise paste again.
+  if (await stillInComposer(target, text)) await deps.tmux.sendKey(session.tmuxSession, 'Enter');
+  else await deps.tmux.pasteText(session.tmuxSession, text, { enter: true, enterDelayMs: timing.enterDelayMs });
+  const second = await tracker.waitForPrompt(text, started, timing.confirmMs);
+  if (second) return receipt(2, second.confirmedBy, null);
+  const waited = Math.round((Date.now() - started) / 1000);
+  return receipt(2, null, `${session.agent} did not take the text as a prompt within ${waited}s (2 attempts; no prompt-submit signal, transcript entry or screen echo)`);
+}
+
+export async function sendKey(target: DeliveryTarget, key: string): Promise<SendReceipt> {
+  const started = Date.now();
+  await target.deps.tmux.sendKey(target.session.tmuxSession, key);
+  return { delivered: true, confirmedBy: null, attempts: 1, ms: Date.now() - started, error: null };
+}
+
+export async function answerPermission(target: DeliveryTarget, answer: Answer): Promise<void> {
+  const { session } = target;
+  if (session.state !== 'waiting_permission') {
+    throw new ProtocolError('SESSION_NOT_RUNNING', `session ${session.name} is not waiting for a permission (it is ${session.state})`, {
+      fix: `look at it with: cb peek ${session.name}`,
+    });
+  }
+  const press = (ANSWER_KEYS[session.agent] ?? DEFAULT_ANSWER_KEYS)[answer];
+  if (press.literal) await target.deps.tmux.sendKeysLiteral(session.tmuxSession, press.literal);
+  if (press.key) await target.deps.tmux.sendKey(session.tmuxSession, press.key);
+}
+
+/** The agent's own exit keys; errors are ignored (the session is killed after the grace period anyway). */
+export async function pressExitKeys(deps: SessionDeps, session: Session): Promise<void> {
+  const sequence = EXIT_SEQUENCES[session.agent] ?? DEFAULT_EXIT_SEQUENCE;
+  try {
+    if (sequence.literal) await deps.tmux.sendKeysLiteral(session.tmuxSession, sequence.literal);
+    for (const key of sequence.keys) await deps.tmux.sendKey(session.tmuxSession, key);
+  } catch {
+    // already gone
+  }
+}
