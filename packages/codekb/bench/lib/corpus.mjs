@@ -49,3 +49,21 @@ export function limitCorpus(dir, maxFiles, scratch) {
   }
   return { root, files: maxFiles, totalFiles: files.length, bytes: kept, limited: true };
 }
+
+/**
+ * One tree made of several: each of `dirs` copied (regular files only, symlinks skipped) under
+ * `scratch/composed/<n>-<basename>`, for a repository bigger than any single tree on the machine.
+ */
+export function composeCorpus(dirs, scratch) {
+  const root = join(scratch, 'composed');
+  let files = 0;
+  for (const [n, dir] of dirs.entries()) {
+    const target = join(root, `${n}-${dir.split('/').filter(Boolean).at(-1)}`);
+    for (const f of listRegularFiles(dir)) {
+      mkdirSync(dirname(join(target, f)), { recursive: true });
+      copyFileSync(join(dir, f), join(target, f));
+      files++;
+    }
+  }
+  return { root, files };
+}
