@@ -10,6 +10,7 @@ import { gc } from './gc.js';
 import { inbox, metrics, repos, stats } from './reports.js';
 import { eventRoutes } from './routes/events.js';
 import { jobRoutes } from './routes/jobs.js';
+import { sessionRoutes } from './routes/sessions.js';
 import { jsonBody, query } from './routes/validate.js';
 import { tokenToCookie, type SessionTokens } from './session-tokens.js';
 import type { Scheduler } from './scheduler.js';
@@ -42,11 +43,12 @@ export function createDaemonApp(ctx: DaemonContext, scheduler: Scheduler, contro
   app.get('/', (c) =>
     c.html(
       `<!doctype html><meta charset="utf-8"><title>Flotilla · ${host}</title><h1>Flotilla cb ${escapeHtml(ctx.version)} on ${host}</h1>` +
-        '<p>The dashboard is not installed. The API is here: <a href="/api/jobs">/api/jobs</a>, ' +
+        '<p>The dashboard is not installed. The API is here: <a href="/api/jobs">/api/jobs</a>, <a href="/api/sessions">/api/sessions</a>, ' +
         '<a href="/api/inbox">/api/inbox</a>, <a href="/api/stats">/api/stats</a>, events at /api/events, <a href="/metrics">/metrics</a>.</p>',
     ),
   );
   app.route('/api/jobs', jobRoutes(ctx, scheduler));
+  app.route('/api/sessions', sessionRoutes(ctx.sessions));
   app.route('/api/events', eventRoutes(ctx));
   app.route('/api', miscRoutes(ctx, control));
   app.get('/metrics', async (c) => c.text(await metrics(ctx), 200, { 'content-type': 'text/plain; version=0.0.4' }));
@@ -81,7 +83,7 @@ function miscRoutes(ctx: DaemonContext, control: DaemonControl): Hono {
     return c.json(await control.serve(port));
   });
   app.get('/capabilities', (c) =>
-    c.json({ kind: 'daemon', host: ctx.host, version: ctx.version, protocol: PROTOCOL_VERSION, agents: ctx.agents.names(), addons: [], features: ['jobs', 'worktrees', 'events', 'metrics', 'inbox', 'stats'] }),
+    c.json({ kind: 'daemon', host: ctx.host, version: ctx.version, protocol: PROTOCOL_VERSION, agents: ctx.agents.names(), addons: [], features: ['jobs', 'sessions', 'worktrees', 'events', 'metrics', 'inbox', 'stats'] }),
   );
   app.get('/inbox', async (c) => c.json(await inbox(ctx)));
   app.get('/stats', async (c) => c.json(await stats(ctx, query(c, z.object({ days: z.coerce.number().positive().max(3650).default(30) })).days)));

@@ -2,6 +2,7 @@ import type { Tmux } from '@flotilla/kit/tmux';
 import type { AgentRegistry } from '../agents/registry.js';
 import type { Config } from '../config.js';
 import type { HomePaths } from '../home.js';
+import type { SessionManager } from '../sessions/manager.js';
 import type { JobStore } from '../store/types.js';
 import type { Bus } from './bus.js';
 
@@ -15,6 +16,8 @@ export interface DaemonContext {
   bus: Bus;
   tmux: Tmux;
   agents: AgentRegistry;
+  /** Long-lived interactive sessions (their trackers live here; the agents live in tmux). */
+  sessions: SessionManager;
   /** The daemon's own environment (for API jobs with no invoking shell). */
   env: NodeJS.ProcessEnv;
   /** Absolute path of the runner entry (dist/runner/main.js). */

@@ -13,6 +13,9 @@ import { PROTOCOL_VERSION } from '@flotilla/protocol';
 import { createAgentRegistry, type AgentRegistry } from '../agents/registry.js';
 import { loadConfig } from '../config.js';
 import { homePaths, hostName, resolveHome } from '../home.js';
+import { planBareLaunch } from '../sessions/launch.js';
+import { createSessionManager } from '../sessions/manager.js';
+import { startScreenTracker } from '../sessions/screen-tracker.js';
 import { createSqliteStore } from '../store/sqlite-store.js';
 import { VERSION } from '../version.js';
 import { createDaemonApp, type DaemonControl } from './app.js';
@@ -46,9 +49,8 @@ async function main(): Promise<void> {
   const host = hostName();
   const store = createSqliteStore({ path: paths.db, host });
   const token = await readOrCreateTokenFile(paths.token);
-  const ctx: DaemonContext = {
+  const shared = {
     host,
-    version: VERSION,
     paths,
     config: config.value,
     store,
@@ -56,9 +58,15 @@ async function main(): Promise<void> {
     tmux: createTmux({ socketName: paths.tmuxSocketName }),
     agents,
     env: process.env,
+    now: () => new Date(),
+  };
+  const sessionManager = createSessionManager({ ...shared, planLaunch: planBareLaunch, startTracker: startScreenTracker });
+  const ctx: DaemonContext = {
+    ...shared,
+    version: VERSION,
+    sessions: sessionManager,
     runnerPath: fileURLToPath(new URL('../runner/main.js', import.meta.url)),
     startedAt: new Date(),
-    now: () => new Date(),
   };
   const scheduler = createScheduler(ctx);
   let httpServer: PortServer | null = null;
@@ -76,6 +84,8 @@ async function main(): Promise<void> {
   };
   const sessions = createSessionTokens();
   const app = createDaemonApp(ctx, scheduler, control, token, sessions);
+  // Sessions are re-attached before the API answers, so no request sees a live session without its tracker.
+  await sessionManager.recover();
   const socketServer = await serveOnSocket(app.fetch, paths.socket);
   await recover(ctx, scheduler);
   const record = { pid: process.pid, version: VERSION, protocol: PROTOCOL_VERSION, socket: paths.socket, startedAt: ctx.startedAt.toISOString() };
@@ -90,6 +100,7 @@ async function main(): Promise<void> {
     stopping = true;
     clearInterval(pruning);
     scheduler.close();
+    sessionManager.close();
     await Promise.allSettled([socketServer.close(), httpServer?.close()]);
     await store.close();
     try {

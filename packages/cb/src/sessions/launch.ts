@@ -57,3 +57,16 @@ export function planCustomLaunch(definition: CustomAgentDefinition, request: Lau
     files: [],
   };
 }
+
+/**
+ * A built-in agent's UI with no hooks wired in (screen-only tracking): the fallback when the
+ * agent signals are not available.
+ */
+export const planBareLaunch = (request: LaunchRequest): LaunchPlan => {
+  const modelFlag = request.agent === 'codex' ? '-m' : '--model';
+  return {
+    argv: [request.agent, ...(request.model ? [modelFlag, request.model] : [])],
+    env: { FLOTILLA_SESSION_ID: request.sessionId },
+    files: [],
+  };
+};

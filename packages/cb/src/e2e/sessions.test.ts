@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSocketTransport } from '@flotilla/kit/transport';
+import { isProtocolError, type FlotillaEvent, type Session } from '@flotilla/protocol';
+import { PASTE_AGENT } from '../sessions/test-support.js';
+import { startHarness, waitFor, type Harness } from './harness.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ config: { agents: { paster: { argv: [process.execPath, PASTE_AGENT] } } } });
+});
+afterAll(async () => {
+  await h[Symbol.asyncDispose]();
+});
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(() => null, (e: unknown) => e);
+  return isProtocolError(error) ? error.code : `not a protocol error: ${String(error)}`;
+}
+
+async function screenShows(name: string, text: string): Promise<void> {
+  await waitFor(async () => (await h.client.peek(name, { lines: 100 })).lines.some((l) => l.includes(text)), 10_000);
+}
+
+async function collectEvents(until: (events: FlotillaEvent[]) => boolean): Promise<FlotillaEvent[]> {
+  const events: FlotillaEvent[] = [];
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), 10_000);
+  try {
+    for await (const event of h.client.events({ lastEventId: 0, signal: controller.signal })) {
+      events.push(event);
+      if (until(events)) break;
+    }
+  } catch (error) {
+    if (!controller.signal.aborted) throw error;
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+  return events;
+}
+
+describe('sessions through the real daemon (/api/sessions)', () => {
+  it('should create, list, send, peek, log and stop a session, with events on the stream', async () => {
+    const session = await h.client.createSession({ name: 'api-one', agent: 'paster', cwd: h.repo });
+    expect(session).toMatchObject({ name: 'api-one', host: 'e2e-host', agent: 'paster', kind: 'agent' });
+    await screenShows('api-one', 'paste-agent ready');
+    const listed = await h.client.listSessions();
+    expect(listed.map((s) => s.name)).toEqual(['api-one']);
+    expect(listed[0]).toMatchObject({ state: 'idle', since: expect.any(String), source: 'process', agent: 'paster', host: 'e2e-host' });
+
+    const text = 'first line\nsecond "line" with $(whoami)';
+    expect(await h.client.send('api-one', { text })).toMatchObject({ delivered: true, confirmedBy: 'screen' });
+    const turns = readFileSync(join(h.repo, 'turns.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as unknown);
+    expect(turns).toEqual([{ text, pasted: true }]);
+    expect((await h.client.peek('api-one', { lines: 5 })).lines.length).toBeLessThanOrEqual(5);
+
+    const stopped = await h.client.stopSession('api-one');
+    expect(stopped.state).toBe('exited');
+    expect(await h.client.listSessions()).toEqual([]);
+    expect((await h.client.listSessions({ all: true })).map((s) => s.name)).toEqual(['api-one']);
+    const log = await h.client.sessionLog('api-one');
+    expect(log.map((e) => e.kind)).toEqual(['lifecycle', 'state', 'send', 'state']);
+
+    const events = await collectEvents((es) => es.filter((e) => e.type === 'session.log').length === 4);
+    const types = events.map((e) => e.type).filter((t) => t.startsWith('session.'));
+    expect(types).toEqual(['session.created', 'session.log', 'session.state', 'session.log', 'session.log', 'session.state', 'session.ended', 'session.log']);
+    const change = events.find((e) => e.type === 'session.state');
+    expect(change?.type === 'session.state' && [change.previous, change.session.state]).toEqual(['unknown', 'idle']);
+  });
+
+  it('should answer bad requests with protocol errors, never crashing the daemon', async () => {
+    expect(await codeOf(h.client.getSession('nobody'))).toBe('SESSION_NOT_FOUND');
+    expect(await codeOf(h.client.createSession({ name: 'bad name!', agent: 'paster', cwd: h.repo }))).toBe('VALIDATION_FAILED');
+    expect(await codeOf(h.client.createSession({ name: 'x', agent: 'paster', cwd: '/nonexistent/dir' }))).toBe('CWD_NOT_FOUND');
+    expect(await codeOf(h.client.createSession({ name: 'x', agent: 'ghost', cwd: h.repo }))).toBe('AGENT_UNKNOWN');
+    expect(await codeOf(h.client.send('nobody', { text: 'hi' }))).toBe('SESSION_NOT_FOUND');
+    const raw = createSocketTransport(h.paths.socket);
+    const badKey = await raw.request({ method: 'POST', path: '/api/sessions/nobody/send', body: { key: 'rm -rf' } });
+    expect([badKey.status, (badKey.body as { error: { code: string } }).error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    const badLines = await raw.request({ method: 'GET', path: '/api/sessions/nobody/peek', query: { lines: 'many' } });
+    expect(badLines.status).toBe(400);
+    expect((await h.client.health()).pid).toBe(h.daemon?.pid);
+  });
+
+  it('should make a worktree for --worktree', async () => {
+    const session = await h.client.createSession({ name: 'wt', agent: 'paster', cwd: h.repo, worktree: true });
+    expect(session.worktree).toMatchObject({ repoRoot: h.repo, branch: expect.stringMatching(/^flotilla\/[0-9a-z]{8}-wt$/) });
+    expect(session.cwd).toBe(session.worktree?.path);
+    expect(session.cwd.startsWith(h.paths.worktreesDir)).toBe(true);
+    await h.client.stopSession('wt');
+  });
+
+  it('should keep a live session across a daemon kill and mark one whose tmux session died exited', async () => {
+    const keep = await h.client.createSession({ name: 'keep', agent: 'paster', cwd: h.repo });
+    const lose = await h.client.createSession({ name: 'lose', agent: 'paster', cwd: h.repo });
+    await screenShows('keep', 'paste-agent ready');
+    await h.killDaemon();
+    h.tmux('kill-session', '-t', `=${lose.tmuxSession}`);
+    await h.startDaemon();
+    const byName = new Map((await h.client.listSessions({ all: true })).map((s): [string, Session] => [s.name, s]));
+    expect(byName.get('keep')).toMatchObject({ state: 'idle', pid: keep.pid });
+    expect(byName.get('lose')?.state).toBe('exited');
+    expect(await h.client.send('keep', { text: 'after the restart' })).toMatchObject({ delivered: true });
+    await h.client.stopSession('keep');
+  });
+});
