@@ -40,6 +40,8 @@ export interface StateChange {
   waitingFor: string | null;
   /** The agent's own conversation id when the signal carried one (it changes on Claude's /clear). */
   agentSessionId?: string | null;
+  /** Why the last turn failed, when a signal said so (Claude `StopFailure`: `rate_limit: API Error: …`). */
+  error?: string | null;
 }
 
 export interface PromptReceipt {
@@ -67,6 +69,8 @@ export interface TrackerOptions {
   dir: string;
   tmux: Tmux;
   tmuxSession: string;
+  /** The agent's HOME (where `~/.claude/sessions` is); default: this process's HOME. */
+  home?: string;
   /** The state the session had when the tracker (re)starts, e.g. after a daemon restart. */
   initial: StateChange | null;
   onChange: (change: StateChange) => void;

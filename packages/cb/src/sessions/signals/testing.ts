@@ -1,0 +1,142 @@
+/**
+ * Test support for the signal suites (excluded from the build): a real agent TUI in a private
+ * tmux server, launched through `planLaunch`, tracked by `startStateTracker`, with every state
+ * change timestamped when the tracker reported it.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createTmux, type Tmux } from '@flotilla/kit/tmux';
+import type { SessionState } from '@flotilla/protocol';
+import { makeGitRepo, makeTempDir, type TempDir } from '@flotilla/testkit';
+import type { LaunchPlan, StateChange, StateTracker } from '../contract.js';
+import { startStateTracker } from './tracker.js';
+
+export const TMUX_SESSION = 'agent';
+
+export interface SeenChange extends StateChange {
+  /** When the tracker called onChange (epoch ms). */
+  seenAt: number;
+}
+
+export interface TuiRun extends AsyncDisposable {
+  dir: TempDir;
+  home: string;
+  repo: string;
+  sessionDir: string;
+  tmux: Tmux;
+  changes: SeenChange[];
+  tracker: StateTracker;
+  /** Latency samples (tracker report minus ground truth), by transition name. */
+  latencies: Map<string, number[]>;
+  screen(): Promise<string>;
+  /** Bracketed paste plus Enter, as `cb send` does; returns the time the text left. */
+  send(text: string): Promise<number>;
+  /** Types a slash command and presses Enter; returns the time of Enter. */
+  command(text: string): Promise<number>;
+  key(key: string): Promise<number>;
+  /**
+   * Waits for a change to `state` reported after change number `fromIndex`, then records its
+   * latency against the ground-truth time `truth()` under `name` (null: nothing to measure against).
+   */
+  expectState(name: string, state: SessionState, fromIndex: number, truth: () => number | null | Promise<number | null>, timeoutMs?: number): Promise<SeenChange>;
+}
+
+export interface TuiRunOptions {
+  agent: string;
+  prefix: string;
+  /** Seeds the fresh HOME given the repo. */
+  seed: (home: string, repo: string) => Promise<void>;
+  plan: (sessionDir: string, repo: string) => LaunchPlan;
+  /** The agent's complete environment (the plan's variables are added). */
+  env: (home: string) => Record<string, string>;
+}
+
+export async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, describe: () => string | Promise<string>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${await describe()}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+export async function startTuiRun(options: TuiRunOptions): Promise<TuiRun> {
+  const dir = await makeTempDir(`${options.prefix}-`);
+  const home = join(dir.path, 'home');
+  const repo = join(dir.path, 'repo');
+  const sessionDir = join(dir.path, 'session');
+  for (const d of [home, repo, sessionDir]) await mkdir(d, { recursive: true, mode: 0o700 });
+  await makeGitRepo(repo);
+  await options.seed(home, repo);
+  const plan = options.plan(sessionDir, repo);
+  for (const file of plan.files) await writeFile(file.path, file.content, { mode: file.mode });
+  const tmux = createTmux({ socketName: `${options.prefix}-${process.pid}` });
+  const env = { ...options.env(home), ...plan.env, TERM: 'xterm-256color' };
+  const envArgs = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+  await tmux.newSession({ name: TMUX_SESSION, cwd: repo, command: ['env', '-i', ...envArgs, ...plan.argv], width: 200, height: 50 });
+  const changes: SeenChange[] = [];
+  const tracker = startStateTracker({
+    sessionId: 'fl-test-session',
+    agent: options.agent,
+    cwd: repo,
+    dir: sessionDir,
+    tmux,
+    tmuxSession: TMUX_SESSION,
+    home,
+    initial: null,
+    onChange: (change) => changes.push({ ...change, seenAt: Date.now() }),
+  });
+  const latencies = new Map<string, number[]>();
+  const screen = () => tmux.capturePane(TMUX_SESSION).catch(() => '');
+  const describeState = async () => `changes: ${JSON.stringify(changes.map((c) => [c.state, c.source, c.waitingFor]))}\nscreen:\n${await screen()}`;
+  const run: TuiRun = {
+    dir,
+    home,
+    repo,
+    sessionDir,
+    tmux,
+    changes,
+    tracker,
+    latencies,
+    screen,
+    async send(text) {
+      const at = Date.now();
+      await tmux.pasteText(TMUX_SESSION, text, { enter: true, enterDelayMs: 150 });
+      return at;
+    },
+    async command(text) {
+      await tmux.sendKeysLiteral(TMUX_SESSION, text);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      return run.key('Enter');
+    },
+    async key(key) {
+      const at = Date.now();
+      await tmux.sendKey(TMUX_SESSION, key);
+      return at;
+    },
+    async expectState(name, state, fromIndex, truth, timeoutMs = 20_000) {
+      const change = await waitFor(() => changes.slice(fromIndex).find((c) => c.state === state), timeoutMs, async () => `${name}: no ${state}\n${await describeState()}`);
+      const truthAt = await truth();
+      if (truthAt !== null) latencies.set(name, [...(latencies.get(name) ?? []), change.seenAt - truthAt]);
+      return change;
+    },
+    async [Symbol.asyncDispose]() {
+      tracker.stop();
+      await tmux.killServer().catch(() => false);
+      await dir[Symbol.asyncDispose]();
+    },
+  };
+  return run;
+}
+
+/** `name: p50 / max ms (n)` lines for the latency report. */
+export function latencyReport(title: string, latencies: Map<string, number[]>): string {
+  const all = [...latencies.values()].flat();
+  const line = (name: string, values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const p50 = sorted[Math.floor((sorted.length - 1) / 2)];
+    return `  ${name.padEnd(34)} p50 ${String(p50).padStart(6)} ms   max ${String(sorted.at(-1)).padStart(6)} ms   (n=${sorted.length})`;
+  };
+  return [`${title}: tracker report minus ground truth (negative = before)`, ...[...latencies].map(([n, v]) => line(n, v)), line('ALL', all)].join('\n');
+}
