@@ -10,6 +10,7 @@ import { jobRequest, type CliContext } from './context.js';
 import { parseDuration } from './duration.js';
 import { UsageError } from './errors.js';
 import { JOB_OPTIONS, type JobArgs, type JobOption } from './job-args.js';
+import { registerSessionCommands } from './session-commands.js';
 import { VERSION as CB_VERSION } from '../version.js';
 
 /** Parses `argv` with commander and runs the command; returns the exit code (2 for usage errors). */
@@ -57,6 +58,7 @@ export function createProgram(ctx: CliContext): Command {
     (prompt: string[], opts: Record<string, unknown>) => runJob(jobArgsFromCommander(prompt, opts), ctx),
   );
   registerJobCommands(program, ctx);
+  registerSessionCommands(program, { ctx, client: () => connectClient(ctx) });
   registerHostCommands(program, ctx);
   return program;
 }
@@ -118,8 +120,8 @@ function registerJobCommands(program: Command, ctx: CliContext): void {
 
   program
     .command('attach')
-    .description("step into the job's tmux session")
-    .argument('<id>', 'job id or a unique prefix')
+    .description("step into a session's or a job's tmux session")
+    .argument('<name|id>', 'a session name, or a job id or a unique prefix')
     .action(async (id: string) => {
       const { attach } = await import('./commands/attach.js');
       await attach({ ...common, client: await connectClient(ctx), id, tmuxSocketName: ctx.paths.tmuxSocketName });

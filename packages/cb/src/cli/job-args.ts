@@ -34,6 +34,10 @@ export const COMMAND_NAMES: ReadonlySet<string> = new Set([
   'stats',
   'daemon',
   'serve',
+  'session',
+  'send',
+  'peek',
+  'answer',
   'help',
 ]);
 

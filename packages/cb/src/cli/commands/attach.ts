@@ -1,4 +1,4 @@
-import { ProtocolError, type FlotillaClient } from '@flotilla/protocol';
+import { isProtocolError, ProtocolError, type FlotillaClient, type Session } from '@flotilla/protocol';
 import { ExitError } from '../errors.js';
 import { spawnInteractive, tmuxHasSession, type Spawner } from '../interactive.js';
 import { resolveJobId } from '../resolve-id.js';
@@ -15,8 +15,28 @@ export interface AttachOptions {
   hasSession?: (socketName: string, session: string) => boolean;
 }
 
-/** `cb attach ID`: puts the user into the job's real tmux session (detach with the tmux prefix, then d). */
+/** The session of this name, or null when there is none (then the argument is a job id). */
+async function findSession(client: FlotillaClient, name: string): Promise<Session | null> {
+  try {
+    return await client.getSession(name);
+  } catch (error) {
+    if (isProtocolError(error) && (error.code === 'SESSION_NOT_FOUND' || error.code === 'NOT_FOUND' || error.code === 'VALIDATION_FAILED')) return null;
+    throw error;
+  }
+}
+
+/**
+ * `cb attach NAME|ID`: puts the user into a session's or a job's real tmux session (detach with
+ * the tmux prefix, then d). A session name wins over a job id prefix.
+ */
 export async function attach(options: AttachOptions): Promise<void> {
+  const session = await findSession(options.client, options.id);
+  if (session) {
+    if (session.state === 'exited' || !(options.hasSession ?? tmuxHasSession)(options.tmuxSocketName, session.tmuxSession)) {
+      throw new ProtocolError('SESSION_NOT_RUNNING', `session ${session.name} has exited`, { fix: `read what happened: cb session log ${session.name}` });
+    }
+    return attachTo(options, session.tmuxSession);
+  }
   const id = await resolveJobId(options.client, options.id);
   const job = await options.client.getJob(id);
   const short = id.slice(0, 10);
@@ -29,12 +49,16 @@ export async function attach(options: AttachOptions): Promise<void> {
       fix: `read what it did with: cb logs ${short}; continue it interactively with: cb takeover ${short}`,
     });
   }
-  printLine(options.streams.stderr, `attaching to ${attempt.tmuxSession} (detach: Ctrl-b d)`);
+  return attachTo(options, attempt.tmuxSession);
+}
+
+async function attachTo(options: AttachOptions, tmuxSession: string): Promise<void> {
+  printLine(options.streams.stderr, `attaching to ${tmuxSession} (detach: Ctrl-b d)`);
   // Without TMUX, attaching from inside another tmux works too (it is a different server).
   const env = { ...options.env, TMUX: undefined };
   const code = await (options.spawn ?? spawnInteractive)({
     command: 'tmux',
-    args: ['-L', options.tmuxSocketName, 'attach-session', '-t', `=${attempt.tmuxSession}`],
+    args: ['-L', options.tmuxSocketName, 'attach-session', '-t', `=${tmuxSession}`],
     env,
   });
   if (code !== 0) throw new ExitError(code);

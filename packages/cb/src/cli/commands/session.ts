@@ -1,0 +1,79 @@
+import { resolve } from 'node:path';
+import type { FlotillaClient, Session, SessionLogEntry } from '@flotilla/protocol';
+import { styleFor } from '../format/ansi.js';
+import { formatSessionLog, formatSessionTable, formatSince } from '../format/session.js';
+import { printJson, printLine, widthOf, type CliStreams } from '../streams.js';
+
+interface Common {
+  client: FlotillaClient;
+  streams: CliStreams;
+  json?: boolean;
+}
+
+export interface SessionNewOptions extends Common {
+  name: string;
+  agent?: string;
+  model?: string;
+  /** Relative to `cwd`; default `cwd`. */
+  dir?: string;
+  cwd: string;
+  worktree?: boolean;
+}
+
+/** `cb session new NAME`: starts the agent's own UI in tmux; prints the session (or its name and how to reach it). */
+export async function sessionNew(options: SessionNewOptions): Promise<Session> {
+  const session = await options.client.createSession({
+    name: options.name,
+    cwd: resolve(options.cwd, options.dir ?? '.'),
+    worktree: options.worktree ?? false,
+    ...(options.agent ? { agent: options.agent } : {}),
+    ...(options.model ? { model: options.model } : {}),
+  });
+  if (options.json) printJson(options.streams.stdout, session);
+  else {
+    printLine(options.streams.stdout, session.name);
+    const where = session.worktree ? ` in a worktree on ${session.worktree.branch}` : '';
+    printLine(options.streams.stderr, `${session.agent} started${where} · send: cb send ${session.name} "…" · look: cb peek ${session.name} · attach: cb attach ${session.name}`);
+  }
+  return session;
+}
+
+export interface SessionLsOptions extends Common {
+  all?: boolean;
+  now?: () => number;
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** `cb session ls`: live sessions (with --all, ended ones too) with their state and how long they have been in it. */
+export async function sessionLs(options: SessionLsOptions): Promise<Session[]> {
+  const sessions = await options.client.listSessions(options.all ? { all: true } : {});
+  const { stdout, stderr } = options.streams;
+  if (options.json) printJson(stdout, sessions);
+  else if (sessions.length === 0) printLine(stderr, options.all ? 'no sessions yet: start one with cb session new NAME' : 'no live sessions (cb session ls --all shows ended ones)');
+  else printLine(stdout, formatSessionTable(sessions, { now: (options.now ?? Date.now)(), width: widthOf(stdout), style: styleFor(stdout, options.env) }));
+  return sessions;
+}
+
+export interface SessionNameOptions extends Common {
+  name: string;
+  now?: () => number;
+}
+
+/** `cb session stop NAME`: the agent's own exit keys, then its tmux session is killed. */
+export async function sessionStop(options: SessionNameOptions): Promise<Session> {
+  const session = await options.client.stopSession(options.name);
+  if (options.json) printJson(options.streams.stdout, session);
+  else {
+    const lived = formatSince(Date.parse(session.endedAt ?? session.updatedAt) - Date.parse(session.createdAt));
+    printLine(options.streams.stdout, `${session.name} ${session.state} (ran ${lived})`);
+  }
+  return session;
+}
+
+/** `cb session log NAME`: state changes, sends, answers and lifecycle, oldest first. */
+export async function sessionLog(options: SessionNameOptions): Promise<SessionLogEntry[]> {
+  const entries = await options.client.sessionLog(options.name);
+  if (options.json) printJson(options.streams.stdout, entries);
+  else if (entries.length > 0) printLine(options.streams.stdout, formatSessionLog(entries));
+  return entries;
+}

@@ -1,0 +1,99 @@
+/**
+ * The session commands (`cb session new|ls|stop|log`, `cb send`, `cb peek`, `cb answer`),
+ * registered on the commander program by `cli.ts`; each implementation is imported only when it runs.
+ */
+import type { Command } from 'commander';
+import type { FlotillaClient } from '@flotilla/protocol';
+import type { CliContext } from './context.js';
+import { UsageError } from './errors.js';
+
+export interface SessionCommandsContext {
+  ctx: CliContext;
+  client(): Promise<FlotillaClient>;
+}
+
+const json = (cmd: Command): boolean => Boolean(cmd.optsWithGlobals().json);
+
+function lines(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 10_000) throw new UsageError(`--lines: "${value}" is not a whole number from 1 to 10000`);
+  return n;
+}
+
+export function registerSessionCommands(program: Command, { ctx, client }: SessionCommandsContext): void {
+  const common = { streams: ctx.streams };
+  const session = program.command('session').description('long-lived interactive agents in tmux: new, ls, stop, log');
+
+  session
+    .command('new')
+    .description("start an agent's own interactive UI in tmux")
+    .argument('<name>', 'what to call it (letters, digits, ".", "_", "-")')
+    .option('--agent <AGENT>', 'claude, codex or a custom agent from the config (default claude)')
+    .option('--model <M>', 'the model (default: as for jobs, sonnet for Claude)')
+    .option('--cwd <DIR>', 'where it works (default: here)')
+    .option('--worktree', 'in its own git worktree on a new flotilla/… branch')
+    .option('--json', 'print the session as JSON')
+    .action(async (name: string, opts: { agent?: string; model?: string; cwd?: string; worktree?: boolean }, cmd: Command) => {
+      const { sessionNew } = await import('./commands/session.js');
+      await sessionNew({ ...common, client: await client(), name, agent: opts.agent, model: opts.model, dir: opts.cwd, cwd: ctx.cwd, worktree: opts.worktree, json: json(cmd) });
+    });
+
+  session
+    .command('ls')
+    .description('sessions with their state and how long they have been in it')
+    .option('--all', 'ended sessions too')
+    .option('--json', 'print the sessions as JSON')
+    .action(async (opts: { all?: boolean }, cmd: Command) => {
+      const { sessionLs } = await import('./commands/session.js');
+      await sessionLs({ ...common, client: await client(), all: opts.all, json: json(cmd), now: ctx.now, env: ctx.env });
+    });
+
+  for (const [action, description] of [
+    ['stop', "stop it: the agent's own exit keys, then its tmux session is killed"],
+    ['log', 'its state changes, sends, answers and lifecycle'],
+  ] as const) {
+    session
+      .command(action)
+      .description(description)
+      .argument('<name>', 'the session')
+      .option('--json', 'print it as JSON')
+      .action(async (name: string, _opts: unknown, cmd: Command) => {
+        const { sessionStop, sessionLog } = await import('./commands/session.js');
+        await (action === 'stop' ? sessionStop : sessionLog)({ ...common, client: await client(), name, json: json(cmd) });
+      });
+  }
+
+  program
+    .command('send')
+    .description('deliver text to a session as one turn (confirmed), or press one key with --key')
+    .argument('<name>', 'the session')
+    .argument('[text...]', 'the text; "-" reads it from stdin')
+    .option('--key <KEY>', 'press Escape, Enter, C-c, Tab, Up or Down instead')
+    .option('--json', 'print the receipt as JSON')
+    .action(async (name: string, text: string[], opts: { key?: string }, cmd: Command) => {
+      const { send } = await import('./commands/send.js');
+      await send({ ...common, client: await client(), name, text, key: opts.key, json: json(cmd) });
+    });
+
+  program
+    .command('peek')
+    .description("print a session's current screen without attaching")
+    .argument('<name>', 'the session')
+    .option('--lines <N>', 'the last N lines (default 50)', lines)
+    .option('--json', 'print the screen as JSON')
+    .action(async (name: string, opts: { lines?: number }, cmd: Command) => {
+      const { peek } = await import('./commands/peek.js');
+      await peek({ ...common, client: await client(), name, lines: opts.lines, json: json(cmd) });
+    });
+
+  program
+    .command('answer')
+    .description("answer a session's permission question")
+    .argument('<name>', 'the session')
+    .argument('<answer>', 'yes or no')
+    .option('--json', 'print the session as JSON')
+    .action(async (name: string, answer: string, _opts: unknown, cmd: Command) => {
+      const { answer: answerCommand } = await import('./commands/answer.js');
+      await answerCommand({ ...common, client: await client(), name, answer, json: json(cmd) });
+    });
+}
