@@ -49,7 +49,7 @@ export interface LaunchPlannerOptions {
   codexCommand?: string;
   /** Custom agents by name, as in the config's `agents` record (only `argv` is used). */
   customAgents?: Readonly<Record<string, { argv: readonly string[] } | undefined>>;
-  /** The compiled hook recorder (default: `record-hook.js` next to this module in `dist`). */
+  /** The compiled hook recorder (default: `record-hook.cjs` next to this module in `dist`). */
   recorderScript?: string;
   /** The node that runs the recorder (default: this process's `process.execPath`). */
   nodePath?: string;
@@ -60,9 +60,9 @@ export interface LaunchPlannerOptions {
  * the `dist/` twin is used (build first).
  */
 export function recorderScriptPath(): string {
-  const here = fileURLToPath(new URL('./record-hook.js', import.meta.url));
+  const here = fileURLToPath(new URL('./record-hook.cjs', import.meta.url));
   if (existsSync(here)) return here;
-  return here.replace(/\/src\/sessions\/signals\/record-hook\.js$/, '/dist/sessions/signals/record-hook.js');
+  return here.replace(/\/src\/sessions\/signals\/record-hook\.cjs$/, '/dist/sessions/signals/record-hook.cjs');
 }
 
 /**

@@ -26,6 +26,11 @@ const SESSION_FILE_POLL_MS = 250;
 const SCREEN_POLL_MS = 500;
 /** A dialog redraws for a moment after its keys; don't answer the same one again within this. */
 const DIALOG_SETTLE_MS = 1500;
+/**
+ * First-run dialogs are looked for this long after start even when the UI looks up: Codex shows its
+ * composer first and its trust dialog ~3 s later.
+ */
+const FIRST_RUN_WINDOW_MS = 30_000;
 /** How often waitForPrompt looks again. */
 const RECEIPT_POLL_MS = 100;
 
@@ -39,6 +44,7 @@ class SessionTracker {
   private pendingTool: string | null = null;
   private retrySeenAt = 0;
   private lastPidSearch = 0;
+  private readonly startedAt = Date.now();
   private readonly hookPrompts: PromptSighting[] = [];
   private readonly transcripts = createTranscriptPrompts();
   private readonly customJudge = createCustomScreenJudge();
@@ -182,12 +188,14 @@ class SessionTracker {
 
   private async watchScreen(): Promise<void> {
     const { agent } = this.options;
-    if (this.stopped || this.busy.screen || this.inBacklog || !screenNeeded(agent, this.current.state, this.agentUp)) return;
+    const dialogsPossible = !this.agentUp || Date.now() - this.startedAt < FIRST_RUN_WINDOW_MS;
+    if (this.stopped || this.busy.screen || this.inBacklog) return;
+    if (!dialogsPossible && !screenNeeded(agent, this.current.state, this.agentUp)) return;
     this.busy.screen = true;
     try {
       const screen = await this.options.tmux.capturePane(this.options.tmuxSession);
       if (this.stopped) return;
-      if (!this.agentUp && (await this.answerDialog(screen))) return;
+      if (dialogsPossible && (await this.answerDialog(screen))) return;
       if (!this.agentUp && screenShowsAgentUp(agent, screen)) this.agentUp = true;
       if (!this.agentUp) return;
       const now = Date.now();
