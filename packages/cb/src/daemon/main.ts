@@ -10,12 +10,12 @@ import { writeFileAtomic } from '@flotilla/kit/fs';
 import { readOrCreateTokenFile, serveOnPort, serveOnSocket, type PortServer } from '@flotilla/kit/http';
 import { createTmux } from '@flotilla/kit/tmux';
 import { PROTOCOL_VERSION } from '@flotilla/protocol';
+import { parseCustomAgents } from '../agents/custom-definition.js';
 import { createAgentRegistry, type AgentRegistry } from '../agents/registry.js';
 import { loadConfig } from '../config.js';
 import { homePaths, hostName, resolveHome } from '../home.js';
-import { planBareLaunch } from '../sessions/launch.js';
 import { createSessionManager } from '../sessions/manager.js';
-import { startScreenTracker } from '../sessions/screen-tracker.js';
+import { createLaunchPlanner, startStateTracker } from '../sessions/signals/index.js';
 import { createSqliteStore } from '../store/sqlite-store.js';
 import { VERSION } from '../version.js';
 import { createDaemonApp, type DaemonControl } from './app.js';
@@ -60,7 +60,9 @@ async function main(): Promise<void> {
     env: process.env,
     now: () => new Date(),
   };
-  const sessionManager = createSessionManager({ ...shared, planLaunch: planBareLaunch, startTracker: startScreenTracker });
+  const custom = parseCustomAgents(config.value.agents);
+  const customAgents = Object.fromEntries((custom.ok ? custom.value : []).map((d) => [d.name, { argv: d.argv }]));
+  const sessionManager = createSessionManager({ ...shared, planLaunch: createLaunchPlanner({ customAgents }), startTracker: startStateTracker });
   const ctx: DaemonContext = {
     ...shared,
     version: VERSION,

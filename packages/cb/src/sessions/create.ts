@@ -6,14 +6,13 @@ import { existsSync, statSync } from 'node:fs';
 import { monotonicFactory } from 'ulidx';
 import { ProtocolError, type CreateSessionRequestSchema, type Session, type Worktree } from '@flotilla/protocol';
 import type { z } from 'zod';
-import { parseCustomAgents } from '../agents/custom-definition.js';
 import { isKitError } from '@flotilla/kit/tmux';
 import { buildAgentEnv } from '../daemon/env.js';
 import { whichCommand } from '../daemon/readiness.js';
 import { createWorktree, findRepoRoot } from '../worktree/index.js';
-import type { LaunchPlan, LaunchRequest } from './contract.js';
+import type { LaunchPlan } from './contract.js';
 import type { SessionDeps } from './deps.js';
-import { paneCommand, planCustomLaunch, SESSION_PANE, sessionTmuxName, writeLaunchFiles } from './launch.js';
+import { paneCommand, SESSION_PANE, sessionTmuxName, writeLaunchFiles } from './launch.js';
 import { applyStateChange, logEntry } from './state.js';
 
 const ulid = monotonicFactory();
@@ -59,13 +58,6 @@ async function makeWorktree(deps: SessionDeps, id: string, request: CreateSessio
   return { path: wt.path, branch: wt.branch, base: wt.base, baseCommit: wt.baseCommit, repoRoot: wt.repoRoot, changedFiles: [], removed: false };
 }
 
-/** Built-in agents get the signals' plan; a custom agent runs its configured argv (screen-only). */
-export function planFor(deps: SessionDeps, request: LaunchRequest): LaunchPlan {
-  const custom = parseCustomAgents(deps.config.agents);
-  const definition = custom.ok ? custom.value.find((d) => d.name === request.agent) : undefined;
-  return definition ? planCustomLaunch(definition, request) : deps.planLaunch(request);
-}
-
 function newSession(deps: SessionDeps, id: string, request: CreateSessionInput, worktree: Worktree | null): Session {
   const now = deps.now().toISOString();
   return {
@@ -96,8 +88,7 @@ function newSession(deps: SessionDeps, id: string, request: CreateSessionInput, 
 
 function launchEnv(deps: SessionDeps, sessionId: string, plan: LaunchPlan): Record<string, string> {
   const base = buildAgentEnv({ daemonEnv: deps.env, configEnv: deps.config.env, extraPrefixes: deps.config.envAllowlist, clientEnv: null, jobEnv: {}, flotilla: {} });
-  // The pane is a tmux terminal (tmux's default-terminal), not the xterm a job's runner renders for.
-  return { ...base, TERM: 'tmux-256color', ...plan.env, FLOTILLA_SESSION_ID: sessionId, FLOTILLA_HOST_NAME: deps.host };
+  return { ...base, ...plan.env, FLOTILLA_SESSION_ID: sessionId, FLOTILLA_HOST_NAME: deps.host };
 }
 
 /**
@@ -111,7 +102,7 @@ export async function createAndLaunch(deps: SessionDeps, request: CreateSessionI
   const worktree = await makeWorktree(deps, id, request);
   const draft = newSession(deps, id, request, worktree);
   const dir = deps.paths.sessionDir(id);
-  const plan = planFor(deps, { sessionId: id, agent: draft.agent, model: draft.model, cwd: draft.cwd, dir, resumeAgentSessionId: null });
+  const plan = deps.planLaunch({ sessionId: id, agent: draft.agent, model: draft.model, cwd: draft.cwd, dir, resumeAgentSessionId: null });
   const env = launchEnv(deps, id, plan);
   const program = plan.argv[0] ?? '';
   if (!whichCommand(program, env.PATH)) {

@@ -7,7 +7,6 @@
 import { ProtocolError, type Answer, type SendReceipt, type Session } from '@flotilla/protocol';
 import type { StateTracker } from './contract.js';
 import type { SessionDeps, SessionTiming } from './deps.js';
-import { normalizePrompt } from './screen-tracker.js';
 
 /** Keys to press: literal text (never parsed as key names) and/or one named key. */
 interface KeyPress {
@@ -36,6 +35,11 @@ export interface DeliveryTarget {
   timing: SessionTiming;
   session: Session;
   tracker: StateTracker;
+}
+
+/** Tabs as four spaces (as Claude's composer shows them), surrounding blanks trimmed. */
+function normalizePrompt(text: string): string {
+  return text.replace(/\t/g, '    ').trim();
 }
 
 /** Whether the composer still shows the text's last line, i.e. the paste landed and only Enter is missing. */

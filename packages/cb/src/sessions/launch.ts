@@ -7,8 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { writeFileAtomic } from '@flotilla/kit/fs';
 import { shellQuote } from '@flotilla/kit/tmux';
-import { PROMPT_PLACEHOLDER, type CustomAgentDefinition } from '../agents/custom-definition.js';
-import type { LaunchPlan, LaunchRequest } from './contract.js';
+import type { LaunchPlan } from './contract.js';
 
 /**
  * Every session's pane is this size, set by Flotilla (`window-size manual`): a viewer attaching
@@ -45,28 +44,3 @@ export async function writeLaunchFiles(dir: string, plan: LaunchPlan, env: Recor
   await writeFileAtomic(envFile, `${lines.join('\n')}\n`, { mode: 0o600 });
   return envFile;
 }
-
-/**
- * A custom agent's interactive UI is its argv without the `{prompt}` placeholder: sessions get
- * their turns by paste, never as an argument. Tracked from the screen only.
- */
-export function planCustomLaunch(definition: CustomAgentDefinition, request: LaunchRequest): LaunchPlan {
-  return {
-    argv: definition.argv.filter((arg) => arg !== PROMPT_PLACEHOLDER),
-    env: { ...definition.env, FLOTILLA_SESSION_ID: request.sessionId },
-    files: [],
-  };
-}
-
-/**
- * A built-in agent's UI with no hooks wired in (screen-only tracking): the fallback when the
- * agent signals are not available.
- */
-export const planBareLaunch = (request: LaunchRequest): LaunchPlan => {
-  const modelFlag = request.agent === 'codex' ? '-m' : '--model';
-  return {
-    argv: [request.agent, ...(request.model ? [modelFlag, request.model] : [])],
-    env: { FLOTILLA_SESSION_ID: request.sessionId },
-    files: [],
-  };
-};

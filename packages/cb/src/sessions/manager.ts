@@ -75,6 +75,7 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
       dir: deps.paths.sessionDir(session.id),
       tmux: deps.tmux,
       tmuxSession: session.tmuxSession,
+      home: deps.config.env.HOME ?? deps.env.HOME,
       initial,
       onChange: (change) => {
         if (closed || !live.has(session.id)) return;

@@ -13,9 +13,10 @@ import { parseConfig, type Config } from '../config.js';
 import { homePaths } from '../home.js';
 import { createSqliteStore } from '../store/sqlite-store.js';
 import type { JobStore } from '../store/types.js';
-import type { StartTracker, StateChange, TrackerOptions } from './contract.js';
+import type { PromptReceipt, StartTracker, StateChange, StateTracker, TrackerOptions } from './contract.js';
+import { createLaunchPlanner } from './signals/index.js';
 import type { SessionDeps } from './deps.js';
-import { startScreenTracker } from './screen-tracker.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export const PASTE_AGENT = fileURLToPath(new URL('./fixtures/paste-agent.mjs', import.meta.url));
 
@@ -60,9 +61,7 @@ export function startSessionFixture(): SessionFixture {
     agents: createAgentRegistry(config.agents),
     env: process.env,
     now: () => new Date(),
-    planLaunch: () => {
-      throw new Error('built-in agents are not launched in these tests');
-    },
+    planLaunch: createLaunchPlanner({ customAgents: { paster: { argv: [process.execPath, PASTE_AGENT] } } }),
     startTracker,
     timing: { stopGraceMs: 2_000, confirmMs: 3_000, livenessMs: 200, enterDelayMs: 50 },
   };
@@ -105,3 +104,58 @@ export async function eventually<T>(probe: () => Promise<T | undefined | null | 
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** How often the screen is read while waiting for a prompt to show (the spike polled at 100 ms). */
+const SCREEN_POLL_MS = 100;
+/** Scrollback read when looking for a prompt: a long turn may scroll it off the screen. */
+const SCREEN_LINES = 200;
+
+/** Tabs as four spaces (Claude's composer does the same), surrounding blanks trimmed. */
+function normalizePrompt(text: string): string {
+  return text.replace(/\t/g, '    ').trim();
+}
+
+/** The last non-empty line of the prompt: what a screen shows of it even when the rest scrolled away. */
+function screenNeedle(text: string): string {
+  const lines = normalizePrompt(text).split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines[lines.length - 1] ?? '';
+}
+
+/**
+ * A deterministic tracker for tests: `idle` at start, a prompt is received when its last line shows
+ * on the screen. Exits are left to the manager's liveness check.
+ */
+export const startScreenTracker: StartTracker = (options) => {
+  let current: StateChange = options.initial ?? { state: 'idle', source: 'process', at: new Date().toISOString(), waitingFor: null };
+  let stopped = false;
+  if (!options.initial) setImmediate(() => !stopped && options.onChange(current));
+
+  async function onScreen(text: string): Promise<boolean> {
+    const needle = screenNeedle(text);
+    if (!needle) return false;
+    try {
+      const screen = await options.tmux.capturePane(options.tmuxSession, { lines: SCREEN_LINES });
+      return screen.split('\n').some((line) => line.includes(needle));
+    } catch {
+      return false;
+    }
+  }
+
+  const tracker: StateTracker = {
+    current: () => current,
+    async waitForPrompt(text, _sinceMs, timeoutMs): Promise<PromptReceipt | null> {
+      const deadline = Date.now() + timeoutMs;
+      while (!stopped) {
+        if (await onScreen(text)) return { confirmedBy: 'screen', at: new Date().toISOString() };
+        if (Date.now() >= deadline) return null;
+        await sleep(SCREEN_POLL_MS);
+      }
+      return null;
+    },
+    promptSeen: (text) => onScreen(text),
+    stop() {
+      stopped = true;
+    },
+  };
+  return tracker;
+};
