@@ -36,7 +36,7 @@ export function screenNeeded(agent: string, state: SessionState, agentUp: boolea
 export function screenShowsAgentUp(agent: string, screen: string): boolean {
   if (agent === 'claude') return claudePromptShown(screen);
   if (agent === 'codex') return codexComposerShown(screen);
-  return screen.trim() !== '';
+  return true; // no dialogs known: a custom agent is up once its pane is
 }
 
 /** What the screen says about a Claude or Codex session; null to keep the state. */

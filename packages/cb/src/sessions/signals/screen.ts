@@ -70,3 +70,8 @@ export function codexFreshScreen(screen: string): boolean {
 export function claudePromptShown(screen: string): boolean {
   return /^\s*❯(\s|$)/m.test(screen) && /────/.test(screen);
 }
+
+/** tmux's own line under a dead pane kept by `remain-on-exit`: the agent's process is gone. */
+export function paneDeadShown(screen: string): boolean {
+  return /^Pane is dead/m.test(screen);
+}

@@ -12,7 +12,7 @@ import type { PromptReceipt, StartTracker, StateChange, StateTracker, TrackerOpt
 import { findClaudePid, readClaudeSessionFile, reconcileWithSessionFile } from './claude-session-file.js';
 import { hookSignal, parseHookLine, type HookSignal } from './hook-events.js';
 import { createTranscriptPrompts, normalizePrompt, screenShowsPrompt, type PromptSighting } from './receipts.js';
-import { claudeRetryUntil, firstRunDialog } from './screen.js';
+import { claudeRetryUntil, firstRunDialog, paneDeadShown } from './screen.js';
 import { createCustomScreenJudge, knownAgentScreenVerdict, screenNeeded, screenShowsAgentUp, type ScreenVerdict } from './screen-watch.js';
 
 const debug = createDebug('cb:sessions:signals');
@@ -195,6 +195,10 @@ class SessionTracker {
     try {
       const screen = await this.options.tmux.capturePane(this.options.tmuxSession);
       if (this.stopped) return;
+      if (paneDeadShown(screen)) {
+        this.setFrom('process', { state: 'exited', waitingFor: null });
+        return;
+      }
       if (dialogsPossible && (await this.answerDialog(screen))) return;
       if (!this.agentUp && screenShowsAgentUp(agent, screen)) this.agentUp = true;
       if (!this.agentUp) return;
