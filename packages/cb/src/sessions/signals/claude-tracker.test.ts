@@ -44,7 +44,7 @@ describe('startStateTracker with the real Claude Code TUI (slow)', () => {
     const agentSessionId = await waitFor(() => run.tracker.current().agentSessionId, 10_000, () => 'no agent session id');
     expect(agentSessionId).toMatch(/^[0-9a-f-]{36}$/);
 
-    for (let i = 0; i < 2; i++) {
+    for (let i = 0; i < 3; i++) {
       api.setScenario([{ text: `Plain answer ${i}.`, delayMs: TURN_DELAY_MS }]);
       const from = run.changes.length;
       const before = main().length;
@@ -56,7 +56,7 @@ describe('startStateTracker with the real Claude Code TUI (slow)', () => {
     }
 
     // A Bash call needs permission (default mode): answered with Enter, then rejected with Escape.
-    for (const answer of ['Enter', 'Escape'] as const) {
+    for (const answer of ['Enter', 'Enter', 'Escape'] as const) {
       api.setScenario([
         { text: 'I will run a command.', toolUses: [{ name: 'Bash', input: { command: `echo ${answer} > perm.txt`, description: 'Write perm.txt' } }] },
         { text: 'Ran the command.', delayMs: TURN_DELAY_MS },
@@ -108,7 +108,18 @@ describe('startStateTracker with the real Claude Code TUI (slow)', () => {
     expect(failed.error).toMatch(/^rate_limit: API Error: Request rejected \(429\)/);
   });
 
-  it('should report idle after /clear (new agent session) and exited after /exit', async () => {
+  it('should report compacting during /compact, idle after /clear (new agent session) and exited after /exit', async () => {
+    api.setScenario([{ text: '<summary>Plain answers, commands and a rate limit.</summary>', delayMs: TURN_DELAY_MS }]);
+    const compactFrom = run.changes.length;
+    const requestsBefore = api.requests.length;
+    const compactAt = await run.command('/compact');
+    await run.expectState('/compact → compacting', 'compacting', compactFrom, () => compactAt);
+    const summaryAnswered = async () => {
+      const summary = api.requests.slice(requestsBefore).find((r) => r.kind === 'main');
+      return summary ? summary.receivedAt + TURN_DELAY_MS : null;
+    };
+    await run.expectState('compacted → waiting_input', 'waiting_input', compactFrom, summaryAnswered, 30_000);
+
     const previous = run.tracker.current().agentSessionId;
     const from = run.changes.length;
     const clearAt = await run.command('/clear');

@@ -4,7 +4,7 @@
  * entirely, and every agent's first-run dialogs. Pure decisions over one capture.
  */
 import type { SessionState } from '@flotilla/protocol';
-import { claudePromptShown, claudeRetryUntil, codexComposerShown, codexFreshScreen, screenShowsWorking } from './screen.js';
+import { claudePromptShown, claudeRetryUntil, codexComposerShown, codexFreshScreen, screenShowsPermissionDialog, screenShowsWorking } from './screen.js';
 
 export interface ScreenVerdict {
   state: SessionState;
@@ -19,6 +19,8 @@ export interface ScreenContext {
   now: number;
   /** When the screen last showed Claude's retry line (epoch ms, 0 if never). */
   retrySeenAt: number;
+  /** The tool call PreToolUse announced (`Bash: make`), to name what a permission dialog asks. */
+  pendingTool?: string | null;
 }
 
 /** How long Claude's retry line must be gone before a rate-limited session counts as working again. */
@@ -42,6 +44,10 @@ export function screenShowsAgentUp(agent: string, screen: string): boolean {
 /** What the screen says about a Claude or Codex session; null to keep the state. */
 export function knownAgentScreenVerdict(ctx: ScreenContext, screen: string): ScreenVerdict | null {
   const working = screenShowsWorking(screen);
+  // The dialog is drawn about as soon as the hook and the session file say so: whichever is first.
+  if (ctx.state === 'working' && screenShowsPermissionDialog(ctx.agent, screen)) {
+    return { state: 'waiting_permission', waitingFor: ctx.pendingTool ?? 'permission prompt' };
+  }
   if (ctx.agent === 'claude') {
     const until = claudeRetryUntil(screen, ctx.now);
     if (until !== null && (ctx.state === 'working' || ctx.state === 'rate_limited')) {

@@ -53,6 +53,16 @@ export function screenShowsWorking(screen: string): boolean {
   return WORKING.test(screen);
 }
 
+const PERMISSION_DIALOG: Record<string, RegExp> = {
+  claude: /Do you want to (proceed|create|make this edit|overwrite)/,
+  codex: /Would you like to (run the following command|make the following edits|apply)/,
+};
+
+/** A permission question of Claude (`Do you want to proceed?`) or Codex (`Would you like to run …?`). */
+export function screenShowsPermissionDialog(agent: string, screen: string): boolean {
+  return PERMISSION_DIALOG[agent]?.test(screen) ?? false;
+}
+
 /** Codex's composer (`› Ask Codex…` or typed text) is on screen: the TUI is up. */
 export function codexComposerShown(screen: string): boolean {
   return /^› /m.test(screen);

@@ -26,8 +26,8 @@ export interface TuiRun extends AsyncDisposable {
   tmux: Tmux;
   changes: SeenChange[];
   tracker: StateTracker;
-  /** Latency samples (tracker report minus ground truth), by transition name. */
-  latencies: Map<string, number[]>;
+  /** Latency samples (tracker report minus ground truth) and the source that told, by transition name. */
+  latencies: Map<string, LatencySample[]>;
   screen(): Promise<string>;
   /** Bracketed paste plus Enter, as `cb send` does; returns the time the text left. */
   send(text: string): Promise<number>;
@@ -39,6 +39,11 @@ export interface TuiRun extends AsyncDisposable {
    * latency against the ground-truth time `truth()` under `name` (null: nothing to measure against).
    */
   expectState(name: string, state: SessionState, fromIndex: number, truth: () => number | null | Promise<number | null>, timeoutMs?: number): Promise<SeenChange>;
+}
+
+export interface LatencySample {
+  ms: number;
+  source: string;
 }
 
 export interface TuiRunOptions {
@@ -87,7 +92,7 @@ export async function startTuiRun(options: TuiRunOptions): Promise<TuiRun> {
     initial: null,
     onChange: (change) => changes.push({ ...change, seenAt: Date.now() }),
   });
-  const latencies = new Map<string, number[]>();
+  const latencies = new Map<string, LatencySample[]>();
   const screen = () => tmux.capturePane(TMUX_SESSION).catch(() => '');
   const describeState = async () => `changes: ${JSON.stringify(changes.map((c) => [c.state, c.source, c.waitingFor]))}\nscreen:\n${await screen()}`;
   const run: TuiRun = {
@@ -118,7 +123,7 @@ export async function startTuiRun(options: TuiRunOptions): Promise<TuiRun> {
     async expectState(name, state, fromIndex, truth, timeoutMs = 20_000) {
       const change = await waitFor(() => changes.slice(fromIndex).find((c) => c.state === state), timeoutMs, async () => `${name}: no ${state}\n${await describeState()}`);
       const truthAt = await truth();
-      if (truthAt !== null) latencies.set(name, [...(latencies.get(name) ?? []), change.seenAt - truthAt]);
+      if (truthAt !== null) latencies.set(name, [...(latencies.get(name) ?? []), { ms: change.seenAt - truthAt, source: change.source }]);
       return change;
     },
     async [Symbol.asyncDispose]() {
@@ -130,13 +135,14 @@ export async function startTuiRun(options: TuiRunOptions): Promise<TuiRun> {
   return run;
 }
 
-/** `name: p50 / max ms (n)` lines for the latency report. */
-export function latencyReport(title: string, latencies: Map<string, number[]>): string {
-  const all = [...latencies.values()].flat();
-  const line = (name: string, values: number[]) => {
-    const sorted = [...values].sort((a, b) => a - b);
+/** `name: p50 / max ms (n) sources` lines for the latency report. */
+export function latencyReport(title: string, latencies: Map<string, LatencySample[]>): string {
+  const line = (name: string, samples: LatencySample[]) => {
+    const sorted = samples.map((s) => s.ms).sort((a, b) => a - b);
     const p50 = sorted[Math.floor((sorted.length - 1) / 2)];
-    return `  ${name.padEnd(34)} p50 ${String(p50).padStart(6)} ms   max ${String(sorted.at(-1)).padStart(6)} ms   (n=${sorted.length})`;
+    const sources = [...new Set(samples.map((s) => s.source))].join(', ');
+    return `  ${name.padEnd(36)} p50 ${String(p50).padStart(6)} ms   max ${String(sorted.at(-1)).padStart(6)} ms   (n=${sorted.length}; ${sources})`;
   };
+  const all = [...latencies.values()].flat();
   return [`${title}: tracker report minus ground truth (negative = before)`, ...[...latencies].map(([n, v]) => line(n, v)), line('ALL', all)].join('\n');
 }
