@@ -1,8 +1,10 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openRepoIndex } from '../query/repo-index.js';
-import { tempFixtureRepo } from '../test-support/fixture.js';
+import { search } from '../query/search.js';
+import { openIndexDatabase } from '../store/schema.js';
+import { tempFixtureRepo, type TempRepo } from '../test-support/fixture.js';
 import { indexRepository } from './indexer.js';
 
 interface Row {
@@ -74,5 +76,69 @@ describe('indexRepository', () => {
     const summary = await indexRepository({ root: repo.root, dbPath: repo.dbPath });
     expect(summary.errors).toEqual([]);
     expect(find(symbols(repo.root, repo.dbPath), 'Circle')).toBeDefined();
+  });
+});
+
+/** The fixture plus `copies` copies of its sources under `gen/<n>/`: enough files to keep two workers busy. */
+function largerFixtureRepo(copies: number): TempRepo {
+  const repo = tempFixtureRepo();
+  for (let n = 0; n < copies; n++) {
+    for (const dir of ['src', 'py', 'go', 'rust', 'docs']) cpSync(join(repo.root, dir), join(repo.root, 'gen', String(n), dir), { recursive: true });
+  }
+  return repo;
+}
+
+/** Every row of every plain table (FTS shadow tables included), so two indexes can be compared whole. */
+function dump(dbPath: string): Record<string, string[]> {
+  using index = openIndexDatabase(dbPath, { readonly: true });
+  const tables = index.sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name").all() as { name: string }[];
+  return Object.fromEntries(tables.map(({ name }) => [name, (index.sqlite.prepare(`SELECT * FROM "${name}"`).all() as unknown[]).map((row) => JSON.stringify(row)).sort()]));
+}
+
+describe('indexRepository with parse workers', () => {
+  it('should write the same index as parsing on one thread', async () => {
+    using repo = largerFixtureRepo(12);
+    const sequential = await indexRepository({ root: repo.root, dbPath: join(repo.dir, 'sequential.db'), workers: 0 });
+    const pooled = await indexRepository({ root: repo.root, dbPath: repo.dbPath, workers: 2 });
+    expect(pooled.files).toBeGreaterThan(80);
+    expect({ ...pooled, dbPath: '', durationMs: 0, dbBytes: 0 }).toEqual({ ...sequential, dbPath: '', durationMs: 0, dbBytes: 0 });
+    expect(dump(repo.dbPath)).toEqual(dump(join(repo.dir, 'sequential.db')));
+  });
+
+  it('should keep every record when workers are recycled every few files', async () => {
+    using repo = largerFixtureRepo(3);
+    await indexRepository({ root: repo.root, dbPath: join(repo.dir, 'sequential.db'), workers: 0 });
+    const summary = await indexRepository({ root: repo.root, dbPath: repo.dbPath, workers: 2, pool: { recycleAfterFiles: 5 } });
+    expect(summary.errors).toEqual([]);
+    expect(dump(repo.dbPath)).toEqual(dump(join(repo.dir, 'sequential.db')));
+  });
+
+  it('should record a file that kills its worker as an error, keep its text and index the rest', async () => {
+    using repo = largerFixtureRepo(6);
+    await indexRepository({ root: repo.root, dbPath: join(repo.dir, 'sequential.db'), workers: 0 });
+    const summary = await indexRepository({ root: repo.root, dbPath: repo.dbPath, workers: 2, pool: { exitOnPath: 'gen/2/src/shapes.ts' } });
+    expect(summary.errors).toEqual([{ path: 'gen/2/src/shapes.ts', message: 'the parse worker died on this file (exit code 70)' }]);
+    const rows = symbols(repo.root, repo.dbPath);
+    expect(rows.filter((row) => row.path === 'gen/2/src/shapes.ts')).toEqual([]);
+    expect(rows.filter((row) => row.name === 'Circle' && row.kind === 'class').map((row) => row.path).sort()).toHaveLength(6);
+    using index = openRepoIndex({ root: repo.root, dbPath: repo.dbPath });
+    const file = index.sqlite.prepare("SELECT status, language FROM files WHERE path = 'gen/2/src/shapes.ts'").get();
+    expect(file).toEqual({ status: 'error', language: 'typescript' });
+    const literal = await search(index, 'A circle of a given radius', { literal: true, path: 'gen/2/**' });
+    expect(literal.map((hit) => hit.path)).toEqual(['gen/2/src/shapes.ts']);
+    const others = (db: string): Record<string, string[]> => {
+      const all = dump(db);
+      return { files: all['files']!.filter((row) => !row.includes('gen/2/src/shapes.ts')) };
+    };
+    expect(others(repo.dbPath)).toEqual(others(join(repo.dir, 'sequential.db')));
+  });
+
+  it('should hash unchanged files in the workers and re-read only changed ones', async () => {
+    using repo = largerFixtureRepo(6);
+    const first = await indexRepository({ root: repo.root, dbPath: repo.dbPath, workers: 2 });
+    writeFileSync(join(repo.root, 'gen', '3', 'src', 'util.js'), 'export function freshName() {}\n');
+    const again = await indexRepository({ root: repo.root, dbPath: repo.dbPath, workers: 2 });
+    expect({ updated: again.updated, unchanged: again.unchanged }).toEqual({ updated: 1, unchanged: first.files - 1 });
+    expect(find(symbols(repo.root, repo.dbPath), 'freshName')).toMatchObject({ path: 'gen/3/src/util.js' });
   });
 });

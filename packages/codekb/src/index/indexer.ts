@@ -1,23 +1,26 @@
-import { createHash } from 'node:crypto';
-import { lstat, readFile, realpath, stat } from 'node:fs/promises';
+import { lstat, realpath, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { acquireLock } from '@flotilla/kit/fs';
 import { checkpoint, immediate } from '@flotilla/kit/sqlite';
 import createDebug from 'debug';
 import { defaultDbPath } from '../store/db-path.js';
 import { openIndexDatabase } from '../store/schema.js';
 import { createIndexWriter, type FileRecord } from '../store/writer.js';
-import { extract } from './extract.js';
-import { languageOf, ParserPool } from './languages.js';
-import { extractMarkdown, isMarkdown } from './markdown.js';
+import { ParserPool } from './languages.js';
+import { defaultWorkers, parseInThread, parseInWorkers, type ParseJob, type ParsePoolOptions } from './parse-pool.js';
+import { readRecord } from './read-record.js';
 import { listFiles } from './walk.js';
+
+export { MAX_FILE_BYTES } from './read-record.js';
 
 const debug = createDebug('codekb:index');
 
-/** Files above this are skipped with a note (and `literal` search then matches `rg --max-filesize 1M`). */
-export const MAX_FILE_BYTES = 1024 * 1024;
-/** Like git and rg: a NUL byte in the first 8 KiB makes a file binary. */
-const BINARY_SNIFF_BYTES = 8192;
+/**
+ * Below this many listed files the default is to parse on the calling thread: starting a worker
+ * (loading tree-sitter and a grammar, ~0.1 s) costs more than parsing a few dozen files.
+ */
+const MIN_FILES_FOR_WORKERS = 32;
 /** Files written per transaction: big enough to amortise commits, small enough not to starve readers. */
 const BATCH_FILES = 200;
 
@@ -28,6 +31,14 @@ export interface IndexOptions {
   dbPath?: string;
   /** Called after each file with how many have been looked at. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Parse worker threads: files are read, hashed and parsed in workers while this thread writes
+   * the index. Default `min(2, availableParallelism())`, or 0 for repositories of fewer than 32
+   * files; 0 parses on this thread.
+   */
+  workers?: number;
+  /** Worker recycling thresholds and test-only fault injection (see `ParsePoolOptions`). */
+  pool?: Omit<ParsePoolOptions, 'root' | 'workers'>;
 }
 
 export interface IndexSummary {
@@ -71,7 +82,10 @@ export async function indexRepository(options: IndexOptions = {}): Promise<Index
     (sqlite.prepare('SELECT id, path, sha1 FROM files').all() as { id: number; path: string; sha1: string }[]).map((row) => [row.path, row]),
   );
   const summary = emptySummary(root, dbPath, paths.length);
-  const parsers = new ParserPool();
+  const jobs: ParseJob[] = paths.map((path) => ({ path, previousSha1: existing.get(path)?.sha1 }));
+  const workers = options.workers ?? (paths.length < MIN_FILES_FOR_WORKERS ? 0 : defaultWorkers());
+  const outcomes = workers > 0 ? parseInWorkers(jobs, { ...options.pool, root, workers }) : parseInThread(jobs, root);
+  let done = 0;
   let batch: FileRecord[] = [];
   const flush = (): void => {
     const records = batch;
@@ -80,9 +94,8 @@ export async function indexRepository(options: IndexOptions = {}): Promise<Index
       for (const record of records) writer.put(record, existing.get(record.path)?.id);
     });
   };
-  for (const [done, path] of paths.entries()) {
-    const record = await readRecord(root, path, parsers, existing.get(path)?.sha1);
-    options.onProgress?.(done + 1, paths.length);
+  for await (const record of outcomes) {
+    options.onProgress?.(++done, paths.length);
     if (record === undefined) continue;
     if (record === 'unchanged') {
       summary.unchanged++;
@@ -131,9 +144,11 @@ export async function reindexFiles(options: { root: string; dbPath: string; path
   const parsers = new ParserPool();
   const records: { record: FileRecord; id: number | undefined }[] = [];
   const gone = new Map<string, number>();
-  for (const path of new Set(options.paths)) {
+  for (const [i, path] of [...new Set(options.paths)].entries()) {
+    // A turn of the event loop between files lets N-API free the trees parsed so far (see parse-worker.ts).
+    if (i > 0) await nextTurn();
     const row = lookup.get(path) as { id: number; path: string; sha1: string } | undefined;
-    const record = await readRecord(root, path, parsers, row?.sha1);
+    const record = readRecord(root, path, parsers, row?.sha1);
     if (record === 'unchanged') continue;
     if (record !== undefined) {
       records.push({ record, id: row?.id });
@@ -151,43 +166,6 @@ export async function reindexFiles(options: { root: string; dbPath: string; path
     });
   }
   return { updated: records.map(({ record }) => record.path), removed: [...gone.keys()] };
-}
-
-async function readRecord(root: string, path: string, parsers: ParserPool, previousSha1: string | undefined): Promise<FileRecord | 'unchanged' | undefined> {
-  const full = join(root, path);
-  let info;
-  try {
-    info = await lstat(full);
-  } catch {
-    return undefined; // listed by git but deleted from disk
-  }
-  if (!info.isFile()) return undefined; // symlinks and submodules are not followed (as rg)
-  const language = languageOf(path) ?? null;
-  if (info.size > MAX_FILE_BYTES) {
-    const sha1 = `size:${info.size}:${info.mtimeMs}`;
-    if (sha1 === previousSha1) return 'unchanged';
-    return { path, language, sha1, size: info.size, status: 'skipped-large', note: 'larger than 1 MB', text: null, extraction: null };
-  }
-  let buffer: Buffer;
-  try {
-    buffer = await readFile(full);
-  } catch (error) {
-    return { path, language, sha1: 'unreadable', size: info.size, status: 'error', note: (error as Error).message, text: null, extraction: null };
-  }
-  const sha1 = createHash('sha1').update(buffer).digest('hex');
-  if (sha1 === previousSha1) return 'unchanged';
-  if (buffer.subarray(0, BINARY_SNIFF_BYTES).includes(0)) {
-    return { path, language, sha1, size: buffer.length, status: 'skipped-binary', note: 'binary', text: null, extraction: null };
-  }
-  const text = buffer.toString('utf8');
-  if (isMarkdown(path)) return { path, language: 'markdown', sha1, size: buffer.length, status: 'parsed', note: null, text, extraction: extractMarkdown(text) };
-  if (language === null) return { path, language, sha1, size: buffer.length, status: 'text', note: null, text, extraction: null };
-  try {
-    const tree = parsers.parse(language, text);
-    return { path, language, sha1, size: buffer.length, status: 'parsed', note: null, text, extraction: extract(tree, language) };
-  } catch (error) {
-    return { path, language, sha1, size: buffer.length, status: 'error', note: (error as Error).message, text, extraction: null };
-  }
 }
 
 function emptySummary(root: string, dbPath: string, files: number): IndexSummary {

@@ -1,0 +1,51 @@
+import { cpSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempFixtureRepo } from '../test-support/fixture.js';
+import { parseInThread, parseInWorkers, type ParseJob, type ParsePoolStats } from './parse-pool.js';
+import type { ReadOutcome } from './read-record.js';
+import { listFiles } from './walk.js';
+
+async function collect(outcomes: AsyncIterable<ReadOutcome>): Promise<ReadOutcome[]> {
+  const all: ReadOutcome[] = [];
+  for await (const outcome of outcomes) all.push(outcome);
+  return all;
+}
+
+async function fixtureJobs(root: string, copies: number): Promise<ParseJob[]> {
+  for (let n = 0; n < copies; n++) cpSync(join(root, 'src'), join(root, 'gen', String(n)), { recursive: true });
+  return (await listFiles(root)).map((path) => ({ path, previousSha1: undefined }));
+}
+
+describe('parseInWorkers', () => {
+  it('should yield what parsing on one thread yields, in job order, across recycled workers', async () => {
+    using repo = tempFixtureRepo();
+    const jobs = await fixtureJobs(repo.root, 8);
+    const stats: ParsePoolStats = { started: 0, recycled: 0, crashed: 0 };
+    const pooled = await collect(parseInWorkers(jobs, { root: repo.root, workers: 2, recycleAfterFiles: 5 }, stats));
+    expect(pooled).toEqual(await collect(parseInThread(jobs, repo.root)));
+    expect(stats.recycled).toBeGreaterThanOrEqual(Math.floor(jobs.length / 5) - 1);
+    expect(stats.crashed).toBe(0);
+  });
+
+  it('should try a file that killed a worker once more alone, then yield an error record for it', async () => {
+    using repo = tempFixtureRepo();
+    const jobs = await fixtureJobs(repo.root, 4);
+    const stats: ParsePoolStats = { started: 0, recycled: 0, crashed: 0 };
+    const pooled = await collect(parseInWorkers(jobs, { root: repo.root, workers: 2, exitOnPath: 'gen/1/shapes.ts' }, stats));
+    const sequential = await collect(parseInThread(jobs, repo.root));
+    const at = jobs.findIndex((job) => job.path === 'gen/1/shapes.ts');
+    expect(pooled[at]).toMatchObject({ path: 'gen/1/shapes.ts', status: 'error', note: 'the parse worker died on this file (exit code 70)', extraction: null });
+    expect(pooled.filter((_, i) => i !== at)).toEqual(sequential.filter((_, i) => i !== at));
+    expect(stats.crashed).toBe(2);
+  });
+
+  it('should answer unchanged for files whose hash is the one given', async () => {
+    using repo = tempFixtureRepo();
+    const jobs = await fixtureJobs(repo.root, 0);
+    const first = await collect(parseInWorkers(jobs, { root: repo.root, workers: 1 }));
+    const hashed = jobs.map((job, i) => ({ ...job, previousSha1: (first[i] as { sha1?: string } | undefined)?.sha1 }));
+    const again = await collect(parseInWorkers(hashed, { root: repo.root, workers: 1 }));
+    expect(again.filter((outcome) => outcome !== 'unchanged')).toEqual([]);
+  });
+});
