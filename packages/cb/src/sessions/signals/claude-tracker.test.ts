@@ -50,9 +50,13 @@ describe('startStateTracker with the real Claude Code TUI (slow)', () => {
       const before = main().length;
       const text = `Say something plain,\tnumber ${i}.`;
       const sentAt = await run.send(text);
-      expect(await run.tracker.waitForPrompt(text, sentAt, 10_000)).toMatchObject({ confirmedBy: 'hook' });
+      // Async hooks don't hold the request back, so the transcript may confirm first; the hook's
+      // prompt (tab expanded by Claude) confirms it too once it lands.
+      expect((await run.tracker.waitForPrompt(text, sentAt, 10_000))?.confirmedBy).toMatch(/^(hook|transcript)$/);
       await run.expectState('working (prompt)', 'working', from, () => requestAfter(before));
       await run.expectState('waiting_input (turn done)', 'waiting_input', from, async () => (await requestAfter(before)) + TURN_DELAY_MS);
+      expect(await run.tracker.waitForPrompt(text, sentAt, 5000)).toMatchObject({ confirmedBy: 'hook' });
+      expect(await run.tracker.promptSeen(text, Date.now())).toBe(false);
     }
 
     // A Bash call needs permission (default mode): answered with Enter, then rejected with Escape.

@@ -94,12 +94,17 @@ export const planLaunch: PlanLaunch = createLaunchPlanner();
 
 type HookCommand = (dir: string, event: string) => string;
 
+/**
+ * Claude: hooks in a generated `--settings` file (no trust prompt for those). `async: true` (a
+ * command-hook option of 2.1.x: "runs in background without blocking") keeps the recorder's node
+ * start-up off the agent's critical path; Flotilla's hooks only observe, they never decide.
+ */
 function planClaude(command: string, request: LaunchRequest, hookCommand: HookCommand, env: Record<string, string>): LaunchPlan {
   const settingsPath = join(request.dir, CLAUDE_SETTINGS_FILE);
   const hooks = Object.fromEntries(
     CLAUDE_HOOK_EVENTS.map((event) => [
       event,
-      [{ matcher: '*', hooks: [{ type: 'command', command: hookCommand(request.dir, event), timeout: HOOK_TIMEOUT_S }] }],
+      [{ matcher: '*', hooks: [{ type: 'command', command: hookCommand(request.dir, event), timeout: HOOK_TIMEOUT_S, async: true }] }],
     ]),
   );
   const argv = [command, '--settings', settingsPath, '--model', request.model ?? CLAUDE_DEFAULT_MODEL];
