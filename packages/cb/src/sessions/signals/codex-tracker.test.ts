@@ -76,6 +76,18 @@ describe('startStateTracker with the real Codex TUI (slow)', () => {
       }
     }
 
+    // Text sent while Codex works is queued and shown on screen only: the screen confirms it.
+    api.setScenario([{ text: 'Long answer.', delayMs: 4000 }, { text: 'Queued answer.', delayMs: 300 }]);
+    before = main().length;
+    await run.send('Take your time.');
+    await requestAfter(before);
+    const queuedAt = await run.send('This one waits in the queue.');
+    expect(await run.tracker.waitForPrompt('This one waits in the queue.', queuedAt, 3000)).toMatchObject({ confirmedBy: 'screen' });
+    expect(await run.tracker.promptSeen('This one waits in the queue.', queuedAt)).toBe(true);
+    await requestAfter(before + 1);
+    await run.expectState('waiting_input (turn done)', 'waiting_input', run.changes.length, async () => (await requestAfter(before + 1)) + 300);
+    expect(main().length).toBe(before + 2);
+
     // 429: request_max_retries=1 gives two failed requests, then the turn fails.
     api.setScenario([{ status: 429, type: 'rate_limit_exceeded', message: 'Fake rate limit', headers: { 'retry-after': '1' }, repeat: 2 }]);
     from = run.changes.length;

@@ -104,8 +104,21 @@ function parseLine(raw: string): PromptSighting | null {
   }
 }
 
+/** Screens render tabs and runs of spaces their own way: compare with whitespace collapsed. */
+const squash = (text: string) => text.replace(/\s+/g, ' ').trim();
+
 /** The screen shows the prompt's last line (the weakest receipt: custom agents, or hooks broken). */
 export function screenShowsPrompt(screen: string, text: string): boolean {
-  const lastLine = normalizePrompt(text).split('\n').at(-1)?.trim().slice(0, 80) ?? '';
-  return lastLine !== '' && screen.split('\n').some((line) => line.includes(lastLine));
+  const lastLine = squash(normalizePrompt(text).split('\n').at(-1) ?? '').slice(0, 80);
+  return lastLine !== '' && screen.split('\n').some((line) => squash(line).includes(lastLine));
+}
+
+/**
+ * Codex queues text sent while it works and shows it on screen only (no hook, no rollout line yet):
+ * `• Messages to be submitted after next tool call …` then `  ↳ <first line>`.
+ */
+export function codexQueuedOnScreen(screen: string, text: string): boolean {
+  const firstLine = squash(normalizePrompt(text).split('\n')[0] ?? '').slice(0, 60);
+  if (firstLine === '' || !/Messages to be submitted/.test(screen)) return false;
+  return screen.split('\n').some((line) => /^\s*↳ /.test(line) && squash(line).includes(firstLine));
 }

@@ -3,7 +3,7 @@ import type { SessionState } from '@flotilla/protocol';
 import { reconcileWithSessionFile, type ClaudeSessionLevel } from './claude-session-file.js';
 import { hookSignal, parseHookLine } from './hook-events.js';
 import { createLaunchPlanner, interactiveArgv } from './launch.js';
-import { normalizePrompt, promptFromTranscriptLine, screenShowsPrompt } from './receipts.js';
+import { codexQueuedOnScreen, normalizePrompt, promptFromTranscriptLine, screenShowsPrompt } from './receipts.js';
 import { firstRunDialog } from './screen.js';
 import { createCustomScreenJudge, knownAgentScreenVerdict } from './screen-watch.js';
 
@@ -105,6 +105,12 @@ describe('receipts', () => {
     expect(promptFromTranscriptLine({ type: 'user', timestamp, message: { content: [{ type: 'tool_result', content: 'x' }] } })).toBeNull();
     expect(promptFromTranscriptLine({ type: 'queue-operation', operation: 'enqueue', timestamp, content: 'later' })?.text).toBe('later');
     expect(promptFromTranscriptLine({ type: 'event_msg', timestamp, payload: { type: 'user_message', message: 'codex' } })?.text).toBe('codex');
+  });
+  it('should find a prompt Codex queued while working', () => {
+    const screen = '◦ Working (2s • esc to interrupt)\n• Messages to be submitted after next tool call (press esc to interrupt and send immediately)\n  ↳ second\tone\n› Ask Codex';
+    expect(codexQueuedOnScreen(screen, 'second\tone\nmore')).toBe(true);
+    expect(codexQueuedOnScreen(screen, 'third')).toBe(false);
+    expect(codexQueuedOnScreen('  ↳ second', 'second')).toBe(false);
   });
   it('should find a prompt on screen by its last line', () => {
     expect(screenShowsPrompt('> first\n> second line\n', 'first\nsecond line')).toBe(true);

@@ -11,7 +11,7 @@ import type { SessionStateSource } from '@flotilla/protocol';
 import type { PromptReceipt, StartTracker, StateChange, StateTracker, TrackerOptions } from '../contract.js';
 import { findClaudePid, readClaudeSessionFile, reconcileWithSessionFile } from './claude-session-file.js';
 import { hookSignal, parseHookLine, type HookSignal } from './hook-events.js';
-import { createTranscriptPrompts, normalizePrompt, screenShowsPrompt, type PromptSighting } from './receipts.js';
+import { codexQueuedOnScreen, createTranscriptPrompts, normalizePrompt, screenShowsPrompt, type PromptSighting } from './receipts.js';
 import { claudeRetryUntil, firstRunDialog, paneDeadShown } from './screen.js';
 import { createCustomScreenJudge, knownAgentScreenVerdict, screenNeeded, screenShowsAgentUp, type ScreenVerdict } from './screen-watch.js';
 
@@ -237,9 +237,11 @@ class SessionTracker {
     await this.transcripts.scan();
     const written = this.transcripts.prompts().find(match);
     if (written) return { confirmedBy: 'transcript', at: new Date(written.at).toISOString() };
-    if (this.hookPrompts.length > 0 || this.options.agent === 'claude' || this.options.agent === 'codex') return null;
+    const { agent } = this.options;
+    if (agent === 'claude' || (agent !== 'codex' && this.hookPrompts.length > 0)) return null;
     const screen = await this.options.tmux.capturePane(this.options.tmuxSession).catch(() => '');
-    return screenShowsPrompt(screen, text) ? { confirmedBy: 'screen', at: new Date().toISOString() } : null;
+    const onScreen = agent === 'codex' ? codexQueuedOnScreen(screen, text) : screenShowsPrompt(screen, text);
+    return onScreen ? { confirmedBy: 'screen', at: new Date().toISOString() } : null;
   }
 }
 
