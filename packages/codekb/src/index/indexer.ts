@@ -181,7 +181,7 @@ function noteRecord(summary: IndexSummary, record: FileRecord): void {
 
 function fillTotals(summary: IndexSummary, sqlite: ReturnType<typeof openIndexDatabase>['sqlite']): void {
   summary.symbols = (sqlite.prepare('SELECT count(*) AS n FROM symbols').get() as { n: number }).n;
-  summary.refs = (sqlite.prepare('SELECT count(*) AS n FROM refs').get() as { n: number }).n;
+  summary.refs = (sqlite.prepare('SELECT coalesce(sum(count), 0) AS n FROM refs').get() as { n: number }).n;
   const rows = sqlite
     .prepare("SELECT coalesce(language, 'text') AS language, count(*) AS n FROM files WHERE status IN ('parsed', 'text', 'error') GROUP BY 1")
     .all() as { language: string; n: number }[];
