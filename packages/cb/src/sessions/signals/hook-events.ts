@@ -37,7 +37,7 @@ export interface HookSignal {
   error: string | null;
   /** The agent's own conversation id, when the payload carried one. */
   agentSessionId: string | null;
-  /** What a tool call about to run asks (PreToolUse), e.g. `Bash: ls`: the detail a permission question will show. */
+  /** The tool call a PreToolUse/PostToolUse is about, e.g. `Bash: ls` (the detail a permission question shows). */
   toolRequest: string | null;
   /** The submitted prompt (UserPromptSubmit), for receipts. */
   prompt: string | null;
@@ -105,6 +105,8 @@ const CLAUDE_STATES: Record<string, StateOf> = {
   },
 };
 
+const TOOL_EVENTS = new Set(['PreToolUse', 'PostToolUse']);
+
 const RATE_LIMITED = /429|rate.?limit|too many requests/i;
 
 const CODEX_STATES: Record<string, StateOf> = {
@@ -147,7 +149,7 @@ export function hookSignal(agent: string, record: HookRecord, previous: SessionS
     error: mapped?.error ?? null,
     // The ending conversation's id is not the session's any more.
     agentSessionId: record.event === 'SessionEnd' ? null : (payload.session_id ?? null),
-    toolRequest: record.event === 'PreToolUse' ? describeToolRequest(payload.tool_name, payload.tool_input) : null,
+    toolRequest: TOOL_EVENTS.has(record.event) ? describeToolRequest(payload.tool_name, payload.tool_input) : null,
     prompt: record.event === 'UserPromptSubmit' ? (payload.prompt ?? null) : null,
     transcriptPath: payload.transcript_path ?? null,
   };

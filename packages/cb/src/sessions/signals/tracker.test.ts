@@ -43,7 +43,10 @@ describe('startStateTracker (real tmux)', () => {
       expect(await tracker.promptSeen('before the restart', t0)).toBe(true);
       expect(await tracker.promptSeen('before the restart', t0 + 1500)).toBe(false);
 
-      await appendFile(join(dir.path, 'hooks.jsonl'), hookLine(Date.now(), 'PostToolUse', { session_id: 'a-1' }) + '{"torn": \n' + hookLine(Date.now(), 'Stop', { session_id: 'a-1' }));
+      // A parallel Read finishing leaves the question open; the asking Bash call finishing ends it.
+      const read = { tool_name: 'Read', tool_input: { file_path: '/repo/a.ts' }, session_id: 'a-1' };
+      const bash = { tool_name: 'Bash', tool_input: { command: 'make' }, session_id: 'a-1' };
+      await appendFile(join(dir.path, 'hooks.jsonl'), hookLine(Date.now(), 'PostToolUse', read) + hookLine(Date.now(), 'PostToolUse', bash) + '{"torn": \n' + hookLine(Date.now(), 'Stop', { session_id: 'a-1' }));
       await waitFor(() => changes.at(-1)?.state === 'waiting_input', 5000, () => JSON.stringify(changes));
       expect(changes.map((c) => c.state)).toEqual(['waiting_permission', 'working', 'waiting_input']);
     } finally {

@@ -119,6 +119,7 @@ class SessionTracker {
     this.agentUp = true;
     if (signal.prompt !== null) this.hookPrompts.push({ text: normalizePrompt(signal.prompt), at: signal.at });
     if (signal.transcriptPath) this.transcripts.add(signal.transcriptPath);
+    if (this.otherToolWhileAsking(signal)) return;
     if (signal.event === 'PreToolUse') this.pendingTool = signal.toolRequest;
     else if (signal.state !== null && signal.state !== 'waiting_permission') this.pendingTool = null;
     if (signal.state === null) {
@@ -128,6 +129,15 @@ class SessionTracker {
     }
     const change = { state: signal.state, source: 'hook' as const, waitingFor: signal.waitingFor, atMs: signal.at };
     this.set({ ...change, agentSessionId: signal.agentSessionId, ...(signal.error ? { error: signal.error } : {}) }, quiet);
+  }
+
+  /**
+   * Parallel tool calls: another tool of the same turn starting or finishing while a permission
+   * question is open leaves the question open.
+   */
+  private otherToolWhileAsking(signal: HookSignal): boolean {
+    if (this.current.state !== 'waiting_permission' || signal.toolRequest === null) return false;
+    return this.current.waitingFor !== 'permission prompt' && signal.toolRequest !== this.current.waitingFor;
   }
 
   private setFrom(source: SessionStateSource, verdict: ScreenVerdict, atMs = Date.now()): void {
