@@ -122,13 +122,21 @@ class SessionTracker {
     if (this.otherToolWhileAsking(signal)) return;
     if (signal.event === 'PreToolUse') this.pendingTool = signal.toolRequest;
     else if (signal.state !== null && signal.state !== 'waiting_permission') this.pendingTool = null;
-    if (signal.state === null) {
+    if (signal.state === null || this.staleHook(signal)) {
       const id = signal.agentSessionId;
       if (id !== null && id !== this.current.agentSessionId) this.set({ ...this.current, agentSessionId: id, atMs: this.currentAtMs }, quiet);
       return;
     }
     const change = { state: signal.state, source: 'hook' as const, waitingFor: signal.waitingFor, atMs: signal.at };
     this.set({ ...change, agentSessionId: signal.agentSessionId, ...(signal.error ? { error: signal.error } : {}) }, quiet);
+  }
+
+  /**
+   * Async hooks can land after a newer signal from the session file or the screen (or after a later
+   * hook): an older hook does not undo it, though it may still add detail to the same state.
+   */
+  private staleHook(signal: HookSignal): boolean {
+    return signal.state !== this.current.state && signal.at < this.currentAtMs;
   }
 
   /**
