@@ -32,6 +32,7 @@ export async function sessionNew(options: SessionNewOptions): Promise<Session> {
   if (options.json) printJson(options.streams.stdout, session);
   else {
     printLine(options.streams.stdout, session.name);
+    if (!options.streams.stderr.isTTY) return session;
     const where = session.worktree ? ` in a worktree on ${session.worktree.branch}` : '';
     printLine(options.streams.stderr, `${session.agent} started${where} · send: cb send ${session.name} "…" · look: cb peek ${session.name} · attach: cb attach ${session.name}`);
   }
