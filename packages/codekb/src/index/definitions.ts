@@ -1,4 +1,6 @@
 import type Parser from 'tree-sitter';
+import { describe } from './describe.js';
+import { FUNCTION_VALUE, isFunctionValue, memberDefinitions, noteDeclaredObject, objectMemberName, unwrap } from './members.js';
 import type { LanguageId } from './languages.js';
 
 /** A declaration recognised at the cursor. */
@@ -19,6 +21,21 @@ export interface DefinitionContext {
   language: LanguageId;
   parentKind: string | undefined;
   parentName: string | undefined;
+  /**
+   * Start offsets of the object literals whose members are definitions (see members.ts), noted
+   * at their declarator, assignment or enclosing member, which the walk meets first.
+   */
+  declaredObjects: Set<number>;
+  /** Whether the cursor's node is a member of a declared object literal. */
+  inDeclaredObject: boolean;
+}
+
+/** What one syntax node declares. */
+export interface Declarations {
+  /** The declaration that encloses the node's descendants (a class, a function, an object member). */
+  scope: Definition | undefined;
+  /** Declarations beside it that enclose nothing: destructured names, loop variables, parameter properties, enum members. */
+  members: Definition[];
 }
 
 /** Declaration node types across the grammars, with the kind they declare. */
@@ -26,6 +43,10 @@ const KINDS: Readonly<Record<string, string>> = {
   function_declaration: 'function',
   generator_function_declaration: 'function',
   function_signature: 'function',
+  // Named function and class expressions (`decode: function _decode() {}`, `class Named {}`).
+  function_expression: 'function',
+  generator_function: 'function',
+  class: 'class',
   class_declaration: 'class',
   abstract_class_declaration: 'class',
   interface_declaration: 'interface',
@@ -36,10 +57,16 @@ const KINDS: Readonly<Record<string, string>> = {
   method_definition: 'method',
   method_signature: 'method',
   abstract_method_signature: 'method',
+  construct_signature: 'method',
   public_field_definition: 'property',
   field_definition: 'property',
   property_signature: 'property',
   variable_declarator: 'variable',
+  // Object-literal members and `a.b = function…` (JavaScript's ways to define methods), `export { a as b }`.
+  pair: 'property',
+  assignment_expression: 'variable',
+  export_specifier: 'alias',
+  namespace_export: 'alias',
   function_definition: 'function',
   class_definition: 'class',
   assignment: 'variable',
@@ -65,45 +92,66 @@ const KINDS: Readonly<Record<string, string>> = {
   macro_definition: 'macro',
 };
 
+/** Node types that may declare members (see members.ts). */
+const MEMBER_TYPES = new Set(['variable_declarator', 'for_in_statement', 'enum_body', 'method_definition', 'object', 'assignment']);
 const CONTAINER_KINDS = new Set(['class', 'interface', 'impl', 'trait', 'struct', 'enum', 'namespace', 'module']);
 const FUNCTION_KINDS = new Set(['function', 'method']);
-const SIGNATURE_MAX = 200;
-const DOC_MAX = 1000;
+/** Longer containers (`a.b.c…` chains) are not worth storing. */
+const CONTAINER_MAX = 200;
 
-/** Recognises a declaration at the cursor's node, or returns undefined. */
-export function resolveDefinition(cursor: Parser.TreeCursor, context: DefinitionContext): Definition | undefined {
-  const baseKind = KINDS[cursor.nodeType];
-  if (baseKind === undefined) return undefined;
+/** Recognises what the cursor's node declares, or returns undefined. */
+export function resolveDeclarations(cursor: Parser.TreeCursor, context: DefinitionContext): Declarations | undefined {
+  const type = cursor.nodeType;
+  const baseKind = KINDS[type];
+  const mayHaveMembers = MEMBER_TYPES.has(type);
+  if (baseKind === undefined && !mayHaveMembers) return undefined;
+  // `class` is also the keyword's (unnamed) node type.
+  if (type === 'class' && !cursor.nodeIsNamed) return undefined;
+  // Object literals are everywhere; only declared ones declare anything (decided without the node).
+  if (type === 'pair' && !context.inDeclaredObject) return undefined;
+  if (type === 'object' && !context.declaredObjects.has(cursor.startIndex)) return undefined;
   const node = cursor.currentNode;
-  const named = nameOf(node, context);
-  if (named === undefined) return undefined;
-  let kind = baseKind;
-  if (kind === 'function' && context.parentKind !== undefined && CONTAINER_KINDS.has(context.parentKind)) kind = 'method';
-  if (node.type === 'type_spec') kind = typeSpecKind(node);
-  if (node.type === 'variable_declarator' && isFunctionValue(node.childForFieldName('value'))) kind = 'function';
-  const outer = outerNode(node);
-  return {
-    kind,
-    name: named.name,
-    container: named.container,
-    signature: firstLine(outer.text),
-    doc: docOf(node, outer, context.language),
-    startLine: node.startPosition.row + 1,
-    endLine: node.endPosition.row + 1,
-    nameStarts: named.nameStarts,
-  };
+  const scope = baseKind === undefined ? undefined : resolveDefinition(node, baseKind, context);
+  const members = mayHaveMembers ? memberDefinitions(node, context) : [];
+  return scope === undefined && members.length === 0 ? undefined : { scope, members };
 }
 
-interface Named {
+function resolveDefinition(node: Parser.SyntaxNode, baseKind: string, context: DefinitionContext): Definition | undefined {
+  const named = nameOf(node, context);
+  if (named === undefined) return undefined;
+  let kind = named.kind ?? baseKind;
+  if (kind === 'function' && context.parentKind !== undefined && CONTAINER_KINDS.has(context.parentKind)) kind = 'method';
+  if (node.type === 'type_spec') kind = typeSpecKind(node);
+  if (node.type === 'variable_declarator') {
+    const value = unwrap(node.childForFieldName('value'));
+    if (isFunctionValue(value)) kind = 'function';
+    noteDeclaredObject(value, context);
+  }
+  return { ...describe(node, kind, named.name), container: named.container, nameStarts: named.nameStarts };
+}
+
+/** A declaration's name, the container it names itself and the offsets of its name nodes. */
+export interface Named {
   name: string;
   container: string | null;
   nameStarts: number[];
+  /** Overrides the node type's kind. */
+  kind?: string;
 }
 
 function nameOf(node: Parser.SyntaxNode, context: DefinitionContext): Named | undefined {
   switch (node.type) {
     case 'assignment':
       return pythonAssignmentName(node, context);
+    case 'assignment_expression':
+      return assignedName(node, context);
+    case 'pair':
+      return objectMemberName(node, context);
+    case 'construct_signature':
+      return { name: 'new', container: null, nameStarts: [] };
+    case 'export_specifier':
+    case 'namespace_export':
+      return exportAliasName(node);
     case 'impl_item': {
       const type = node.childForFieldName('type');
       if (type === null) return undefined;
@@ -118,18 +166,64 @@ function nameOf(node: Parser.SyntaxNode, context: DefinitionContext): Named | un
     }
     default: {
       const name = node.childForFieldName('name') ?? node.childForFieldName('property');
-      if (name === null || !/identifier|^name$|constant/.test(name.type)) return undefined;
+      if (name === null) return undefined;
+      // `[Symbol.iterator]() {}`: ctags, like a reader, names the method by its key's text.
+      if (name.type === 'computed_property_name') return { name: name.text, container: null, nameStarts: [] };
+      // `'~validate'() {}`: a string names a method by its content.
+      if (name.type === 'string' && name.text.length > 2) return { name: name.text.slice(1, -1), container: null, nameStarts: [] };
+      if (!/identifier|^name$|constant/.test(name.type)) return undefined;
       return { name: name.text, container: null, nameStarts: [name.startIndex] };
     }
   }
 }
 
-/** Python assignments declare variables at module and class level only (as ctags does). */
+/**
+ * Python assignments declare variables at module and class level (as ctags does); in a function
+ * body only a lambda does (`key = lambda item: item[0]`), and it declares a function.
+ */
 function pythonAssignmentName(node: Parser.SyntaxNode, context: DefinitionContext): Named | undefined {
-  if (context.parentKind !== undefined && FUNCTION_KINDS.has(context.parentKind)) return undefined;
   const left = node.childForFieldName('left');
   if (left?.type !== 'identifier') return undefined;
-  return { name: left.text, container: null, nameStarts: [left.startIndex] };
+  const named = { name: left.text, container: null, nameStarts: [left.startIndex] };
+  if (node.childForFieldName('right')?.type === 'lambda') return { ...named, kind: 'function' };
+  if (context.parentKind !== undefined && FUNCTION_KINDS.has(context.parentKind)) return undefined;
+  return named;
+}
+
+/**
+ * `name = function…`, `obj.name = () => …`, `Ctor.prototype.name = function…`, `exports.name = class…`,
+ * `obj.name = {…}`: how JavaScript defines functions, methods and namespaces by assignment (ctags
+ * reports them too). Assignments of other values are not definitions.
+ */
+function assignedName(node: Parser.SyntaxNode, context: DefinitionContext): Named | undefined {
+  const left = node.childForFieldName('left');
+  const right = unwrap(node.childForFieldName('right'));
+  if (left === null || right === null) return undefined;
+  // `Ctor.prototype = { … }` and `table[key] = { … }` declare their members (as ctags reports), not a name.
+  if (/^(identifier|member_expression|subscript_expression)$/.test(left.type)) noteDeclaredObject(right, context);
+  const kind = FUNCTION_VALUE.test(right.type) ? 'function' : right.type === 'class' ? 'class' : right.type === 'object' ? 'variable' : undefined;
+  if (kind === undefined) return undefined;
+  if (left.type === 'identifier') return { name: left.text, container: null, nameStarts: [left.startIndex], kind };
+  if (left.type !== 'member_expression') return undefined;
+  const property = left.childForFieldName('property');
+  const object = left.childForFieldName('object');
+  if (property === null || object === null || property.text === 'prototype') return undefined;
+  const target = object.text.replace(/\.prototype$/, '');
+  const method = kind === 'function' && (target === 'this' || target !== object.text);
+  return {
+    name: property.text,
+    container: target === 'this' || target.length > CONTAINER_MAX ? null : target,
+    nameStarts: [property.startIndex],
+    kind: method ? 'method' : kind === 'variable' ? 'property' : kind,
+  };
+}
+
+/** `export { a as b }` and `export * as ns from …` declare a new public name; a plain `export { a }` does not. */
+function exportAliasName(node: Parser.SyntaxNode): Named | undefined {
+  const alias = node.type === 'namespace_export' ? node.namedChildren.find((child) => child.type === 'identifier') : node.childForFieldName('alias');
+  // `export { a as default }` names nothing one looks up: `a` is the definition.
+  if (alias === null || alias === undefined || alias.type !== 'identifier' || alias.text === 'default') return undefined;
+  return { name: alias.text, container: null, nameStarts: [alias.startIndex] };
 }
 
 function traitName(impl: Parser.SyntaxNode): string | null {
@@ -141,56 +235,4 @@ function typeSpecKind(node: Parser.SyntaxNode): string {
   if (type === 'struct_type') return 'struct';
   if (type === 'interface_type') return 'interface';
   return 'type';
-}
-
-function isFunctionValue(value: Parser.SyntaxNode | null): boolean {
-  return value !== null && /^(arrow_function|function_expression|function|generator_function)$/.test(value.type);
-}
-
-/** The node whose text starts the declaration: `export …`, decorators, a whole `const` statement. */
-function outerNode(node: Parser.SyntaxNode): Parser.SyntaxNode {
-  let outer = node;
-  if (outer.type === 'variable_declarator' && outer.parent !== null && /declaration$/.test(outer.parent.type)) outer = outer.parent;
-  if (outer.type === 'assignment' && outer.parent?.type === 'expression_statement') outer = outer.parent;
-  if (outer.parent?.type === 'export_statement') outer = outer.parent;
-  return outer;
-}
-
-function firstLine(text: string): string {
-  const line = (text.split('\n', 1)[0] ?? '').trim();
-  return line.length > SIGNATURE_MAX ? `${line.slice(0, SIGNATURE_MAX)}…` : line;
-}
-
-function docOf(node: Parser.SyntaxNode, outer: Parser.SyntaxNode, language: LanguageId): string | null {
-  if (language === 'python' && (node.type === 'function_definition' || node.type === 'class_definition')) {
-    const docstring = pythonDocstring(node);
-    if (docstring !== null) return docstring;
-  }
-  const anchor = outer.parent?.type === 'decorated_definition' ? outer.parent : outer;
-  const lines: string[] = [];
-  let expectedEnd = anchor.startPosition.row;
-  for (let sibling = anchor.previousNamedSibling; sibling !== null; sibling = sibling.previousNamedSibling) {
-    if (!/comment/.test(sibling.type) || sibling.endPosition.row < expectedEnd - 1) break;
-    lines.unshift(cleanComment(sibling.text));
-    expectedEnd = sibling.startPosition.row;
-  }
-  const doc = lines.join('\n').trim();
-  return doc === '' ? null : doc.slice(0, DOC_MAX);
-}
-
-function pythonDocstring(node: Parser.SyntaxNode): string | null {
-  const first = node.childForFieldName('body')?.firstNamedChild;
-  const string = first?.type === 'expression_statement' ? first.firstNamedChild : null;
-  if (string?.type !== 'string') return null;
-  const text = string.text.replace(/^[rbuf]*("""|'''|"|')/i, '').replace(/("""|'''|"|')$/, '').trim();
-  return text === '' ? null : text.slice(0, DOC_MAX);
-}
-
-function cleanComment(text: string): string {
-  return text
-    .replace(/^\/\*\*?|\*\/$/g, '')
-    .split('\n')
-    .map((line) => line.replace(/^\s*(\/\/\/?|#|\*)\s?/, '').trimEnd())
-    .join('\n')
-    .trim();
 }

@@ -1,6 +1,6 @@
 import type Parser from 'tree-sitter';
 import type { LanguageId } from './languages.js';
-import { resolveDefinition, type Definition } from './definitions.js';
+import { resolveDeclarations, type Definition, type DefinitionContext } from './definitions.js';
 
 /** A declaration found in a file. `parent` indexes the enclosing symbol in the same list. */
 export interface ExtractedSymbol extends Omit<Definition, 'nameStarts'> {
@@ -48,6 +48,10 @@ export function extract(tree: Parser.Tree, language: LanguageId): Extraction {
   const nameStarts = new Set<number>();
   const seenRefs = new Set<string>();
   const stack: Frame[] = [];
+  const declaredObjects = new Set<number>();
+  /** Depths of the open declared object literals. */
+  const objectDepths: number[] = [];
+  const context: DefinitionContext = { language, parentKind: undefined, parentName: undefined, declaredObjects, inDeclaredObject: false };
   const cursor = tree.walk();
   let depth = 0;
   const enter = (): void => {
@@ -64,21 +68,27 @@ export function extract(tree: Parser.Tree, language: LanguageId): Extraction {
     }
     const top = stack.at(-1);
     const parent = top === undefined ? undefined : symbols[top.symbol];
-    if (type === 'enum_body') {
-      for (const member of enumMembers(cursor.currentNode, top?.symbol ?? null, parent?.name ?? null)) {
-        nameStarts.add(member.start);
-        symbols.push(member.symbol);
-      }
-      return;
-    }
-    const found = resolveDefinition(cursor, { language, parentKind: parent?.kind, parentName: parent?.name });
+    // One context, updated in place: this runs for every node of the tree.
+    context.parentKind = parent?.kind;
+    context.parentName = parent?.name;
+    context.inDeclaredObject = objectDepths.at(-1) === depth - 1;
+    const found = resolveDeclarations(cursor, context);
+    if (type === 'object' && declaredObjects.has(cursor.startIndex)) objectDepths.push(depth);
     if (found === undefined) return;
-    for (const start of found.nameStarts) nameStarts.add(start);
-    symbols.push(toSymbol(found, parent === undefined ? null : (top?.symbol ?? null), parent?.name ?? null));
-    stack.push({ depth, symbol: symbols.length - 1 });
+    const add = (definition: Definition): void => {
+      for (const start of definition.nameStarts) nameStarts.add(start);
+      symbols.push(toSymbol(definition, top?.symbol ?? null, parent?.name ?? null));
+    };
+    if (found.scope !== undefined) {
+      add(found.scope);
+      stack.push({ depth, symbol: symbols.length - 1 });
+    }
+    // Members sit beside the scope (a constructor's parameter properties belong to its class).
+    for (const member of found.members) add(member);
   };
   const exit = (): void => {
     if (stack.at(-1)?.depth === depth) stack.pop();
+    if (objectDepths.at(-1) === depth) objectDepths.pop();
   };
   for (;;) {
     enter();
@@ -106,23 +116,4 @@ function toSymbol(found: Definition, parent: number | null, parentName: string |
     endLine: found.endLine,
     parent,
   };
-}
-
-/** TypeScript enum members without an initializer are bare names in the enum body. */
-function enumMembers(body: Parser.SyntaxNode, parent: number | null, container: string | null): { start: number; symbol: ExtractedSymbol }[] {
-  return body.namedChildren
-    .filter((child) => child.type === 'property_identifier')
-    .map((child) => ({
-      start: child.startIndex,
-      symbol: {
-        kind: 'enum_member',
-        name: child.text,
-        container,
-        signature: child.text,
-        doc: null,
-        startLine: child.startPosition.row + 1,
-        endLine: child.endPosition.row + 1,
-        parent,
-      },
-    }));
 }

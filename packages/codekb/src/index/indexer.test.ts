@@ -28,6 +28,61 @@ function find(rows: Row[], name: string, container?: string): Row | undefined {
   return rows.find((row) => row.name === name && (container === undefined || row.container === container));
 }
 
+const DEFINITIONS_TS = `export class Store {
+  constructor(private readonly db: string, public retries = 3, plain = 0) {}
+}
+
+export interface StoreConstructor {
+  new (db: string): Store;
+}
+
+const { first, second: renamed, ...rest } = settings;
+const [head] = list;
+export function total(entries: [string, number][], items: number[]): void {
+  for (const [key, value] of entries) {}
+  for (item of items) {}
+  for (const item of items) {}
+}
+const limits = { limit: 10 };
+export { total as count };
+export { total as sum, total as default } from './defs.js';
+export const handler = function named() {};
+export const Local = class Named {};
+export class Bag {
+  [Symbol.iterator]() {}
+  '~validate'() {}
+}
+`;
+
+const DEFINITIONS_JS = `const api = {
+  get() {},
+  limit: 10,
+  inner: { deep: true },
+  'date-time': 'format',
+  shared,
+};
+register({ argument: 1 });
+function Widget() {}
+Widget.prototype.render = function () {};
+Widget.create = () => new Widget();
+exports.helper = function () {};
+exports.options = { verbose: false };
+let later;
+later = function () {};
+this.method = () => {};
+const { unpacked } = require('x');
+for (const each of [1]) {}
+`;
+
+const DEFINITIONS_PY = `READ, WRITE = 1, 2
+class Number:
+    __add__, __radd__ = make_operators()
+def sort_all(items):
+    key = lambda item: item[0]
+    local, other = 1, 2
+    return sorted(items, key=key)
+`;
+
 describe('indexRepository', () => {
   it('should index every language of the fixture with kinds, containers, docs and lines', async () => {
     using repo = tempFixtureRepo();
@@ -53,6 +108,70 @@ describe('indexRepository', () => {
     expect(find(rows, 'distance', 'Point')).toMatchObject({ kind: 'method', path: 'rust/lib.rs' });
     expect(find(rows, 'norm', 'Norm')).toMatchObject({ kind: 'method' });
     expect(find(rows, 'square')).toMatchObject({ kind: 'macro' });
+  });
+
+  it('should record the definitions ctags reports beyond declarations: members, bindings, aliases, assignments', async () => {
+    using repo = tempFixtureRepo();
+    writeFileSync(join(repo.root, 'src', 'defs.ts'), DEFINITIONS_TS);
+    writeFileSync(join(repo.root, 'src', 'defs.js'), DEFINITIONS_JS);
+    writeFileSync(join(repo.root, 'py', 'defs.py'), DEFINITIONS_PY);
+    await indexRepository({ root: repo.root, dbPath: repo.dbPath });
+    const rows = symbols(repo.root, repo.dbPath);
+    const at = (path: string, name: string): string[] =>
+      rows.filter((row) => row.path === path && row.name === name).map((row) => `${row.kind} ${row.name}${row.container === null ? '' : ` in ${row.container}`} :${row.line}`);
+    // TypeScript: parameter properties (also in the fixture), construct signatures, destructured
+    // names and loop variables, renamed exports, named function and class expressions, computed
+    // and quoted method names, string-keyed members.
+    expect(at('src/shapes.ts', 'radius')).toEqual(['property radius in Circle :17']);
+    expect(['db', 'retries', 'plain', 'new'].flatMap((name) => at('src/defs.ts', name))).toEqual(['property db in Store :2', 'property retries in Store :2', 'method new in StoreConstructor :6']);
+    expect(['first', 'renamed', 'rest', 'head', 'key', 'value', 'item', 'from'].flatMap((name) => at('src/defs.ts', name))).toEqual([
+      'variable first :9',
+      'variable renamed :9',
+      'variable rest :9',
+      'variable head :10',
+      'variable key in total :12',
+      'variable value in total :12',
+      'variable item in total :14',
+    ]);
+    expect(['count', 'sum', 'default'].flatMap((name) => at('src/defs.ts', name))).toEqual(['alias count :17', 'alias sum :18']);
+    expect(['named', 'Named', '[Symbol.iterator]', '~validate'].flatMap((name) => at('src/defs.ts', name))).toEqual([
+      'function named in handler :19',
+      'class Named in Local :20',
+      'method [Symbol.iterator] in Bag :22',
+      'method ~validate in Bag :23',
+    ]);
+    // TypeScript object literals declare no members (ctags reports none there).
+    expect(at('src/defs.ts', 'limit')).toEqual([]);
+    // JavaScript: members of declared object literals (nested, quoted, shorthand, methods), not of
+    // objects passed as arguments; functions and methods defined by assignment.
+    expect(['get', 'limit', 'inner', 'deep', 'date-time', 'shared', 'argument'].flatMap((name) => at('src/defs.js', name))).toEqual([
+      'method get in api :2',
+      'property limit in api :3',
+      'property inner in api :4',
+      'property deep in inner :4',
+      'property date-time in api :5',
+      'property shared in api :6',
+    ]);
+    expect(['Widget', 'render', 'create', 'helper', 'options', 'later', 'method'].flatMap((name) => at('src/defs.js', name))).toEqual([
+      'function Widget :9',
+      'method render in Widget :10',
+      'function create in Widget :11',
+      'function helper in exports :12',
+      'property options in exports :13',
+      'variable later :14',
+      'function later :15',
+      'method method :16',
+    ]);
+    // JavaScript destructuring and loop variables are not ctags definitions.
+    expect(['unpacked', 'each'].flatMap((name) => at('src/defs.js', name))).toEqual([]);
+    // Python: tuple assignments at module and class level, lambdas in functions.
+    expect(['READ', 'WRITE', '__add__', '__radd__', 'inner', 'key', 'local'].flatMap((name) => at('py/defs.py', name))).toEqual([
+      'variable READ :1',
+      'variable WRITE :1',
+      'variable __add__ in Number :3',
+      'variable __radd__ in Number :3',
+      'function key in sort_all :5',
+    ]);
   });
 
   it('should re-read only changed files and drop deleted ones', async () => {
