@@ -66,9 +66,17 @@ describe('a session with the real Claude Code TUI, through the daemon (slow)', (
     expect(states.lastIndexOf('waiting_input')).toBeGreaterThan(states.indexOf('working'));
     expect((await h.client.peek('claude-one')).lines.join('\n')).toContain('Hello from the fake model.');
 
-    const stopped = await h.client.stopSession('claude-one');
-    expect(stopped.state).toBe('exited');
     const log = (await h.client.sessionLog('claude-one')).map((e) => e.message);
     expect(log.some((m) => /^sent 2 characters: confirmed by hook/.test(m))).toBe(true);
+  });
+
+  it('should stop a working session with its own exit, not by killing it', async () => {
+    h.anthropic.setScenario([{ text: 'A long answer.', delayMs: 20_000 }]);
+    expect(await h.client.send('claude-one', { text: 'take your time' })).toMatchObject({ delivered: true, confirmedBy: expect.stringMatching(/^(hook|transcript)$/) });
+    await stateIs('claude-one', 'working');
+    const stopped = await h.client.stopSession('claude-one');
+    expect(stopped.state).toBe('exited');
+    expect((await h.client.sessionLog('claude-one')).at(-1)?.message).toMatch(/→ exited \((cb|hook|process)\)/);
+    expect((await h.client.sessionLog('claude-one')).some((e) => /killed after/.test(e.message))).toBe(false);
   });
 });

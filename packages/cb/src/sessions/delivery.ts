@@ -93,12 +93,34 @@ export async function answerPermission(target: DeliveryTarget, answer: Answer): 
   if (press.key) await target.deps.tmux.sendKey(session.tmuxSession, press.key);
 }
 
-/** The agent's own exit keys; errors are ignored (the session is killed after the grace period anyway). */
+/** States in which a typed `/exit` would be queued behind a turn or land in a dialog: Escape first. */
+const BUSY_STATES: ReadonlySet<Session['state']> = new Set(['working', 'compacting', 'rate_limited', 'waiting_permission']);
+/** After a key, the TUI redraws (Escape puts an interrupted prompt back into the composer; a slash command opens its menu). */
+const REDRAW_MS = 400;
+/** C-u presses that empty a composer holding a few lines (a restored prompt, text a user left there). */
+const CLEAR_COMPOSER_PRESSES = 3;
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The agent's own way out: for Claude and Codex, Escape if a turn runs, an emptied composer, then
+ * the exit command; for a custom agent C-c. Errors are ignored (the session is killed after the
+ * grace period anyway).
+ */
 export async function pressExitKeys(deps: SessionDeps, session: Session): Promise<void> {
   const sequence = EXIT_SEQUENCES[session.agent] ?? DEFAULT_EXIT_SEQUENCE;
+  const target = session.tmuxSession;
   try {
-    if (sequence.literal) await deps.tmux.sendKeysLiteral(session.tmuxSession, sequence.literal);
-    for (const key of sequence.keys) await deps.tmux.sendKey(session.tmuxSession, key);
+    if (sequence.literal) {
+      if (BUSY_STATES.has(session.state)) {
+        await deps.tmux.sendKey(target, 'Escape');
+        await pause(REDRAW_MS);
+      }
+      for (let i = 0; i < CLEAR_COMPOSER_PRESSES; i++) await deps.tmux.sendKey(target, 'C-u');
+      await deps.tmux.sendKeysLiteral(target, sequence.literal);
+      await pause(REDRAW_MS);
+    }
+    for (const key of sequence.keys) await deps.tmux.sendKey(target, key);
   } catch {
     // already gone
   }
