@@ -89,11 +89,21 @@ const KINDS: Readonly<Record<string, string>> = {
   const_item: 'constant',
   static_item: 'variable',
   type_item: 'type',
+  associated_type: 'type',
   macro_definition: 'macro',
 };
 
+/** Rust type nodes around the named type an `impl` is for, with the field that holds it. */
+const IMPL_TYPE_WRAPPERS: Readonly<Record<string, string>> = {
+  reference_type: 'type',
+  pointer_type: 'type',
+  generic_type: 'type',
+  scoped_type_identifier: 'name',
+  array_type: 'element',
+};
+
 /** Node types that may declare members (see members.ts). */
-const MEMBER_TYPES = new Set(['variable_declarator', 'for_in_statement', 'enum_body', 'method_definition', 'object', 'assignment']);
+const MEMBER_TYPES = new Set(['variable_declarator', 'for_in_statement', 'enum_body', 'method_definition', 'object', 'assignment', 'field_declaration', 'var_spec', 'const_spec']);
 const CONTAINER_KINDS = new Set(['class', 'interface', 'impl', 'trait', 'struct', 'enum', 'namespace', 'module']);
 const FUNCTION_KINDS = new Set(['function', 'method']);
 /** Longer containers (`a.b.c…` chains) are not worth storing. */
@@ -153,10 +163,8 @@ function nameOf(node: Parser.SyntaxNode, context: DefinitionContext): Named | un
     case 'namespace_export':
       return exportAliasName(node);
     case 'impl_item': {
-      const type = node.childForFieldName('type');
-      if (type === null) return undefined;
-      const base = type.type === 'generic_type' ? (type.childForFieldName('type') ?? type) : type;
-      return { name: base.text, container: traitName(node), nameStarts: [] };
+      const base = implementedType(node.childForFieldName('type'));
+      return base === null ? undefined : { name: base.text, container: traitName(node), nameStarts: [] };
     }
     case 'method_declaration': {
       const name = node.childForFieldName('name');
@@ -224,6 +232,13 @@ function exportAliasName(node: Parser.SyntaxNode): Named | undefined {
   // `export { a as default }` names nothing one looks up: `a` is the definition.
   if (alias === null || alias === undefined || alias.type !== 'identifier' || alias.text === 'default') return undefined;
   return { name: alias.text, container: null, nameStarts: [alias.startIndex] };
+}
+
+/** The type an `impl` is for, by its own name: `&'a mut T` → `T`, `io::Cursor<T>` → `Cursor`, `[Span; 3]` → `Span`. */
+function implementedType(type: Parser.SyntaxNode | null): Parser.SyntaxNode | null {
+  let base = type;
+  while (base !== null && IMPL_TYPE_WRAPPERS[base.type] !== undefined) base = base.childForFieldName(IMPL_TYPE_WRAPPERS[base.type] ?? '');
+  return base === null || base.type === 'never_type' ? null : base;
 }
 
 function traitName(impl: Parser.SyntaxNode): string | null {

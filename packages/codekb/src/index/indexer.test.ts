@@ -83,6 +83,23 @@ def sort_all(items):
     return sorted(items, key=key)
 `;
 
+const DEFINITIONS_GO = `package sample
+
+type Node struct {
+	x, y int
+	*bytes.Buffer
+	io.Reader
+}
+var i, j int
+const A, B = 1, 2
+`;
+
+const DEFINITIONS_RS = `impl<'a> Shape for &'a mut Point {}
+impl Shape for proc_macro2::TokenStream {}
+impl Shape for [Span; 3] {}
+trait Visitor { type Output; }
+`;
+
 describe('indexRepository', () => {
   it('should index every language of the fixture with kinds, containers, docs and lines', async () => {
     using repo = tempFixtureRepo();
@@ -115,6 +132,8 @@ describe('indexRepository', () => {
     writeFileSync(join(repo.root, 'src', 'defs.ts'), DEFINITIONS_TS);
     writeFileSync(join(repo.root, 'src', 'defs.js'), DEFINITIONS_JS);
     writeFileSync(join(repo.root, 'py', 'defs.py'), DEFINITIONS_PY);
+    writeFileSync(join(repo.root, 'go', 'defs.go'), DEFINITIONS_GO);
+    writeFileSync(join(repo.root, 'rust', 'defs.rs'), DEFINITIONS_RS);
     await indexRepository({ root: repo.root, dbPath: repo.dbPath });
     const rows = symbols(repo.root, repo.dbPath);
     const at = (path: string, name: string): string[] =>
@@ -171,6 +190,24 @@ describe('indexRepository', () => {
       'variable __add__ in Number :3',
       'variable __radd__ in Number :3',
       'function key in sort_all :5',
+    ]);
+    // Go: every name of a spec, embedded fields by their type's name.
+    expect(['x', 'y', 'Buffer', 'Reader', 'i', 'j', 'A', 'B'].flatMap((name) => at('go/defs.go', name))).toEqual([
+      'field x in Node :4',
+      'field y in Node :4',
+      'field Buffer in Node :5',
+      'field Reader in Node :6',
+      'variable i :8',
+      'variable j :8',
+      'constant A :9',
+      'constant B :9',
+    ]);
+    // Rust: impls named by the type under references and paths, associated types.
+    expect(['Point', 'TokenStream', 'Span', 'Output'].flatMap((name) => at('rust/defs.rs', name))).toEqual([
+      'impl Point in Shape :1',
+      'impl TokenStream in Shape :2',
+      'impl Span in Shape :3',
+      'type Output in Visitor :4',
     ]);
   });
 

@@ -40,7 +40,8 @@ export function unwrap(node: Parser.SyntaxNode | null): Parser.SyntaxNode | null
  * or a loop `for (const [k, v] of …)` binds, TypeScript's parameter properties
  * (`constructor(private readonly db: Db)`), enum members without an initializer, and shorthand
  * members of a declared object (`{ name, age }`, which stay references to the variables too),
- * and the names a Python tuple assignment `a, b = …` binds at module or class level.
+ * the names a Python tuple assignment `a, b = …` binds at module or class level, and Go's
+ * further names in a spec and embedded fields.
  */
 export function memberDefinitions(node: Parser.SyntaxNode, context: DefinitionContext): Definition[] {
   const { language } = context;
@@ -61,6 +62,10 @@ export function memberDefinitions(node: Parser.SyntaxNode, context: DefinitionCo
     case 'object':
       // resolveDeclarations only asks about declared objects.
       return node.namedChildren.filter((child) => child.type === 'shorthand_property_identifier').map((child) => member(child, child, 'property', []));
+    case 'field_declaration':
+    case 'var_spec':
+    case 'const_spec':
+      return language === 'go' ? goNames(node) : [];
     case 'assignment': {
       const left = node.childForFieldName('left');
       const inFunction = context.parentKind === 'function' || context.parentKind === 'method';
@@ -91,6 +96,21 @@ export function objectMemberName(pair: Parser.SyntaxNode, context: DefinitionCon
   // A string key names the member by its content; a computed one by its text, as ctags does. Numbers name nothing.
   const name = literal.type === 'string' ? literal.text.slice(1, -1) : key.type === 'computed_property_name' ? key.text : '';
   return name === '' || name.includes('\n') ? undefined : { name, container: null, nameStarts: [], kind };
+}
+
+/**
+ * Go declares several names in one spec (`x, y int`, `var i, j = 1, 2`): the first is the
+ * declaration's own, the others are members. An embedded field (`*bytes.Buffer`) is named by its
+ * type (`Buffer`), as Go promotes it.
+ */
+function goNames(spec: Parser.SyntaxNode): Definition[] {
+  const names = spec.childrenForFieldName('name').filter((name) => /identifier/.test(name.type));
+  const kind = spec.type === 'field_declaration' ? 'field' : spec.type === 'const_spec' ? 'constant' : 'variable';
+  if (names.length > 0) return names.slice(1).map((name) => member(name, spec, kind, [name.startIndex]));
+  let type = spec.type === 'field_declaration' ? spec.childForFieldName('type') : null;
+  if (type?.type === 'generic_type') type = type.childForFieldName('type');
+  if (type?.type === 'qualified_type') type = type.childForFieldName('name');
+  return type?.type === 'type_identifier' ? [member(type, spec, kind, [])] : [];
 }
 
 function parameterProperties(constructor: Parser.SyntaxNode): Definition[] {
