@@ -6,24 +6,34 @@ const DOC_MAX = 1000;
 
 /** Kind, name, signature (first line), doc comment and lines of a declaration at `node`. */
 export function describe(node: Parser.SyntaxNode, kind: string, name: string): Omit<Definition, 'container' | 'nameStarts'> {
-  const outer = outerNode(node);
+  const { outer, parent } = outerNode(node);
   return {
     kind,
     name,
     signature: firstLine(outer.text),
-    doc: docOf(node, outer),
+    doc: docOf(node, parent?.type === 'decorated_definition' ? parent : outer),
     startLine: node.startPosition.row + 1,
     endLine: node.endPosition.row + 1,
   };
 }
 
-/** The node whose text starts the declaration: `export …`, decorators, a whole `const` statement. */
-function outerNode(node: Parser.SyntaxNode): Parser.SyntaxNode {
+/**
+ * The node whose text starts the declaration (`export …`, decorators, a whole `const` statement)
+ * and its parent. `parent` is a native call each time: this runs for every symbol.
+ */
+function outerNode(node: Parser.SyntaxNode): { outer: Parser.SyntaxNode; parent: Parser.SyntaxNode | null } {
   let outer = node;
-  if (outer.type === 'variable_declarator' && outer.parent !== null && /declaration$/.test(outer.parent.type)) outer = outer.parent;
-  if (/^(assignment|assignment_expression)$/.test(outer.type) && outer.parent?.type === 'expression_statement') outer = outer.parent;
-  if (outer.parent?.type === 'export_statement') outer = outer.parent;
-  return outer;
+  let parent = node.parent;
+  const statement = outer.type === 'variable_declarator' ? /declaration$/ : /^(assignment|assignment_expression)$/.test(outer.type) ? /^expression_statement$/ : null;
+  if (parent !== null && statement?.test(parent.type) === true) {
+    outer = parent;
+    parent = outer.parent;
+  }
+  if (parent?.type === 'export_statement') {
+    outer = parent;
+    parent = outer.parent;
+  }
+  return { outer, parent };
 }
 
 function firstLine(text: string): string {
@@ -31,13 +41,14 @@ function firstLine(text: string): string {
   return line.length > SIGNATURE_MAX ? `${line.slice(0, SIGNATURE_MAX)}…` : line;
 }
 
-function docOf(node: Parser.SyntaxNode, outer: Parser.SyntaxNode): string | null {
+/** The docstring of a Python definition, else the comments right above `anchor`. */
+function docOf(node: Parser.SyntaxNode, anchor: Parser.SyntaxNode): string | null {
   // Only Python's grammar has these node types.
   if (node.type === 'function_definition' || node.type === 'class_definition') {
     const docstring = pythonDocstring(node);
     if (docstring !== null) return docstring;
   }
-  const anchor = outer.parent?.type === 'decorated_definition' ? outer.parent : outer;
+  if (!commentMayPrecede(anchor)) return null;
   const lines: string[] = [];
   let expectedEnd = anchor.startPosition.row;
   for (let sibling = anchor.previousNamedSibling; sibling !== null; sibling = sibling.previousNamedSibling) {
@@ -47,6 +58,21 @@ function docOf(node: Parser.SyntaxNode, outer: Parser.SyntaxNode): string | null
   }
   const doc = lines.join('\n').trim();
   return doc === '' ? null : doc.slice(0, DOC_MAX);
+}
+
+/**
+ * Whether the source right before `node` ends a comment (a block comment's end, or a line that
+ * is a `//` or `#` comment). Finding a previous sibling is a native call that walks the parent's children from the
+ * first one, quadratic over a long object literal or class; the source answers most cases at once.
+ */
+function commentMayPrecede(node: Parser.SyntaxNode): boolean {
+  const source = (node.tree as { input?: unknown }).input;
+  if (typeof source !== 'string') return true;
+  let end = node.startIndex;
+  while (end > 0 && /\s/.test(source[end - 1] ?? '')) end--;
+  if (source.endsWith('*/', end)) return true;
+  const line = source.slice(source.lastIndexOf('\n', end - 1) + 1, end).trimStart();
+  return line.startsWith('//') || line.startsWith('#');
 }
 
 function pythonDocstring(node: Parser.SyntaxNode): string | null {
