@@ -120,10 +120,22 @@ export function resolveDeclarations(cursor: Parser.TreeCursor, context: Definiti
   // Object literals are everywhere; only declared ones declare anything (decided without the node).
   if (type === 'pair' && !context.inDeclaredObject) return undefined;
   if (type === 'object' && !context.declaredObjects.has(cursor.startIndex)) return undefined;
+  if (type === 'assignment_expression' && !mayAssignDefinition(cursor)) return undefined;
   const node = cursor.currentNode;
   const scope = baseKind === undefined ? undefined : resolveDefinition(node, baseKind, context);
   const members = mayHaveMembers ? memberDefinitions(node, context) : [];
   return scope === undefined && members.length === 0 ? undefined : { scope, members };
+}
+
+/** Right sides that may make an assignment a definition (see assignedName), wrapped or not. */
+const ASSIGNED_VALUE = /^(arrow_function|function_expression|function|generator_function|class|object|parenthesized_expression|as_expression|satisfies_expression|non_null_expression)$/;
+
+/** Whether an assignment's right side (its last child) may define something, read from the cursor (most assign plain values). */
+function mayAssignDefinition(cursor: Parser.TreeCursor): boolean {
+  if (!cursor.gotoLastChild()) return false;
+  const type = cursor.nodeType;
+  cursor.gotoParent();
+  return ASSIGNED_VALUE.test(type);
 }
 
 function resolveDefinition(node: Parser.SyntaxNode, baseKind: string, context: DefinitionContext): Definition | undefined {
