@@ -3,6 +3,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import createDebug from 'debug';
 import { ParserPool } from './languages.js';
+import type { WorkerData, WorkerJob, WorkerMessage } from './parse-protocol.js';
 import { failedRecord, readRecord, type ReadOutcome } from './read-record.js';
 
 const debug = createDebug('codekb:index');
@@ -62,20 +63,6 @@ export interface ParsePoolStats {
   recycled: number;
   crashed: number;
 }
-
-/** @internal The worker protocol (`parse-worker.ts`). */
-export interface WorkerData {
-  root: string;
-  exitOnPath: string | undefined;
-  /** Set when the package runs from its TypeScript sources: the entry `test-support/source-worker.mjs` imports. */
-  sourceEntry?: string;
-}
-/** @internal */
-export interface WorkerJob extends ParseJob {
-  id: number;
-}
-/** @internal */
-export type WorkerMessage = { type: 'ready' } | { type: 'done'; id: number; outcome: ReadOutcome; heapBytes: number };
 
 interface Slot {
   worker: Worker;

@@ -11,7 +11,7 @@
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ParserPool } from './languages.js';
-import type { WorkerData, WorkerJob, WorkerMessage } from './parse-pool.js';
+import type { WorkerData, WorkerJob, WorkerMessage } from './parse-protocol.js';
 import { readRecord } from './read-record.js';
 
 /** The exit code of the test-only crash hook (`exitOnPath`). */
