@@ -12,7 +12,7 @@ import type { PromptReceipt, StartTracker, StateChange, StateTracker, TrackerOpt
 import { findClaudePid, readClaudeSessionFile, reconcileWithSessionFile } from './claude-session-file.js';
 import { hookSignal, parseHookLine, type HookSignal } from './hook-events.js';
 import { codexQueuedOnScreen, createTranscriptPrompts, normalizePrompt, screenShowsPrompt, type PromptSighting } from './receipts.js';
-import { claudeRetryUntil, firstRunDialog, paneDeadShown } from './screen.js';
+import { claudeRetryUntil, firstRunDialog, paneDeadShown, screenShowsWorking } from './screen.js';
 import { createCustomScreenJudge, knownAgentScreenVerdict, screenNeeded, screenShowsAgentUp, type ScreenVerdict } from './screen-watch.js';
 
 const debug = createDebug('cb:sessions:signals');
@@ -200,8 +200,20 @@ class SessionTracker {
     this.agentUp = true;
     const verdict = reconcileWithSessionFile(level, { state: this.current.state, atMs: this.currentAtMs });
     if (!verdict || this.stopped) return;
+    if (verdict.state === 'waiting_input' && (await this.turnStillRunningOnScreen())) return;
     if (verdict.state === 'waiting_permission' && this.pendingTool) verdict.waitingFor = this.pendingTool;
     this.set({ ...verdict, source: 'session-file', atMs: Math.max(level.at, this.currentAtMs), agentSessionId: level.sessionId });
+  }
+
+  /**
+   * Claude's session file is written late and stamped early (its `statusUpdatedAt` up to ~1.5 s
+   * before the write on a loaded machine, its first `idle` even before `startedAt`), so an `idle`
+   * in it can look newer than the hook that started a turn. Before that `idle` ends a turn, the
+   * screen must agree: `esc to interrupt` still shown means the turn runs (the next poll looks again).
+   */
+  private async turnStillRunningOnScreen(): Promise<boolean> {
+    const screen = await this.options.tmux.capturePane(this.options.tmuxSession).catch(() => '');
+    return screenShowsWorking(screen);
   }
 
   private async watchScreen(): Promise<void> {
