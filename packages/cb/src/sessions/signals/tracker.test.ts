@@ -54,6 +54,32 @@ describe('startStateTracker (real tmux)', () => {
     }
   });
 
+  it('should keep a permission question the screen showed first when the late PreToolUse hook of that call lands', async () => {
+    // A Claude-like pane showing Claude's permission dialog; hooks written by the test.
+    const dialog = 'printf "Bash command\\n  make\\nDo you want to proceed?\\n❯ 1. Yes\\n"; sleep 60';
+    await tmux.newSession({ name: 'asking', cwd: dir.path, command: ['sh', '-c', dialog] });
+    const t0 = Date.now() - 10_000;
+    await writeFile(join(dir.path, 'hooks.jsonl'), hookLine(t0, 'UserPromptSubmit', { prompt: 'make it', session_id: 'a-2' }));
+    const initial: StateChange = { state: 'working', source: 'hook', at: new Date(t0).toISOString(), waitingFor: null, agentSessionId: 'a-2' };
+    const changes: StateChange[] = [];
+    const tracker = startStateTracker({ sessionId: 's2', agent: 'claude', cwd: dir.path, dir: dir.path, tmux, tmuxSession: 'asking', home: dir.path, initial, onChange: (c) => changes.push(c) });
+    try {
+      await waitFor(() => changes.find((c) => c.state === 'waiting_permission'), 5000, () => JSON.stringify(changes));
+      // The async hooks' own clock is their process start: later than the screen read on a loaded machine.
+      const bash = { tool_name: 'Bash', tool_input: { command: 'make' }, session_id: 'a-2' };
+      await appendFile(join(dir.path, 'hooks.jsonl'), hookLine(Date.now(), 'PreToolUse', bash));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await appendFile(join(dir.path, 'hooks.jsonl'), hookLine(Date.now(), 'PermissionRequest', bash));
+      await waitFor(() => changes.at(-1)?.waitingFor === 'Bash: make', 5000, () => JSON.stringify(changes));
+      expect(changes.map((c) => [c.state, c.source, c.waitingFor])).toEqual([
+        ['waiting_permission', 'screen', 'permission prompt'],
+        ['waiting_permission', 'hook', 'Bash: make'],
+      ]);
+    } finally {
+      tracker.stop();
+    }
+  });
+
   it('should track a custom agent from its screen, confirm prompts on screen, and see its exit', async () => {
     // A line-echoing "agent": answers each line after a second.
     const script = 'while IFS= read -r line; do sleep 1; echo "answer to: $line"; done';

@@ -12,7 +12,7 @@ import type { PromptReceipt, StartTracker, StateChange, StateTracker, TrackerOpt
 import { findClaudePid, readClaudeSessionFile, reconcileWithSessionFile } from './claude-session-file.js';
 import { hookSignal, parseHookLine, type HookSignal } from './hook-events.js';
 import { codexQueuedOnScreen, createTranscriptPrompts, normalizePrompt, screenShowsPrompt, type PromptSighting } from './receipts.js';
-import { claudeRetryUntil, firstRunDialog, paneDeadShown, screenShowsWorking } from './screen.js';
+import { claudeRetryUntil, firstRunDialog, paneDeadShown, screenShowsPermissionDialog, screenShowsWorking } from './screen.js';
 import { createCustomScreenJudge, knownAgentScreenVerdict, screenNeeded, screenShowsAgentUp, type ScreenVerdict } from './screen-watch.js';
 
 const debug = createDebug('cb:sessions:signals');
@@ -120,6 +120,10 @@ class SessionTracker {
     if (signal.prompt !== null) this.hookPrompts.push({ text: normalizePrompt(signal.prompt), at: signal.at });
     if (signal.transcriptPath) this.transcripts.add(signal.transcriptPath);
     if (this.otherToolWhileAsking(signal)) return;
+    if (this.announcesOpenQuestion(signal)) {
+      this.pendingTool = signal.toolRequest;
+      return;
+    }
     if (signal.event === 'PreToolUse') this.pendingTool = signal.toolRequest;
     else if (signal.state !== null && signal.state !== 'waiting_permission') this.pendingTool = null;
     if (signal.state === null || this.staleHook(signal)) {
@@ -137,6 +141,16 @@ class SessionTracker {
    */
   private staleHook(signal: HookSignal): boolean {
     return signal.state !== this.current.state && signal.at < this.currentAtMs;
+  }
+
+  /**
+   * PreToolUse always comes before the permission question about that tool, but as an async hook it
+   * can land after the screen or the session file showed the question: it must not flip the open
+   * question back to working (the answer is told by PostToolUse, the session file or the screen).
+   */
+  private announcesOpenQuestion(signal: HookSignal): boolean {
+    if (signal.event !== 'PreToolUse' || this.current.state !== 'waiting_permission') return false;
+    return this.current.waitingFor === 'permission prompt' || signal.toolRequest === this.current.waitingFor;
   }
 
   /**
@@ -201,6 +215,7 @@ class SessionTracker {
     const verdict = reconcileWithSessionFile(level, { state: this.current.state, atMs: this.currentAtMs });
     if (!verdict || this.stopped) return;
     if (verdict.state === 'waiting_input' && (await this.turnStillRunningOnScreen())) return;
+    if (verdict.state === 'working' && this.current.state === 'waiting_permission' && (await this.questionStillOnScreen())) return;
     if (verdict.state === 'waiting_permission' && this.pendingTool) verdict.waitingFor = this.pendingTool;
     this.set({ ...verdict, source: 'session-file', atMs: Math.max(level.at, this.currentAtMs), agentSessionId: level.sessionId });
   }
@@ -214,6 +229,12 @@ class SessionTracker {
   private async turnStillRunningOnScreen(): Promise<boolean> {
     const screen = await this.options.tmux.capturePane(this.options.tmuxSession).catch(() => '');
     return screenShowsWorking(screen);
+  }
+
+  /** Likewise a `busy` written before the permission question must not end it while the dialog is up. */
+  private async questionStillOnScreen(): Promise<boolean> {
+    const screen = await this.options.tmux.capturePane(this.options.tmuxSession).catch(() => '');
+    return screenShowsPermissionDialog(this.options.agent, screen);
   }
 
   private async watchScreen(): Promise<void> {

@@ -1,0 +1,102 @@
+/**
+ * The real Claude Code TUI for the session benches: a throwaway HOME seeded for the testkit's fake
+ * Anthropic server (no trust or API-key dialog, default permission mode), a git repo to work in,
+ * and, for the tracker benches, the TUI in a private tmux server launched through the built
+ * `createLaunchPlanner` and tracked by the built `startStateTracker`. Everything is undone by the
+ * cleanup stack: the tmux server (and the TUIs in it) and the temp directory.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTmux } from '@flotilla/kit/tmux';
+import { claudeBin, claudeEnv, makeGitRepo, seedClaudeHome, startFakeAnthropic } from '@flotilla/testkit';
+import { createLaunchPlanner, startStateTracker } from '../../dist/sessions/signals/index.js';
+import { onCleanup, sleepSync } from './cleanup.mjs';
+
+export const API_KEY = 'sk-ant-test-0123456789abcdefghijklmnop';
+
+/** Waits for `check` to return a value (not undefined/false), polling every 25 ms; throws after `timeoutMs`. */
+export async function waitFor(check, timeoutMs, what) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false && value !== null) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${typeof what === 'function' ? await what() : what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Removes a temp dir; a TUI still exiting after its tmux server was killed may write one last file. */
+function removeDir(dir) {
+  for (let i = 0; i < 10; i++) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+      return;
+    } catch {
+      sleepSync(200);
+    }
+  }
+}
+
+/** A fake Anthropic server in this process, a seeded HOME and a repo under one temp dir. */
+export async function startClaudeWorld(name) {
+  const root = mkdtempSync(join(tmpdir(), `cb-bench-${name}-`));
+  onCleanup(() => removeDir(root));
+  const home = join(root, 'home');
+  const repo = join(root, 'repo');
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  mkdirSync(repo, { recursive: true });
+  await makeGitRepo(repo);
+  await seedClaudeHome(home, { apiKey: API_KEY, cwd: repo, bypass: false });
+  const api = await startFakeAnthropic([]);
+  const env = claudeEnv({ home, baseUrl: api.url, apiKey: API_KEY, maxRetries: 2 });
+  return { root, home, repo, api, env, mains: () => api.requests.filter((r) => r.kind === 'main') };
+}
+
+/**
+ * One real Claude TUI in its own tmux server (`socket`), tracked by startStateTracker; `changes`
+ * gets every onChange with `seenAt` (epoch ms).
+ */
+export async function startTrackedClaude(world, socket, index = 0) {
+  const sessionDir = join(world.root, `session-${index}`);
+  mkdirSync(sessionDir, { recursive: true, mode: 0o700 });
+  const sessionId = `bench-${index}`;
+  const plan = createLaunchPlanner({ claudeCommand: claudeBin() })({ sessionId, agent: 'claude', model: null, cwd: world.repo, dir: sessionDir, resumeAgentSessionId: null });
+  for (const file of plan.files) writeFileSync(file.path, file.content, { mode: file.mode });
+  const tmux = createTmux({ socketName: socket });
+  onCleanup(() => spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' }));
+  const env = { ...world.env, ...plan.env, TERM: 'xterm-256color' };
+  const name = `agent-${index}`;
+  await tmux.newSession({ name, cwd: world.repo, command: ['env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...plan.argv], width: 200, height: 50 });
+  const changes = [];
+  const tracker = startStateTracker({
+    sessionId,
+    agent: 'claude',
+    cwd: world.repo,
+    dir: sessionDir,
+    tmux,
+    tmuxSession: name,
+    home: world.home,
+    initial: null,
+    onChange: (change) => changes.push({ ...change, seenAt: Date.now() }),
+  });
+  onCleanup(() => tracker.stop());
+  const screen = () => tmux.capturePane(name).catch(() => '');
+  return { tmux, name, tracker, changes, screen };
+}
+
+/**
+ * A bench home (see harness.mjs) whose daemon launches the real Claude TUI against `world`'s fake
+ * server: the Claude variables in the config's `env`, the HOME seeded with the repo trusted, and
+ * the testkit's `claude` link on the daemon's PATH. Extra config (custom agents) is merged in.
+ */
+export async function claudeDaemonHome(name, world, extraConfig = {}) {
+  const { createBenchHome } = await import('./harness.mjs');
+  const { agentBinDir } = await import('@flotilla/testkit');
+  const agentVars = Object.fromEntries(Object.entries(world.env).filter(([key]) => !['HOME', 'PATH', 'TZ', 'LANG'].includes(key)));
+  const bench = createBenchHome(name, { ...extraConfig, env: agentVars });
+  await seedClaudeHome(bench.env.HOME, { apiKey: API_KEY, cwd: world.repo, bypass: false });
+  bench.env.PATH = `${agentBinDir()}:${bench.env.PATH}`;
+  return bench;
+}
