@@ -48,6 +48,16 @@ export async function search(repo: RepoIndex, query: string, options: SearchOpti
   return [...symbols, ...text.filter((hit) => !seen.has(`${hit.path}:${hit.line}`))].slice(0, limit);
 }
 
+/** Added to a symbol's BM25 score (lower is better) when its file's path holds a query term. */
+const PATH_BONUS = 4;
+/** Top-level symbols of files matched by path alone, taken after the symbols matched by content. */
+const PATH_ONLY_SYMBOLS = 100;
+
+interface SymbolRow extends Omit<SearchHit, 'source'> {
+  fileId: number;
+  score: number;
+}
+
 function symbolMatches(repo: RepoIndex, query: string, language: string | undefined, keep: (path: string) => boolean): SearchHit[] {
   const terms = new Set<string>();
   for (const word of query.split(/\s+/).filter((w) => w !== '')) {
@@ -55,21 +65,34 @@ function symbolMatches(repo: RepoIndex, query: string, language: string | undefi
   }
   terms.delete('');
   if (terms.size === 0) return [];
+  const match = [...terms].map(ftsQuote).join(' OR ');
+  const columns = `s.file_id AS fileId, f.path, s.start_line AS line, s.signature AS text, s.name, s.kind`;
+  const languageFilter = `(? IS NULL OR coalesce(f.language, 'text') = ?)`;
   const rows = repo.sqlite
     .prepare(
-      `SELECT f.path, s.start_line AS line, s.signature AS text, s.name, s.kind
+      `SELECT ${columns}, bm25(symbols_fts, 10.0, 3.0, 1.0) AS score
        FROM symbols_fts JOIN symbols s ON s.id = symbols_fts.rowid JOIN files f ON f.id = s.file_id
-       WHERE symbols_fts MATCH ? AND (? IS NULL OR coalesce(f.language, 'text') = ?)
-       ORDER BY bm25(symbols_fts, 10.0, 3.0, 1.0, 2.0) LIMIT 500`,
+       WHERE symbols_fts MATCH ? AND ${languageFilter} ORDER BY score LIMIT 500`,
     )
-    .all([...terms].map(ftsQuote).join(' OR '), language ?? null, language ?? null) as Omit<SearchHit, 'source'>[];
+    .all(match, language ?? null, language ?? null) as SymbolRow[];
+  const pathMatched = new Set(repo.sqlite.prepare('SELECT rowid FROM paths_fts WHERE paths_fts MATCH ?').pluck().all(match) as number[]);
+  for (const row of rows) if (pathMatched.has(row.fileId)) row.score -= PATH_BONUS;
+  const found = new Set(rows.map((row) => `${row.path}:${row.line}:${row.name}`));
+  const pathOnly = repo.sqlite
+    .prepare(
+      `SELECT ${columns}, ${-PATH_BONUS} AS score FROM symbols s JOIN files f ON f.id = s.file_id
+       WHERE s.file_id IN (SELECT value FROM json_each(?)) AND s.parent_id IS NULL AND ${languageFilter}
+       ORDER BY f.path, s.start_line LIMIT ${PATH_ONLY_SYMBOLS}`,
+    )
+    .all(JSON.stringify([...pathMatched]), language ?? null, language ?? null) as SymbolRow[];
+  rows.push(...pathOnly.filter((row) => !found.has(`${row.path}:${row.line}:${row.name}`)));
   // A symbol named exactly as the query (spaces and underscores aside: "total area" is totalArea)
-  // comes first — BM25 alone ranks `makeUnitCircle` above `class Circle` for "Circle". The sort is
-  // stable, so BM25 order holds within each group.
+  // comes first — BM25 alone ranks `makeUnitCircle` above `class Circle` for "Circle"; then BM25
+  // with the path bonus.
   const squash = (text: string) => text.toLowerCase().replace(/[\s_-]+/g, '');
   const wanted = squash(query);
   const isExact = (row: { name?: string }) => (row.name !== undefined && squash(row.name) === wanted ? 0 : 1);
-  const ranked = rows.filter((row) => keep(row.path)).sort((a, b) => isExact(a) - isExact(b));
-  return ranked.map((row) => ({ ...row, source: 'symbol' as const }));
+  const ranked = rows.filter((row) => keep(row.path)).sort((a, b) => isExact(a) - isExact(b) || a.score - b.score);
+  return ranked.map(({ fileId: _fileId, score: _score, ...row }) => ({ ...row, source: 'symbol' as const }));
 }
 

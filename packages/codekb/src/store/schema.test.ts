@@ -23,6 +23,7 @@ function schemaOneIndex(): string {
     CREATE INDEX refs_name ON refs(name);
     CREATE VIRTUAL TABLE content_fts USING fts5(body, content='', contentless_delete=1, detail='none', tokenize='trigram');
     INSERT INTO content_fts (rowid, body) VALUES (1, 'const x = 1;');
+    CREATE VIRTUAL TABLE symbols_fts USING fts5(name, signature, doc, path, content='', contentless_delete=1, tokenize="unicode61 tokenchars '_'");
     INSERT INTO files VALUES (1, 'a.ts', 'typescript', 'abc123', 10, 'parsed', NULL);
     INSERT INTO refs VALUES (1, 'x', 3, NULL);
     PRAGMA user_version = 1;`);
@@ -37,6 +38,8 @@ describe('index schema migrations', () => {
     expect(index.sqlite.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     const columns = (index.sqlite.prepare('PRAGMA table_info(refs)').all() as { name: string }[]).map((c) => c.name);
     expect(columns).toEqual(['name', 'file_id', 'count', 'lines']);
+    const ftsColumns = (index.sqlite.prepare('PRAGMA table_info(symbols_fts)').all() as { name: string }[]).map((c) => c.name);
+    expect(ftsColumns).toEqual(['name', 'signature', 'doc']);
     expect(index.sqlite.prepare('SELECT sha1 FROM files').pluck().all()).toEqual(['']);
     expect(index.sqlite.prepare(`SELECT count(*) FROM content_fts WHERE content_fts MATCH '"x ="'`).pluck().get()).toBe(0);
   });

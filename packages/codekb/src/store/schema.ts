@@ -48,7 +48,8 @@ const MIGRATIONS: readonly string[] = [
   // a row of the trigram index, so literal search confirms candidates without touching the disk
   // and skips the parts of big files that cannot match. The old refs cannot be converted (their
   // lines' symbols are gone) and content_fts rows become chunks, so both are rebuilt: every file
-  // is re-read on the next index (its hash is cleared).
+  // is re-read on the next index (its hash is cleared). A file's path is indexed once (paths_fts,
+  // rowid = file id) instead of with each of its symbols: a fifth of the index for zod.
   `DROP TABLE refs;
    CREATE TABLE refs (
      name TEXT NOT NULL,
@@ -66,6 +67,14 @@ const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX chunks_file ON chunks(file_id);
    DELETE FROM content_fts;
+   DROP TABLE symbols_fts;
+   CREATE VIRTUAL TABLE symbols_fts USING fts5(
+     name, signature, doc,
+     content='', contentless_delete=1, tokenize="unicode61 tokenchars '_'"
+   );
+   CREATE VIRTUAL TABLE paths_fts USING fts5(
+     path, content='', contentless_delete=1, tokenize="unicode61 tokenchars '_'"
+   );
    UPDATE files SET sha1 = '';`,
 ];
 

@@ -39,13 +39,16 @@ export function createIndexWriter(sqlite: SqliteDatabase): IndexWriter {
     symbolInsert: sqlite.prepare(
       'INSERT INTO symbols (file_id, parent_id, kind, name, container, signature, doc, start_line, end_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
-    ftsInsert: sqlite.prepare('INSERT INTO symbols_fts (rowid, name, signature, doc, path) VALUES (?, ?, ?, ?, ?)'),
+    ftsInsert: sqlite.prepare('INSERT INTO symbols_fts (rowid, name, signature, doc) VALUES (?, ?, ?, ?)'),
+    pathInsert: sqlite.prepare('INSERT INTO paths_fts (rowid, path) VALUES (?, ?)'),
+    pathDelete: sqlite.prepare('DELETE FROM paths_fts WHERE rowid = ?'),
     refInsert: sqlite.prepare('INSERT INTO refs (name, file_id, count, lines) VALUES (?, ?, ?, ?)'),
     contentInsert: sqlite.prepare('INSERT INTO content_fts (rowid, body) VALUES (?, ?)'),
     chunkInsert: sqlite.prepare('INSERT INTO chunks (file_id, first_line, body) VALUES (?, ?, ?)'),
   };
   const clear = (id: number): void => {
     s.ftsDelete.run(id);
+    s.pathDelete.run(id);
     s.contentDelete.run(id);
     s.refsDelete.run(id);
     s.chunksDelete.run(id);
@@ -71,13 +74,14 @@ export function createIndexWriter(sqlite: SqliteDatabase): IndexWriter {
         }
       }
       if (record.extraction === null) return;
+      s.pathInsert.run(id, record.path);
       const ids: number[] = [];
       for (const symbol of record.extraction.symbols) {
         const parentId = symbol.parent === null ? null : (ids[symbol.parent] ?? null);
         const args = [id, parentId, symbol.kind, symbol.name, symbol.container, symbol.signature, symbol.doc, symbol.startLine, symbol.endLine];
         const symbolId = Number(s.symbolInsert.run(...args).lastInsertRowid);
         ids.push(symbolId);
-        s.ftsInsert.run(symbolId, nameTokens(symbol.name), symbol.signature, symbol.doc ?? '', record.path);
+        s.ftsInsert.run(symbolId, nameTokens(symbol.name), symbol.signature, symbol.doc ?? '');
       }
       for (const [name, lines] of linesByName(record.extraction.refs)) s.refInsert.run(name, id, lines.length, encodeLines(lines));
     },
