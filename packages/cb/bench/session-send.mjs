@@ -60,7 +60,12 @@ for (let i = 0; i < options.sends; i++) {
     if (receipt.attempts > 1) failures.push(`send ${i}: delivered on attempt ${receipt.attempts}`);
   }
   // Idle again before the next send: the answer came and the tracker says so.
-  await waitFor(async () => (await state()) === 'waiting_input' && world.mains().some((r) => carries(r, text)), 30_000, async () => `send ${i}: state ${await state()}`).catch((error) => failures.push(error.message));
+  await waitFor(async () => (await state()) === 'waiting_input' && world.mains().some((r) => carries(r, text)), 30_000, async () => `send ${i}: state ${await state()}`).catch(async (error) => {
+    // Say what the tracker saw and what the screen shows, so the case can be told apart.
+    const log = await call(socket, 'GET', `/api/sessions/${session}/log`).catch(() => []);
+    const peek = await call(socket, 'GET', `/api/sessions/${session}/peek?lines=8`).catch(() => ({ lines: [] }));
+    failures.push(`${error.message}\n    log: ${log.slice(-4).map((e) => e.message).join(' | ')}\n    screen: ${peek.lines.filter((l) => l.trim()).join(' / ')}`);
+  });
   await new Promise((r) => setTimeout(r, 200));
   const requests = world.mains().filter((r) => carries(r, text) && r.receivedAt >= t0);
   if (requests.length === 1) exactlyOnce += 1;
