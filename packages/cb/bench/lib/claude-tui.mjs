@@ -65,7 +65,11 @@ export async function startTrackedClaude(world, socket, index = 0) {
   const plan = createLaunchPlanner({ claudeCommand: claudeBin() })({ sessionId, agent: 'claude', model: null, cwd: world.repo, dir: sessionDir, resumeAgentSessionId: null });
   for (const file of plan.files) writeFileSync(file.path, file.content, { mode: file.mode });
   const tmux = createTmux({ socketName: socket });
-  onCleanup(() => spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' }));
+  onCleanup(() => {
+    spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+    // kill-server leaves the socket file behind.
+    rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid()}`, socket), { force: true });
+  });
   const env = { ...world.env, ...plan.env, TERM: 'xterm-256color' };
   const name = `agent-${index}`;
   await tmux.newSession({ name, cwd: world.repo, command: ['env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...plan.argv], width: 200, height: 50 });
