@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { indexRepository } from '../index/indexer.js';
+import { CODEKB_VERSION } from '../mcp/server.js';
 import { read } from '../query/read.js';
 import { openRepoIndex, type RepoIndex } from '../query/repo-index.js';
 import { definition, outline, references } from '../query/symbols.js';
@@ -45,7 +46,9 @@ function repoOptions(command: Command): Command {
 }
 
 function buildProgram(): Command {
-  const program = new Command('codekb').description('Code knowledge index: cited search, definitions, references, outlines.');
+  const program = new Command('codekb')
+    .description('Code knowledge index: cited search, definitions, references, outlines.')
+    .version(CODEKB_VERSION, '-V, --version', 'print the codekb version');
   vectorOptions(program.command('index [dir]'))
     .description('index a repository (default: the current directory); with vector search configured, embed what changed')
     .option('--db <path>', 'index file')
