@@ -1,11 +1,9 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claudeBin, claudeEnv, seedClaudeHome, startFakeAnthropic, type AnthropicScenario, type FakeServer } from '@flotilla/testkit';
-import { createLaunchPlanner } from './launch.js';
-import { startTuiRun, waitFor, type TuiRun } from './testing.js';
+import { startFakeAnthropic, type AnthropicScenario, type FakeServer } from '@flotilla/testkit';
+import { startReadyClaudeRun, waitFor, type TuiRun } from './testing.js';
 
-const API_KEY = 'sk-ant-test-0123456789abcdefghijklmnop';
 /** The answer the manager's author held back: any false waiting_input shows inside it. */
 const LONG_TURN_MS = 20_000;
 
@@ -23,16 +21,7 @@ describe('startStateTracker with the real Claude Code TUI during a long answer (
 
   beforeAll(async () => {
     api = await startFakeAnthropic([]);
-    run = await startTuiRun({
-      agent: 'claude',
-      prefix: 'sig-long',
-      seed: (home, repo) => seedClaudeHome(home, { apiKey: API_KEY, cwd: repo, bypass: false }),
-      plan: (dir, repo) =>
-        createLaunchPlanner({ claudeCommand: claudeBin() })({ sessionId: 'fl-test-session', agent: 'claude', model: null, cwd: repo, dir, resumeAgentSessionId: null }),
-      env: (home) => claudeEnv({ home, baseUrl: api.url, apiKey: API_KEY, maxRetries: 2 }),
-    });
-    await waitFor(async () => /^❯/m.test(await run.screen()), 30_000, run.screen);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    run = await startReadyClaudeRun(api.url, 'sig-long');
   });
 
   afterAll(async () => {

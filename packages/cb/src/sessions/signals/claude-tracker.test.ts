@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claudeBin, claudeEnv, seedClaudeHome, startFakeAnthropic, type AnthropicScenario, type FakeServer } from '@flotilla/testkit';
-import { createLaunchPlanner } from './launch.js';
-import { latencyReport, startTuiRun, waitFor, type TuiRun } from './testing.js';
+import { startFakeAnthropic, type AnthropicScenario, type FakeServer } from '@flotilla/testkit';
+import { latencyReport, startReadyClaudeRun, waitFor, type TuiRun } from './testing.js';
 
-const API_KEY = 'sk-ant-test-0123456789abcdefghijklmnop';
 /** Scripted model latency: long enough that `working` is a real, observable state. */
 const TURN_DELAY_MS = 1500;
 
@@ -20,17 +18,7 @@ describe('startStateTracker with the real Claude Code TUI (slow)', () => {
 
   beforeAll(async () => {
     api = await startFakeAnthropic([]);
-    run = await startTuiRun({
-      agent: 'claude',
-      prefix: 'sig-claude',
-      seed: (home, repo) => seedClaudeHome(home, { apiKey: API_KEY, cwd: repo, bypass: false }),
-      plan: (dir, repo) =>
-        createLaunchPlanner({ claudeCommand: claudeBin() })({ sessionId: 'fl-test-session', agent: 'claude', model: null, cwd: repo, dir, resumeAgentSessionId: null }),
-      env: (home) => claudeEnv({ home, baseUrl: api.url, apiKey: API_KEY, maxRetries: 2 }),
-    });
-    // SessionStart (→ idle) fires before the input box takes keys: an Enter sent at once is lost.
-    await waitFor(async () => /^❯/m.test(await run.screen()), 30_000, run.screen);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    run = await startReadyClaudeRun(api.url, 'sig-claude');
   });
 
   afterAll(async () => {

@@ -12,9 +12,9 @@ import {
   startFakeOpenAI,
 } from '@flotilla/testkit';
 import { createLaunchPlanner } from './launch.js';
-import { startTuiRun, waitFor } from './testing.js';
+import { CLAUDE_TEST_KEY, startTuiRun, waitFor } from './testing.js';
 
-const API_KEY = 'sk-ant-test-0123456789abcdefghijklmnop';
+const API_KEY = CLAUDE_TEST_KEY;
 
 /**
  * First-run dialogs on a HOME that never saw this folder (and, for Claude, never approved the key):

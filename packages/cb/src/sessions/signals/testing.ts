@@ -7,8 +7,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTmux, type Tmux } from '@flotilla/kit/tmux';
 import type { SessionState } from '@flotilla/protocol';
-import { makeGitRepo, makeTempDir, type TempDir } from '@flotilla/testkit';
+import { claudeBin, claudeEnv, makeGitRepo, makeTempDir, seedClaudeHome, type TempDir } from '@flotilla/testkit';
 import type { LaunchPlan, StateChange, StateTracker } from '../contract.js';
+import { createLaunchPlanner } from './launch.js';
 import { startStateTracker } from './tracker.js';
 
 export const TMUX_SESSION = 'agent';
@@ -145,4 +146,26 @@ export function latencyReport(title: string, latencies: Map<string, LatencySampl
   };
   const all = [...latencies.values()].flat();
   return [`${title}: tracker report minus ground truth (negative = before)`, ...[...latencies].map(([n, v]) => line(n, v)), line('ALL', all)].join('\n');
+}
+
+/** The fake API key the Claude suites seed and pass (its last 20 characters are what Claude approves). */
+export const CLAUDE_TEST_KEY = 'sk-ant-test-0123456789abcdefghijklmnop';
+
+/**
+ * The real Claude Code TUI against the fake Anthropic API at `baseUrl`, seeded (trusted folder,
+ * approved key, default permissions) and ready: SessionStart (→ idle) fires before the input box
+ * takes keys, so this waits for the prompt and a second more — an Enter sent at once is lost.
+ */
+export async function startReadyClaudeRun(baseUrl: string, prefix: string): Promise<TuiRun> {
+  const run = await startTuiRun({
+    agent: 'claude',
+    prefix,
+    seed: (home, repo) => seedClaudeHome(home, { apiKey: CLAUDE_TEST_KEY, cwd: repo, bypass: false }),
+    plan: (dir, repo) =>
+      createLaunchPlanner({ claudeCommand: claudeBin() })({ sessionId: 'fl-test-session', agent: 'claude', model: null, cwd: repo, dir, resumeAgentSessionId: null }),
+    env: (home) => claudeEnv({ home, baseUrl, apiKey: CLAUDE_TEST_KEY, maxRetries: 2 }),
+  });
+  await waitFor(async () => /^❯/m.test(await run.screen()), 30_000, run.screen);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  return run;
 }
