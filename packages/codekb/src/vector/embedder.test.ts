@@ -1,20 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOpenAiEmbedder } from './embedder.js';
-import { isVectorError, type VectorError } from './errors.js';
 import { startEmbeddingsStub, type EmbeddingsStub } from './test-support/embeddings-stub.js';
 import { hashingEmbedding } from './test-support/hashing-embedding.js';
 import { startJsonServer } from './test-support/json-server.js';
+import { vectorFailureOf } from './test-support/vector-failure.js';
 
 const KEY = 'sk-test-7c1e55aa90';
-
-async function failureOf(promise: Promise<unknown>): Promise<VectorError> {
-  const error = await promise.then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  if (!isVectorError(error)) throw new Error(`expected a VectorError, got ${String(error)}`);
-  return error;
-}
 
 describe('createOpenAiEmbedder', () => {
   let stub: EmbeddingsStub;
@@ -39,19 +30,19 @@ describe('createOpenAiEmbedder', () => {
 
   it('should refuse with EMBEDDINGS_FAILED on a wrong key, without the key or the echoing body', async () => {
     const wrong = 'sk-wrong-31337abcdef';
-    const error = await failureOf(createOpenAiEmbedder({ url: stub.baseUrl, model: 'hash-embed-256', apiKey: wrong }).embed(['x']));
+    const error = await vectorFailureOf(createOpenAiEmbedder({ url: stub.baseUrl, model: 'hash-embed-256', apiKey: wrong }).embed(['x']));
     expect(error.code).toBe('EMBEDDINGS_FAILED');
     expect(error.message).toBe(`embeddings endpoint ${stub.baseUrl}/embeddings refused the request (401): check CODEKB_EMBEDDINGS_API_KEY`);
     expect(JSON.stringify({ ...error, message: error.message, stack: error.stack })).not.toContain(wrong);
   });
 
   it("should pass on the server's reason for other errors", async () => {
-    const error = await failureOf(createOpenAiEmbedder({ url: stub.baseUrl, model: 'no-such-model', apiKey: KEY }).embed(['x']));
+    const error = await vectorFailureOf(createOpenAiEmbedder({ url: stub.baseUrl, model: 'no-such-model', apiKey: KEY }).embed(['x']));
     expect(error.message).toMatch(/answered 404: The model `no-such-model` does not exist/);
   });
 
   it('should say EMBEDDINGS_UNAVAILABLE when nothing listens, without the key', async () => {
-    const error = await failureOf(createOpenAiEmbedder({ url: 'http://127.0.0.1:9/v1', model: 'm', apiKey: KEY }).embed(['x']));
+    const error = await vectorFailureOf(createOpenAiEmbedder({ url: 'http://127.0.0.1:9/v1', model: 'm', apiKey: KEY }).embed(['x']));
     expect(error.code).toBe('EMBEDDINGS_UNAVAILABLE');
     expect(error.message).toMatch(/^embeddings endpoint http:\/\/127\.0\.0\.1:9\/v1\/embeddings unreachable: fetch failed/);
     expect(error.message).not.toContain(KEY);
@@ -59,7 +50,7 @@ describe('createOpenAiEmbedder', () => {
 
   it('should reject a body that is not an embeddings list', async () => {
     await using odd = await startJsonServer(() => ({ status: 200, body: { data: [{ index: 0 }] } }));
-    const error = await failureOf(createOpenAiEmbedder({ url: `${odd.url}/v1`, model: 'm' }).embed(['x']));
+    const error = await vectorFailureOf(createOpenAiEmbedder({ url: `${odd.url}/v1`, model: 'm' }).embed(['x']));
     expect(error).toMatchObject({ code: 'EMBEDDINGS_FAILED', message: `embeddings endpoint ${odd.url}/v1/embeddings did not answer with an embeddings list` });
   });
 });

@@ -1,23 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pointId } from './chunks.js';
-import { isVectorError, type VectorError } from './errors.js';
 import { createQdrantStore } from './qdrant-store.js';
 import type { VectorPoint } from './store.js';
 import { startQdrantStub, type QdrantStub } from './test-support/qdrant-stub.js';
+import { vectorFailureOf } from './test-support/vector-failure.js';
 
 const KEY = 'qdrant-secret-0a9b8c7d';
 
 function point(path: string, ordinal: number, vector: number[]): VectorPoint {
   return { id: pointId(path, ordinal), vector, payload: { path, line: ordinal + 1, endLine: ordinal + 1, name: `n${ordinal}`, kind: 'function' } };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<VectorError> {
-  const error = await promise.then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  if (!isVectorError(error)) throw new Error(`expected a VectorError, got ${String(error)}`);
-  return error;
 }
 
 describe('createQdrantStore', () => {
@@ -54,14 +45,14 @@ describe('createQdrantStore', () => {
 
   it('should fail with VECTOR_STORE_FAILED on a wrong key, and never show the key', async () => {
     const wrong = 'qdrant-wrong-11223344';
-    const error = await failureOf(createQdrantStore({ url: qdrant.url, apiKey: wrong, collection: 'c' }).ensureCollection(3));
+    const error = await vectorFailureOf(createQdrantStore({ url: qdrant.url, apiKey: wrong, collection: 'c' }).ensureCollection(3));
     expect(error.code).toBe('VECTOR_STORE_FAILED');
     expect(error.message).toBe(`Qdrant at ${qdrant.url} could not check the collection in c (401): check CODEKB_QDRANT_API_KEY`);
     expect(`${error.message}${error.stack}`).not.toContain(wrong);
   });
 
   it('should fail with VECTOR_STORE_UNAVAILABLE when nothing listens', async () => {
-    const error = await failureOf(createQdrantStore({ url: 'http://user:pw-in-url@127.0.0.1:9', apiKey: KEY, collection: 'c' }).query([1, 0, 0], 3));
+    const error = await vectorFailureOf(createQdrantStore({ url: 'http://user:pw-in-url@127.0.0.1:9', apiKey: KEY, collection: 'c' }).query([1, 0, 0], 3));
     expect(error.code).toBe('VECTOR_STORE_UNAVAILABLE');
     expect(error.message).toMatch(/^Qdrant at http:\/\/\*\*\*@127\.0\.0\.1:9 unreachable \(could not query\): fetch failed/);
     expect(error.message).not.toContain(KEY);
