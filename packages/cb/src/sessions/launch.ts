@@ -15,7 +15,8 @@ import type { LaunchPlan } from './contract.js';
  */
 export const SESSION_PANE = { width: 200, height: 50 } as const;
 
-export const SESSION_FILES = { env: 'env.sh' } as const;
+/** In the session's directory: the env file the pane sources, and the pane's output (tmux `pipe-pane`, appended). */
+export const SESSION_FILES = { env: 'env.sh', paneLog: 'pane.log' } as const;
 
 /** `sess-<name>-<last 8 of the id>`: readable in `tmux ls`, unique even when a name is reused. */
 export function sessionTmuxName(sessionId: string, name: string): string {
