@@ -74,6 +74,18 @@ export interface TrackerOptions {
   /** The state the session had when the tracker (re)starts, e.g. after a daemon restart. */
   initial: StateChange | null;
   onChange: (change: StateChange) => void;
+  /** A line of output matched one of the session's alert patterns (watcher sessions). */
+  onAlert?: (alert: SessionAlert) => void;
+}
+
+/** A watcher's output line that matched an alert pattern, with the lines around it. */
+export interface SessionAlert {
+  /** The pattern (as given with `--alert`) that matched. */
+  pattern: string;
+  line: string;
+  /** The surrounding lines, the matching one included, oldest first. */
+  context: string[];
+  at: string;
 }
 
 export type StartTracker = (options: TrackerOptions) => StateTracker;

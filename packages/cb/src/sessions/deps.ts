@@ -2,6 +2,7 @@ import type { Tmux } from '@flotilla/kit/tmux';
 import type { AgentRegistry } from '../agents/registry.js';
 import type { Config } from '../config.js';
 import type { HomePaths } from '../home.js';
+import type { Session } from '@flotilla/protocol';
 import type { SessionStore } from '../store/types.js';
 import type { PlanLaunch, StartTracker } from './contract.js';
 
@@ -44,4 +45,15 @@ export interface SessionDeps {
   planLaunch: PlanLaunch;
   startTracker: StartTracker;
   timing?: Partial<SessionTiming>;
+  /** Announces something about a session on every channel (notification event, inbox, webhooks, hooks); absent in tests that need none. */
+  notify?(session: Session, notice: SessionNotice): Promise<void>;
+}
+
+/** Something a person should hear about a session. */
+export interface SessionNotice {
+  /** `needs_you`: it waits for permission or input after working; `stuck`: it has waited too long; `alert`: a watcher's pattern matched; `watchdog`: the watchdog acted. */
+  kind: 'needs_you' | 'stuck' | 'alert' | 'watchdog';
+  title: string;
+  body: string;
+  level: 'info' | 'warning' | 'error';
 }

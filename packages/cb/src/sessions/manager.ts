@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import createDebug from 'debug';
 import { ProtocolError, type Answer, type Peek, type SendReceipt, type SendRequest, type Session, type SessionLogEntry } from '@flotilla/protocol';
-import type { StateChange, StateTracker } from './contract.js';
+import type { SessionAlert, StateChange, StateTracker } from './contract.js';
 import { createAndLaunch, type CreateSessionInput } from './create.js';
 import { answerPermission, pressExitKeys, sendKey, sendText, type DeliveryTarget } from './delivery.js';
 import { DEFAULT_SESSION_TIMING, type SessionDeps, type SessionTiming } from './deps.js';
@@ -60,6 +60,13 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
     return stored;
   }
 
+  /** A log line (`session.log` event) and a notification carrying the lines around the match. */
+  async function recordAlert(session: Session, alert: SessionAlert): Promise<void> {
+    await deps.store.appendSessionLog([logEntry(session, 'alert', `/${alert.pattern}/ matched: ${alert.line}`, alert.at)]);
+    deps.bus.notify();
+    await deps.notify?.(session, { kind: 'alert', level: 'warning', title: `${session.name}: /${alert.pattern}/ matched`, body: alert.context.join('\n') });
+  }
+
   function detach(sessionId: string): void {
     live.get(sessionId)?.tracker.stop();
     live.delete(sessionId);
@@ -80,6 +87,10 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
       onChange: (change) => {
         if (closed || !live.has(session.id)) return;
         void serially(entry, () => record(session.id, change)).catch((error: unknown) => debug('recording %o for %s failed: %o', change, session.name, error));
+      },
+      onAlert: (alert) => {
+        if (closed || !live.has(session.id)) return;
+        void recordAlert(session, alert).catch((error: unknown) => debug('recording an alert of %s failed: %o', session.name, error));
       },
     });
   }
