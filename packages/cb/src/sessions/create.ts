@@ -13,6 +13,7 @@ import { createWorktree, findRepoRoot } from '../worktree/index.js';
 import type { LaunchPlan } from './contract.js';
 import type { SessionDeps } from './deps.js';
 import { paneCommand, SESSION_PANE, sessionTmuxName, writeLaunchFiles } from './launch.js';
+import { startPaneLog } from './output/pane-log.js';
 import { applyStateChange, logEntry } from './state.js';
 
 const ulid = monotonicFactory();
@@ -116,7 +117,7 @@ export async function createAndLaunch(deps: SessionDeps, request: CreateSessionI
   try {
     const envFile = await writeLaunchFiles(dir, plan, env);
     await deps.tmux.newSession({ name: session.tmuxSession, cwd: session.cwd, command: paneCommand(envFile, plan.argv), ...SESSION_PANE, remainOnExit: false });
-    await fixPane(deps, session.tmuxSession);
+    await fixPane(deps, session.tmuxSession, session.id);
   } catch (error) {
     const message = `could not start the session: ${(error as Error).message}`;
     await applyStateChange(deps.store, id, { state: 'exited', source: 'cb', at: deps.now().toISOString(), waitingFor: null }, message);
@@ -129,12 +130,18 @@ export async function createAndLaunch(deps: SessionDeps, request: CreateSessionI
 /**
  * The pane keeps Flotilla's size whoever attaches (`window-size manual`), and stays after the agent
  * exits (`remain-on-exit`, for this window only: the jobs' windows follow the global `off`) so its
- * last screen can still be read. An agent that already quit has no window left to set.
+ * last screen can still be read. Its output is piped, appended, into `<session dir>/pane.log`
+ * (sessions/output/pane-log.ts): the one source of the live terminal stream and of watcher alerts.
+ * An agent that already quit has no window left to set. `sessionId` defaults to the stored session
+ * that owns `tmuxSession`.
  */
-async function fixPane(deps: SessionDeps, tmuxSession: string): Promise<void> {
+export async function fixPane(deps: SessionDeps, tmuxSession: string, sessionId?: string): Promise<void> {
+  const gone = (error: unknown): void => {
+    if (!isKitError(error, 'TMUX_SESSION_NOT_FOUND')) throw error;
+  };
   for (const [option, value] of [['window-size', 'manual'], ['remain-on-exit', 'on']] as const) {
-    await deps.tmux.setOption(option, value, { target: tmuxSession, scope: 'window' }).catch((error: unknown) => {
-      if (!isKitError(error, 'TMUX_SESSION_NOT_FOUND')) throw error;
-    });
+    await deps.tmux.setOption(option, value, { target: tmuxSession, scope: 'window' }).catch(gone);
   }
+  const id = sessionId ?? (await deps.store.listSessions({ all: true })).find((s) => s.tmuxSession === tmuxSession)?.id;
+  if (id) await startPaneLog(deps.tmux, tmuxSession, deps.paths.sessionDir(id)).catch(gone);
 }

@@ -11,6 +11,7 @@ import type { SessionAlert, StateChange, StateTracker } from './contract.js';
 import { createAndLaunch, type CreateSessionInput } from './create.js';
 import { answerPermission, pressExitKeys, sendKey, sendText, type DeliveryTarget } from './delivery.js';
 import { DEFAULT_SESSION_TIMING, type SessionDeps, type SessionTiming } from './deps.js';
+import { reassertPaneLog } from './output/pane-log.js';
 import { applyStateChange, logEntry, storedState } from './state.js';
 
 const debug = createDebug('cb:sessions');
@@ -210,6 +211,7 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
         const pane = panes.get(session.tmuxSession);
         if (pane && !pane.paneDead) {
           attach(session, storedState(session));
+          await reassertPaneLog(deps, session);
           report.reattached.push(session.name);
         } else {
           const detail = pane ? 'it exited while the daemon was down' : 'its tmux session was gone after a daemon restart';

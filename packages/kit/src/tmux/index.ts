@@ -7,6 +7,7 @@ export type {
   CapturePaneOptions,
   NewSessionOptions,
   OptionScope,
+  PaneGeometry,
   PasteOptions,
   Tmux,
   TmuxErrorCode,

@@ -29,6 +29,14 @@ async function waitFor<T>(probe: () => Promise<T | undefined | false>, what: str
   }
 }
 
+function readFileIfAny(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 async function screenContains(tmux: Tmux, name: string, text: string): Promise<void> {
   let screen = '';
   await waitFor(async () => (screen = await tmux.capturePane(name, { lines: 'all' })).includes(text), `"${text}" on ${name}`).catch(
@@ -123,6 +131,41 @@ describe('createTmux', () => {
     await screenContains(tmux, 'color', 'red plain');
     expect(await tmux.capturePane('color', { ansi: true, lines: 100 })).toMatch(/\x1b\[31mred/);
     expect(await tmux.capturePane('color', { lines: 100 })).not.toContain('\x1b');
+  });
+
+  it('should pipe the pane output to a command, report it, and replace or close the pipe', async () => {
+    await using tmux = tmuxFixture();
+    using dir = createTestDir('kit-tmux-');
+    const first = dir.join('first.log');
+    const second = dir.join('second.log');
+    await tmux.newSession({ name: 'piped', cwd: '/', command: ['cat'], width: 120, height: 40 });
+    expect(await tmux.panePiping('piped')).toBe(false);
+    await tmux.pipePane('piped', `cat >> '${first}'`);
+    expect(await tmux.panePiping('piped')).toBe(true);
+    await tmux.sendKeysLiteral('piped', 'one\r');
+    await waitFor(async () => readFileIfAny(first).includes('one'), 'output in the first pipe');
+    await tmux.pipePane('piped', `cat >> '${second}'`);
+    await tmux.sendKeysLiteral('piped', 'two\r');
+    await waitFor(async () => readFileIfAny(second).includes('two'), 'output in the second pipe');
+    expect(readFileIfAny(first)).not.toContain('two');
+    await tmux.pipePane('piped', null);
+    expect(await tmux.panePiping('piped')).toBe(false);
+    expect(await tmux.panePiping('gone')).toBeNull();
+    await expect(tmux.pipePane('gone', 'cat')).rejects.toSatisfy((error) => isKitError(error, 'TMUX_SESSION_NOT_FOUND'));
+    expect(await tmux.paneGeometry('piped')).toMatchObject({ cols: 120, rows: 40, alternateScreen: false });
+    expect(await tmux.paneGeometry('gone')).toBeNull();
+  });
+
+  it('should send bytes to the pane exactly, never as key names', async () => {
+    await using tmux = tmuxFixture();
+    using dir = createTestDir('kit-tmux-');
+    const out = dir.join('received.hex');
+    const script = `stty raw -echo; echo READY; head -c 8 | od -An -tx1 > '${out}'; sleep 0.3`;
+    await tmux.newSession({ name: 'raw', cwd: dir.path, command: ['sh', '-c', script] });
+    await screenContains(tmux, 'raw', 'READY');
+    await tmux.sendBytes('raw', Buffer.from('Enter\x03\x1b\xff', 'latin1'));
+    await waitFor(async () => (await tmux.listSessions())[0]?.paneDead, 'recorder to finish');
+    expect(readFileSync(out, 'utf8').replace(/\s+/g, '')).toBe('456e7465720' + '31bff');
   });
 
   it('should report failures with stable codes', async () => {

@@ -28,6 +28,8 @@ const TMUX_TIMEOUT_MS = 10_000;
  * zombie. A SIGCHLD sent to the server makes it reap; this is how long to give it.
  */
 const REAP_NUDGE_MS = 20;
+/** Bytes per `send-keys -H` invocation (each is one argv word). */
+const SEND_BYTES_SLICE = 2048;
 
 /** Runs tmux commands on one server, with the three failure policies the methods need. */
 interface Runner {
@@ -125,6 +127,36 @@ export function createTmux(options: TmuxOptions): Tmux {
       const args = setOptionArgs(option, value, scoped.scope ?? 'session', scoped.target);
       if (scoped.target === undefined) await r.must(args);
       else await r.inSession(scoped.target, args);
+    },
+    async pipePane(name, shellCommand) {
+      const args = ['pipe-pane', '-t', paneTarget(name)];
+      if (shellCommand !== null) {
+        if (shellCommand.trim() === '') invalid('pipePane needs a command (null closes the pipe)');
+        args.push('-O', shellCommand);
+      }
+      await r.inSession(name, args);
+    },
+    async panePiping(name) {
+      const result = await r.onSession(['display-message', '-p', '-t', paneTarget(name), '#{pane_pipe}']);
+      // display-message on a missing target prints nothing and succeeds (tmux 3.3).
+      const value = result?.stdout.trim() ?? '';
+      return value === '' ? null : value === '1';
+    },
+    async paneGeometry(name) {
+      const format = '#{pane_width} #{pane_height} #{cursor_x} #{cursor_y} #{alternate_on}';
+      const result = await r.onSession(['display-message', '-p', '-t', paneTarget(name), format]);
+      if (!result) return null;
+      const [cols = NaN, rows = NaN, cursorX = 0, cursorY = 0, alternate = 0] = result.stdout.trim().split(' ').map(Number);
+      if (!(cols > 0 && rows > 0)) return null;
+      return { cols, rows, cursorX, cursorY, alternateScreen: alternate === 1 };
+    },
+    async sendBytes(name, bytes) {
+      if (bytes.length === 0) return;
+      // One argument per byte; tmux's argument list is bounded, so long input goes in slices.
+      const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0'));
+      for (let i = 0; i < hex.length; i += SEND_BYTES_SLICE) {
+        await r.inSession(name, ['send-keys', '-H', '-t', paneTarget(name), ...hex.slice(i, i + SEND_BYTES_SLICE)]);
+      }
     },
     run: r.run,
   };

@@ -63,6 +63,16 @@ export interface PasteOptions {
   enterDelayMs?: number;
 }
 
+export interface PaneGeometry {
+  cols: number;
+  rows: number;
+  /** Cursor column and row, 0-based. */
+  cursorX: number;
+  cursorY: number;
+  /** The pane shows its alternate screen (a full-screen TUI). */
+  alternateScreen: boolean;
+}
+
 export type OptionScope = 'server' | 'session' | 'window' | 'pane';
 
 export interface Tmux {
@@ -85,6 +95,21 @@ export interface Tmux {
   panePid(name: string): Promise<number | null>;
   /** `set-option`; without `target` the global value (`-g`, or `-s` for server scope). */
   setOption(option: string, value: string, options?: { target?: string; scope?: OptionScope }): Promise<void>;
+  /**
+   * Pipes the pane's output, as the application wrote it (escapes and all), to `shellCommand`'s
+   * stdin (`pipe-pane -O`), replacing any pipe the pane had (tmux allows one per pane, and swaps
+   * them without losing output); `null` closes the pipe. Throws `TMUX_SESSION_NOT_FOUND`.
+   */
+  pipePane(name: string, shellCommand: string | null): Promise<void>;
+  /** Whether the pane's output is being piped (`#{pane_pipe}`); null when there is no such session. */
+  panePiping(name: string): Promise<boolean | null>;
+  /** The pane's size and cursor; null when there is no such session. */
+  paneGeometry(name: string): Promise<PaneGeometry | null>;
+  /**
+   * Writes `bytes` to the pane's input exactly as given (`send-keys -H`, hex): never interpreted as
+   * key names, so control bytes and escape sequences arrive as typed.
+   */
+  sendBytes(name: string, bytes: Uint8Array): Promise<void>;
   /** Any other tmux command, on this server; failures are returned, not thrown. */
   run(args: string[], options?: ExecOptions): Promise<ExecResult>;
 }
