@@ -50,7 +50,8 @@ export const ConfigSchema = z.object({
   envAllowlist: z.array(z.string()).default([]),
   prices: z.record(z.string(), PriceSchema).default({}),
   webhooks: z.array(WebhookSchema).default([]),
-  hooks: z.object({ onJobEnd: z.string().optional() }).default({}),
+  /** Shell commands run on events: `onJobEnd` (the job as JSON on stdin), `onSessionNotice` (a session needs you, is stuck, alerted, or the watchdog acted). */
+  hooks: z.object({ onJobEnd: z.string().optional(), onSessionNotice: z.string().optional() }).default({}),
   notifySend: z.boolean().default(true),
   retention: z
     .object({
@@ -59,6 +60,25 @@ export const ConfigSchema = z.object({
       worktreesDays: z.number().positive().default(7),
     })
     .default({ jobsDays: 30, logsDays: 14, worktreesDays: 7 }),
+  /** The session watchdog (see packages/cb/src/sessions/watchdog/policy.ts); every field optional. */
+  watchdog: z
+    .object({
+      restart: z.boolean(),
+      restartOnCleanExit: z.boolean(),
+      maxRestarts: z.number().int().min(0).max(100),
+      stuckAfterMs: z.number().int().min(0),
+      compactAtPercent: z.number().min(0).max(100),
+      contextWindow: z.number().int().positive(),
+      rateLimitWaitMs: z.number().int().positive(),
+      exitGraceMs: z.number().int().positive(),
+      tickMs: z.number().int().min(100),
+      contextCheckMs: z.number().int().min(100),
+      processSweepMs: z.number().int().min(100),
+      compactCooldownMs: z.number().int().min(0),
+    })
+    .strict()
+    .partial()
+    .default({}),
   /** Setup command run once in each new worktree, by repository root (also read from `git config flotilla.setup`). */
   worktreeSetup: z.record(z.string(), z.string()).default({}),
 });

@@ -52,6 +52,10 @@ export const EventSchema = z.discriminatedUnion('type', [
     ...base,
     type: z.literal('notification'),
     jobId: IdSchema.nullable(),
+    /** Set when the notification is about a session (`cb session …`). */
+    sessionId: IdSchema.nullable().optional(),
+    /** What a session notification is: `needs_you`, `stuck`, `alert`, `watchdog`. */
+    kind: z.string().optional(),
     title: z.string(),
     body: z.string(),
     level: z.enum(['info', 'success', 'warning', 'error']),

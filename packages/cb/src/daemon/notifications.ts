@@ -1,5 +1,6 @@
 import createDebug from 'debug';
-import type { Job } from '@flotilla/protocol';
+import type { Job, Session } from '@flotilla/protocol';
+import type { SessionNotice } from '../sessions/deps.js';
 import { createNotifier, describeJobEnd } from '../notify/index.js';
 import type { DaemonContext } from './context.js';
 
@@ -23,4 +24,19 @@ export async function notifyJobEnded(ctx: DaemonContext, job: Job): Promise<void
   } finally {
     await notifier.dispose();
   }
+}
+
+/**
+ * Something about a session a person should hear: a notification event (SSE clients, the bot) at
+ * once, then webhooks, the `hooks.onSessionNotice` command and the desktop in the background, so
+ * a slow receiver never holds up the session.
+ */
+export async function notifySession(ctx: Pick<DaemonContext, 'store' | 'bus' | 'config' | 'env'>, session: Session, notice: SessionNotice): Promise<void> {
+  await ctx.store.appendEvents([{ type: 'notification', jobId: null, sessionId: session.id, kind: notice.kind, title: notice.title, body: notice.body, level: notice.level }]);
+  ctx.bus.notify();
+  const notifier = createNotifier({ config: ctx.config, record: (delivery) => debug('%s %s delivery to %s: %s', session.name, notice.kind, delivery.target, delivery.ok ? 'ok' : delivery.error), env: ctx.env });
+  void notifier
+    .sessionNotice(session, notice)
+    .catch((error: unknown) => debug('notifying for session %s failed: %o', session.name, error))
+    .finally(() => void notifier.dispose());
 }

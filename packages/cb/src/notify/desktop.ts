@@ -33,13 +33,18 @@ export function desktopNotifier(env: NodeJS.ProcessEnv): string | null {
 }
 
 /** Shows `cb ✔ …`/`cb ✘ …` with notify-send; null (not a failure) where there is no desktop to show it on. */
-export async function notifyDesktop(job: Job, ctx: ChannelContext): Promise<Delivery | null> {
+export function notifyDesktop(job: Job, ctx: ChannelContext): Promise<Delivery | null> {
+  const { title, body } = describeJobEnd(job);
+  return notifyDesktopText(title, body, ctx);
+}
+
+/** Shows a title and body with notify-send; null where there is no desktop. */
+export async function notifyDesktopText(title: string, body: string, ctx: ChannelContext): Promise<Delivery | null> {
   const notifySend = desktopNotifier(ctx.env);
   if (!notifySend) {
     debug('no desktop session or notify-send; skipping the desktop notification');
     return null;
   }
-  const { title, body } = describeJobEnd(job);
   const result = await execFileResult(notifySend, ['--', title, body], {
     env: ctx.env,
     timeoutMs: NOTIFY_SEND_TIMEOUT_MS,

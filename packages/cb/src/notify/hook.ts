@@ -25,17 +25,21 @@ export function hookTarget(command: string): string {
   return words.find((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) ?? 'sh';
 }
 
-/**
- * Runs the user's configured `hooks.onJobEnd` with `sh -c`, the job as JSON on stdin and
- * `FLOTILLA_JOB_ID`/`FLOTILLA_JOB_STATUS` set; its process group is killed on timeout. Never throws.
- */
-export async function runJobEndHook(command: string, job: Job, ctx: HookContext): Promise<Delivery> {
+/** What one hook run gets: where it runs, what it reads on stdin, which variables it sees, what it is about (for logs). */
+export interface HookRun {
+  cwd: string;
+  input: string;
+  env: Record<string, string>;
+  subject: string;
+}
+
+/** Runs a hook command with `sh -c`; its process group is killed on timeout. Never throws. */
+export async function runHook(command: string, run: HookRun, ctx: HookContext): Promise<Delivery> {
   const target = hookTarget(command);
-  const cwd = job.worktree?.path && existsSync(job.worktree.path) ? job.worktree.path : existsSync(job.cwd) ? job.cwd : homedir();
   const result = await execFileResult('sh', ['-c', command], {
-    cwd,
-    env: { ...ctx.env, FLOTILLA_JOB_ID: job.id, FLOTILLA_JOB_STATUS: job.status },
-    input: JSON.stringify(job),
+    cwd: existsSync(run.cwd) ? run.cwd : homedir(),
+    env: { ...ctx.env, ...run.env },
+    input: run.input,
     timeoutMs: ctx.timeoutMs,
     maxOutputBytes: HOOK_OUTPUT_BYTES,
     signal: ctx.signal,
@@ -48,6 +52,15 @@ export async function runJobEndHook(command: string, job: Job, ctx: HookContext)
     const how = result.signal ? `killed by ${result.signal}` : `exited with ${result.exitCode}`;
     error = result.stderr.trim() ? `${how}: ${stderrTail(result.stderr)}` : how;
   }
-  debug('hook %s for %s: %s (%d ms)', target, job.id, error ?? 'ok', result.durationMs);
+  debug('hook %s for %s: %s (%d ms)', target, run.subject, error ?? 'ok', result.durationMs);
   return endDelivery({ channel: 'hook', target, ok: error === null, attempts: 1, status: result.exitCode, error });
+}
+
+/**
+ * Runs the user's configured `hooks.onJobEnd` with the job as JSON on stdin and
+ * `FLOTILLA_JOB_ID`/`FLOTILLA_JOB_STATUS` set, in the job's worktree (else its cwd). Never throws.
+ */
+export function runJobEndHook(command: string, job: Job, ctx: HookContext): Promise<Delivery> {
+  const cwd = job.worktree?.path && existsSync(job.worktree.path) ? job.worktree.path : job.cwd;
+  return runHook(command, { cwd, input: JSON.stringify(job), env: { FLOTILLA_JOB_ID: job.id, FLOTILLA_JOB_STATUS: job.status }, subject: job.id }, ctx);
 }

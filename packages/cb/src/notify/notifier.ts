@@ -1,9 +1,9 @@
-import type { Job } from '@flotilla/protocol';
+import type { Job, Session } from '@flotilla/protocol';
 import createDebug from 'debug';
 import type { Config } from '../config.js';
 import type { ChannelContext, Delivery } from './delivery.js';
-import { notifyDesktop } from './desktop.js';
-import { HOOK_TIMEOUT_MS, runJobEndHook } from './hook.js';
+import { notifyDesktop, notifyDesktopText } from './desktop.js';
+import { HOOK_TIMEOUT_MS, runHook, runJobEndHook } from './hook.js';
 import { deliverWebhook, WEBHOOK_BACKOFF_BASE_MS, WEBHOOK_TIMEOUT_MS, type WebhookConfig } from './webhook.js';
 
 const debug = createDebug('cb:notify');
@@ -24,12 +24,29 @@ export interface NotifierOptions {
 export interface Notifier {
   /** Announces a finished job on every configured channel; resolves with the deliveries made (skipped channels are absent). */
   jobEnded(job: Job): Promise<Delivery[]>;
+  /**
+   * Announces a session notice (webhook event `session.<kind>`, matched by that name, `session.*`
+   * or `*`; the `hooks.onSessionNotice` command; the desktop).
+   */
+  sessionNotice(session: Session, notice: SessionNoticeText): Promise<Delivery[]>;
   /** Stops retries, kills running hooks and waits for in-flight deliveries to be recorded. */
   dispose(): Promise<void>;
 }
 
+/** What a session notice says; the same shape as the session manager's SessionNotice. */
+export interface SessionNoticeText {
+  kind: string;
+  title: string;
+  body: string;
+  level: string;
+}
+
 function wantsJobEnded(webhook: WebhookConfig): boolean {
   return webhook.events.includes('job.ended') || webhook.events.includes('*');
+}
+
+function wantsSessionNotice(webhook: WebhookConfig, kind: string): boolean {
+  return webhook.events.some((e) => e === `session.${kind}` || e === 'session.*' || e === '*');
 }
 
 /**
@@ -74,14 +91,36 @@ export function createNotifier(options: NotifierOptions): Notifier {
     return deliveries.filter((d): d is Delivery => d !== null);
   };
 
+  const announceSession = async (session: Session, notice: SessionNoticeText): Promise<Delivery[]> => {
+    const { webhooks, hooks, notifySend } = options.config;
+    const type = `session.${notice.kind}`;
+    const body = JSON.stringify({ type, session, notice });
+    const pending: Promise<Delivery | null>[] = webhooks.filter((w) => wantsSessionNotice(w, notice.kind)).map((w) => deliverWebhook(w, body, webhookCtx));
+    const command = hooks.onSessionNotice?.trim();
+    if (command) {
+      const env = { FLOTILLA_SESSION_ID: session.id, FLOTILLA_SESSION_NAME: session.name, FLOTILLA_SESSION_STATE: session.state, FLOTILLA_NOTICE_KIND: notice.kind };
+      pending.push(runHook(command, { cwd: session.cwd, input: body, env, subject: `${session.name} ${type}` }, hookCtx));
+    }
+    if (notifySend) pending.push(notifyDesktopText(`cb ${notice.title}`, notice.body, ctx));
+    const deliveries = await Promise.all(pending.map(recorded));
+    return deliveries.filter((d): d is Delivery => d !== null);
+  };
+
+  const track = (run: Promise<Delivery[]>): Promise<Delivery[]> => {
+    inFlight.add(run);
+    const forget = (): void => void inFlight.delete(run);
+    run.then(forget, forget);
+    return run;
+  };
+
   return {
     jobEnded(job) {
       if (controller.signal.aborted) return Promise.resolve([]);
-      const run = announce(job);
-      inFlight.add(run);
-      const forget = (): void => void inFlight.delete(run);
-      run.then(forget, forget);
-      return run;
+      return track(announce(job));
+    },
+    sessionNotice(session, notice) {
+      if (controller.signal.aborted) return Promise.resolve([]);
+      return track(announceSession(session, notice));
     },
     async dispose() {
       controller.abort();

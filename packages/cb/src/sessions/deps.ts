@@ -5,6 +5,7 @@ import type { HomePaths } from '../home.js';
 import type { Session } from '@flotilla/protocol';
 import type { SessionStore } from '../store/types.js';
 import type { PlanLaunch, StartTracker } from './contract.js';
+import type { WatchdogPolicy } from './watchdog/policy.js';
 
 /** Grace periods and poll intervals; tests shorten them. */
 export interface SessionTiming {
@@ -45,6 +46,8 @@ export interface SessionDeps {
   planLaunch: PlanLaunch;
   startTracker: StartTracker;
   timing?: Partial<SessionTiming>;
+  /** Overrides of the watchdog's policy beyond the config file's (tests shorten its clocks). */
+  watchdog?: Partial<WatchdogPolicy>;
   /** Announces something about a session on every channel (notification event, inbox, webhooks, hooks); absent in tests that need none. */
   notify?(session: Session, notice: SessionNotice): Promise<void>;
 }

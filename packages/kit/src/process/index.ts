@@ -4,6 +4,9 @@
  */
 export { isAlive, listProcessTree, processStartTime } from './process-info.js';
 export { killTree } from './kill-tree.js';
+export { descendantsOf, readProcessTable } from './process-table.js';
+export { processesWithEnv } from './process-env.js';
+export type { ProcessInfo, ProcessTable } from './process-table.js';
 export { execFileResult } from './exec-file.js';
 export type { ExecOptions, ExecResult } from './exec-file.js';
 export type { KillTreeErrorCode, KillTreeOptions } from './kill-tree.js';
