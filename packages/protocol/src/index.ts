@@ -123,3 +123,4 @@ export type {
   AnswerRequest,
   SessionListQuery,
 } from './session.js';
+export * from './terminal.js';

@@ -81,7 +81,15 @@ export function registerSessionCommands(program: Command, { ctx, client }: Sessi
     .argument('<name>', 'the session')
     .option('--lines <N>', 'the last N lines (default 50)', lines)
     .option('--json', 'print the screen as JSON')
-    .action(async (name: string, opts: { lines?: number }, cmd: Command) => {
+    .option('-f, --follow', 'then keep printing its output as it comes (read-only), until Ctrl-C or the session exits')
+    .action(async (name: string, opts: { lines?: number; follow?: boolean }, cmd: Command) => {
+      if (opts.follow) {
+        if (json(cmd)) throw new UsageError('--follow streams the terminal as it is; it has no --json form');
+        await client(); // starts the daemon if needed
+        const { peekFollow } = await import('./commands/peek.js');
+        await peekFollow({ ...common, socketPath: ctx.paths.socket, name });
+        return;
+      }
       const { peek } = await import('./commands/peek.js');
       await peek({ ...common, client: await client(), name, lines: opts.lines, json: json(cmd) });
     });

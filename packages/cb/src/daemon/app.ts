@@ -11,6 +11,8 @@ import { inbox, metrics, repos, stats } from './reports.js';
 import { eventRoutes } from './routes/events.js';
 import { jobRoutes } from './routes/jobs.js';
 import { sessionRoutes } from './routes/sessions.js';
+import { terminalRoutes } from './routes/terminal.js';
+import { createTerminalHub, type TerminalHub } from '../sessions/output/terminal-hub.js';
 import { jsonBody, query } from './routes/validate.js';
 import { tokenToCookie, type SessionTokens } from './session-tokens.js';
 import type { Scheduler } from './scheduler.js';
@@ -25,7 +27,15 @@ export interface DaemonControl {
   httpUrl(): string | null;
 }
 
-export function createDaemonApp(ctx: DaemonContext, scheduler: Scheduler, control: DaemonControl, token: string, sessions: SessionTokens): Hono {
+/** `terminals`: the live terminal streams (main.ts passes its own, to close them on shutdown). */
+export function createDaemonApp(
+  ctx: DaemonContext,
+  scheduler: Scheduler,
+  control: DaemonControl,
+  token: string,
+  sessions: SessionTokens,
+  terminals: TerminalHub = createTerminalHub(ctx),
+): Hono {
   const app = createSecureApp({ requireToken: true, token, extraTokens: sessions.all });
   app.use('*', tokenToCookie());
   app.onError((error, c) => {
@@ -47,6 +57,7 @@ export function createDaemonApp(ctx: DaemonContext, scheduler: Scheduler, contro
         '<a href="/api/inbox">/api/inbox</a>, <a href="/api/stats">/api/stats</a>, events at /api/events, <a href="/metrics">/metrics</a>.</p>',
     ),
   );
+  app.route('/api', terminalRoutes(ctx, token, terminals));
   app.route('/api/jobs', jobRoutes(ctx, scheduler));
   app.route('/api/sessions', sessionRoutes(ctx.sessions));
   app.route('/api/events', eventRoutes(ctx));

@@ -4,6 +4,7 @@ import createDebug from 'debug';
 import { writeFileAtomic } from '@flotilla/kit/fs';
 import { EMPTY_USAGE, type Attempt, type Job } from '@flotilla/protocol';
 import { ATTEMPT_FILES, type RunnerSpec } from '../runner/spec.js';
+import { startPaneLog } from '../sessions/output/pane-log.js';
 import type { DaemonContext } from './context.js';
 import { agentEnv, credentialFor } from './readiness.js';
 import { ensureWorktree } from './worktree-plan.js';
@@ -100,11 +101,26 @@ async function launch(ctx: DaemonContext, job: Job, attempt: Attempt): Promise<J
   } catch (error) {
     return launchFailed(ctx, job, attempt, `tmux could not start the session: ${(error as Error).message}`);
   }
+  await streamPane(ctx, attempt.tmuxSession, dir);
   debug('job %s attempt %d started in tmux session %s', job.id, attempt.n, attempt.tmuxSession);
   return ctx.store.updateJob(job.id, (current) => ({
     job: { ...current, attempts: current.attempts.map((a) => (a.n === attempt.n ? { ...a, credential } : a)) },
     events: [],
   }));
+}
+
+/**
+ * Like a session's pane: Flotilla's size whoever attaches (`window-size manual`), and the output
+ * piped into `<attempt dir>/pane.log` for `/api/jobs/:id/terminal`. A runner that already exited
+ * has no pane left; nothing else here may fail the attempt.
+ */
+async function streamPane(ctx: DaemonContext, tmuxSession: string, dir: string): Promise<void> {
+  try {
+    await ctx.tmux.setOption('window-size', 'manual', { target: tmuxSession, scope: 'window' });
+    await startPaneLog(ctx.tmux, tmuxSession, dir);
+  } catch (error) {
+    debug('no output stream for %s: %s', tmuxSession, (error as Error).message);
+  }
 }
 
 function priceFor(ctx: DaemonContext, model: string | null): RunnerSpec['price'] {

@@ -18,6 +18,8 @@ import { createSessionManager } from '../sessions/manager.js';
 import { createLaunchPlanner, startStateTracker } from '../sessions/signals/index.js';
 import { createSqliteStore } from '../store/sqlite-store.js';
 import { VERSION } from '../version.js';
+import { WebSocketServer } from 'ws';
+import { createTerminalHub } from '../sessions/output/terminal-hub.js';
 import { createDaemonApp, type DaemonControl } from './app.js';
 import { createBus } from './bus.js';
 import { pruneOutbox } from './gc.js';
@@ -78,17 +80,20 @@ async function main(): Promise<void> {
     serve: async (port) => {
       if (!httpServer || (port !== 0 && httpServer.port !== port)) {
         await httpServer?.close();
-        httpServer = await serveOnPort(app.fetch, { port, hostname: '127.0.0.1' });
+        httpServer = await serveOnPort(app.fetch, { port, hostname: '127.0.0.1', websocket: { server: wss } });
       }
       return { url: httpServer.url, token: sessions.issue() };
     },
     httpUrl: () => httpServer?.url ?? null,
   };
   const sessions = createSessionTokens();
-  const app = createDaemonApp(ctx, scheduler, control, token, sessions);
+  // Live terminal streams: WebSocket upgrades on both listeners go through the app (and its security checks).
+  const wss = new WebSocketServer({ noServer: true });
+  const terminals = createTerminalHub(ctx);
+  const app = createDaemonApp(ctx, scheduler, control, token, sessions, terminals);
   // Sessions are re-attached before the API answers, so no request sees a live session without its tracker.
   await sessionManager.recover();
-  const socketServer = await serveOnSocket(app.fetch, paths.socket);
+  const socketServer = await serveOnSocket(app.fetch, paths.socket, { websocket: { server: wss } });
   await recover(ctx, scheduler);
   const record = { pid: process.pid, version: VERSION, protocol: PROTOCOL_VERSION, socket: paths.socket, startedAt: ctx.startedAt.toISOString() };
   await writeFileAtomic(paths.daemonJson, JSON.stringify(record, null, 2) + '\n', { mode: 0o600 });
@@ -103,6 +108,7 @@ async function main(): Promise<void> {
     clearInterval(pruning);
     scheduler.close();
     sessionManager.close();
+    await terminals.close();
     await Promise.allSettled([socketServer.close(), httpServer?.close()]);
     await store.close();
     try {

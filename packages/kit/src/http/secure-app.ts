@@ -132,3 +132,20 @@ function hasValidToken(c: Context, accepted: readonly string[]): boolean {
   }
   return ok;
 }
+
+/**
+ * Whether the request proves the holder of `token` itself, not merely some accepted token: it came
+ * over the unix socket (mode 0600: the owner, when `trustUnixSocket`, the default), or it carries
+ * `token` as a Bearer header or `?token=`. A cookie never counts (browsers send it ambiently), nor
+ * do the `extraTokens` minted for viewers. For actions a read-only viewer must not take, such as
+ * typing into a terminal.
+ */
+export function hasOwnerToken(c: Context, token: string, options: { trustUnixSocket?: boolean } = {}): boolean {
+  if ((options.trustUnixSocket ?? true) && arrivalOf(c) === 'unix') return true;
+  if (token === '') return false;
+  let ok = false;
+  for (const candidate of [bearerToken(c.req.header('authorization')), c.req.query('token')]) {
+    if (candidate !== undefined && tokensEqual(candidate, token)) ok = true;
+  }
+  return ok;
+}
