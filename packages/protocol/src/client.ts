@@ -96,6 +96,8 @@ export interface FlotillaClient {
   answer(name: string, answer: Answer): Promise<Session>;
   peek(name: string, options?: { lines?: number }): Promise<Peek>;
   sessionLog(name: string): Promise<SessionLogEntry[]>;
+  /** Makes a discovered session (an agent in a tmux pane started outside Flotilla) a managed one. */
+  adoptSession(name: string): Promise<Session>;
   /** Every event after `lastEventId`, as they happen, until the signal aborts. Unknown types are skipped. */
   events(options?: EventStreamOptions): AsyncIterable<FlotillaEvent>;
 }
@@ -142,6 +144,7 @@ export function createClient(transport: Transport): FlotillaClient {
     answer: (name, answer) => call(SessionSchema, { method: 'POST', path: `${session(name)}/answer`, body: { answer } }),
     peek: (name, options = {}) => call(PeekSchema, { method: 'GET', path: `${session(name)}/peek`, query: { lines: options.lines } }),
     sessionLog: (name) => call(SessionLogEntrySchema.array(), { method: 'GET', path: `${session(name)}/log` }),
+    adoptSession: (name) => call(SessionSchema, { method: 'POST', path: `${session(name)}/adopt` }),
     events: (options = {}) => streamEvents(transport, options),
   };
 }

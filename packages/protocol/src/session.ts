@@ -45,7 +45,13 @@ export const SessionSchema = z.object({
   source: SessionStateSourceSchema,
   /** In `waiting_permission`: what it asks (e.g. `Bash: rm -rf build`); in `rate_limited`: until when. */
   waitingFor: z.string().nullable(),
+  /** The tmux session on Flotilla's own server; when `tmuxSocket` is set, the pane id (`%3`) on that server. */
   tmuxSession: z.string(),
+  /**
+   * The user's own tmux server (`tmux -L <name>`) of a session started outside Flotilla (discovered,
+   * or adopted with `cb session adopt`); absent or null: Flotilla's own server.
+   */
+  tmuxSocket: z.string().nullable().optional(),
   /** The agent's process id while it runs. */
   pid: z.number().int().nullable(),
   /** The agent's own conversation id (Claude session id, Codex thread id), used to resume it. */

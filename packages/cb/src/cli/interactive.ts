@@ -35,6 +35,8 @@ export const spawnInteractive: Spawner = (request) =>
 
 /** Whether this home's tmux server has the session (exact name). */
 export function tmuxHasSession(socketName: string, session: string): boolean {
-  const result = spawnSync('tmux', ['-L', socketName, 'has-session', '-t', `=${session}`], { stdio: 'ignore' });
+  // A pane id (`%3`, a session on the user's own server) is a target as it is; a name is matched exactly.
+  const target = /^%\d+$/.test(session) ? session : `=${session}`;
+  const result = spawnSync('tmux', ['-L', socketName, 'has-session', '-t', target], { stdio: 'ignore' });
   return result.status === 0;
 }

@@ -48,6 +48,16 @@ export function registerSessionCommands(program: Command, { ctx, client }: Sessi
       await sessionLs({ ...common, client: await client(), all: opts.all, json: json(cmd), now: ctx.now, env: ctx.env });
     });
 
+  session
+    .command('adopt')
+    .description('make a session started outside Flotilla (an agent in a tmux pane) a managed one: send, answer, stop')
+    .argument('<name>', 'the external session, as cb session ls shows it')
+    .option('--json', 'print the session as JSON')
+    .action(async (name: string, _opts: unknown, cmd: Command) => {
+      const { sessionAdopt } = await import('./commands/session.js');
+      await sessionAdopt({ ...common, client: await client(), name, json: json(cmd) });
+    });
+
   for (const [action, description] of [
     ['stop', "stop it: the agent's own exit keys, then its tmux session is killed"],
     ['log', 'its state changes, sends, answers and lifecycle'],

@@ -15,6 +15,7 @@ import { createAgentRegistry, type AgentRegistry } from '../agents/registry.js';
 import { loadConfig } from '../config.js';
 import { homePaths, hostName, resolveHome } from '../home.js';
 import { createSessionManager } from '../sessions/manager.js';
+import { startDiscovery, withDiscovery } from '../sessions/discovery/index.js';
 import { createLaunchPlanner, startStateTracker } from '../sessions/signals/index.js';
 import { createSqliteStore } from '../store/sqlite-store.js';
 import { VERSION } from '../version.js';
@@ -65,10 +66,12 @@ async function main(): Promise<void> {
   const custom = parseCustomAgents(config.value.agents);
   const customAgents = Object.fromEntries((custom.ok ? custom.value : []).map((d) => [d.name, { argv: d.argv }]));
   const sessionManager = createSessionManager({ ...shared, planLaunch: createLaunchPlanner({ customAgents }), startTracker: startStateTracker });
+  // Agents the user started outside Flotilla (tmux panes, Claude's own sessions): FLOTILLA_DISCOVERY=off turns it off.
+  const discovery = process.env.FLOTILLA_DISCOVERY === 'off' ? null : startDiscovery({ deps: shared, home: config.value.env.HOME ?? process.env.HOME ?? '', env: process.env });
   const ctx: DaemonContext = {
     ...shared,
     version: VERSION,
-    sessions: sessionManager,
+    sessions: discovery ? withDiscovery(sessionManager, discovery) : sessionManager,
     runnerPath: fileURLToPath(new URL('../runner/main.js', import.meta.url)),
     startedAt: new Date(),
   };
@@ -108,6 +111,7 @@ async function main(): Promise<void> {
     clearInterval(pruning);
     scheduler.close();
     sessionManager.close();
+    discovery?.close();
     await terminals.close();
     await Promise.allSettled([socketServer.close(), httpServer?.close()]);
     await store.close();

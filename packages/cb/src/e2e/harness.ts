@@ -59,6 +59,8 @@ export async function startHarness(options: { anthropic?: AnthropicScenario; ope
     ...claudeEnv({ home, baseUrl: anthropic.url, apiKey: API_KEY }),
     FLOTILLA_HOME: flotillaHome,
     FLOTILLA_HOST_NAME: 'e2e-host',
+    // Agents found on the machine (other tests' tmux panes) would show in every listing; the discovery suite turns it on.
+    FLOTILLA_DISCOVERY: 'off',
   };
   env.PATH = `${agentBinDir()}:${env.PATH}`;
   const paths = homePaths(flotillaHome);

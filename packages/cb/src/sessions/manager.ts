@@ -5,12 +5,16 @@
  * trackers to the sessions that still exist and marks the others exited.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { mkdirSync } from 'node:fs';
 import createDebug from 'debug';
+import type { Tmux, TmuxSessionInfo } from '@flotilla/kit/tmux';
 import { ProtocolError, type Answer, type Peek, type SendReceipt, type SendRequest, type Session, type SessionLogEntry } from '@flotilla/protocol';
 import type { SessionAlert, StateChange, StateTracker } from './contract.js';
 import { createAndLaunch, type CreateSessionInput } from './create.js';
 import { answerPermission, pressExitKeys, sendKey, sendText, type DeliveryTarget } from './delivery.js';
 import { DEFAULT_SESSION_TIMING, type SessionDeps, type SessionTiming } from './deps.js';
+import { recordAdoption } from './discovery/adoption.js';
+import { createPaneTmux } from './discovery/pane-tmux.js';
 import { reassertPaneLog } from './output/pane-log.js';
 import { applyStateChange, logEntry, storedState } from './state.js';
 
@@ -32,6 +36,8 @@ export interface SessionManager {
   log(name: string): Promise<SessionLogEntry[]>;
   /** After a daemon (re)start: re-attach trackers to live tmux sessions, mark the rest exited. */
   recover(): Promise<{ reattached: string[]; exited: string[] }>;
+  /** A discovered agent in a pane of the user's tmux server becomes a managed session (tracker attached, no hooks). */
+  adopt(name: string): Promise<Session>;
   /** Stops trackers and the liveness check; the agents keep running in tmux. */
   close(): void;
 }
@@ -39,6 +45,8 @@ export interface SessionManager {
 interface Live {
   tracker: StateTracker;
   tmuxSession: string;
+  /** The server the session lives on: Flotilla's own (`deps.tmux`), or the user's for an adopted one. */
+  tmux: Tmux;
   /** Changes, sends and answers of one session run one after another. */
   queue: Promise<unknown>;
 }
@@ -73,18 +81,31 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
     live.delete(sessionId);
   }
 
+  /**
+   * The tmux server a session lives on: Flotilla's own, or for an adopted one its pane on the user's
+   * server (`tmuxSocket`; `tmuxSession` is then the pane id).
+   */
+  function tmuxOf(session: Session): Tmux {
+    if (!session.tmuxSocket) return deps.tmux;
+    return createPaneTmux({ socketName: session.tmuxSocket, paneId: session.tmuxSession, agentPid: session.pid });
+  }
+
   function attach(session: Session, initial: StateChange | null): void {
-    const entry: Live = { tracker: undefined as unknown as StateTracker, tmuxSession: session.tmuxSession, queue: Promise.resolve() };
+    const tmux = tmuxOf(session);
+    const entry: Live = { tracker: undefined as unknown as StateTracker, tmuxSession: session.tmuxSession, tmux, queue: Promise.resolve() };
     live.set(session.id, entry);
+    // An adopted agent has no hooks, and the tracker lets only a hook move `idle` to `working`
+    // (Claude's file goes busy for a moment after /clear): from `waiting_input` the file's busy counts.
+    const start = session.tmuxSocket && initial?.state === 'idle' ? { ...initial, state: 'waiting_input' as const } : initial;
     entry.tracker = deps.startTracker({
       sessionId: session.id,
       agent: session.agent,
       cwd: session.cwd,
       dir: deps.paths.sessionDir(session.id),
-      tmux: deps.tmux,
+      tmux,
       tmuxSession: session.tmuxSession,
       home: deps.config.env.HOME ?? deps.env.HOME,
-      initial,
+      initial: start,
       onChange: (change) => {
         if (closed || !live.has(session.id)) return;
         void serially(entry, () => record(session.id, change)).catch((error: unknown) => debug('recording %o for %s failed: %o', change, session.name, error));
@@ -102,8 +123,18 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
     return session;
   }
 
-  async function requireLive(name: string): Promise<{ session: Session; entry: Live }> {
+  /** A discovered session is read-only until adopted. */
+  function refuseExternal(session: Session, what: string): void {
+    if (!session.external || session.state === 'exited') return;
+    const adoptable = Boolean(session.tmuxSocket && session.tmuxSession);
+    throw new ProtocolError('CONFLICT', `session ${session.name} was started outside Flotilla and is read-only: cannot ${what} it`, {
+      fix: adoptable ? `adopt it first: cb session adopt ${session.name}` : `it is not in a tmux pane, so it cannot be adopted (cb session adopt ${session.name} says why); use the agent's own UI`,
+    });
+  }
+
+  async function requireLive(name: string, what: string): Promise<{ session: Session; entry: Live }> {
     const session = await find(name);
+    refuseExternal(session, what);
     const entry = live.get(session.id);
     if (session.state === 'exited' || !entry) {
       throw new ProtocolError('SESSION_NOT_RUNNING', `session ${name} has exited`, { fix: `start it again with: cb session new ${name}` });
@@ -111,11 +142,22 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
     return { session, entry };
   }
 
-  /** One `tmux list-sessions` for all: a session whose tmux session is gone or whose pane is dead has exited. */
+  /**
+   * One `tmux list-sessions` for all on Flotilla's server (one `list-panes` per adopted session): a
+   * session whose tmux session is gone or whose pane is dead (for an adopted one: whose agent
+   * process is gone) has exited.
+   */
   async function checkLiveness(): Promise<void> {
     if (live.size === 0) return;
-    const panes = new Map((await deps.tmux.listSessions()).map((s) => [s.name, s]));
+    let own: Map<string, TmuxSessionInfo> | null = null;
     for (const [id, entry] of [...live]) {
+      let panes: Map<string, TmuxSessionInfo>;
+      if (entry.tmux === deps.tmux) panes = own ??= new Map((await deps.tmux.listSessions()).map((s) => [s.name, s]));
+      else {
+        const listed = await entry.tmux.listSessions().catch(() => null);
+        if (!listed) continue; // the user's server did not answer: ask again next round
+        panes = new Map(listed.map((s) => [s.name, s]));
+      }
       const pane = panes.get(entry.tmuxSession);
       if (pane && !pane.paneDead) continue;
       const detail = !pane ? 'its tmux session is gone' : pane.exitSignal !== null ? `killed by signal ${pane.exitSignal}` : `exit status ${pane.exitStatus ?? 'unknown'}`;
@@ -126,10 +168,10 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
   const liveness = setInterval(() => void checkLiveness().catch((error: unknown) => debug('liveness check failed: %o', error)), timing.livenessMs);
   liveness.unref();
 
-  async function waitUntilGone(tmuxSession: string): Promise<boolean> {
+  async function waitUntilGone(tmux: Tmux, tmuxSession: string): Promise<boolean> {
     const deadline = Date.now() + timing.stopGraceMs;
     while (Date.now() < deadline) {
-      const pane = (await deps.tmux.listSessions()).find((s) => s.name === tmuxSession);
+      const pane = (await tmux.listSessions()).find((s) => s.name === tmuxSession);
       if (!pane || pane.paneDead) return true;
       await sleep(STOP_POLL_MS);
     }
@@ -137,7 +179,7 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
   }
 
   function target(session: Session, entry: Live): DeliveryTarget {
-    return { deps, timing, session, tracker: entry.tracker };
+    return { deps: entry.tmux === deps.tmux ? deps : { ...deps, tmux: entry.tmux }, timing, session, tracker: entry.tracker };
   }
 
   return {
@@ -152,12 +194,14 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
     get: find,
     async stop(name) {
       const session = await find(name);
+      refuseExternal(session, 'stop');
       const entry = live.get(session.id);
+      const tmux = entry?.tmux ?? tmuxOf(session);
       const stop = async (): Promise<Session> => {
         const current = (await deps.store.getSession(session.id)) ?? session;
-        if (current.state !== 'exited') await pressExitKeys(deps, current);
-        const quit = current.state === 'exited' || (await waitUntilGone(current.tmuxSession));
-        await deps.tmux.killSession(current.tmuxSession);
+        if (current.state !== 'exited') await pressExitKeys(tmux === deps.tmux ? deps : { ...deps, tmux }, current);
+        const quit = current.state === 'exited' || (await waitUntilGone(tmux, current.tmuxSession));
+        await tmux.killSession(current.tmuxSession);
         const detail = quit ? 'stopped by cb session stop' : `stopped by cb session stop (killed after ${timing.stopGraceMs / 1000}s)`;
         const stored = await record(session.id, { state: 'exited', source: 'cb', at: deps.now().toISOString(), waitingFor: null }, detail);
         detach(session.id);
@@ -166,7 +210,7 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
       return entry ? serially(entry, stop) : stop();
     },
     async send(name, request) {
-      const { session, entry } = await requireLive(name);
+      const { session, entry } = await requireLive(name, 'send to');
       if ('key' in request) return serially(entry, () => sendKey(target(session, entry), request.key));
       if (session.state === 'waiting_permission') {
         throw new ProtocolError('CONFLICT', `session ${name} is asking for a permission (${session.waitingFor ?? 'a tool'}); text would land in the dialog`, {
@@ -184,7 +228,7 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
       return receipt;
     },
     async answer(name, answer) {
-      const { session, entry } = await requireLive(name);
+      const { session, entry } = await requireLive(name, 'answer');
       await serially(entry, () => answerPermission(target(session, entry), answer));
       await deps.store.appendSessionLog([logEntry(session, 'send', `answered ${answer} to: ${session.waitingFor ?? 'a permission question'}`)]);
       deps.bus.notify();
@@ -192,9 +236,14 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
     },
     async peek(name, lines) {
       const session = await find(name);
+      if (!session.tmuxSession) {
+        throw new ProtocolError('CONFLICT', `session ${name} is not in a tmux pane (${session.external ? 'started outside Flotilla' : 'no screen'}): there is no screen to read`, {
+          fix: `use the agent's own UI (claude agents; claude logs for a background session)`,
+        });
+      }
       let screen: string;
       try {
-        screen = await deps.tmux.capturePane(session.tmuxSession, { lines });
+        screen = await (live.get(session.id)?.tmux ?? tmuxOf(session)).capturePane(session.tmuxSession, { lines });
       } catch {
         throw new ProtocolError('SESSION_NOT_RUNNING', `session ${name} has no screen any more (${session.state})`, { fix: `read what happened: cb session log ${name}` });
       }
@@ -205,13 +254,15 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
     },
     async recover() {
       const report = { reattached: [] as string[], exited: [] as string[] };
-      const panes = new Map((await deps.tmux.listSessions()).map((s) => [s.name, s]));
+      const own = new Map((await deps.tmux.listSessions()).map((s) => [s.name, s]));
       for (const session of await deps.store.listSessions({})) {
-        if (live.has(session.id)) continue;
+        // Discovered sessions are discovery's: it keeps those still there and marks the others exited.
+        if (live.has(session.id) || session.external) continue;
+        const panes = session.tmuxSocket ? new Map(((await tmuxOf(session).listSessions().catch(() => [])) as TmuxSessionInfo[]).map((s) => [s.name, s])) : own;
         const pane = panes.get(session.tmuxSession);
         if (pane && !pane.paneDead) {
           attach(session, storedState(session));
-          await reassertPaneLog(deps, session);
+          if (!session.tmuxSocket) await reassertPaneLog(deps, session);
           report.reattached.push(session.name);
         } else {
           const detail = pane ? 'it exited while the daemon was down' : 'its tmux session was gone after a daemon restart';
@@ -221,6 +272,45 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
       }
       debug('session recovery: %o', report);
       return report;
+    },
+    async adopt(name) {
+      const session = await find(name);
+      if (!session.external) throw new ProtocolError('CONFLICT', `session ${name} is already managed by Flotilla`, { fix: `talk to it: cb send ${name} "…"` });
+      if (session.state === 'exited') throw new ProtocolError('SESSION_NOT_RUNNING', `session ${name} has exited`, { fix: 'list the running ones: cb session ls' });
+      if (!session.tmuxSocket || !session.tmuxSession) {
+        const background = session.pid === null;
+        throw new ProtocolError(
+          'CONFLICT',
+          background
+            ? `session ${name} is a Claude Code background session (claude --bg): it runs under Claude's own supervisor with no terminal, so it cannot be adopted into tmux`
+            : `session ${name} is a Claude Code session outside tmux (pid ${session.pid}): Flotilla can only drive an agent in a tmux pane`,
+          {
+            fix: background
+              ? `keep using Claude's own commands (claude agents, claude logs), or continue the conversation in tmux (claude --resume ${session.agentSessionId ?? '<session id>'} in a tmux pane) and adopt that pane`
+              : `quit it and continue the conversation inside tmux (claude --resume ${session.agentSessionId ?? '<session id>'}), then adopt that pane`,
+          },
+        );
+      }
+      const tmux = tmuxOf(session);
+      const pane = (await tmux.listSessions().catch(() => [])).find((p) => p.name === session.tmuxSession);
+      if (!pane || pane.paneDead) throw new ProtocolError('SESSION_NOT_RUNNING', `the agent of session ${name} is gone`, { fix: 'list the running ones: cb session ls' });
+      const dir = deps.paths.sessionDir(session.id);
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      // No hook will name Claude's transcript (where receipts are read): the adoption record does.
+      const home = deps.config.env.HOME ?? deps.env.HOME ?? '';
+      const transcript = session.agent === 'claude' ? await recordAdoption(dir, { home, agentSessionId: session.agentSessionId, cwd: session.cwd }).catch(() => null) : null;
+      const where = `tmux pane ${session.tmuxSession} on the user's tmux server "${session.tmuxSocket}"`;
+      const receipts = session.agent === 'claude' ? (transcript ? 'receipts from its transcript' : 'no transcript found, so sends cannot be confirmed') : 'receipts from the screen';
+      const message = `adopted: ${session.agent} in ${where}; state from ${session.agent === 'claude' ? "Claude's session file and the screen" : 'the screen'} only — no hooks, since the agent was not started with Flotilla's settings (${receipts})`;
+      const adopted = await deps.store.updateSession(session.id, (current) => {
+        if (!current.external || current.state === 'exited') return null;
+        const next = { ...current, external: false };
+        return { session: next, events: [{ type: 'session.state', session: next, previous: current.state }], log: [logEntry(current, 'lifecycle', message)] };
+      });
+      if (!adopted || adopted.external) throw new ProtocolError('CONFLICT', `session ${name} changed while being adopted`, { fix: `look again: cb session ls` });
+      deps.bus.notify();
+      attach(adopted, storedState(adopted));
+      return adopted;
     },
     close() {
       closed = true;

@@ -32,10 +32,16 @@ async function findSession(client: FlotillaClient, name: string): Promise<Sessio
 export async function attach(options: AttachOptions): Promise<void> {
   const session = await findSession(options.client, options.id);
   if (session) {
-    if (session.state === 'exited' || !(options.hasSession ?? tmuxHasSession)(options.tmuxSocketName, session.tmuxSession)) {
+    if (session.state !== 'exited' && !session.tmuxSession) {
+      throw new ProtocolError('CONFLICT', `session ${session.name} is not in a tmux pane: there is nothing to attach to`, { fix: "use the agent's own UI (claude agents)" });
+    }
+    // A session in a pane of the user's own tmux server (discovered or adopted) is attached there, at its pane.
+    const socket = session.tmuxSocket ?? options.tmuxSocketName;
+    const target = session.tmuxSocket ? session.tmuxSession : `=${session.tmuxSession}`;
+    if (session.state === 'exited' || !(options.hasSession ?? tmuxHasSession)(socket, session.tmuxSession)) {
       throw new ProtocolError('SESSION_NOT_RUNNING', `session ${session.name} has exited`, { fix: `read what happened: cb session log ${session.name}` });
     }
-    return attachTo(options, session.tmuxSession);
+    return attachTo({ ...options, tmuxSocketName: socket }, session.tmuxSession, target);
   }
   const id = await resolveJobId(options.client, options.id);
   const job = await options.client.getJob(id);
@@ -52,13 +58,13 @@ export async function attach(options: AttachOptions): Promise<void> {
   return attachTo(options, attempt.tmuxSession);
 }
 
-async function attachTo(options: AttachOptions, tmuxSession: string): Promise<void> {
+async function attachTo(options: AttachOptions, tmuxSession: string, target = `=${tmuxSession}`): Promise<void> {
   printLine(options.streams.stderr, `attaching to ${tmuxSession} (detach: Ctrl-b d)`);
   // Without TMUX, attaching from inside another tmux works too (it is a different server).
   const env = { ...options.env, TMUX: undefined };
   const code = await (options.spawn ?? spawnInteractive)({
     command: 'tmux',
-    args: ['-L', options.tmuxSocketName, 'attach-session', '-t', `=${tmuxSession}`],
+    args: ['-L', options.tmuxSocketName, 'attach-session', '-t', target],
     env,
   });
   if (code !== 0) throw new ExitError(code);

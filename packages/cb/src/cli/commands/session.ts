@@ -51,8 +51,25 @@ export async function sessionLs(options: SessionLsOptions): Promise<Session[]> {
   const { stdout, stderr } = options.streams;
   if (options.json) printJson(stdout, sessions);
   else if (sessions.length === 0) printLine(stderr, options.all ? 'no sessions yet: start one with cb session new NAME' : 'no live sessions (cb session ls --all shows ended ones)');
-  else printLine(stdout, formatSessionTable(sessions, { now: (options.now ?? Date.now)(), width: widthOf(stdout), style: styleFor(stdout, options.env) }));
+  else {
+    printLine(stdout, formatSessionTable(sessions, { now: (options.now ?? Date.now)(), width: widthOf(stdout), style: styleFor(stdout, options.env) }));
+    const external = sessions.find((s) => s.external && s.state !== 'exited' && s.tmuxSocket);
+    if (external && stderr.isTTY) printLine(stderr, `(external): started outside Flotilla, read-only until adopted: cb session adopt ${external.name}`);
+  }
   return sessions;
+}
+
+/** `cb session adopt NAME`: a discovered agent in a tmux pane becomes a managed session. */
+export async function sessionAdopt(options: SessionNameOptions): Promise<Session> {
+  const session = await options.client.adoptSession(options.name);
+  if (options.json) printJson(options.streams.stdout, session);
+  else {
+    printLine(options.streams.stdout, `${session.name} adopted (${session.state})`);
+    if (options.streams.stderr.isTTY) {
+      printLine(options.streams.stderr, `no hooks (it was not started by Flotilla): state from the session file and the screen · send: cb send ${session.name} "…" · attach: cb attach ${session.name}`);
+    }
+  }
+  return session;
 }
 
 export interface SessionNameOptions extends Common {

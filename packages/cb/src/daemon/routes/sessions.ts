@@ -19,5 +19,6 @@ export function sessionRoutes(sessions: SessionManager): Hono {
   app.post('/:name/answer', async (c) => c.json(await sessions.answer(c.req.param('name'), (await jsonBody(c, AnswerRequestSchema)).answer)));
   app.get('/:name/peek', async (c) => c.json(await sessions.peek(c.req.param('name'), query(c, PeekQuery).lines)));
   app.get('/:name/log', async (c) => c.json(await sessions.log(c.req.param('name'))));
+  app.post('/:name/adopt', async (c) => c.json(await sessions.adopt(c.req.param('name'))));
   return app;
 }
