@@ -7,7 +7,6 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { promisify } from 'node:util';
-import { listProcessTree } from '@flotilla/kit/process';
 
 const execFileAsync = promisify(execFile);
 
@@ -79,14 +78,4 @@ export async function startedByFlotilla(pid: number): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** The agent a pane runs: its own process, else the first descendant (breadth-first) that is one. */
-export async function findAgentProcess(panePid: number): Promise<{ pid: number; agent: KnownAgent } | null> {
-  for (const pid of [panePid, ...(await listProcessTree(panePid).catch(() => [] as number[]))]) {
-    const argv = await commandLine(pid);
-    const agent = argv ? agentOfCommand(argv) : null;
-    if (agent) return { pid, agent };
-  }
-  return null;
 }
