@@ -97,6 +97,8 @@ export {
   SessionKindSchema,
   SessionSchema,
   CreateSessionRequestSchema,
+  AlertPatternSchema,
+  alertPatternProblem,
   SESSION_KEYS,
   SessionKeySchema,
   SendRequestSchema,

@@ -65,6 +65,28 @@ export const SessionSchema = z.object({
 });
 export type Session = z.infer<typeof SessionSchema>;
 
+/**
+ * Why an alert pattern cannot be used, or null: it must be a valid JavaScript regular expression
+ * (no slashes, no flags: `FAIL|Error`, `[Ee]rror:`) that does not match an empty line (it would
+ * match every line).
+ * @example alertPatternProblem('FAIL|(') // 'alert pattern "FAIL|(" is not a valid regular expression: …'
+ */
+export function alertPatternProblem(pattern: string): string | null {
+  let regex: RegExp;
+  try {
+    regex = new RegExp(pattern);
+  } catch (error) {
+    return `alert pattern ${JSON.stringify(pattern)} is not a valid regular expression: ${(error as Error).message}`;
+  }
+  if (regex.test('')) return `alert pattern ${JSON.stringify(pattern)} matches an empty line, so every line would raise an alert`;
+  return null;
+}
+
+export const AlertPatternSchema = z.string().superRefine((pattern, ctx) => {
+  const problem = alertPatternProblem(pattern);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 export const CreateSessionRequestSchema = z.object({
   name: SessionNameSchema,
   agent: AgentNameSchema.default('claude'),
@@ -73,7 +95,8 @@ export const CreateSessionRequestSchema = z.object({
   worktree: z.boolean().default(false),
   /** Makes it a watcher session running this argv instead of an agent. */
   command: z.array(z.string()).min(1).optional(),
-  alerts: z.array(z.string()).default([]),
+  /** A watcher's alert patterns; each must compile and must not match an empty line. */
+  alerts: z.array(AlertPatternSchema).default([]),
 });
 export type CreateSessionRequest = z.input<typeof CreateSessionRequestSchema>;
 

@@ -101,6 +101,87 @@ describe('cb session new / stop / log', () => {
   });
 });
 
+const WATCHER = makeSession({
+  id: '01JZ8Q7W3MDDDDDDDDDDDDDDDD',
+  name: 'tests',
+  kind: 'watcher',
+  agent: 'command',
+  model: null,
+  command: ['npm', 'test', '--', '--watch'],
+  alerts: ['FAIL|Error'],
+  state: 'working',
+  since: minutesAgo(2),
+  source: 'process',
+  waitingFor: null,
+});
+
+describe('cb session new for a watcher (a command with alert patterns)', () => {
+  it('should take the words after -- as the argv, with repeated --alert patterns', async () => {
+    const transport = createMemoryTransport({ 'POST /api/sessions': WATCHER });
+    const ctx = testContext(transport);
+    const argv = ['session', 'new', 'tests', '--alert', 'FAIL|Error', '--alert', 'panic:', '--cwd', 'sub', '--', 'npm', 'test', '--', '--watch', '--json'];
+    expect(await runCli(argv, ctx)).toBe(0);
+    expect(transport.requests[0]?.body).toEqual({ name: 'tests', cwd: '/work/repo/sub', worktree: false, command: ['npm', 'test', '--', '--watch', '--json'], alerts: ['FAIL|Error', 'panic:'] });
+    expect(ctx.streams.stdout.text).toBe('tests\n');
+  });
+
+  it('should run --command through sh -c', async () => {
+    const transport = createMemoryTransport({ 'POST /api/sessions': WATCHER });
+    const ctx = testContext(transport);
+    expect(await runCli(['session', 'new', 'log', '--command', 'tail -f /var/log/app.log | grep -v DEBUG', '--alert', 'ERROR'], ctx)).toBe(0);
+    expect(transport.requests[0]?.body).toMatchObject({ command: ['/bin/sh', '-c', 'tail -f /var/log/app.log | grep -v DEBUG'], alerts: ['ERROR'] });
+  });
+
+  it('should refuse a command without --, both forms, --alert without a command and --agent with one', async () => {
+    const cases: [string[], string][] = [
+      [['session', 'new', 'tests', 'npm', 'test'], 'cb: unexpected words after the session name: npm test\nfix: a watcher\'s command goes after --'],
+      [['session', 'new', 'tests', '--command', 'make', '--', 'make'], 'cb: give the command either after -- or with --command, not both'],
+      [['session', 'new', 'tests', '--alert', 'FAIL'], 'cb: --alert is for watcher sessions, which run a command'],
+      [['session', 'new', 'tests', '--agent', 'codex', '--', 'make'], 'cb: --agent and --model are for agent sessions; a watcher runs its command'],
+    ];
+    for (const [argv, message] of cases) {
+      const transport = createMemoryTransport({ 'POST /api/sessions': WATCHER });
+      const ctx = testContext(transport);
+      expect(await runCli(argv, ctx)).toBe(2);
+      expect(ctx.streams.stderr.text).toContain(message);
+      expect(transport.requests).toEqual([]);
+    }
+  });
+
+  it('should print the daemon\'s refusal of a bad pattern', async () => {
+    const bad = reply(400, { error: { code: 'VALIDATION_FAILED', message: 'alerts.0: alert pattern "FAIL|(" is not a valid regular expression: Invalid regular expression: /FAIL|(/: Unterminated group' } });
+    const ctx = testContext(createMemoryTransport({ 'POST /api/sessions': bad }));
+    expect(await runCli(['session', 'new', 'tests', '--alert', 'FAIL|(', '--', 'make'], ctx)).toBe(1);
+    expect(ctx.streams.stderr.text).toContain('alert pattern "FAIL|(" is not a valid regular expression');
+  });
+
+  it('should list a watcher with its command and patterns, and show its alerts in the log', async () => {
+    const log = [
+      { at: '2026-01-02T02:44:05.000Z', sessionId: WATCHER.id, kind: 'lifecycle', message: "created: watcher: npm test -- --watch alerting on /FAIL|Error/ in /work/repo, tmux session sess-tests-dddddddd" },
+      { at: '2026-01-02T02:44:09.000Z', sessionId: WATCHER.id, kind: 'alert', message: '/FAIL|Error/ matched: FAIL src/a.test.ts (+3 more matching lines)' },
+    ];
+    const transport = createMemoryTransport({ 'GET /api/sessions': [REVIEWER, WATCHER], 'GET /api/sessions/tests/log': log });
+    const ctx = testContext(transport);
+    expect(await runCli(['session', 'ls'], ctx)).toBe(0);
+    expect(await runCli(['session', 'log', 'tests'], ctx)).toBe(0);
+    expect(ctx.streams.stdout.text).toMatchInlineSnapshot(`
+      "NAME      STATE                     AGENT    MODEL   HOST    SOURCE   WAITING FOR / CWD
+      reviewer  waiting_permission 3m12s  claude   sonnet  dragon  hook     Bash: rm -rf build
+      tests     working 2m00s             watcher  -       dragon  process  $ npm test -- --watch  alerts /FAIL|Error/
+      2026-01-02 02:44:05  lifecycle  created: watcher: npm test -- --watch alerting on /FAIL|Error/ in /work/repo, tmux session sess-tests-dddddddd
+      2026-01-02 02:44:09  alert      /FAIL|Error/ matched: FAIL src/a.test.ts (+3 more matching lines)
+      "
+    `);
+  });
+
+  it('should say plainly when text sent to a watcher was not confirmed', async () => {
+    const transport = createMemoryTransport({ 'POST /api/sessions/tests/send': { delivered: true, confirmedBy: null, attempts: 1, ms: 1012, error: null } });
+    const ctx = testContext(transport);
+    expect(await runCli(['send', 'tests', 'a'], ctx)).toBe(0);
+    expect(ctx.streams.stdout.text).toBe("sent, not confirmed (1.0 s; a watcher's command gives no receipt and did not echo it)\n");
+  });
+});
+
 describe('cb send / peek / answer', () => {
   it('should send the words as one text and print the receipt', async () => {
     const transport = createMemoryTransport({ 'POST /api/sessions/reviewer/send': { delivered: true, confirmedBy: 'hook', attempts: 1, ms: 240, error: null } });

@@ -1,5 +1,6 @@
 /**
- * The session commands (`cb session new|ls|stop|log`, `cb send`, `cb peek`, `cb answer`),
+ * The session commands (`cb session new|ls|stop|log`, `cb send`, `cb peek`, `cb answer`; watcher
+ * sessions are `cb session new NAME --alert PATTERN -- COMMAND…`),
  * registered on the commander program by `cli.ts`; each implementation is imported only when it runs.
  */
 import type { Command } from 'commander';
@@ -20,22 +21,60 @@ function lines(value: string): number {
   return n;
 }
 
+interface SessionNewFlags {
+  agent?: string;
+  model?: string;
+  cwd?: string;
+  worktree?: boolean;
+  command?: string;
+  alert?: string[];
+}
+
+/** The words the root program was given (to see whether a `--` came before a watcher's command). */
+function rawArgsOf(cmd: Command): readonly string[] {
+  let root: Command = cmd;
+  while (root.parent) root = root.parent;
+  return (root as unknown as { rawArgs?: string[] }).rawArgs ?? [];
+}
+
+/**
+ * A watcher's argv: the words after `--`, or `--command 'shell line'` run with `sh -c`; undefined
+ * for an agent session. Words without `--` are refused (a command's own options would be taken for cb's).
+ */
+export function watcherCommand(argv: readonly string[], opts: SessionNewFlags, raw: readonly string[]): string[] | undefined {
+  if (argv.length > 0 && !raw.includes('--')) {
+    throw new UsageError(`unexpected words after the session name: ${argv.join(' ')}`, "a watcher's command goes after --: cb session new NAME --alert 'FAIL' -- npm test");
+  }
+  if (argv.length > 0 && opts.command !== undefined) throw new UsageError('give the command either after -- or with --command, not both');
+  const command = argv.length > 0 ? [...argv] : opts.command !== undefined ? ['/bin/sh', '-c', opts.command] : undefined;
+  if (opts.command !== undefined && opts.command.trim() === '') throw new UsageError('--command: the command line is empty');
+  if (!command && opts.alert?.length) {
+    throw new UsageError('--alert is for watcher sessions, which run a command', "give the command after --: cb session new NAME --alert 'FAIL' -- npm test");
+  }
+  if (command && (opts.agent !== undefined || opts.model !== undefined)) throw new UsageError('--agent and --model are for agent sessions; a watcher runs its command');
+  return command;
+}
+
 export function registerSessionCommands(program: Command, { ctx, client }: SessionCommandsContext): void {
   const common = { streams: ctx.streams };
   const session = program.command('session').description('long-lived interactive agents in tmux: new, ls, stop, log');
 
   session
     .command('new')
-    .description("start an agent's own interactive UI in tmux")
+    .description("start an agent's own interactive UI in tmux, or watch a command's output: new NAME --alert 'FAIL|Error' -- COMMAND…")
     .argument('<name>', 'what to call it (letters, digits, ".", "_", "-")')
+    .argument('[command...]', 'a watcher session: the command to run and watch, after --')
     .option('--agent <AGENT>', 'claude, codex or a custom agent from the config (default claude)')
     .option('--model <M>', 'the model (default: as for jobs, sonnet for Claude)')
     .option('--cwd <DIR>', 'where it works (default: here)')
     .option('--worktree', 'in its own git worktree on a new flotilla/… branch')
+    .option('--command <SHELL>', 'a watcher session running this shell command line (with sh -c)')
+    .option('--alert <PATTERN>', 'a watcher: a regular expression; a matching line of output raises an alert (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--json', 'print the session as JSON')
-    .action(async (name: string, opts: { agent?: string; model?: string; cwd?: string; worktree?: boolean }, cmd: Command) => {
+    .action(async (name: string, argv: string[], opts: SessionNewFlags, cmd: Command) => {
+      const command = watcherCommand(argv, opts, rawArgsOf(cmd));
       const { sessionNew } = await import('./commands/session.js');
-      await sessionNew({ ...common, client: await client(), name, agent: opts.agent, model: opts.model, dir: opts.cwd, cwd: ctx.cwd, worktree: opts.worktree, json: json(cmd) });
+      await sessionNew({ ...common, client: await client(), name, agent: opts.agent, model: opts.model, dir: opts.cwd, cwd: ctx.cwd, worktree: opts.worktree, command, alerts: opts.alert, json: json(cmd) });
     });
 
   session

@@ -16,7 +16,7 @@ import { loadConfig } from '../config.js';
 import { homePaths, hostName, resolveHome } from '../home.js';
 import { createSessionManager } from '../sessions/manager.js';
 import { startDiscovery, withDiscovery } from '../sessions/discovery/index.js';
-import { createLaunchPlanner, startStateTracker } from '../sessions/signals/index.js';
+import { createLaunchPlanner, startSessionTracker } from '../sessions/signals/index.js';
 import { createSqliteStore } from '../store/sqlite-store.js';
 import { VERSION } from '../version.js';
 import { WebSocketServer } from 'ws';
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   };
   const custom = parseCustomAgents(config.value.agents);
   const customAgents = Object.fromEntries((custom.ok ? custom.value : []).map((d) => [d.name, { argv: d.argv }]));
-  const sessionManager = createSessionManager({ ...shared, planLaunch: createLaunchPlanner({ customAgents }), startTracker: startStateTracker });
+  const sessionManager = createSessionManager({ ...shared, planLaunch: createLaunchPlanner({ customAgents }), startTracker: startSessionTracker });
   // Agents the user started outside Flotilla (tmux panes, Claude's own sessions): FLOTILLA_DISCOVERY=off turns it off.
   const discovery = process.env.FLOTILLA_DISCOVERY === 'off' ? null : startDiscovery({ deps: shared, home: config.value.env.HOME ?? process.env.HOME ?? '', env: process.env });
   const ctx: DaemonContext = {

@@ -4,7 +4,7 @@
  * docs/session-signals.md for which signals fire and how fast.
  */
 import type { Tmux } from '@flotilla/kit/tmux';
-import type { SessionState, SessionStateSource } from '@flotilla/protocol';
+import type { SessionKind, SessionState, SessionStateSource } from '@flotilla/protocol';
 
 /** What is needed to start an agent's own interactive UI with its state signals wired in. */
 export interface LaunchRequest {
@@ -18,6 +18,10 @@ export interface LaunchRequest {
   dir: string;
   /** The agent's own conversation to resume (after a crash or restart), if any. */
   resumeAgentSessionId: string | null;
+  /** `watcher`: run `command` instead of an agent (default `agent`). */
+  kind?: SessionKind;
+  /** A watcher's argv. */
+  command?: string[] | null;
 }
 
 export interface LaunchPlan {
@@ -76,6 +80,12 @@ export interface TrackerOptions {
   onChange: (change: StateChange) => void;
   /** A line of output matched one of the session's alert patterns (watcher sessions). */
   onAlert?: (alert: SessionAlert) => void;
+  /** `watcher`: a command whose output is matched against `alerts` (default `agent`). */
+  kind?: SessionKind;
+  /** A watcher's alert patterns (JavaScript regular expressions, validated at creation). */
+  alerts?: string[];
+  /** A watcher's argv. */
+  command?: string[] | null;
 }
 
 /** A watcher's output line that matched an alert pattern, with the lines around it. */
@@ -86,6 +96,8 @@ export interface SessionAlert {
   /** The surrounding lines, the matching one included, oldest first. */
   context: string[];
   at: string;
+  /** How many lines matched in this alert (a burst is one alert); 1 when absent. */
+  count?: number;
 }
 
 export type StartTracker = (options: TrackerOptions) => StateTracker;

@@ -3,10 +3,11 @@
  * launch files, start the agent's own UI in a tmux session of a fixed size.
  */
 import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { monotonicFactory } from 'ulidx';
-import { ProtocolError, type CreateSessionRequestSchema, type Session, type Worktree } from '@flotilla/protocol';
+import { alertPatternProblem, ProtocolError, type CreateSessionRequestSchema, type Session, type Worktree } from '@flotilla/protocol';
 import type { z } from 'zod';
-import { isKitError } from '@flotilla/kit/tmux';
+import { isKitError, shellQuote } from '@flotilla/kit/tmux';
 import { buildAgentEnv } from '../daemon/env.js';
 import { whichCommand } from '../daemon/readiness.js';
 import { createWorktree, findRepoRoot } from '../worktree/index.js';
@@ -15,17 +16,24 @@ import type { SessionDeps } from './deps.js';
 import { paneCommand, SESSION_PANE, sessionTmuxName, writeLaunchFiles } from './launch.js';
 import { startPaneLog } from './output/pane-log.js';
 import { applyStateChange, logEntry } from './state.js';
+import { planWatcherLaunch, WATCHER_AGENT } from './watcher/plan.js';
 
 const ulid = monotonicFactory();
 
 export type CreateSessionInput = z.output<typeof CreateSessionRequestSchema>;
 
-/** Refuses what cannot start, with the fix in words; returns the cwd the agent will run in. */
+/** Refuses what cannot start, with the fix in words. */
 async function validate(deps: SessionDeps, request: CreateSessionInput): Promise<void> {
-  if (request.command) {
-    throw new ProtocolError('BAD_REQUEST', 'watcher sessions (a command with alert patterns) are not supported yet', { fix: 'start an agent session: cb session new NAME --agent …' });
+  for (const pattern of request.alerts) {
+    const problem = alertPatternProblem(pattern);
+    if (problem) throw new ProtocolError('BAD_REQUEST', problem, { fix: `give a JavaScript regular expression without slashes or flags, e.g. --alert 'FAIL|[Ee]rror'` });
   }
-  if (!deps.agents.get(request.agent)) {
+  if (!request.command && request.alerts.length > 0) {
+    throw new ProtocolError('BAD_REQUEST', 'alert patterns are for watcher sessions, which run a command', {
+      fix: `give the command to watch after --: cb session new ${request.name} --alert '${request.alerts[0] ?? ''}' -- COMMAND [ARGS…]`,
+    });
+  }
+  if (!request.command && !deps.agents.get(request.agent)) {
     throw new ProtocolError('AGENT_UNKNOWN', `unknown agent "${request.agent}"`, {
       fix: `use one of: ${deps.agents.names().join(', ')}, or declare it under "agents" in ${deps.paths.config}`,
     });
@@ -39,6 +47,16 @@ async function validate(deps: SessionDeps, request: CreateSessionInput): Promise
       fix: `pick another name, or stop it first: cb session stop ${request.name}`,
     });
   }
+}
+
+/** A watcher's program must be runnable: on the PATH, or a path (relative to its cwd) to an executable. */
+function checkWatcherProgram(session: Session, env: Record<string, string>): void {
+  const program = session.command?.[0] ?? '';
+  const path = program.includes('/') ? resolve(session.cwd, program) : program;
+  if (program && whichCommand(path, env.PATH)) return;
+  throw new ProtocolError('BAD_REQUEST', `the command ${JSON.stringify(program)} is not ${program.includes('/') ? 'an executable file' : "on the daemon's PATH"}`, {
+    fix: `give its full path, or run it through a shell: cb session new ${session.name} --command '…'`,
+  });
 }
 
 async function makeWorktree(deps: SessionDeps, id: string, request: CreateSessionInput): Promise<Worktree | null> {
@@ -65,13 +83,13 @@ function newSession(deps: SessionDeps, id: string, request: CreateSessionInput, 
     id,
     name: request.name,
     host: deps.host,
-    kind: 'agent',
-    agent: request.agent,
-    model: request.model ?? deps.config.models[request.agent] ?? null,
+    kind: request.command ? 'watcher' : 'agent',
+    agent: request.command ? WATCHER_AGENT : request.agent,
+    model: request.command ? null : (request.model ?? deps.config.models[request.agent] ?? null),
     cwd: worktree?.path ?? request.cwd,
     worktree,
-    command: null,
-    alerts: request.alerts,
+    command: request.command ?? null,
+    alerts: request.command ? request.alerts : [],
     state: 'unknown',
     since: now,
     source: 'cb',
@@ -87,7 +105,7 @@ function newSession(deps: SessionDeps, id: string, request: CreateSessionInput, 
   };
 }
 
-function launchEnv(deps: SessionDeps, sessionId: string, plan: LaunchPlan): Record<string, string> {
+export function launchEnv(deps: SessionDeps, sessionId: string, plan: LaunchPlan): Record<string, string> {
   const base = buildAgentEnv({ daemonEnv: deps.env, configEnv: deps.config.env, extraPrefixes: deps.config.envAllowlist, clientEnv: null, jobEnv: {}, flotilla: {} });
   return { ...base, ...plan.env, FLOTILLA_SESSION_ID: sessionId, FLOTILLA_HOST_NAME: deps.host };
 }
@@ -103,16 +121,20 @@ export async function createAndLaunch(deps: SessionDeps, request: CreateSessionI
   const worktree = await makeWorktree(deps, id, request);
   const draft = newSession(deps, id, request, worktree);
   const dir = deps.paths.sessionDir(id);
-  const plan = deps.planLaunch({ sessionId: id, agent: draft.agent, model: draft.model, cwd: draft.cwd, dir, resumeAgentSessionId: null });
+  const launch = { sessionId: id, agent: draft.agent, model: draft.model, cwd: draft.cwd, dir, resumeAgentSessionId: null, kind: draft.kind, command: draft.command };
+  const plan = draft.kind === 'watcher' ? planWatcherLaunch(launch) : deps.planLaunch(launch);
   const env = launchEnv(deps, id, plan);
   const program = plan.argv[0] ?? '';
-  if (!whichCommand(program, env.PATH)) {
+  if (draft.kind === 'watcher') checkWatcherProgram(draft, env);
+  else if (!whichCommand(program, env.PATH)) {
     throw new ProtocolError('AGENT_UNAVAILABLE', `${program || 'the agent'} is not on the daemon's PATH`, { fix: `install it, or fix "agents.${draft.agent}.argv" in ${deps.paths.config}` });
   }
   const where = worktree ? `${draft.cwd} (worktree on ${worktree.branch})` : draft.cwd;
-  const session = await deps.store.createSession(draft, [
-    logEntry(draft, 'lifecycle', `created: ${draft.agent}${draft.model ? ` (${draft.model})` : ''} in ${where}, tmux session ${draft.tmuxSession}`),
-  ]);
+  const what =
+    draft.kind === 'watcher'
+      ? `watcher: ${shellQuote(draft.command ?? [])}${draft.alerts.length > 0 ? ` alerting on ${draft.alerts.map((a) => `/${a}/`).join(', ')}` : ' (no alert patterns)'}`
+      : `${draft.agent}${draft.model ? ` (${draft.model})` : ''}`;
+  const session = await deps.store.createSession(draft, [logEntry(draft, 'lifecycle', `created: ${what} in ${where}, tmux session ${draft.tmuxSession}`)]);
   deps.bus.notify();
   try {
     const envFile = await writeLaunchFiles(dir, plan, env);

@@ -51,8 +51,25 @@ async function stillInComposer(target: DeliveryTarget, text: string): Promise<bo
   return bottom.some((line) => line.includes(last));
 }
 
+/** How long a watcher's screen is watched for sent text to show (a shell echoes it; many programs do not). */
+const WATCHER_ECHO_MS = 1_000;
+
+/**
+ * A watcher's command is no agent: there is no prompt-submit signal, so the text is pasted and
+ * Enter pressed once (a retry could run a command twice), then the screen is looked at briefly.
+ * Delivered either way; `confirmedBy` is `screen` when the text showed, null when it did not.
+ */
+async function sendToWatcher(target: DeliveryTarget, text: string): Promise<SendReceipt> {
+  const { deps, timing, session, tracker } = target;
+  const started = Date.now();
+  await deps.tmux.pasteText(session.tmuxSession, text, { enter: true, enterDelayMs: timing.enterDelayMs });
+  const seen = await tracker.waitForPrompt(text, started, Math.min(WATCHER_ECHO_MS, timing.confirmMs));
+  return { delivered: true, confirmedBy: seen ? 'screen' : null, attempts: 1, ms: Date.now() - started, error: null };
+}
+
 /** Pastes `text` as one turn and waits for the receipt; one retry, never after the agent took it. */
 export async function sendText(target: DeliveryTarget, text: string): Promise<SendReceipt> {
+  if (target.session.kind === 'watcher') return sendToWatcher(target, text);
   const { deps, timing, session, tracker } = target;
   const started = Date.now();
   const receipt = (attempts: number, confirmedBy: SendReceipt['confirmedBy'], error: string | null): SendReceipt => ({
@@ -83,6 +100,11 @@ export async function sendKey(target: DeliveryTarget, key: string): Promise<Send
 
 export async function answerPermission(target: DeliveryTarget, answer: Answer): Promise<void> {
   const { session } = target;
+  if (session.kind === 'watcher') {
+    throw new ProtocolError('BAD_REQUEST', `session ${session.name} is a watcher (it runs a command, not an agent): it asks no permission questions`, {
+      fix: `type into it with cb send ${session.name} "…", or press a key: cb send ${session.name} --key Enter|C-c`,
+    });
+  }
   if (session.state !== 'waiting_permission') {
     throw new ProtocolError('SESSION_NOT_RUNNING', `session ${session.name} is not waiting for a permission (it is ${session.state})`, {
       fix: `look at it with: cb peek ${session.name}`,

@@ -106,6 +106,9 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
       tmuxSession: session.tmuxSession,
       home: deps.config.env.HOME ?? deps.env.HOME,
       initial: start,
+      kind: session.kind,
+      alerts: session.alerts,
+      command: session.command,
       onChange: (change) => {
         if (closed || !live.has(session.id)) return;
         void serially(entry, () => record(session.id, change)).catch((error: unknown) => debug('recording %o for %s failed: %o', change, session.name, error));
@@ -220,7 +223,7 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
       const receipt = await serially(entry, () => sendText(target(session, entry), request.text));
       const chars = [...request.text].length;
       const message = receipt.delivered
-        ? `sent ${chars} characters: confirmed by ${receipt.confirmedBy} after ${receipt.ms} ms (attempt ${receipt.attempts})`
+        ? `sent ${chars} characters: ${receipt.confirmedBy ? `confirmed by ${receipt.confirmedBy}` : 'not confirmed (a watcher has no receipts; not seen on its screen)'} after ${receipt.ms} ms (attempt ${receipt.attempts})`
         : `send of ${chars} characters FAILED: ${receipt.error}`;
       await deps.store.appendSessionLog([logEntry(session, 'send', message)]);
       deps.bus.notify();
@@ -265,7 +268,10 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
           if (!session.tmuxSocket) await reassertPaneLog(deps, session);
           report.reattached.push(session.name);
         } else {
-          const detail = pane ? 'it exited while the daemon was down' : 'its tmux session was gone after a daemon restart';
+          const status = pane && (pane.exitSignal !== null ? `killed by signal ${pane.exitSignal}` : `exit status ${pane.exitStatus ?? 'unknown'}`);
+          const detail = pane ? `it exited while the daemon was down (${status})` : 'its tmux session was gone after a daemon restart';
+          // A watcher's tracker first matches what its command wrote while the daemon was down (it does so when stopped by the exit).
+          if (pane && session.kind === 'watcher') attach(session, storedState(session));
           await record(session.id, { state: 'exited', source: 'process', at: deps.now().toISOString(), waitingFor: null }, detail);
           report.exited.push(session.name);
         }

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { FlotillaClient, Session, SessionLogEntry } from '@flotilla/protocol';
 import { styleFor } from '../format/ansi.js';
-import { formatSessionLog, formatSessionTable, formatSince } from '../format/session.js';
+import { formatCommand, formatSessionLog, formatSessionTable, formatSince } from '../format/session.js';
 import { printJson, printLine, widthOf, type CliStreams } from '../streams.js';
 
 interface Common {
@@ -18,9 +18,13 @@ export interface SessionNewOptions extends Common {
   dir?: string;
   cwd: string;
   worktree?: boolean;
+  /** A watcher session: the command's argv. */
+  command?: string[];
+  /** A watcher's alert patterns. */
+  alerts?: string[];
 }
 
-/** `cb session new NAME`: starts the agent's own UI in tmux; prints the session (or its name and how to reach it). */
+/** `cb session new NAME`: starts the agent's own UI (or a watcher's command) in tmux; prints the session (or its name and how to reach it). */
 export async function sessionNew(options: SessionNewOptions): Promise<Session> {
   const session = await options.client.createSession({
     name: options.name,
@@ -28,13 +32,21 @@ export async function sessionNew(options: SessionNewOptions): Promise<Session> {
     worktree: options.worktree ?? false,
     ...(options.agent ? { agent: options.agent } : {}),
     ...(options.model ? { model: options.model } : {}),
+    ...(options.command ? { command: options.command } : {}),
+    ...(options.alerts?.length ? { alerts: options.alerts } : {}),
   });
   if (options.json) printJson(options.streams.stdout, session);
   else {
     printLine(options.streams.stdout, session.name);
     if (!options.streams.stderr.isTTY) return session;
     const where = session.worktree ? ` in a worktree on ${session.worktree.branch}` : '';
-    printLine(options.streams.stderr, `${session.agent} started${where} · send: cb send ${session.name} "…" · look: cb peek ${session.name} · attach: cb attach ${session.name}`);
+    if (session.kind === 'watcher') {
+      const on = session.alerts.length > 0 ? `, alerting on ${session.alerts.map((a) => `/${a}/`).join(' ')}` : ' (no alert patterns)';
+      printLine(options.streams.stderr, `watching ${formatCommand(session.command ?? [])}${where}${on} · alerts: cb session log ${session.name} · look: cb peek ${session.name}`);
+    } else {
+      printLine(options.streams.stderr, `${session.agent} started${where} · send: cb send ${session.name} "…" · look: cb peek ${session.name} · attach: cb attach ${session.name}`);
+    }
+
   }
   return session;
 }

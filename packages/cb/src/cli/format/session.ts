@@ -47,13 +47,26 @@ export function formatSessionTable(sessions: readonly Session[], options: Sessio
     // Started outside Flotilla and not adopted: shown read-only.
     { header: 'NAME', value: (s) => (s.external ? `${s.name} ${style.dim('(external)')}` : s.name) },
     { header: 'STATE', value: (s) => `${colourState(s.state, style)} ${formatSince(options.now - Date.parse(s.since))}` },
-    { header: 'AGENT', value: (s) => s.agent },
+    { header: 'AGENT', value: (s) => (s.kind === 'watcher' ? 'watcher' : s.agent) },
     { header: 'MODEL', value: (s) => s.model ?? '-' },
     { header: 'HOST', value: (s) => s.host },
     { header: 'SOURCE', value: (s) => s.source },
-    { header: 'WAITING FOR / CWD', value: (s) => s.waitingFor ?? s.cwd, flexible: true },
+    { header: 'WAITING FOR / CWD', value: (s) => s.waitingFor ?? (s.kind === 'watcher' ? watching(s) : s.cwd), flexible: true },
   ];
   return renderTable(sessions, columns, options.width);
+}
+
+/** A command line as a person would type it: words with blanks or shell characters single-quoted. */
+export function formatCommand(argv: readonly string[]): string {
+  const words = argv[0] === '/bin/sh' && argv[1] === '-c' && argv.length === 3 ? [argv[2] ?? ''] : argv;
+  if (words !== argv) return words[0] ?? '';
+  return words.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+/** A watcher's last column: its command and alert patterns. */
+function watching(session: Session): string {
+  const alerts = session.alerts.map((a) => `/${a}/`).join(' ');
+  return `$ ${formatCommand(session.command ?? [])}${alerts ? `  alerts ${alerts}` : ''}`;
 }
 
 /** `cb session log`: one line per entry, `HH:MM:SS kind message` (UTC dates when the day changes). */
@@ -61,10 +74,12 @@ export function formatSessionLog(entries: readonly SessionLogEntry[]): string {
   return entries.map((e) => `${e.at.replace('T', ' ').slice(0, 19)}  ${e.kind.padEnd(9)}  ${e.message}`).join('\n');
 }
 
-/** `cb send`: `delivered (hook, 240 ms)` or `delivered (hook, 1.3 s, 2 attempts)`. */
+/** `cb send`: `delivered (hook, 240 ms)`, `delivered (hook, 1.3 s, 2 attempts)`, or for a watcher that did not echo the text `sent, not confirmed (…)`. */
 export function formatReceipt(receipt: SendReceipt): string {
   const ms = receipt.ms < 1000 ? `${Math.round(receipt.ms)} ms` : `${(receipt.ms / 1000).toFixed(1)} s`;
-  const how = [receipt.confirmedBy ?? 'sent', ms, ...(receipt.attempts > 1 ? [`${receipt.attempts} attempts`] : [])];
+  // A watcher's command gives no receipt: the text went in, nothing confirmed it was taken.
+  if (receipt.confirmedBy === null) return `sent, not confirmed (${ms}; a watcher's command gives no receipt and did not echo it)`;
+  const how = [receipt.confirmedBy, ms, ...(receipt.attempts > 1 ? [`${receipt.attempts} attempts`] : [])];
   return `delivered (${how.join(', ')})`;
 }
 
