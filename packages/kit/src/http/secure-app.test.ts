@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSecureApp, isKitError, serveOnPort, type SecureAppOptions } from './index.js';
+import { createSecureApp, hasOwnerToken, isKitError, serveOnPort, serveOnSocket, type SecureAppOptions } from './index.js';
 import { rawRequest } from '../test-helpers/raw-http.js';
 
 const TOKEN = 'test-token-0123456789';
@@ -151,5 +151,42 @@ describe('createSecureApp', () => {
       expect((await fetch(`${server.url}/api/things`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
       expect((await fetch(`${server.url}/health`)).status).toBe(200);
     });
+  });
+});
+
+describe('hasOwnerToken', () => {
+  const app = createSecureApp({ token: TOKEN, requireToken: true, extraTokens: () => ['viewer-token'] });
+  app.get('/who', (c) => c.json({ owner: hasOwnerToken(c, TOKEN) }));
+  const owner = async (init: { path?: string; headers?: Record<string, string> }): Promise<unknown> => {
+    const res = await app.request(init.path ?? '/who', { headers: { host: 'localhost', ...init.headers } });
+    return res.status === 200 ? ((await res.json()) as { owner: boolean }).owner : res.status;
+  };
+
+  it('should count the token itself as Bearer or ?token=, never as a cookie, and never a viewer token', async () => {
+    expect(await owner({ headers: { authorization: `Bearer ${TOKEN}` } })).toBe(true);
+    expect(await owner({ path: `/who?token=${TOKEN}` })).toBe(true);
+    expect(await owner({ headers: { cookie: `flotilla_token=${TOKEN}` } })).toBe(false);
+    expect(await owner({ headers: { authorization: 'Bearer viewer-token' } })).toBe(false);
+    expect(await owner({ path: '/who?token=viewer-token' })).toBe(false);
+  });
+
+  it('should count a request over the unix socket as the owner', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { request } = await import('node:http');
+    const dir = mkdtempSync(join(tmpdir(), 'kit-owner-'));
+    await using server = await serveOnSocket(app.fetch, join(dir, 's.sock'));
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = request({ socketPath: server.socketPath, path: '/who', headers: { host: 'localhost' } }, (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString('utf8')));
+        res.on('end', () => resolve(text));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(JSON.parse(body)).toEqual({ owner: true });
+    rmSync(dir, { recursive: true, force: true });
   });
 });

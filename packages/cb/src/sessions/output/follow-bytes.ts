@@ -4,7 +4,7 @@
  * (a prompt without a newline must show). A file that shrinks was rotated (truncated in place by
  * the pane log's writer): following goes on from 0.
  */
-import { watch, type FSWatcher } from 'node:fs';
+import { statSync, watch, type FSWatcher } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import createDebug from 'debug';
@@ -29,7 +29,7 @@ export interface BytesFollower {
 }
 
 export function followBytes(path: string, options: FollowBytesOptions): BytesFollower {
-  let position = options.fromOffset ?? -1;
+  let position = options.fromOffset ?? sizeNow(path);
   let handle: FileHandle | undefined;
   let watcher: FSWatcher | undefined;
   let watchingFile = false;
@@ -61,7 +61,6 @@ export function followBytes(path: string, options: FollowBytesOptions): BytesFol
     const h = await ensureOpen();
     if (!h) return;
     const { size } = await h.stat();
-    if (position < 0) position = size;
     if (size < position) {
       debug('%s shrank from %d to %d bytes (rotated); following from 0', path, position, size);
       position = 0;
@@ -124,6 +123,14 @@ export function followBytes(path: string, options: FollowBytesOptions): BytesFol
       handle = undefined;
     },
   };
+}
+
+function sizeNow(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }
 
 function tryWatch(target: string, onChange: (file: string | null) => void): FSWatcher | undefined {
