@@ -124,6 +124,11 @@ async function sessionTarget(ctx: DaemonContext, idOrName: string): Promise<Term
   if (session.external) {
     throw new ProtocolError('CONFLICT', `session ${session.name} was started outside Flotilla: it has no stream`, { fix: `adopt it first: cb session adopt ${session.name}` });
   }
+  if (session.tmuxSocket) {
+    throw new ProtocolError('CONFLICT', `session ${session.name} runs in a pane of your own tmux server, which Flotilla does not pipe: it has no stream`, {
+      fix: `look at its screen: cb peek ${session.name}, or attach: cb attach ${session.name}`,
+    });
+  }
   if (session.state === 'exited') {
     throw new ProtocolError('SESSION_NOT_RUNNING', `session ${session.name} has exited`, { fix: `read what happened: cb session log ${session.name}` });
   }
