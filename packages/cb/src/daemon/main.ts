@@ -16,6 +16,7 @@ import { loadConfig } from '../config.js';
 import { homePaths, hostName, resolveHome } from '../home.js';
 import { createSessionManager } from '../sessions/manager.js';
 import { startDiscovery, withDiscovery } from '../sessions/discovery/index.js';
+import { notifySession } from './notifications.js';
 import { createLaunchPlanner, startSessionTracker } from '../sessions/signals/index.js';
 import { createSqliteStore } from '../store/sqlite-store.js';
 import { VERSION } from '../version.js';
@@ -65,7 +66,12 @@ async function main(): Promise<void> {
   };
   const custom = parseCustomAgents(config.value.agents);
   const customAgents = Object.fromEntries((custom.ok ? custom.value : []).map((d) => [d.name, { argv: d.argv }]));
-  const sessionManager = createSessionManager({ ...shared, planLaunch: createLaunchPlanner({ customAgents }), startTracker: startSessionTracker });
+  const sessionManager = createSessionManager({
+    ...shared,
+    planLaunch: createLaunchPlanner({ customAgents }),
+    startTracker: startSessionTracker,
+    notify: (session, notice) => notifySession(shared, session, notice),
+  });
   // Agents the user started outside Flotilla (tmux panes, Claude's own sessions): FLOTILLA_DISCOVERY=off turns it off.
   const discovery = process.env.FLOTILLA_DISCOVERY === 'off' ? null : startDiscovery({ deps: shared, home: config.value.env.HOME ?? process.env.HOME ?? '', env: process.env });
   const ctx: DaemonContext = {
@@ -111,8 +117,8 @@ async function main(): Promise<void> {
     clearInterval(pruning);
     scheduler.close();
     sessionManager.close();
-    discovery?.close();
     await terminals.close();
+    discovery?.close();
     await Promise.allSettled([socketServer.close(), httpServer?.close()]);
     await store.close();
     try {

@@ -99,7 +99,7 @@ describe('sessions through the real daemon (/api/sessions)', () => {
     await h.client.stopSession('wt');
   });
 
-  it('should keep a live session across a daemon kill and mark one whose tmux session died exited', async () => {
+  it('should keep a live session across a daemon kill and restart one whose tmux session died meanwhile', async () => {
     const keep = await h.client.createSession({ name: 'keep', agent: 'paster', cwd: h.repo });
     const lose = await h.client.createSession({ name: 'lose', agent: 'paster', cwd: h.repo });
     await screenShows('keep', 'paste-agent ready');
@@ -109,7 +109,10 @@ describe('sessions through the real daemon (/api/sessions)', () => {
     const byName = new Map((await h.client.listSessions({ all: true })).map((s): [string, Session] => [s.name, s]));
     expect(byName.get('keep')?.pid).toBe(keep.pid);
     expect(byName.get('keep')?.state).not.toBe('exited');
-    expect(byName.get('lose')?.state).toBe('exited');
+    expect(byName.get('lose')).toMatchObject({ restarts: 1 });
+    expect(byName.get('lose')?.state).not.toBe('exited');
+    expect((await h.client.sessionLog('lose')).map((e) => e.message)).toContainEqual(expect.stringMatching(/^restarted the agent \(restart 1\), a new conversation \(none to resume\): its tmux session was gone after a daemon restart/));
+    await h.client.stopSession('lose');
     expect(await h.client.send('keep', { text: 'after the restart' })).toMatchObject({ delivered: true });
     await h.client.stopSession('keep');
   });

@@ -67,9 +67,54 @@ async function sendToWatcher(target: DeliveryTarget, text: string): Promise<Send
   return { delivered: true, confirmedBy: seen ? 'screen' : null, attempts: 1, ms: Date.now() - started, error: null };
 }
 
+/** A one-line `/command` to Claude or Codex: the agent's own command, for which no prompt-submit signal fires. */
+function isSlashCommand(session: Session, text: string): boolean {
+  return (session.agent === 'claude' || session.agent === 'codex') && /^\/[A-Za-z][\w:-]*(?: [^\n]*)?$/.test(text.trim());
+}
+
+/** The agent's composer line (Claude `❯ …`, Codex `› …`): the last such line on the screen. */
+function composerLine(screen: string): string | null {
+  const lines = screen.split('\n').filter((line) => /^\s*[❯›]\s/.test(line));
+  return lines.at(-1) ?? null;
+}
+
+const COMMAND_POLL_MS = 100;
+
+async function commandLeftComposer(target: DeliveryTarget, text: string, untilMs: number): Promise<boolean> {
+  const command = text.trim();
+  for (;;) {
+    const screen = await target.deps.tmux.capturePane(target.session.tmuxSession).catch(() => null);
+    const composer = screen === null ? null : composerLine(screen);
+    if (composer !== null && !composer.includes(command)) return true;
+    if (Date.now() >= untilMs) return false;
+    await new Promise((resolve) => setTimeout(resolve, COMMAND_POLL_MS));
+  }
+}
+
+/**
+ * A slash command is taken when it leaves the composer (confirmed by the screen). It is never pasted
+ * twice: if it still sits in the composer, only Enter is pressed again.
+ */
+async function sendSlashCommand(target: DeliveryTarget, text: string): Promise<SendReceipt> {
+  const { deps, timing, session } = target;
+  const started = Date.now();
+  const done = (attempts: number, ok: boolean): SendReceipt => ({
+    delivered: ok,
+    confirmedBy: ok ? 'screen' : null,
+    attempts,
+    ms: Date.now() - started,
+    error: ok ? null : `${session.agent} did not take the command ${text.trim()} within ${Math.round((Date.now() - started) / 1000)}s (it is still in the composer)`,
+  });
+  await deps.tmux.pasteText(session.tmuxSession, text.trim(), { enter: true, enterDelayMs: timing.enterDelayMs });
+  if (await commandLeftComposer(target, text, Date.now() + timing.confirmMs)) return done(1, true);
+  await deps.tmux.sendKey(session.tmuxSession, 'Enter');
+  return done(2, await commandLeftComposer(target, text, Date.now() + timing.confirmMs));
+}
+
 /** Pastes `text` as one turn and waits for the receipt; one retry, never after the agent took it. */
 export async function sendText(target: DeliveryTarget, text: string): Promise<SendReceipt> {
   if (target.session.kind === 'watcher') return sendToWatcher(target, text);
+  if (isSlashCommand(target.session, text)) return sendSlashCommand(target, text);
   const { deps, timing, session, tracker } = target;
   const started = Date.now();
   const receipt = (attempts: number, confirmedBy: SendReceipt['confirmedBy'], error: string | null): SendReceipt => ({

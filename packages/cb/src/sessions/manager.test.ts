@@ -117,6 +117,7 @@ describe('the session manager (real tmux, a custom agent)', () => {
 
   it('should keep a live session across a daemon restart and mark one whose tmux session died exited', async () => {
     fixture = startSessionFixture();
+    fixture.deps.watchdog = { restart: false };
     const before = start();
     const keep = await before.create({ name: 'keep', agent: 'paster', cwd: fixture.workdir('keep'), worktree: false, alerts: [] });
     const lose = await before.create({ name: 'lose', agent: 'paster', cwd: fixture.workdir('lose'), worktree: false, alerts: [] });
@@ -126,7 +127,7 @@ describe('the session manager (real tmux, a custom agent)', () => {
     await fixture.tmux.killSession(lose.tmuxSession);
 
     const after = start();
-    expect(await after.recover()).toEqual({ reattached: ['keep'], exited: ['lose'] });
+    expect(await after.recover()).toEqual({ reattached: ['keep'], restarted: [], exited: ['lose'] });
     expect(await after.get('keep')).toMatchObject({ state: 'idle', pid: keep.pid });
     expect((await after.get('lose')).state).toBe('exited');
     expect((await after.log('lose')).at(-1)?.message).toBe('idle → exited (process) — its tmux session was gone after a daemon restart');

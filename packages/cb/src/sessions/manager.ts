@@ -17,6 +17,8 @@ import { recordAdoption } from './discovery/adoption.js';
 import { createPaneTmux } from './discovery/pane-tmux.js';
 import { reassertPaneLog } from './output/pane-log.js';
 import { applyStateChange, logEntry, storedState } from './state.js';
+import { DEFAULT_WATCHDOG_POLICY } from './watchdog/policy.js';
+import { createWatchdog } from './watchdog/watchdog.js';
 
 const debug = createDebug('cb:sessions');
 
@@ -35,7 +37,7 @@ export interface SessionManager {
   peek(name: string, lines: number): Promise<Peek>;
   log(name: string): Promise<SessionLogEntry[]>;
   /** After a daemon (re)start: re-attach trackers to live tmux sessions, mark the rest exited. */
-  recover(): Promise<{ reattached: string[]; exited: string[] }>;
+  recover(): Promise<{ reattached: string[]; restarted: string[]; exited: string[] }>;
   /** A discovered agent in a pane of the user's tmux server becomes a managed session (tracker attached, no hooks). */
   adopt(name: string): Promise<Session>;
   /** Stops trackers and the liveness check; the agents keep running in tmux. */
@@ -62,12 +64,61 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
     return run;
   }
 
+  /**
+   * Commits a state change. An agent's exit goes to the watchdog first (which may restart it);
+   * every committed change then goes to the watchdog off the session's queue (notifications must
+   * never hold up the next signal).
+   */
   async function record(sessionId: string, change: StateChange, detail?: string): Promise<Session | null> {
-    const stored = await applyStateChange(deps.store, sessionId, change, detail);
+    let why = detail;
+    const before = await deps.store.getSession(sessionId);
+    if (before && change.state === 'exited' && change.source !== 'cb') {
+      const handled = await watchdog.onAgentExit(before, change, detail);
+      if (handled && handled.detail === undefined) return handled.session;
+      why = handled?.detail ?? why;
+    }
+    const stored = await applyStateChange(deps.store, sessionId, change, why);
     deps.bus.notify();
     if (stored?.state === 'exited') detach(sessionId);
+    if (stored && before && stored.state !== before.state) {
+      void watchdog.onRecorded(stored, before.state, change).catch((error: unknown) => debug('watchdog on %s failed: %o', stored.name, error));
+    }
     return stored;
   }
+
+  /** Text as one turn, through the session's queue, with a log line; the receipt either way. */
+  async function deliverText(session: Session, entry: Live, text: string): Promise<SendReceipt> {
+    const receipt = await serially(entry, () => sendText(target(session, entry), text));
+    const chars = [...text].length;
+    const message = receipt.delivered
+      ? `sent ${chars} characters: ${receipt.confirmedBy ? `confirmed by ${receipt.confirmedBy}` : 'not confirmed (a watcher has no receipts; not seen on its screen)'} after ${receipt.ms} ms (attempt ${receipt.attempts})`
+      : `send of ${chars} characters FAILED: ${receipt.error}`;
+    await deps.store.appendSessionLog([logEntry(session, 'send', message)]);
+    deps.bus.notify();
+    return receipt;
+  }
+
+  const stopping = new Set<string>();
+  const watchdog = createWatchdog(
+    deps,
+    {
+      record: (session, change, detail) => {
+        const entry = live.get(session.id);
+        return entry ? serially(entry, () => record(session.id, change, detail)) : Promise.resolve(null);
+      },
+      send: async (session, text) => {
+        const entry = live.get(session.id);
+        if (!entry) return { delivered: false, confirmedBy: null, attempts: 1, ms: 0, error: 'the session has no live tracker' };
+        return deliverText(session, entry, text);
+      },
+      reattach: (session) => {
+        detach(session.id);
+        attach(session, { ...storedState(session), state: 'unknown', source: 'watchdog' });
+      },
+      stopping: (id) => stopping.has(id),
+    },
+    { ...DEFAULT_WATCHDOG_POLICY, ...deps.config.watchdog, ...deps.watchdog },
+  );
 
   /** A log line (`session.log` event) and a notification carrying the lines around the match. */
   async function recordAlert(session: Session, alert: SessionAlert): Promise<void> {
@@ -110,7 +161,7 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
       alerts: session.alerts,
       command: session.command,
       onChange: (change) => {
-        if (closed || !live.has(session.id)) return;
+        if (closed || live.get(session.id) !== entry) return;
         void serially(entry, () => record(session.id, change)).catch((error: unknown) => debug('recording %o for %s failed: %o', change, session.name, error));
       },
       onAlert: (alert) => {
@@ -170,6 +221,17 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
 
   const liveness = setInterval(() => void checkLiveness().catch((error: unknown) => debug('liveness check failed: %o', error)), timing.livenessMs);
   liveness.unref();
+  let watching = false;
+  const watchdogTimer = setInterval(() => {
+    if (watching || closed) return;
+    watching = true;
+    void deps.store
+      .listSessions({})
+      .then((sessions) => watchdog.tick(sessions.filter((s) => live.has(s.id))))
+      .catch((error: unknown) => debug('watchdog tick failed: %o', error))
+      .finally(() => (watching = false));
+  }, deps.watchdog?.tickMs ?? deps.config.watchdog?.tickMs ?? DEFAULT_WATCHDOG_POLICY.tickMs);
+  watchdogTimer.unref();
 
   async function waitUntilGone(tmux: Tmux, tmuxSession: string): Promise<boolean> {
     const deadline = Date.now() + timing.stopGraceMs;
@@ -200,6 +262,7 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
       refuseExternal(session, 'stop');
       const entry = live.get(session.id);
       const tmux = entry?.tmux ?? tmuxOf(session);
+      stopping.add(session.id);
       const stop = async (): Promise<Session> => {
         const current = (await deps.store.getSession(session.id)) ?? session;
         if (current.state !== 'exited') await pressExitKeys(tmux === deps.tmux ? deps : { ...deps, tmux }, current);
@@ -210,7 +273,11 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
         detach(session.id);
         return stored ?? current;
       };
-      return entry ? serially(entry, stop) : stop();
+      try {
+        return await (entry ? serially(entry, stop) : stop());
+      } finally {
+        stopping.delete(session.id);
+      }
     },
     async send(name, request) {
       const { session, entry } = await requireLive(name, 'send to');
@@ -220,13 +287,7 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
           fix: `answer it first: cb answer ${name} yes|no`,
         });
       }
-      const receipt = await serially(entry, () => sendText(target(session, entry), request.text));
-      const chars = [...request.text].length;
-      const message = receipt.delivered
-        ? `sent ${chars} characters: ${receipt.confirmedBy ? `confirmed by ${receipt.confirmedBy}` : 'not confirmed (a watcher has no receipts; not seen on its screen)'} after ${receipt.ms} ms (attempt ${receipt.attempts})`
-        : `send of ${chars} characters FAILED: ${receipt.error}`;
-      await deps.store.appendSessionLog([logEntry(session, 'send', message)]);
-      deps.bus.notify();
+      const receipt = await deliverText(session, entry, request.text);
       if (!receipt.delivered) throw new ProtocolError('DELIVERY_FAILED', receipt.error ?? 'not delivered', { fix: `look at the screen: cb peek ${name}`, details: receipt });
       return receipt;
     },
@@ -256,7 +317,7 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
       return deps.store.sessionLog((await find(name)).id);
     },
     async recover() {
-      const report = { reattached: [] as string[], exited: [] as string[] };
+      const report = { reattached: [] as string[], restarted: [] as string[], exited: [] as string[] };
       const own = new Map((await deps.tmux.listSessions()).map((s) => [s.name, s]));
       for (const session of await deps.store.listSessions({})) {
         // Discovered sessions are discovery's: it keeps those still there and marks the others exited.
@@ -272,8 +333,8 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
           const detail = pane ? `it exited while the daemon was down (${status})` : 'its tmux session was gone after a daemon restart';
           // A watcher's tracker first matches what its command wrote while the daemon was down (it does so when stopped by the exit).
           if (pane && session.kind === 'watcher') attach(session, storedState(session));
-          await record(session.id, { state: 'exited', source: 'process', at: deps.now().toISOString(), waitingFor: null }, detail);
-          report.exited.push(session.name);
+          const stored = await record(session.id, { state: 'exited', source: 'process', at: deps.now().toISOString(), waitingFor: null }, detail);
+          (stored && stored.state !== 'exited' ? report.restarted : report.exited).push(session.name);
         }
       }
       debug('session recovery: %o', report);
@@ -321,6 +382,7 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
     close() {
       closed = true;
       clearInterval(liveness);
+      clearInterval(watchdogTimer);
       for (const id of [...live.keys()]) detach(id);
     },
   };

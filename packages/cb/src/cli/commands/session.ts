@@ -46,7 +46,6 @@ export async function sessionNew(options: SessionNewOptions): Promise<Session> {
     } else {
       printLine(options.streams.stderr, `${session.agent} started${where} · send: cb send ${session.name} "…" · look: cb peek ${session.name} · attach: cb attach ${session.name}`);
     }
-
   }
   return session;
 }

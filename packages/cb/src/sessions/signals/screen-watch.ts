@@ -21,7 +21,16 @@ export interface ScreenContext {
   retrySeenAt: number;
   /** The tool call PreToolUse announced (`Bash: make`), to name what a permission dialog asks. */
   pendingTool?: string | null;
+  /** When the session entered `state` (epoch ms). */
+  stateAtMs?: number;
 }
+
+/**
+ * A compaction Claude refuses (`Not enough messages to compact.`) fires PreCompact but never
+ * PostCompact, and leaves the session file as it was: after this long in `compacting` with no
+ * spinner and the prompt shown, it is waiting for input again.
+ */
+export const COMPACT_SETTLE_MS = 3000;
 
 /** How long Claude's retry line must be gone before a rate-limited session counts as working again. */
 const RETRY_GONE_MS = 2500;
@@ -29,7 +38,7 @@ const RETRY_GONE_MS = 2500;
 /** Whether a capture is worth taking in `state` (the poll is skipped otherwise). */
 export function screenNeeded(agent: string, state: SessionState, agentUp: boolean): boolean {
   if (!agentUp) return true;
-  if (agent === 'claude') return state === 'working' || state === 'rate_limited';
+  if (agent === 'claude') return state === 'working' || state === 'rate_limited' || state === 'compacting';
   if (agent === 'codex') return state === 'working' || state === 'rate_limited' || state === 'waiting_input' || state === 'unknown';
   return state !== 'exited';
 }
@@ -57,6 +66,9 @@ export function knownAgentScreenVerdict(ctx: ScreenContext, screen: string): Scr
     // away a while. Giving up is told by the StopFailure hook and the session file, not the screen.
     if (ctx.state === 'rate_limited') return working && ctx.now - ctx.retrySeenAt > RETRY_GONE_MS ? { state: 'working', waitingFor: null } : null;
     if (ctx.state === 'unknown' && claudePromptShown(screen)) return { state: working ? 'working' : 'idle', waitingFor: null };
+    if (ctx.state === 'compacting' && !working && claudePromptShown(screen) && ctx.now - (ctx.stateAtMs ?? ctx.now) >= COMPACT_SETTLE_MS) {
+      return { state: 'waiting_input', waitingFor: null };
+    }
     return null;
   }
   if (ctx.state === 'rate_limited' && !working) return { state: 'waiting_input', waitingFor: null };

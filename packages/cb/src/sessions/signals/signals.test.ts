@@ -132,6 +132,14 @@ describe('screen', () => {
     expect(knownAgentScreenVerdict(codexCtx, '  >_ OpenAI Codex (v0.169.0)\n› Ask Codex to do anything')).toEqual({ state: 'idle', waitingFor: null });
     expect(knownAgentScreenVerdict(codexCtx, '  >_ OpenAI Codex (v0.169.0)\n› hi\n• Answer.\n› Ask Codex to do anything')).toBeNull();
   });
+  it('should end a compaction Claude refused once the prompt is back and no spinner shows', () => {
+    const refused = '❯ /compact\n  ⎿  Not enough messages to compact.\n────────\n❯ \n────────\n  ? for shortcuts';
+    const compacting = { agent: 'claude', state: 'compacting' as const, agentUp: true, retrySeenAt: 0, stateAtMs: 10_000 };
+    expect(knownAgentScreenVerdict({ ...compacting, now: 11_000 }, refused)).toBeNull();
+    expect(knownAgentScreenVerdict({ ...compacting, now: 13_000 }, refused)).toEqual({ state: 'waiting_input', waitingFor: null });
+    const running = '✻ Compacting conversation… (esc to interrupt)\n────────\n❯ \n────────';
+    expect(knownAgentScreenVerdict({ ...compacting, now: 20_000 }, running)).toBeNull();
+  });
   it('should judge a custom agent by its screen moving and resting', () => {
     const judge = createCustomScreenJudge();
     expect(judge('$ ', 'unknown', 0)).toEqual({ state: 'idle', waitingFor: null });

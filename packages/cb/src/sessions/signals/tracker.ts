@@ -257,7 +257,7 @@ class SessionTracker {
       if (agent === 'claude' && claudeRetryUntil(screen, now) !== null) this.retrySeenAt = now;
       const verdict =
         agent === 'claude' || agent === 'codex'
-          ? knownAgentScreenVerdict({ agent, state: this.current.state, agentUp: this.agentUp, now, retrySeenAt: this.retrySeenAt, pendingTool: this.pendingTool }, screen)
+          ? knownAgentScreenVerdict({ agent, state: this.current.state, agentUp: this.agentUp, now, retrySeenAt: this.retrySeenAt, pendingTool: this.pendingTool, stateAtMs: this.currentAtMs }, screen)
           : this.customJudge(screen, this.current.state, now);
       if (verdict) this.setFrom('screen', verdict, now);
     } catch (error) {

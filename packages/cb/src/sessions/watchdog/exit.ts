@@ -54,5 +54,17 @@ export async function waitForExit(deps: SessionDeps, session: Session, change: S
       }
     }
   }
-  return { stale: false, killed, ...describe(pane) };
+  const facts = describe(pane);
+  const last = pane ? await lastWords(deps, session) : '';
+  return { stale: false, killed, ...facts, description: last ? `${facts.description}; its last words: ${last}` : facts.description };
+}
+
+/** The last few non-blank lines a dead pane shows (why it exited, as often as not), on one line. */
+async function lastWords(deps: SessionDeps, session: Session): Promise<string> {
+  const screen = await deps.tmux.capturePane(session.tmuxSession, { lines: 50 }).catch(() => '');
+  const lines = screen
+    .split('\n')
+    .map((l) => l.replace(/\s+/g, ' ').trim())
+    .filter((l) => /[\p{L}\p{N}]/u.test(l) && !/^Pane is dead/.test(l));
+  return lines.slice(-3).join(' | ').slice(0, 300);
 }

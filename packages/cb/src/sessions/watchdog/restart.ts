@@ -44,9 +44,9 @@ export class RestartBudget {
  * Resumes the agent's conversation (`claude --resume`, `codex resume`) when one is known.
  * Returns the stored session; throws when the pane could not be started.
  */
-export async function relaunchSession(deps: SessionDeps, session: Session, reason: string): Promise<Session> {
+export async function relaunchSession(deps: SessionDeps, session: Session, reason: string, options: { resume: boolean } = { resume: true }): Promise<Session> {
   const dir = deps.paths.sessionDir(session.id);
-  const resume = session.agentSessionId;
+  const resume = options.resume ? session.agentSessionId : null;
   const plan = deps.planLaunch({ sessionId: session.id, agent: session.agent, model: session.model, cwd: session.cwd, dir, resumeAgentSessionId: resume });
   const env = launchEnv(deps, session.id, plan);
   const envFile = await writeLaunchFiles(dir, plan, env);
@@ -57,7 +57,7 @@ export async function relaunchSession(deps: SessionDeps, session: Session, reaso
   await fixPane(deps, session.tmuxSession);
   const pid = await deps.tmux.panePid(session.tmuxSession).catch(() => null);
   const at = deps.now().toISOString();
-  const how = resume ? `resuming conversation ${resume}` : 'a new conversation (none to resume)';
+  const how = resume ? `resuming conversation ${resume}` : session.agentSessionId ? `a new conversation (resuming ${session.agentSessionId} failed)` : 'a new conversation (none to resume)';
   const stored = await deps.store.updateSession(session.id, (current) => {
     const next: Session = { ...current, state: 'unknown', since: at, source: 'watchdog', waitingFor: null, pid: pid ?? null, restarts: current.restarts + 1, endedAt: null };
     return {

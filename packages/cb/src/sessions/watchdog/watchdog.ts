@@ -46,6 +46,8 @@ export interface Watchdog {
 }
 
 const RATE_LIMIT_ERROR = /rate.?limit|429|too many requests|hit your limit/i;
+/** A resumed agent that exits within this long did not manage to resume. */
+const RESUME_FAILED_WITHIN_MS = 20_000;
 const NEEDS_YOU = new Set<Session['state']>(['waiting_permission', 'waiting_input']);
 
 export function createWatchdog(deps: SessionDeps, ops: WatchdogOps, policy: WatchdogPolicy): Watchdog {
@@ -54,6 +56,8 @@ export function createWatchdog(deps: SessionDeps, ops: WatchdogOps, policy: Watc
   const lastContextCheck = new Map<string, number>();
   const lastCompact = new Map<string, number>();
   const rateLimitStreak = new Map<string, number>();
+  /** When each session was last restarted with its conversation resumed. */
+  const resumedAt = new Map<string, number>();
   /** Holds already resumed (one `continue` per hold, whatever the agent does next). */
   const resumed = new Set<string>();
   let lastSweep = 0;
@@ -85,7 +89,12 @@ export function createWatchdog(deps: SessionDeps, ops: WatchdogOps, policy: Watc
       return null;
     }
     try {
-      const restarted = await relaunchSession(deps, session, what);
+      // A resumed agent that died at once could not resume (a conversation it cannot load): start afresh.
+      const lastResume = resumedAt.get(session.id);
+      const resume = !(lastResume !== undefined && nowMs() - lastResume < RESUME_FAILED_WITHIN_MS);
+      const restarted = await relaunchSession(deps, session, what, { resume });
+      if (resume && session.agentSessionId) resumedAt.set(session.id, nowMs());
+      else resumedAt.delete(session.id);
       ops.reattach(restarted);
       await deps.notify?.(restarted, { kind: 'watchdog', title: `${session.name} restarted`, body: `the agent exited (${what}); restarted${restarted.agentSessionId ? ' and resumed its conversation' : ''}`, level: 'warning' });
       return { session: restarted };
