@@ -109,9 +109,16 @@ const FUNCTION_KINDS = new Set(['function', 'method']);
 /** Longer containers (`a.b.c…` chains) are not worth storing. */
 const CONTAINER_MAX = 200;
 
-/** Recognises what the cursor's node declares, or returns undefined. */
-export function resolveDeclarations(cursor: Parser.TreeCursor, context: DefinitionContext): Declarations | undefined {
-  const type = cursor.nodeType;
+/** Whether a node of this type may declare anything (what resolveDeclarations looks at). */
+export function mayDeclare(type: string): boolean {
+  return KINDS[type] !== undefined || MEMBER_TYPES.has(type);
+}
+
+/**
+ * Recognises what the cursor's node (of type `type`) declares, or returns undefined. `typeOf`
+ * reads the type of the node the cursor is on (see extract.ts: by numeric id, not a new string).
+ */
+export function resolveDeclarations(cursor: Parser.TreeCursor, type: string, context: DefinitionContext, typeOf: (cursor: Parser.TreeCursor) => string): Declarations | undefined {
   const baseKind = KINDS[type];
   const mayHaveMembers = MEMBER_TYPES.has(type);
   if (baseKind === undefined && !mayHaveMembers) return undefined;
@@ -120,7 +127,7 @@ export function resolveDeclarations(cursor: Parser.TreeCursor, context: Definiti
   // Object literals are everywhere; only declared ones declare anything (decided without the node).
   if (type === 'pair' && !context.inDeclaredObject) return undefined;
   if (type === 'object' && !context.declaredObjects.has(cursor.startIndex)) return undefined;
-  if (type === 'assignment_expression' && !mayAssignDefinition(cursor)) return undefined;
+  if (type === 'assignment_expression' && !mayAssignDefinition(cursor, typeOf)) return undefined;
   const node = cursor.currentNode;
   const scope = baseKind === undefined ? undefined : resolveDefinition(node, baseKind, context);
   const members = mayHaveMembers ? memberDefinitions(node, context) : [];
@@ -131,9 +138,9 @@ export function resolveDeclarations(cursor: Parser.TreeCursor, context: Definiti
 const ASSIGNED_VALUE = /^(arrow_function|function_expression|function|generator_function|class|object|parenthesized_expression|as_expression|satisfies_expression|non_null_expression)$/;
 
 /** Whether an assignment's right side (its last child) may define something, read from the cursor (most assign plain values). */
-function mayAssignDefinition(cursor: Parser.TreeCursor): boolean {
+function mayAssignDefinition(cursor: Parser.TreeCursor, typeOf: (cursor: Parser.TreeCursor) => string): boolean {
   if (!cursor.gotoLastChild()) return false;
-  const type = cursor.nodeType;
+  const type = typeOf(cursor);
   cursor.gotoParent();
   return ASSIGNED_VALUE.test(type);
 }

@@ -1,6 +1,6 @@
 import type Parser from 'tree-sitter';
 import type { LanguageId } from './languages.js';
-import { resolveDeclarations, type Definition, type DefinitionContext } from './definitions.js';
+import { mayDeclare, resolveDeclarations, type Definition, type DefinitionContext } from './definitions.js';
 
 /** A declaration found in a file. `parent` indexes the enclosing symbol in the same list. */
 export interface ExtractedSymbol extends Omit<Definition, 'nameStarts'> {
@@ -33,6 +33,37 @@ const IDENTIFIER_TYPES = new Set([
 /** Identifiers too common to be worth storing as references. */
 const REF_STOPLIST = new Set(['self', 'this', 'cls']);
 
+/**
+ * Node types whose subtrees hold no identifier and no declaration: the walk does not enter them.
+ * Python's strings are entered (an f-string's interpolations hold identifiers).
+ */
+const OPAQUE_TYPES: ReadonlySet<string> = new Set(['string', 'comment', 'regex', 'string_literal', 'raw_string_literal', 'interpreted_string_literal', 'line_comment', 'block_comment']);
+const OPAQUE_PYTHON_TYPES: ReadonlySet<string> = new Set(['comment']);
+
+/**
+ * What the walk needs of each node type, by numeric type id, per grammar, filled as the walk
+ * meets them: reading a node's type as a string makes the binding allocate a new string per node,
+ * its id is a number. `leaf` is an anonymous type (a keyword or punctuation token): tokens have no
+ * children, so the walk does not ask for any (a third of a tree's nodes).
+ */
+interface TypeInfo {
+  name: string;
+  leaf: boolean;
+}
+const typeInfos = new Map<LanguageId, Map<number, TypeInfo>>();
+
+function typeReader(language: LanguageId): (cursor: Parser.TreeCursor) => TypeInfo {
+  let infos = typeInfos.get(language);
+  if (infos === undefined) typeInfos.set(language, (infos = new Map()));
+  const known = infos;
+  return (cursor) => {
+    const id = cursor.nodeTypeId;
+    let info = known.get(id);
+    if (info === undefined) known.set(id, (info = { name: cursor.nodeType, leaf: !cursor.nodeIsNamed }));
+    return info;
+  };
+}
+
 interface Frame {
   depth: number;
   symbol: number;
@@ -40,41 +71,54 @@ interface Frame {
 
 /**
  * Walks a syntax tree once with a cursor, collecting declarations (with their enclosing symbol,
- * signature and doc comment) and identifier references (with their enclosing symbol).
+ * signature and doc comment) and identifier references (with their enclosing symbol). The walk
+ * makes as few calls into the binding per node as it can (this is most of an index's time): the
+ * type by id, an identifier's text sliced from the source and its line counted from the source.
  */
 export function extract(tree: Parser.Tree, language: LanguageId): Extraction {
   const symbols: ExtractedSymbol[] = [];
   const refs: ExtractedRef[] = [];
   const nameStarts = new Set<number>();
-  const seenRefs = new Set<string>();
+  /** Each referenced name's last line: the walk meets identifiers in source order, so a name seen on its line again is a duplicate. */
+  const lastLine = new Map<string, number>();
   const stack: Frame[] = [];
   const declaredObjects = new Set<number>();
   /** Depths of the open declared object literals. */
   const objectDepths: number[] = [];
   const context: DefinitionContext = { language, parentKind: undefined, parentName: undefined, declaredObjects, inDeclaredObject: false };
+  const infoOf = typeReader(language);
+  const typeOf = (at: Parser.TreeCursor): string => infoOf(at).name;
+  const opaque = language === 'python' ? OPAQUE_PYTHON_TYPES : OPAQUE_TYPES;
+  const source = (tree as { input?: unknown }).input;
+  const lines = typeof source === 'string' ? new LineCounter(source) : undefined;
   const cursor = tree.walk();
   let depth = 0;
-  const enter = (): void => {
-    const type = cursor.nodeType;
+  /** Looks at the cursor's node; false when its subtree is not to be entered. */
+  const enter = (): boolean => {
+    const info = infoOf(cursor);
+    if (info.leaf) return false;
+    const type = info.name;
     if (IDENTIFIER_TYPES.has(type)) {
-      if (nameStarts.has(cursor.startIndex)) return;
-      const name = cursor.nodeText;
-      const line = cursor.startPosition.row + 1;
-      const key = `${name}\u0000${line}`;
-      if (REF_STOPLIST.has(name) || seenRefs.has(key)) return;
-      seenRefs.add(key);
+      const start = cursor.startIndex;
+      if (nameStarts.has(start)) return false;
+      const name = lines === undefined ? cursor.nodeText : (source as string).substring(start, cursor.endIndex);
+      const line = lines === undefined ? cursor.startPosition.row + 1 : lines.lineAt(start);
+      if (lastLine.get(name) === line || REF_STOPLIST.has(name)) return false;
+      lastLine.set(name, line);
       refs.push({ name, line, symbol: stack.at(-1)?.symbol ?? null });
-      return;
+      return false;
     }
+    if (opaque.has(type)) return false;
+    if (!mayDeclare(type)) return true;
     const top = stack.at(-1);
     const parent = top === undefined ? undefined : symbols[top.symbol];
-    // One context, updated in place: this runs for every node of the tree.
+    // One context, updated in place: this runs for every declaring node of the tree.
     context.parentKind = parent?.kind;
     context.parentName = parent?.name;
     context.inDeclaredObject = objectDepths.at(-1) === depth - 1;
-    const found = resolveDeclarations(cursor, context);
+    const found = resolveDeclarations(cursor, type, context, typeOf);
     if (type === 'object' && declaredObjects.has(cursor.startIndex)) objectDepths.push(depth);
-    if (found === undefined) return;
+    if (found === undefined) return true;
     const add = (definition: Definition): void => {
       for (const start of definition.nameStarts) nameStarts.add(start);
       symbols.push(toSymbol(definition, top?.symbol ?? null, parent?.name ?? null));
@@ -85,14 +129,14 @@ export function extract(tree: Parser.Tree, language: LanguageId): Extraction {
     }
     // Members sit beside the scope (a constructor's parameter properties belong to its class).
     for (const member of found.members) add(member);
+    return true;
   };
   const exit = (): void => {
     if (stack.at(-1)?.depth === depth) stack.pop();
     if (objectDepths.at(-1) === depth) objectDepths.pop();
   };
   for (;;) {
-    enter();
-    if (cursor.gotoFirstChild()) {
+    if (enter() && cursor.gotoFirstChild()) {
       depth++;
       continue;
     }
@@ -102,6 +146,42 @@ export function extract(tree: Parser.Tree, language: LanguageId): Extraction {
       depth--;
       exit();
     }
+  }
+}
+
+/**
+ * 1-based line of an offset (UTF-16 units, as the binding's indexes into a string source),
+ * for offsets asked in ascending order (as a pre-order walk meets nodes), any order allowed.
+ */
+class LineCounter {
+  readonly #source: string;
+  /** Offset of the start of line `#line`, and of the next line (or Infinity). */
+  #start = 0;
+  #next: number;
+  #line = 1;
+
+  constructor(source: string) {
+    this.#source = source;
+    this.#next = this.#after(0);
+  }
+
+  lineAt(offset: number): number {
+    if (offset < this.#start) {
+      this.#start = 0;
+      this.#line = 1;
+      this.#next = this.#after(0);
+    }
+    while (offset >= this.#next) {
+      this.#start = this.#next;
+      this.#next = this.#after(this.#start);
+      this.#line++;
+    }
+    return this.#line;
+  }
+
+  #after(from: number): number {
+    const newline = this.#source.indexOf('\n', from);
+    return newline === -1 ? Infinity : newline + 1;
   }
 }
 

@@ -23,6 +23,8 @@ const debug = createDebug('codekb:index');
 const MIN_FILES_FOR_WORKERS = 32;
 /** Files written per transaction: big enough to amortise commits, small enough not to starve readers. */
 const BATCH_FILES = 200;
+/** A run that (re-)wrote at least this many files, and half of the repository, merges the trigram index (see below). */
+const OPTIMIZE_MIN_FILES = 100;
 
 export interface IndexOptions {
   /** The repository root (default: the current directory). */
@@ -86,31 +88,45 @@ export async function indexRepository(options: IndexOptions = {}): Promise<Index
   const workers = options.workers ?? (paths.length < MIN_FILES_FOR_WORKERS ? 0 : defaultWorkers());
   const outcomes = workers > 0 ? parseInWorkers(jobs, { ...options.pool, root, workers }) : parseInThread(jobs, root);
   let done = 0;
-  let batch: FileRecord[] = [];
-  const flush = (): void => {
-    const records = batch;
-    batch = [];
-    immediate(sqlite, () => {
-      for (const record of records) writer.put(record, existing.get(record.path)?.id);
-    });
+  // Each record is written as it arrives, in a transaction committed every BATCH_FILES files:
+  // between two records the event loop runs, so the workers get their next jobs while this thread
+  // writes (a whole batch written at once left them idle for its duration).
+  let inTransaction = 0;
+  const commit = (): void => {
+    if (inTransaction === 0) return;
+    sqlite.exec('COMMIT');
+    inTransaction = 0;
   };
-  for await (const record of outcomes) {
-    options.onProgress?.(++done, paths.length);
-    if (record === undefined) continue;
-    if (record === 'unchanged') {
-      summary.unchanged++;
-      continue;
+  try {
+    for await (const record of outcomes) {
+      options.onProgress?.(++done, paths.length);
+      if (record === undefined) continue;
+      if (record === 'unchanged') {
+        summary.unchanged++;
+        continue;
+      }
+      noteRecord(summary, record);
+      if (inTransaction === 0) sqlite.exec('BEGIN IMMEDIATE');
+      inTransaction++;
+      writer.put(record, existing.get(record.path)?.id);
+      if (inTransaction >= BATCH_FILES) commit();
     }
-    noteRecord(summary, record);
-    batch.push(record);
-    if (batch.length >= BATCH_FILES) flush();
+    commit();
+  } catch (error) {
+    if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+    throw error;
   }
-  flush();
   const listed = new Set(paths);
   const gone = [...existing.values()].filter((row) => !listed.has(row.path));
   immediate(sqlite, () => gone.forEach((row) => writer.remove(row.id)));
   summary.removed = gone.length;
   fillTotals(summary, sqlite);
+  // After a (near) full index, the trigram index's segments merged into one: a tenth smaller (zod:
+  // 190 KB of 18 MB) for ~60 ms, and one doclist per trigram to read at query time.
+  if (summary.updated >= OPTIMIZE_MIN_FILES && summary.updated * 2 >= summary.files) sqlite.exec("INSERT INTO content_fts(content_fts) VALUES('optimize')");
+  // Gives the pages FTS5 segment merges and replaced rows freed back (indexes made before
+  // auto_vacuum was set ignore it): a tenth of a fresh index's pages or more.
+  sqlite.pragma('incremental_vacuum');
   checkpoint(sqlite);
   summary.dbBytes = (await stat(dbPath)).size;
   summary.durationMs = Math.round(performance.now() - started);

@@ -21,7 +21,24 @@ export interface TextScanOptions {
 const MAX_TRIGRAMS = 24;
 /** Characters of a matching line shown in a hit. */
 const HIT_TEXT_CHARS = 200;
+/**
+ * Up to this many hits wanted, chunks are read in path order and the scan stops once it has them;
+ * for more (every hit), all candidate chunks are read in one pass in storage order and the
+ * matches sorted after.
+ */
+const ORDERED_SCAN_MAX_HITS = 1000;
+/** Chunk bodies read by the first statement of an ordered scan; each next one reads twice as many, up to MAX_BATCH. */
+const FIRST_BATCH = 32;
+const MAX_BATCH = 1024;
 const NEWLINE = 0x0a;
+
+/** A matching line of a chunk, before its path is known. */
+interface LineHit {
+  line: number;
+  text: string;
+}
+
+type Matcher = (body: Buffer, firstLine: number, out: LineHit[]) => void;
 
 /**
  * Lines of indexed text containing `query`, in path and line order: the trigram index proposes
@@ -33,23 +50,77 @@ const NEWLINE = 0x0a;
  */
 export function scanText(repo: RepoIndex, query: string, options: TextScanOptions): TextHit[] {
   if (query === '') return [];
-  const bodyOf = repo.sqlite.prepare('SELECT body FROM chunks WHERE id = ?').pluck();
+  const needle = Buffer.from(query, 'utf8');
+  const folded = query.toLowerCase();
+  const matcher: Matcher = options.caseSensitive
+    ? (body, firstLine, out) => matchBytes(body, needle, firstLine, out)
+    : (body, firstLine, out) => matchFolded(body.toString('utf8'), folded, firstLine, out);
+  const match = trigramQuery(query);
+  if (options.stopAfter !== undefined && options.stopAfter <= ORDERED_SCAN_MAX_HITS) return scanInOrder(repo, match, matcher, options, options.stopAfter);
+  return scanAll(repo, match, matcher, options);
+}
+
+/**
+ * Every hit: one statement reads every candidate chunk in storage order (a lookup per chunk, or
+ * a join ordered by path, costs more than reading the text), and only the chunks that match get
+ * their file's path and language, are filtered and sorted.
+ */
+function scanAll(repo: RepoIndex, match: string | null, matcher: Matcher, options: TextScanOptions): TextHit[] {
+  const columns = 'c.file_id, c.first_line, c.body';
+  const sql = match === null ? `SELECT ${columns} FROM chunks c` : `SELECT ${columns} FROM content_fts JOIN chunks c ON c.id = content_fts.rowid WHERE content_fts MATCH ?`;
+  const statement = repo.sqlite.prepare(sql).raw();
+  const found: { fileId: number; firstLine: number; lines: LineHit[] }[] = [];
+  let lines: LineHit[] = [];
+  for (const [fileId, firstLine, body] of (match === null ? statement.iterate() : statement.iterate(match)) as Iterable<[number, number, Buffer]>) {
+    matcher(body, firstLine, lines);
+    if (lines.length === 0) continue;
+    found.push({ fileId, firstLine, lines });
+    lines = [];
+  }
+  const fileIds = JSON.stringify([...new Set(found.map((chunk) => chunk.fileId))]);
+  const files = new Map(
+    (repo.sqlite.prepare(`SELECT id, path, coalesce(language, 'text') FROM files WHERE id IN (SELECT value FROM json_each(?))`).raw().all(fileIds) as [number, string, string][]).map(
+      ([id, path, language]) => [id, { path, language }],
+    ),
+  );
+  const placed = found.flatMap((chunk) => {
+    const file = files.get(chunk.fileId);
+    if (file === undefined || (options.language !== undefined && file.language !== options.language) || !options.keep(file.path)) return [];
+    return [{ path: file.path, firstLine: chunk.firstLine, lines: chunk.lines }];
+  });
+  placed.sort((a, b) => comparePaths(a.path, b.path) || a.firstLine - b.firstLine);
+  return placed.flatMap((chunk) => chunk.lines.map((hit) => ({ path: chunk.path, line: hit.line, text: hit.text })));
+}
+
+/** The first hits in path and line order: candidates sorted first, their text read a batch at a time, stopping early. */
+function scanInOrder(repo: RepoIndex, match: string | null, matcher: Matcher, options: TextScanOptions, stopAfter: number): TextHit[] {
+  const bodiesOf = repo.sqlite.prepare('SELECT id, body FROM chunks WHERE id IN (SELECT value FROM json_each(?))').raw();
   const hits: TextHit[] = [];
-  const needle = options.caseSensitive ? Buffer.from(query, 'utf8') : query.toLowerCase();
-  for (const chunk of candidateChunks(repo, query, options.language)) {
-    if (!options.keep(chunk.path)) continue;
-    const body = bodyOf.get(chunk.id) as Buffer | undefined;
-    if (body === undefined) continue;
-    const at = { path: chunk.path, firstLine: chunk.firstLine };
-    if (typeof needle === 'string') matchFolded(body.toString('utf8'), needle, at, hits);
-    else matchBytes(body, needle, at, hits);
-    if (options.stopAfter !== undefined && hits.length >= options.stopAfter) break;
+  const chunks = candidateChunks(repo, match, options.language).filter((chunk) => options.keep(chunk.path));
+  const lines: LineHit[] = [];
+  // One statement per batch, not per chunk (per-row lookups cost more than the text), small at first.
+  for (let start = 0, size = FIRST_BATCH; start < chunks.length; start += size, size = Math.min(size * 2, MAX_BATCH)) {
+    const batch = chunks.slice(start, start + size);
+    const bodies = new Map(bodiesOf.all(JSON.stringify(batch.map((chunk) => chunk.id))) as [number, Buffer][]);
+    for (const chunk of batch) {
+      const body = bodies.get(chunk.id);
+      if (body === undefined) continue;
+      lines.length = 0;
+      matcher(body, chunk.firstLine, lines);
+      for (const hit of lines) hits.push({ path: chunk.path, line: hit.line, text: hit.text });
+      if (hits.length >= stopAfter) return hits;
+    }
   }
   return hits;
 }
 
+/** Path order as SQLite's BINARY collation (UTF-8 bytes) gives it for the paths that occur in practice. */
+function comparePaths(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** One hit per line holding `needle` byte for byte (line numbers counted as the scan goes). */
-function matchBytes(body: Buffer, needle: Buffer, { path, firstLine }: ChunkPlace, hits: TextHit[]): void {
+function matchBytes(body: Buffer, needle: Buffer, firstLine: number, hits: LineHit[]): void {
   let at = body.indexOf(needle);
   let line = firstLine;
   let lineStart = 0;
@@ -59,7 +130,7 @@ function matchBytes(body: Buffer, needle: Buffer, { path, firstLine }: ChunkPlac
       lineStart = nl + 1;
     }
     const lineEnd = endOfLine(body, at);
-    hits.push({ path, line, text: body.toString('utf8', lineStart, lineEnd).trim().slice(0, HIT_TEXT_CHARS) });
+    hits.push({ line, text: body.toString('utf8', lineStart, lineEnd).trim().slice(0, HIT_TEXT_CHARS) });
     at = lineEnd >= body.length ? -1 : body.indexOf(needle, lineEnd + 1);
   }
 }
@@ -69,44 +140,44 @@ function endOfLine(body: Buffer, from: number): number {
   return nl === -1 ? body.length : nl;
 }
 
-function matchFolded(text: string, needle: string, place: ChunkPlace, hits: TextHit[]): void {
-  if (text.toLowerCase().includes(needle)) matchLines(text, needle, place, hits);
-}
-
 /** Line by line, for case-insensitive matches (lower-casing may change lengths, so no offsets). */
-function matchLines(text: string, needle: string, { path, firstLine }: ChunkPlace, hits: TextHit[]): void {
+function matchFolded(text: string, needle: string, firstLine: number, hits: LineHit[]): void {
+  if (!text.toLowerCase().includes(needle)) return;
   for (const [index, line] of text.split('\n').entries()) {
-    if (line.toLowerCase().includes(needle)) hits.push({ path, line: firstLine + index, text: line.trim().slice(0, HIT_TEXT_CHARS) });
+    if (line.toLowerCase().includes(needle)) hits.push({ line: firstLine + index, text: line.trim().slice(0, HIT_TEXT_CHARS) });
   }
 }
 
-interface ChunkPlace {
+interface CandidateChunk {
+  id: number;
   path: string;
   firstLine: number;
 }
 
-interface CandidateChunk extends ChunkPlace {
-  id: number;
-}
-
 /**
- * Chunks that may contain `query`, in path and line order: every trigram present (case-folded),
- * or every chunk of text for queries under three characters.
+ * The FTS5 query for chunks that may contain `query`: every trigram present (case-folded; at most
+ * MAX_TRIGRAMS, evenly spread), or null for queries under three characters (every chunk).
  */
-function candidateChunks(repo: RepoIndex, query: string, language: string | undefined): CandidateChunk[] {
+function trigramQuery(query: string): string | null {
   const chars = Array.from(query);
-  const filter = `(? IS NULL OR coalesce(f.language, 'text') = ?)`;
-  const columns = 'c.id, f.path, c.first_line AS firstLine';
-  if (chars.length < 3) {
-    const sql = `SELECT ${columns} FROM chunks c JOIN files f ON f.id = c.file_id WHERE ${filter} ORDER BY f.path, c.first_line`;
-    return repo.sqlite.prepare(sql).all(language ?? null, language ?? null) as CandidateChunk[];
-  }
+  if (chars.length < 3) return null;
   const trigrams = new Set<string>();
   for (let i = 0; i + 3 <= chars.length; i++) trigrams.add(chars.slice(i, i + 3).join(''));
   const all = [...trigrams];
   const step = Math.max(1, Math.ceil(all.length / MAX_TRIGRAMS));
   const picked = all.filter((_, i) => i % step === 0 || i === all.length - 1);
-  const sql = `SELECT ${columns} FROM content_fts JOIN chunks c ON c.id = content_fts.rowid JOIN files f ON f.id = c.file_id
-    WHERE content_fts MATCH ? AND ${filter} ORDER BY f.path, c.first_line`;
-  return repo.sqlite.prepare(sql).all(picked.map(ftsQuote).join(' AND '), language ?? null, language ?? null) as CandidateChunk[];
+  return picked.map(ftsQuote).join(' AND ');
+}
+
+/** Chunks that may contain the query (`match`, see trigramQuery), in path and line order. */
+function candidateChunks(repo: RepoIndex, match: string | null, language: string | undefined): CandidateChunk[] {
+  const filter = `(? IS NULL OR coalesce(f.language, 'text') = ?)`;
+  const columns = 'c.id, f.path, c.first_line AS firstLine';
+  const sql =
+    match === null
+      ? `SELECT ${columns} FROM chunks c JOIN files f ON f.id = c.file_id WHERE ? IS NULL AND ${filter}`
+      : `SELECT ${columns} FROM content_fts JOIN chunks c ON c.id = content_fts.rowid JOIN files f ON f.id = c.file_id WHERE content_fts MATCH ? AND ${filter}`;
+  const rows = repo.sqlite.prepare(sql).all(match, language ?? null, language ?? null) as CandidateChunk[];
+  // Sorted here: ORDER BY over the join costs more than the sort.
+  return rows.sort((a, b) => comparePaths(a.path, b.path) || a.firstLine - b.firstLine);
 }

@@ -102,6 +102,13 @@ export function openIndexDatabase(path: string, options: { readonly?: boolean } 
     }
     if (version < SCHEMA_VERSION) {
       if (options.readonly === true) throw new Error(`index ${path} has schema ${version}; run \`codekb index\` to migrate it`);
+      if (version === 0 && sqlite.prepare('SELECT count(*) FROM sqlite_schema').pluck().get() === 0) {
+        // A new index frees the pages FTS5 merges and re-indexed files leave behind (indexer.ts
+        // runs incremental_vacuum). The mode is set before the first table; WAL is already on,
+        // so it takes a VACUUM, instant on an empty file.
+        sqlite.pragma('auto_vacuum = INCREMENTAL');
+        sqlite.exec('VACUUM');
+      }
       sqlite.transaction(() => {
         for (let step = version; step < SCHEMA_VERSION; step++) sqlite.exec(MIGRATIONS[step] ?? '');
         sqlite.pragma(`user_version = ${SCHEMA_VERSION}`);
