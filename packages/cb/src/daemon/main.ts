@@ -25,6 +25,7 @@ import { createTerminalHub } from '../sessions/output/terminal-hub.js';
 import { createDaemonApp, type DaemonControl } from './app.js';
 import { createBus } from './bus.js';
 import { pruneOutbox } from './gc.js';
+import { killJobOrphans, ORPHAN_SWEEP_MS } from './job-orphans.js';
 import { createSessionTokens } from './session-tokens.js';
 import type { DaemonContext } from './context.js';
 import { recover } from './recovery.js';
@@ -109,12 +110,15 @@ async function main(): Promise<void> {
   scheduler.wake();
   const pruning = setInterval(() => void pruneOutbox(ctx), OUTBOX_PRUNE_INTERVAL_MS);
   pruning.unref();
+  const orphanSweep = setInterval(() => void killJobOrphans(ctx).catch((error: unknown) => debug('orphan sweep failed: %o', error)), ORPHAN_SWEEP_MS);
+  orphanSweep.unref();
   debug('daemon %d listening on %s', process.pid, paths.socket);
 
   async function shutdown(): Promise<void> {
     if (stopping) return;
     stopping = true;
     clearInterval(pruning);
+    clearInterval(orphanSweep);
     scheduler.close();
     sessionManager.close();
     await terminals.close();
