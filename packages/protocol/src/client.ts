@@ -16,7 +16,7 @@ import {
   DoctorReportSchema,
   GcReportSchema,
   HealthSchema,
-  InboxItemSchema,
+  InboxEntrySchema,
   PauseSchema,
   RepoSchema,
   StatsSchema,
@@ -27,7 +27,7 @@ import {
   type GcReport,
   type GcRequest,
   type Health,
-  type InboxItem,
+  type InboxEntry,
   type Pause,
   type Repo,
   type Stats,
@@ -78,7 +78,8 @@ export interface FlotillaClient {
   transcript(id: string, attempt?: number): Promise<Transcript>;
   log(id: string, options?: { attempt?: number; offset?: number; limit?: number }): Promise<LogChunk>;
   diff(id: string): Promise<Diff>;
-  inbox(): Promise<InboxItem[]>;
+  /** Sessions that need you, then unread results. */
+  inbox(): Promise<InboxEntry[]>;
   stats(options?: { days?: number }): Promise<Stats>;
   repos(): Promise<Repo[]>;
   doctor(): Promise<DoctorReport>;
@@ -130,7 +131,7 @@ export function createClient(transport: Transport): FlotillaClient {
       call(TranscriptSchema, { method: 'GET', path: `${job(id)}/transcript`, query: { attempt } }),
     log: (id, options = {}) => call(LogChunkSchema, { method: 'GET', path: `${job(id)}/log`, query: { ...options } }),
     diff: (id) => call(DiffSchema, { method: 'GET', path: `${job(id)}/diff` }),
-    inbox: () => call(InboxItemSchema.array(), { method: 'GET', path: '/api/inbox' }),
+    inbox: () => call(InboxEntrySchema.array(), { method: 'GET', path: '/api/inbox' }),
     stats: (options = {}) => call(StatsSchema, { method: 'GET', path: '/api/stats', query: { days: options.days } }),
     repos: () => call(RepoSchema.array(), { method: 'GET', path: '/api/repos' }),
     doctor: () => call(DoctorReportSchema, { method: 'GET', path: '/api/doctor' }),

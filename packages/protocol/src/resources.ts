@@ -44,7 +44,9 @@ export const PauseSchema = z.object({
 });
 export type Pause = z.infer<typeof PauseSchema>;
 
+/** A finished job nobody has read yet. */
 export const InboxItemSchema = z.object({
+  kind: z.literal('job'),
   jobId: IdSchema,
   host: HostNameSchema,
   status: JobStatusSchema,
@@ -55,6 +57,26 @@ export const InboxItemSchema = z.object({
   unread: z.boolean(),
 });
 export type InboxItem = z.infer<typeof InboxItemSchema>;
+
+/** A session that needs its person now: it asks permission, or finished a turn and waits for input. */
+export const SessionInboxItemSchema = z.object({
+  kind: z.literal('session'),
+  sessionId: IdSchema,
+  name: z.string(),
+  host: HostNameSchema,
+  agent: z.string(),
+  state: z.enum(['waiting_permission', 'waiting_input']),
+  /** What a permission question asks. */
+  waitingFor: z.string().nullable(),
+  /** Since when it waits. */
+  since: TimestampSchema,
+  title: z.string(),
+});
+export type SessionInboxItem = z.infer<typeof SessionInboxItemSchema>;
+
+/** `GET /api/inbox`: sessions that need you (longest waiting first), then unread results. */
+export const InboxEntrySchema = z.discriminatedUnion('kind', [SessionInboxItemSchema, InboxItemSchema]);
+export type InboxEntry = z.infer<typeof InboxEntrySchema>;
 
 const CountRow = z.object({ key: z.string(), jobs: z.number().int(), costUsd: z.number(), usage: UsageSchema });
 export const StatsSchema = z.object({

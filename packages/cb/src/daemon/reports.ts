@@ -1,4 +1,4 @@
-import type { InboxItem, Job, Repo, Stats, Usage } from '@flotilla/protocol';
+import type { InboxEntry, InboxItem, Job, Repo, Session, SessionInboxItem, Stats, Usage } from '@flotilla/protocol';
 import type { DaemonContext } from './context.js';
 
 export async function allJobs(ctx: DaemonContext): Promise<Job[]> {
@@ -14,12 +14,25 @@ export async function allJobs(ctx: DaemonContext): Promise<Job[]> {
 
 export function inboxItem(job: Job): InboxItem {
   const summary = job.failure ? `${job.failure.kind}: ${job.failure.message}` : (job.result ?? '').split('\n')[0] ?? '';
-  return { jobId: job.id, host: job.host, status: job.status, agent: job.agent, title: firstLine(job.prompt, 80), summary: summary.slice(0, 300), endedAt: job.endedAt, unread: job.unread };
+  return { kind: 'job', jobId: job.id, host: job.host, status: job.status, agent: job.agent, title: firstLine(job.prompt, 80), summary: summary.slice(0, 300), endedAt: job.endedAt, unread: job.unread };
 }
 
-export async function inbox(ctx: DaemonContext): Promise<InboxItem[]> {
-  const page = await ctx.store.listJobs({ unread: true, limit: 500 });
-  return page.items.map(inboxItem);
+/** A managed session waiting for its person, as an inbox entry; null for any other. */
+export function sessionInboxItem(session: Session): SessionInboxItem | null {
+  if (session.external || (session.state !== 'waiting_permission' && session.state !== 'waiting_input')) return null;
+  const title = session.state === 'waiting_permission' ? `asks permission: ${session.waitingFor ?? 'a tool'}` : 'waits for input';
+  const { id: sessionId, name, host, agent, state, waitingFor, since } = session;
+  return { kind: 'session', sessionId, name, host, agent, state, waitingFor, since, title };
+}
+
+/** Sessions that need you (longest waiting first), then unread results. */
+export async function inbox(ctx: DaemonContext): Promise<InboxEntry[]> {
+  const [sessions, page] = await Promise.all([ctx.store.listSessions({}), ctx.store.listJobs({ unread: true, limit: 500 })]);
+  const waiting = sessions
+    .map(sessionInboxItem)
+    .filter((item): item is SessionInboxItem => item !== null)
+    .sort((a, b) => a.since.localeCompare(b.since));
+  return [...waiting, ...page.items.map(inboxItem)];
 }
 
 function addUsage(a: Usage, b: Usage): Usage {

@@ -37,7 +37,7 @@ describe('cb jobs end to end (real Claude Code against the fake API)', () => {
     expect(transcript.entries.map((e) => e.type)).toEqual(expect.arrayContaining(['text', 'tool_call', 'edit', 'final']));
     const diff = await h.client.diff(job.id);
     expect(diff.diff).toContain('+hi from the agent');
-    expect((await h.client.inbox()).map((i) => i.jobId)).toEqual([job.id]);
+    expect((await h.client.inbox()).map((i) => (i.kind === 'job' ? i.jobId : i.name))).toEqual([job.id]);
     await h.client.markRead(job.id);
     expect(await h.client.inbox()).toEqual([]);
     // the model flag sent by the real CLI: sonnet, never the CLI's own Opus default

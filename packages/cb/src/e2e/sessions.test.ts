@@ -99,6 +99,22 @@ describe('sessions through the real daemon (/api/sessions)', () => {
     await h.client.stopSession('wt');
   });
 
+  it('should put a session that waits after working in the inbox and announce it once as needing you', async () => {
+    const session = await h.client.createSession({ name: 'needy', agent: 'paster', cwd: h.repo });
+    await waitFor(async () => (await h.client.getSession('needy')).state !== 'unknown', 10_000);
+    expect((await h.client.inbox()).some((e) => e.kind === 'session' && e.name === 'needy')).toBe(false);
+    await h.client.send('needy', { text: 'do something' });
+    // The paste-agent prints the turn (working), then rests (waiting_input after a quiet 2 s).
+    await waitFor(async () => (await h.client.getSession('needy')).state === 'waiting_input', 15_000);
+    const entry = (await h.client.inbox()).find((e) => e.kind === 'session' && e.name === 'needy');
+    expect(entry).toMatchObject({ kind: 'session', sessionId: session.id, state: 'waiting_input', title: 'waits for input', agent: 'paster' });
+    const events = await collectEvents((all) => all.some((e) => e.type === 'notification' && e.sessionId === session.id));
+    const notices = events.filter((e) => e.type === 'notification' && e.sessionId === session.id);
+    expect(notices).toEqual([expect.objectContaining({ kind: 'needs_you', title: 'needy needs you', body: 'needy (paster) finished its turn and waits for input', jobId: null })]);
+    await h.client.stopSession('needy');
+    expect((await h.client.inbox()).some((e) => e.kind === 'session' && e.name === 'needy')).toBe(false);
+  });
+
   it('should keep a live session across a daemon kill and restart one whose tmux session died meanwhile', async () => {
     const keep = await h.client.createSession({ name: 'keep', agent: 'paster', cwd: h.repo });
     const lose = await h.client.createSession({ name: 'lose', agent: 'paster', cwd: h.repo });
