@@ -9,6 +9,7 @@ import { JobSchema, type Job } from '@flotilla/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Delivery } from './delivery.js';
 import { createNotifier, type NotifierOptions } from './notifier.js';
+import { sampleSession } from '../store/store-contract.js';
 
 const JOB: Job = JobSchema.parse({
   id: '01JD8X3Q5ZK7M2N4P6R8T0V2WA', host: 'local', status: 'succeeded', agent: 'claude', model: 'sonnet',
@@ -190,5 +191,40 @@ describe('createNotifier hook and desktop', () => {
     const desktop = notifierWith({ notifySend: true }, { env: { ...env, DISPLAY: ':0' } });
     expect(await desktop.notifier.jobEnded(JOB)).toMatchObject([{ channel: 'desktop', target: 'notify-send', ok: true }]);
     expect(readFileSync(join(dir, 'args.txt'), 'utf8')).toBe('--\ncb ✔ Add a README\nAdded README.md · $0.01 · 1m 00s\n');
+  });
+});
+
+describe('createNotifier session notices', () => {
+  const SESSION = sampleSession({ name: 'reviewer', state: 'waiting_permission', waitingFor: 'Bash: rm -rf build', cwd: tmpdir() });
+  const NOTICE = { kind: 'needs_you', title: 'reviewer needs you', body: 'reviewer (claude) asks permission for Bash: rm -rf build', level: 'warning' };
+  let server: Server | undefined;
+  let dir: string | undefined;
+  afterEach(async () => {
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    server = dir = undefined;
+  });
+
+  it('should post session.<kind> to webhooks that ask for it, and run hooks.onSessionNotice with the notice on stdin', async () => {
+    const receiver = await startReceiver([200]);
+    server = receiver.server;
+    dir = mkdtempSync(join(tmpdir(), 'cb-notice-'));
+    const out = join(dir, 'out.txt');
+    const { notifier } = notifierWith({
+      webhooks: [
+        { url: receiver.url, events: ['session.needs_you'] },
+        { url: `${receiver.url}?all`, events: ['session.*'] },
+        { url: `${receiver.url}?jobs`, events: ['job.ended'] },
+      ],
+      hooks: { onSessionNotice: `printf '%s %s ' "$FLOTILLA_SESSION_NAME" "$FLOTILLA_NOTICE_KIND" > ${out}; cat >> ${out}` },
+    });
+    const deliveries = await notifier.sessionNotice(SESSION, NOTICE);
+    await notifier.dispose();
+    expect(deliveries.map((d) => `${d.channel}:${d.ok}`).sort()).toEqual(['hook:true', 'webhook:true', 'webhook:true']);
+    expect(receiver.hits).toHaveLength(2);
+    for (const hit of receiver.hits) expect(JSON.parse(hit.body)).toMatchObject({ type: 'session.needs_you', session: { name: 'reviewer' }, notice: NOTICE });
+    const written = readFileSync(out, 'utf8');
+    expect(written.startsWith('reviewer needs_you {')).toBe(true);
+    expect(JSON.parse(written.slice('reviewer needs_you '.length))).toMatchObject({ type: 'session.needs_you', notice: { title: 'reviewer needs you' } });
   });
 });
