@@ -107,3 +107,23 @@ describe('startFakeAnthropic', () => {
     await reader.cancel();
   });
 });
+
+describe('startFakeAnthropic routed by client', () => {
+  it('should play each client its own script and everyone else the shared one', async () => {
+    const server = await start([{ text: 'shared 1' }, { text: 'shared 2' }]);
+    server.routeBy((request) => /client-(\w+)/.exec(JSON.stringify(request.body))?.[1] ?? null);
+    server.setScenarioFor('a', [{ text: 'a 1' }, { status: 429, type: 'rate_limit_error', message: 'slow down' }]);
+    const text = async (system: string): Promise<string> => {
+      const response = await post(server, { ...mainLoop(false), system });
+      const body = (await response.json()) as { content?: { text?: string }[]; error?: { type: string } };
+      return body.error ? `${response.status} ${body.error.type}` : (body.content?.[0]?.text ?? '');
+    };
+    expect(await text('cwd /tmp/client-a')).toBe('a 1');
+    expect(await text('cwd /tmp/client-b')).toBe('shared 1');
+    expect(await text('no client here')).toBe('shared 2');
+    expect(await text('cwd /tmp/client-a')).toBe('429 rate_limit_error');
+    expect(await text('cwd /tmp/client-a')).toBe('done');
+    server.setScenarioFor('a', [{ text: 'a again' }]);
+    expect(await text('cwd /tmp/client-a')).toBe('a again');
+  });
+});

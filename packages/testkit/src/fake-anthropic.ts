@@ -14,7 +14,7 @@ import {
   startSse,
   type ParsedRequest,
 } from './http-server.js';
-import { createScenarioCursor } from './scenario-cursor.js';
+import { createScenarioCursor, createScenarioRoutes } from './scenario-cursor.js';
 import type {
   AnthropicScenario,
   AnthropicStep,
@@ -124,6 +124,7 @@ export async function startFakeAnthropic(
   scenario: AnthropicScenario = [],
 ): Promise<FakeServer<AnthropicScenario>> {
   const cursor = createScenarioCursor<AnthropicStep>(scenario);
+  const routed = createScenarioRoutes<AnthropicStep>();
   let responses = 0;
   const handle = async ({ req, res, record }: ParsedRequest): Promise<void> => {
     if (record.kind === 'other') {
@@ -138,8 +139,8 @@ export async function startFakeAnthropic(
       sendReply(ctx, { text: SIDE_TEXT });
       return;
     }
-    await answer(ctx, cursor.next() ?? { text: FINAL_TEXT });
+    await answer(ctx, routed.next(record, cursor) ?? { text: FINAL_TEXT });
   };
   const server = await startLoopbackServer({ classify, handle });
-  return { ...server, setScenario: (next) => cursor.reset(next) };
+  return { ...server, setScenario: (next) => cursor.reset(next), routeBy: routed.routeBy, setScenarioFor: routed.setScenarioFor };
 }

@@ -17,7 +17,7 @@ import {
   type ResponseIds,
   type ResponseStream,
 } from './openai-wire.js';
-import { createScenarioCursor } from './scenario-cursor.js';
+import { createScenarioCursor, createScenarioRoutes } from './scenario-cursor.js';
 import type { FakeServer, OpenAIScenario, OpenAIStep, OpenAIUsage, ReplyStep, RequestKind } from './types.js';
 
 const FINAL_TEXT = 'done';
@@ -96,6 +96,7 @@ export async function startFakeOpenAI(
   scenario: OpenAIScenario = [],
 ): Promise<FakeServer<OpenAIScenario>> {
   const cursor = createScenarioCursor<OpenAIStep>(scenario);
+  const routed = createScenarioRoutes<OpenAIStep>();
   let responses = 0;
   const handle = async ({ res, record }: ParsedRequest): Promise<void> => {
     if (record.kind === 'other') {
@@ -110,8 +111,8 @@ export async function startFakeOpenAI(
       sendReply(ctx, { text: SIDE_TEXT });
       return;
     }
-    await answer(ctx, cursor.next() ?? { text: FINAL_TEXT });
+    await answer(ctx, routed.next(record, cursor) ?? { text: FINAL_TEXT });
   };
   const server = await startLoopbackServer({ classify, handle });
-  return { ...server, setScenario: (next) => cursor.reset(next) };
+  return { ...server, setScenario: (next) => cursor.reset(next), routeBy: routed.routeBy, setScenarioFor: routed.setScenarioFor };
 }

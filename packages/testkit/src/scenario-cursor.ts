@@ -1,4 +1,4 @@
-import type { StepBase } from './types.js';
+import type { RecordedRequest, StepBase } from './types.js';
 
 /** Walks a scenario, honouring `repeat`. Returns `undefined` once the script is exhausted. */
 export interface ScenarioCursor<TStep extends StepBase> {
@@ -33,6 +33,34 @@ export function createScenarioCursor<TStep extends StepBase>(
       steps = next;
       index = 0;
       usedOfCurrent = 0;
+    },
+  };
+}
+
+/** Per-client scripts for a fake serving many clients (see `FakeServer.routeBy`). */
+export interface ScenarioRoutes<TStep extends StepBase> {
+  routeBy(keyOf: ((request: RecordedRequest) => string | null) | null): void;
+  setScenarioFor(key: string, steps: readonly TStep[]): void;
+  /** The next step for this request: its client's script when it has one, else the shared `fallback`. */
+  next(request: RecordedRequest, fallback: ScenarioCursor<TStep>): TStep | undefined;
+}
+
+export function createScenarioRoutes<TStep extends StepBase>(): ScenarioRoutes<TStep> {
+  let keyOf: ((request: RecordedRequest) => string | null) | null = null;
+  const cursors = new Map<string, ScenarioCursor<TStep>>();
+  return {
+    routeBy(next) {
+      keyOf = next;
+    },
+    setScenarioFor(key, steps) {
+      const cursor = cursors.get(key);
+      if (cursor) cursor.reset(steps);
+      else cursors.set(key, createScenarioCursor(steps));
+    },
+    next(request, fallback) {
+      const key = keyOf?.(request) ?? null;
+      const own = key === null ? undefined : cursors.get(key);
+      return own ? own.next() : fallback.next();
     },
   };
 }

@@ -112,6 +112,14 @@ export interface FakeServer<TScenario> extends AsyncDisposable {
   requests: RecordedRequest[];
   /** Replace the script and restart it from its first step. */
   setScenario(scenario: TScenario): void;
+  /**
+   * Many clients, one fake: `keyOf` names the client a main request comes from (e.g. from a path in
+   * its system prompt); a client with its own script (`setScenarioFor`) plays that one, every other
+   * request the shared script. Pass null to go back to one script for all.
+   */
+  routeBy(keyOf: ((request: RecordedRequest) => string | null) | null): void;
+  /** Replace one client's script (see `routeBy`) and restart it from its first step. */
+  setScenarioFor(key: string, scenario: TScenario): void;
   /** Stop listening and drop open (hung or stalled) connections. */
   close(): Promise<void>;
 }
