@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { indexRepository } from '../index/indexer.js';
-import { CODEKB_VERSION } from '../mcp/server.js';
 import { read } from '../query/read.js';
 import { openRepoIndex, type RepoIndex } from '../query/repo-index.js';
 import { definition, outline, references } from '../query/symbols.js';
 import { defaultDbPath } from '../store/db-path.js';
+import { CODEKB_VERSION } from '../version.js';
 import type { VectorFlags } from '../vector/config.js';
 import { isVectorError } from '../vector/errors.js';
 import { hybridSearch } from '../vector/hybrid.js';
@@ -59,7 +59,7 @@ function buildProgram(): Command {
       const progress = (what: string) => (tty ? (done: number, total: number) => (done % 50 === 0 || done === total) && process.stderr.write(`\r${what} ${done}/${total}`) : undefined);
       const summary = await indexRepository({ root: dir, dbPath: flags.db, onProgress: progress('indexing') });
       if (tty) process.stderr.write('\n');
-      const vectors = vectorBackendFor(config, summary.dbPath);
+      const vectors = await vectorBackendFor(config, summary.dbPath);
       if (vectors === undefined) return emit(flags, summary, formatSummary(summary));
       const outcome = await syncAfterIndex(vectors, summary.root, progress('embedding'));
       if (tty) process.stderr.write('\n');
@@ -75,7 +75,7 @@ function buildProgram(): Command {
       const config = vectorConfigFor(flags);
       const repo = openOrExit(flags);
       using _repo = repo;
-      const vectors = vectorBackendFor(config, resolve(flags.db ?? defaultDbPath(repo.root)));
+      const vectors = await vectorBackendFor(config, resolve(flags.db ?? defaultDbPath(repo.root)));
       const { hits, note } = await hybridSearch(repo, words.join(' '), { ...flags, vectors });
       if (note !== undefined) process.stderr.write(`codekb: ${note}\n`);
       emit(flags, hits, formatSearch(hits));

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createVectorBackend, type VectorBackend } from '../vector/backend.js';
+import type { VectorBackend } from '../vector/backend.js';
 import { VECTOR_FLAG_NAMES, vectorConfigOrThrow, type VectorConfig, type VectorFlags } from '../vector/config.js';
 import { isVectorError } from '../vector/errors.js';
 import type { VectorSyncSummary } from '../vector/sync.js';
@@ -20,9 +20,11 @@ export function vectorConfigFor(flags: VectorFlags, env: NodeJS.ProcessEnv = pro
   return vectorConfigOrThrow(env, { qdrantUrl: flags.qdrantUrl, embeddingsUrl: flags.embeddingsUrl, embeddingsModel: flags.embeddingsModel });
 }
 
-/** The vector backend of the index at `dbPath` when configured. */
-export function vectorBackendFor(config: VectorConfig | undefined, dbPath: string): VectorBackend | undefined {
-  return config === undefined ? undefined : createVectorBackend(config, { dbPath });
+/** The vector backend of the index at `dbPath` when configured (its client loads only then). */
+export async function vectorBackendFor(config: VectorConfig | undefined, dbPath: string): Promise<VectorBackend | undefined> {
+  if (config === undefined) return undefined;
+  const { createVectorBackend } = await import('../vector/backend.js');
+  return createVectorBackend(config, { dbPath });
 }
 
 /** What `codekb index` reports about the vectors: the pass's summary, or why it failed. */

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RepoIndex } from '../query/repo-index.js';
 import type { VectorBackend } from '../vector/backend.js';
+import { CODEKB_VERSION } from '../version.js';
 import { createRepoIndexSource, fixedRepoIndexSource, type RepoIndexSource, type RepoLocation } from './repo-source.js';
 import { registerKnowledgeTools } from './knowledge-tools.js';
 import { registerCodekbTools } from './tools.js';
@@ -17,7 +17,7 @@ export interface CodekbServerOptions {
 }
 
 /** The package version, told to clients in `initialize`. */
-export const CODEKB_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export { CODEKB_VERSION };
 
 const INSTRUCTIONS =
   'codekb answers from a local index of one repository. Every hit cites path:line (repo-relative, 1-based); ' +
