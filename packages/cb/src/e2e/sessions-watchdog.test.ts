@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Session } from '@flotilla/protocol';
-import { findClaudeTranscript } from '../sessions/watchdog/context-usage.js';
+import { findClaudeTranscript } from '../sessions/signals/claude-session-file.js';
 import { startHarness, waitFor, type Harness } from './harness.js';
 
 let h: Harness;
@@ -40,8 +40,8 @@ describe('the watchdog with the real Claude Code TUI, through the daemon (slow)'
     const before = await until('phoenix', (s) => s.state === 'waiting_input' && s.agentSessionId !== null, 'the first turn done');
 
     // Claude writes its transcript a moment after the turn; killed before that, it has nothing to resume.
-    await waitFor(() => {
-      const transcript = findClaudeTranscript(before.agentSessionId ?? '', h.env);
+    await waitFor(async () => {
+      const transcript = await findClaudeTranscript(h.env.HOME ?? '', before.agentSessionId ?? '');
       return transcript !== null && readFileSync(transcript, 'utf8').includes('Noted: PELICAN.');
     }, 15_000);
     process.kill(before.pid ?? 0, 'SIGKILL');

@@ -5,7 +5,6 @@
  * trackers to the sessions that still exist and marks the others exited.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mkdirSync } from 'node:fs';
 import createDebug from 'debug';
 import type { Tmux, TmuxSessionInfo } from '@flotilla/kit/tmux';
 import { ProtocolError, type Answer, type Peek, type SendReceipt, type SendRequest, type Session, type SessionLogEntry } from '@flotilla/protocol';
@@ -13,7 +12,7 @@ import type { SessionAlert, StateChange, StateTracker } from './contract.js';
 import { createAndLaunch, type CreateSessionInput } from './create.js';
 import { answerPermission, pressExitKeys, sendKey, sendText, type DeliveryTarget } from './delivery.js';
 import { DEFAULT_SESSION_TIMING, type SessionDeps, type SessionTiming } from './deps.js';
-import { recordAdoption } from './discovery/adoption.js';
+import { adoptDiscovered } from './discovery/adoption.js';
 import { createPaneTmux } from './discovery/pane-tmux.js';
 import { reassertPaneLog } from './output/pane-log.js';
 import { applyStateChange, logEntry, storedState } from './state.js';
@@ -342,40 +341,7 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
     },
     async adopt(name) {
       const session = await find(name);
-      if (!session.external) throw new ProtocolError('CONFLICT', `session ${name} is already managed by Flotilla`, { fix: `talk to it: cb send ${name} "…"` });
-      if (session.state === 'exited') throw new ProtocolError('SESSION_NOT_RUNNING', `session ${name} has exited`, { fix: 'list the running ones: cb session ls' });
-      if (!session.tmuxSocket || !session.tmuxSession) {
-        const background = session.pid === null;
-        throw new ProtocolError(
-          'CONFLICT',
-          background
-            ? `session ${name} is a Claude Code background session (claude --bg): it runs under Claude's own supervisor with no terminal, so it cannot be adopted into tmux`
-            : `session ${name} is a Claude Code session outside tmux (pid ${session.pid}): Flotilla can only drive an agent in a tmux pane`,
-          {
-            fix: background
-              ? `keep using Claude's own commands (claude agents, claude logs), or continue the conversation in tmux (claude --resume ${session.agentSessionId ?? '<session id>'} in a tmux pane) and adopt that pane`
-              : `quit it and continue the conversation inside tmux (claude --resume ${session.agentSessionId ?? '<session id>'}), then adopt that pane`,
-          },
-        );
-      }
-      const tmux = tmuxOf(session);
-      const pane = (await tmux.listSessions().catch(() => [])).find((p) => p.name === session.tmuxSession);
-      if (!pane || pane.paneDead) throw new ProtocolError('SESSION_NOT_RUNNING', `the agent of session ${name} is gone`, { fix: 'list the running ones: cb session ls' });
-      const dir = deps.paths.sessionDir(session.id);
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-      // No hook will name Claude's transcript (where receipts are read): the adoption record does.
-      const home = deps.config.env.HOME ?? deps.env.HOME ?? '';
-      const transcript = session.agent === 'claude' ? await recordAdoption(dir, { home, agentSessionId: session.agentSessionId, cwd: session.cwd }).catch(() => null) : null;
-      const where = `tmux pane ${session.tmuxSession} on the user's tmux server "${session.tmuxSocket}"`;
-      const receipts = session.agent === 'claude' ? (transcript ? 'receipts from its transcript' : 'no transcript found, so sends cannot be confirmed') : 'receipts from the screen';
-      const message = `adopted: ${session.agent} in ${where}; state from ${session.agent === 'claude' ? "Claude's session file and the screen" : 'the screen'} only — no hooks, since the agent was not started with Flotilla's settings (${receipts})`;
-      const adopted = await deps.store.updateSession(session.id, (current) => {
-        if (!current.external || current.state === 'exited') return null;
-        const next = { ...current, external: false };
-        return { session: next, events: [{ type: 'session.state', session: next, previous: current.state }], log: [logEntry(current, 'lifecycle', message)] };
-      });
-      if (!adopted || adopted.external) throw new ProtocolError('CONFLICT', `session ${name} changed while being adopted`, { fix: `look again: cb session ls` });
-      deps.bus.notify();
+      const adopted = await adoptDiscovered(deps, session, tmuxOf(session));
       attach(adopted, storedState(adopted));
       return adopted;
     },

@@ -2,7 +2,7 @@
  * Claude Code's live session file `<HOME>/.claude/sessions/<pid>.json` — the level source the hook
  * edges are reconciled against (docs/session-signals.md §1): `status` idle | busy | waiting.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { listProcessTree } from '@flotilla/kit/process';
@@ -93,4 +93,15 @@ export function reconcileWithSessionFile(
     case 'waiting':
       return from === 'working' || from === 'unknown' ? { state: 'waiting_permission', waitingFor: level.waitingFor ?? 'permission prompt' } : null;
   }
+}
+
+/** `<home>/.claude/projects/<munged cwd>/<sessionId>.jsonl`, found without re-deriving Claude's munging. */
+export async function findClaudeTranscript(home: string, sessionId: string): Promise<string | null> {
+  const projects = join(home, '.claude', 'projects');
+  const dirs = await readdir(projects).catch(() => [] as string[]);
+  for (const dir of dirs) {
+    const path = join(projects, dir, `${sessionId}.jsonl`);
+    if (await stat(path).then((s) => s.isFile(), () => false)) return path;
+  }
+  return null;
 }

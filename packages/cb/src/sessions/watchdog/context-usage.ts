@@ -3,8 +3,8 @@
  * model request (plus that request's output), against the model's context window. A compaction
  * boundary written after it means the context was just compacted and is small again.
  */
-import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { findClaudeTranscript } from '../signals/claude-session-file.js';
 
 export interface ContextUsage {
   tokens: number;
@@ -18,8 +18,6 @@ export interface ContextUsage {
 export const CLAUDE_CONTEXT_WINDOW = 200_000;
 /** Only the end of a transcript is read: the last request's usage is there. */
 const TAIL_BYTES = 512 * 1024;
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 interface ClaudeLine {
   type?: unknown;
@@ -67,25 +65,6 @@ export function claudeContextTokens(text: string): number | null {
   return tokens;
 }
 
-export function findClaudeTranscript(agentSessionId: string, env: Env): string | null {
-  const projects = join(env.CLAUDE_CONFIG_DIR ?? join(env.HOME ?? '/', '.claude'), 'projects');
-  let dirs: string[];
-  try {
-    dirs = readdirSync(projects);
-  } catch {
-    return null;
-  }
-  for (const dir of dirs) {
-    const path = join(projects, dir, `${agentSessionId}.jsonl`);
-    try {
-      if (statSync(path).isFile()) return path;
-    } catch {
-      // not in this project
-    }
-  }
-  return null;
-}
-
 export function contextWindowOf(model: string | null, configured: number | undefined): number {
   if (configured) return configured;
   return model?.includes('[1m]') ? 1_000_000 : CLAUDE_CONTEXT_WINDOW;
@@ -95,13 +74,13 @@ export function contextWindowOf(model: string | null, configured: number | undef
  * The context usage of a Claude session's conversation; null for other agents, before the first
  * request, right after a compaction, or when the transcript cannot be read.
  */
-export function sessionContextUsage(
+export async function sessionContextUsage(
   session: { agent: string; model: string | null; agentSessionId: string | null },
-  env: Env,
+  home: string,
   configuredWindow?: number,
-): ContextUsage | null {
+): Promise<ContextUsage | null> {
   if (session.agent !== 'claude' || !session.agentSessionId) return null;
-  const transcript = findClaudeTranscript(session.agentSessionId, env);
+  const transcript = await findClaudeTranscript(home, session.agentSessionId);
   if (!transcript) return null;
   let tokens: number | null;
   try {

@@ -112,15 +112,19 @@ export function createWatchdog(deps: SessionDeps, ops: WatchdogOps, policy: Watc
   }
 
   /** A turn that failed on a rate limit: hold the session until the reset, then say `continue`. */
-  async function holdForRateLimit(session: Session, change: StateChange): Promise<void> {
-    if (session.state !== 'waiting_input' || !change.error || !RATE_LIMIT_ERROR.test(change.error)) return;
+  async function holdForRateLimit(session: Session, previous: Session['state'], change: StateChange): Promise<void> {
+    if (session.state !== 'waiting_input') return;
+    // Claude's StopFailure names the rate limit; when its session file is first, the turn just leaves
+    // `rate_limited` (the screen's retry line) for waiting_input: it gave up retrying.
+    const error = change.error && RATE_LIMIT_ERROR.test(change.error) ? change.error : previous === 'rate_limited' ? 'gave up retrying a rate limit' : null;
+    if (!error) return;
     const streak = (rateLimitStreak.get(session.id) ?? 0) + 1;
     rateLimitStreak.set(session.id, streak);
     const wait = Math.min(policy.rateLimitWaitMs * 2 ** (streak - 1), MAX_RATE_LIMIT_WAIT_MS);
-    const until = resetFromText(change.error) ?? new Date(nowMs() + wait).toISOString();
+    const until = resetFromText(error) ?? new Date(nowMs() + wait).toISOString();
     const held = await ops.record(session, { state: 'rate_limited', source: 'watchdog', at: deps.now().toISOString(), waitingFor: until }, `paused until ${until}`);
     if (!held) return;
-    await log(held, `rate limited (${change.error.slice(0, 200)}): paused until ${until}, then it is told to continue`, {
+    await log(held, `rate limited (${error.slice(0, 200)}): paused until ${until}, then it is told to continue`, {
       title: `${session.name} rate-limited`,
       body: `paused until ${until}; the watchdog resumes it then`,
       level: 'warning',
@@ -156,7 +160,8 @@ export function createWatchdog(deps: SessionDeps, ops: WatchdogOps, policy: Watc
     if (now - (lastContextCheck.get(session.id) ?? 0) < policy.contextCheckMs) return;
     lastContextCheck.set(session.id, now);
     if (now - (lastCompact.get(session.id) ?? 0) < policy.compactCooldownMs) return;
-    const usage = sessionContextUsage(session, { ...deps.env, ...deps.config.env }, policy.contextWindow);
+    const usage = await sessionContextUsage(session, deps.config.env.HOME ?? deps.env.HOME ?? '', policy.contextWindow);
+    debug('%s: context %o', session.name, usage && { tokens: usage.tokens, percent: usage.percent });
     if (!usage || usage.percent < policy.compactAtPercent) return;
     lastCompact.set(session.id, now);
     const receipt = await ops.send(session, '/compact');
@@ -181,7 +186,7 @@ export function createWatchdog(deps: SessionDeps, ops: WatchdogOps, policy: Watc
     async onRecorded(session, previous, change) {
       if (session.state === 'working') rateLimitStreak.delete(session.id);
       await guard('needs-you', session, () => announceNeedsYou(session, previous));
-      await guard('rate-limit hold', session, () => holdForRateLimit(session, change));
+      await guard('rate-limit hold', session, () => holdForRateLimit(session, previous, change));
     },
     async tick(sessions) {
       for (const session of sessions) {
