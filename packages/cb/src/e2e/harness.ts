@@ -3,7 +3,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSocketTransport } from '@flotilla/kit/transport';
-import { createClient, isTerminal, type CreateJobRequest, type FlotillaClient, type Job } from '@flotilla/protocol';
+import { createClient, isTerminal, type CreateJobRequest, type FlotillaClient, type FlotillaEvent, type Job } from '@flotilla/protocol';
 import {
   agentBinDir,
   claudeEnv,
@@ -124,4 +124,31 @@ export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms${describe ? `\n${describe()}` : ''}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/**
+ * Events from the start of the outbox that `keep` accepts, until `done` says enough or `timeoutMs`
+ * passes (the stream is then cut; what arrived is returned).
+ */
+export async function collectEvents(
+  client: FlotillaClient,
+  keep: (event: FlotillaEvent) => boolean,
+  done: (kept: FlotillaEvent[]) => boolean,
+  timeoutMs = 10_000,
+): Promise<FlotillaEvent[]> {
+  const events: FlotillaEvent[] = [];
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    for await (const event of client.events({ lastEventId: 0, signal: controller.signal })) {
+      if (keep(event)) events.push(event);
+      if (done(events)) break;
+    }
+  } catch (error) {
+    if (!controller.signal.aborted) throw error;
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+  return events;
 }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSocketTransport } from '@flotilla/kit/transport';
 import { isProtocolError, type FlotillaEvent, type Session } from '@flotilla/protocol';
 import { PASTE_AGENT } from '../sessions/test-support.js';
-import { startHarness, waitFor, type Harness } from './harness.js';
+import { collectEvents, startHarness, waitFor, type Harness } from './harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -21,24 +21,6 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 
 async function screenShows(name: string, text: string): Promise<void> {
   await waitFor(async () => (await h.client.peek(name, { lines: 100 })).lines.some((l) => l.includes(text)), 10_000);
-}
-
-async function collectEvents(until: (events: FlotillaEvent[]) => boolean): Promise<FlotillaEvent[]> {
-  const events: FlotillaEvent[] = [];
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), 10_000);
-  try {
-    for await (const event of h.client.events({ lastEventId: 0, signal: controller.signal })) {
-      events.push(event);
-      if (until(events)) break;
-    }
-  } catch (error) {
-    if (!controller.signal.aborted) throw error;
-  } finally {
-    clearTimeout(timer);
-    controller.abort();
-  }
-  return events;
 }
 
 describe('sessions through the real daemon (/api/sessions)', () => {
@@ -67,7 +49,7 @@ describe('sessions through the real daemon (/api/sessions)', () => {
     expect(log.filter((e) => e.kind === 'send').map((e) => e.message)).toEqual([expect.stringMatching(/^sent 39 characters: confirmed by screen/)]);
     expect(log.at(-1)?.message).toMatch(/→ exited \(cb\) — stopped by cb session stop$/);
 
-    const events = await collectEvents((es) => es.filter((e) => e.type === 'session.log').length === log.length);
+    const events = await collectEvents(h.client, () => true, (es) => es.filter((e) => e.type === 'session.log').length === log.length);
     const sessionEvents = events.filter((e) => e.type.startsWith('session.'));
     expect(sessionEvents[0]?.type).toBe('session.created');
     expect(sessionEvents.filter((e) => e.type === 'session.log').map((e) => e.type === 'session.log' && e.entry)).toEqual(log);
@@ -108,7 +90,7 @@ describe('sessions through the real daemon (/api/sessions)', () => {
     await waitFor(async () => (await h.client.getSession('needy')).state === 'waiting_input', 15_000);
     const entry = (await h.client.inbox()).find((e) => e.kind === 'session' && e.name === 'needy');
     expect(entry).toMatchObject({ kind: 'session', sessionId: session.id, state: 'waiting_input', title: 'waits for input', agent: 'paster' });
-    const events = await collectEvents((all) => all.some((e) => e.type === 'notification' && e.sessionId === session.id));
+    const events = await collectEvents(h.client, () => true, (all) => all.some((e) => e.type === 'notification' && e.sessionId === session.id));
     const notices = events.filter((e) => e.type === 'notification' && e.sessionId === session.id);
     expect(notices).toEqual([expect.objectContaining({ kind: 'needs_you', title: 'needy needs you', body: 'needy (paster) finished its turn and waits for input', jobId: null })]);
     await h.client.stopSession('needy');

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isProtocolError, type FlotillaEvent } from '@flotilla/protocol';
-import { startHarness, waitFor, type Harness } from './harness.js';
+import { collectEvents, startHarness, waitFor, type Harness } from './harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -21,22 +21,8 @@ function covered(alerts: string[]): number {
   return alerts.map((m) => 1 + Number(/\(\+(\d+) more matching lines?\)$/.exec(m)?.[1] ?? 0)).reduce((a, b) => a + b, 0);
 }
 
-async function alertEvents(count: number): Promise<FlotillaEvent[]> {
-  const events: FlotillaEvent[] = [];
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), 10_000);
-  try {
-    for await (const event of h.client.events({ lastEventId: 0, signal: controller.signal })) {
-      if (event.type === 'session.log' && event.entry.kind === 'alert') events.push(event);
-      if (events.length >= count) break;
-    }
-  } catch (error) {
-    if (!controller.signal.aborted) throw error;
-  } finally {
-    clearTimeout(timer);
-    controller.abort();
-  }
-  return events;
+function alertEvents(count: number): Promise<FlotillaEvent[]> {
+  return collectEvents(h.client, (e) => e.type === 'session.log' && e.entry.kind === 'alert', (kept) => kept.length >= count);
 }
 
 describe('watcher sessions through the real daemon', () => {
