@@ -120,7 +120,7 @@ for (const q of literals) {
   await search(repo, q, { literal: true });
   litTop.push(ms(t0));
 }
-// Why literal search costs what it does: files the trigram index proposes (the same trigram pick
+// Why literal search costs what it does: chunks the trigram index proposes (the same trigram pick
 // as src/query/search.ts: at most 24, evenly spread) against files that really contain the query.
 const candidateCount = (q) => {
   const chars = Array.from(q);
@@ -132,8 +132,11 @@ const candidateCount = (q) => {
 const cands = literals.map(candidateCount);
 const matched = codekbFiles.map((s) => s.size);
 const sumOf = (xs) => xs.reduce((a, b) => a + b, 0);
-console.log(`# literal: trigram candidates per query mean ${fmt(sumOf(cands) / cands.length, 0)} (max ${Math.max(...cands)}), files really matching mean ${fmt(sumOf(matched) / matched.length, 1)}; candidates read and confirmed in all: ${sumOf(cands)} for ${sumOf(matched)} matching files`);
+console.log(`# literal: candidate chunks (trigram index) per query mean ${fmt(sumOf(cands) / cands.length, 0)} (max ${Math.max(...cands)}), files really matching mean ${fmt(sumOf(matched) / matched.length, 1)}; candidates read and confirmed in all: ${sumOf(cands)} for ${sumOf(matched)} matching files`);
 console.log(`# literal: ${literals.length} substrings of 6–20 characters, e.g. ${literals.slice(0, 4).map((q) => JSON.stringify(q)).join(', ')}`);
+// The slowest queries (what the p99 is made of): time with every hit, files matching, chunks proposed.
+const slowest = literals.map((q, i) => ({ q, ms: litAll[i], files: matched[i], cands: cands[i] })).sort((a, b) => b.ms - a.ms).slice(0, 5);
+for (const s of slowest) console.log(`#   slow: ${fmt(s.ms, 1)} ms ${JSON.stringify(s.q)}: ${s.files} files match, ${s.cands} candidate chunks`);
 
 // The same queries with rg (cwd = the tree, so paths compare).
 const rgTimes = [];
