@@ -105,6 +105,7 @@ describe('the session watchdog (real tmux, a custom agent)', () => {
     const needs = await eventually(async () => notices.find((n) => n.notice.kind === 'needs_you'), 'a needs-you notice');
     expect(needs).toMatchObject({ session: 'asker', notice: { title: 'asker needs you', body: 'asker (paster) asks permission for Bash: rm -rf build', level: 'warning' } });
     const stuck = await eventually(async () => notices.find((n) => n.notice.title === 'asker is stuck'), 'a stuck notice');
+    expect(stuck.notice.kind).toBe('stuck');
     expect(stuck.notice.body).toMatch(/waited for permission \(Bash: rm -rf build\) for \d+ min/);
     await new Promise((r) => setTimeout(r, 800));
     expect(notices.filter((n) => n.notice.title === 'asker is stuck')).toHaveLength(1);

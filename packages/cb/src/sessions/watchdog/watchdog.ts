@@ -63,7 +63,7 @@ export function createWatchdog(deps: SessionDeps, ops: WatchdogOps, policy: Watc
   let lastSweep = 0;
   const nowMs = (): number => deps.now().getTime();
 
-  async function log(session: Session, message: string, notice?: Omit<SessionNotice, 'kind'>): Promise<void> {
+  async function log(session: Session, message: string, notice?: Omit<SessionNotice, 'kind'> & { kind?: SessionNotice['kind'] }): Promise<void> {
     await deps.store.appendSessionLog([logEntry(session, 'watchdog', message, deps.now().toISOString())]);
     deps.bus.notify();
     if (notice) await deps.notify?.(session, { kind: 'watchdog', ...notice }).catch((error: unknown) => debug('notify failed: %o', error));
@@ -151,7 +151,7 @@ export function createWatchdog(deps: SessionDeps, ops: WatchdogOps, policy: Watc
     if (logged) return;
     const minutes = Math.round(waited / 60_000);
     const what = session.state === 'waiting_permission' ? `for permission (${session.waitingFor ?? 'a tool'})` : 'for input';
-    await log(session, `stuck: waiting ${what} for ${minutes} min`, { title: `${session.name} is stuck`, body: `${session.name} has waited ${what} for ${minutes} min`, level: 'warning' });
+    await log(session, `stuck: waiting ${what} for ${minutes} min`, { kind: 'stuck', title: `${session.name} is stuck`, body: `${session.name} has waited ${what} for ${minutes} min`, level: 'warning' });
   }
 
   async function checkContext(session: Session): Promise<void> {
