@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { formatJobDetail, formatJobTable, shortIds } from './format/job.js';
 import { renderTable, truncate } from './format/table.js';
 import { formatTranscript } from './format/transcript.js';
+import { formatSessionTable } from './format/session.js';
+import { sampleSession } from '../store/store-contract.js';
 import { NOW, makeAttempt, makeJob, minutesAgo } from './testing.js';
 
 const JOBS = [
@@ -156,5 +158,19 @@ describe('formatTranscript', () => {
       ── final answer ──
       Made login async."
     `);
+  });
+});
+
+describe('formatSessionTable', () => {
+  it('should mark discovered sessions external and say how often the watchdog restarted one', () => {
+    const since = new Date(NOW - 192_000).toISOString();
+    const sessions = [
+      sampleSession({ name: 'reviewer', state: 'waiting_permission', since, waitingFor: 'Bash: rm -rf build', restarts: 2 }),
+      sampleSession({ name: 'found', state: 'working', since, external: true }),
+    ];
+    const [header, first, second] = formatSessionTable(sessions, { now: NOW, width: 160 }).split('\n');
+    expect(header).toMatch(/^NAME\s+STATE\s+AGENT/);
+    expect(first).toMatch(/^reviewer \(restarted 2×\)\s+waiting_permission 3m12s .*Bash: rm -rf build$/);
+    expect(second).toMatch(/^found \(external\)\s+working 3m12s/);
   });
 });

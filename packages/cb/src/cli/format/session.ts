@@ -40,12 +40,12 @@ export interface SessionTableOptions {
   style?: Style;
 }
 
-/** `cb session ls`: name (`(external)`: discovered, read-only), state and how long it has been in it, what it waits for, agent, model, host, cwd. */
+/** `cb session ls`: name (`(external)`: discovered, read-only; `(restarted N×)` by the watchdog), state and how long it has been in it, what it waits for, agent, model, host, cwd. */
 export function formatSessionTable(sessions: readonly Session[], options: SessionTableOptions): string {
   const style = options.style ?? PLAIN;
   const columns: Column<Session>[] = [
     // Started outside Flotilla and not adopted: shown read-only.
-    { header: 'NAME', value: (s) => (s.external ? `${s.name} ${style.dim('(external)')}` : s.name) },
+    { header: 'NAME', value: (s) => `${s.name}${s.external ? ` ${style.dim('(external)')}` : ''}${s.restarts ? ` ${style.dim(`(restarted ${s.restarts}×)`)}` : ''}` },
     { header: 'STATE', value: (s) => `${colourState(s.state, style)} ${formatSince(options.now - Date.parse(s.since))}` },
     { header: 'AGENT', value: (s) => (s.kind === 'watcher' ? 'watcher' : s.agent) },
     { header: 'MODEL', value: (s) => s.model ?? '-' },
