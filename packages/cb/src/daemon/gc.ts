@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { isTerminal, type GcReport, type GcRequest, type Job } from '@flotilla/protocol';
+import { releaseSessionWorktree } from '../sessions/worktree.js';
 import { removeWorktree } from '../worktree/index.js';
 import type { DaemonContext } from './context.js';
 import { allJobs } from './reports.js';
@@ -40,8 +41,24 @@ export async function gc(ctx: DaemonContext, request: GcRequest): Promise<GcRepo
       }
     }
   }
+  await collectSessionWorktrees(ctx, worktreeCutoff, dryRun, report);
   if (!dryRun) await pruneOutbox(ctx);
   return report;
+}
+
+/** Worktrees of sessions that ended before the cutoff, removed when that loses nothing (else kept, with the reason). */
+async function collectSessionWorktrees(ctx: DaemonContext, cutoff: string, dryRun: boolean, report: GcReport): Promise<void> {
+  for (const session of await ctx.store.listSessions({ all: true })) {
+    const wt = session.worktree;
+    if (session.state !== 'exited' || !wt || wt.removed || !session.endedAt || session.endedAt >= cutoff) continue;
+    if (dryRun) {
+      report.worktreesRemoved.push(wt.path);
+      continue;
+    }
+    const released = await releaseSessionWorktree(ctx.store, session, 'cb gc');
+    if (released?.removed) report.worktreesRemoved.push(released.path);
+    else if (released) report.worktreesKept.push({ path: released.path, reason: released.reason ?? 'kept' });
+  }
 }
 
 async function collectWorktree(ctx: DaemonContext, job: Job, dryRun: boolean, report: GcReport): Promise<void> {

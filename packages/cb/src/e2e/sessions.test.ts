@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSocketTransport } from '@flotilla/kit/transport';
@@ -73,12 +74,24 @@ describe('sessions through the real daemon (/api/sessions)', () => {
     expect((await h.client.health()).pid).toBe(h.daemon?.pid);
   });
 
-  it('should make a worktree for --worktree', async () => {
+  it('should make a worktree for --worktree, remove it at stop when it holds nothing, and keep one with work until gc may', async () => {
     const session = await h.client.createSession({ name: 'wt', agent: 'paster', cwd: h.repo, worktree: true });
     expect(session.worktree).toMatchObject({ repoRoot: h.repo, branch: expect.stringMatching(/^flotilla\/[0-9a-z]{8}-wt$/) });
     expect(session.cwd).toBe(session.worktree?.path);
     expect(session.cwd.startsWith(h.paths.worktreesDir)).toBe(true);
-    await h.client.stopSession('wt');
+    const stopped = await h.client.stopSession('wt');
+    expect(stopped.worktree?.removed).toBe(true);
+    expect(existsSync(session.cwd)).toBe(false);
+    expect(spawnSync('git', ['-C', h.repo, 'branch', '--list', session.worktree?.branch ?? '']).stdout.toString().trim()).toBe('');
+
+    const busy = await h.client.createSession({ name: 'wt-work', agent: 'paster', cwd: h.repo, worktree: true });
+    writeFileSync(join(busy.cwd, 'draft.txt'), 'work in progress\n');
+    const kept = await h.client.stopSession('wt-work');
+    expect(kept.worktree?.removed).toBe(false);
+    expect((await h.client.sessionLog('wt-work')).at(-1)?.message).toMatch(/^worktree .* kept \(branch flotilla\/.*\): kept because it has uncommitted changes in 1 file/);
+    const report = await h.client.gc({ olderThanDays: 0 });
+    expect(report.worktreesKept.map((k) => k.path)).toContain(busy.cwd);
+    expect(existsSync(join(busy.cwd, 'draft.txt'))).toBe(true);
   });
 
   it('should put a session that waits after working in the inbox and announce it once as needing you', async () => {

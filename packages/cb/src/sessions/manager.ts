@@ -16,6 +16,7 @@ import { adoptDiscovered } from './discovery/adoption.js';
 import { createPaneTmux } from './discovery/pane-tmux.js';
 import { reassertPaneLog } from './output/pane-log.js';
 import { applyStateChange, logEntry, storedState } from './state.js';
+import { releaseSessionWorktree } from './worktree.js';
 import { DEFAULT_WATCHDOG_POLICY } from './watchdog/policy.js';
 import { createWatchdog } from './watchdog/watchdog.js';
 
@@ -270,7 +271,9 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
         const detail = quit ? 'stopped by cb session stop' : `stopped by cb session stop (killed after ${timing.stopGraceMs / 1000}s)`;
         const stored = await record(session.id, { state: 'exited', source: 'cb', at: deps.now().toISOString(), waitingFor: null }, detail);
         detach(session.id);
-        return stored ?? current;
+        if (stored) await releaseSessionWorktree(deps.store, stored, 'cb session stop').catch((error: unknown) => debug('releasing the worktree of %s failed: %o', name, error));
+        deps.bus.notify();
+        return (await deps.store.getSession(session.id)) ?? stored ?? current;
       };
       try {
         return await (entry ? serially(entry, stop) : stop());
