@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { claudeContextTokens, contextWindowOf, sessionContextUsage } from './context-usage.js';
+import { claudeContextTokens, codexContextTokens, contextWindowOf, sessionContextUsage } from './context-usage.js';
 
 const assistant = (input: number, cacheRead: number, output: number) =>
   JSON.stringify({ type: 'assistant', message: { usage: { input_tokens: input, cache_read_input_tokens: cacheRead, cache_creation_input_tokens: 0, output_tokens: output } } });
@@ -35,9 +35,28 @@ describe('context usage from a Claude transcript', () => {
     // Over 512 KiB of earlier turns: only the tail is read, and a cut first line is dropped.
     const filler = Array.from({ length: 4_000 }, (_, i) => JSON.stringify({ type: 'user', message: { content: `turn ${i} ${'x'.repeat(150)}` } }));
     writeFileSync(join(project, 'abc.jsonl'), [...filler, assistant(10, 160_000, 1_000)].join('\n') + '\n');
-    const usage = await sessionContextUsage({ agent: 'claude', model: 'sonnet', agentSessionId: 'abc' }, root);
+    const usage = await sessionContextUsage({ agent: 'claude', model: 'sonnet', agentSessionId: 'abc' }, { home: root });
     expect(usage).toMatchObject({ tokens: 161_010, window: 200_000, percent: 80 });
-    expect(await sessionContextUsage({ agent: 'codex', model: null, agentSessionId: 'abc' }, root)).toBeNull();
-    expect(await sessionContextUsage({ agent: 'claude', model: null, agentSessionId: 'missing' }, root)).toBeNull();
+    expect(await sessionContextUsage({ agent: 'custom', model: null, agentSessionId: 'abc' }, { home: root })).toBeNull();
+    expect(await sessionContextUsage({ agent: 'claude', model: null, agentSessionId: 'missing' }, { home: root })).toBeNull();
+  });
+});
+
+describe('context usage from a Codex rollout', () => {
+  const tokenCount = (total: number, window: number) =>
+    JSON.stringify({ type: 'event_msg', payload: { type: 'token_count', info: { last_token_usage: { total_tokens: total }, model_context_window: window }, rate_limits: null } });
+
+  it("should take the last token_count's last request against the window Codex reports", () => {
+    expect(codexContextTokens([tokenCount(1_000, 272_000), JSON.stringify({ type: 'event_msg', payload: { type: 'token_count', info: null } }), tokenCount(240_000, 272_000)].join('\n'))).toEqual({ tokens: 240_000, window: 272_000 });
+    expect(codexContextTokens('{"type":"session_meta"}')).toBeNull();
+  });
+
+  it("should find the thread's newest rollout under the Codex home", async () => {
+    root = mkdtempSync(join(tmpdir(), 'cb-context-'));
+    const day = join(root, '.codex', 'sessions', '2026', '11', '25');
+    mkdirSync(day, { recursive: true });
+    writeFileSync(join(day, 'rollout-2026-11-25T10-00-00-thread-1.jsonl'), `${tokenCount(230_000, 272_000)}\n`);
+    expect(await sessionContextUsage({ agent: 'codex', model: 'gpt-5', agentSessionId: 'thread-1' }, { home: root })).toMatchObject({ tokens: 230_000, window: 272_000, percent: 84 });
+    expect(await sessionContextUsage({ agent: 'codex', model: 'gpt-5', agentSessionId: 'thread-1' }, { home: '/nowhere', codexHome: join(root, '.codex') })).toMatchObject({ percent: 84 });
   });
 });

@@ -4,6 +4,8 @@
  * boundary written after it means the context was just compacted and is small again.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { findClaudeTranscript } from '../signals/claude-session-file.js';
 
 export interface ContextUsage {
@@ -70,16 +72,65 @@ export function contextWindowOf(model: string | null, configured: number | undef
   return model?.includes('[1m]') ? 1_000_000 : CLAUDE_CONTEXT_WINDOW;
 }
 
+interface CodexTokenCount {
+  type?: unknown;
+  payload?: { type?: unknown; info?: { last_token_usage?: { total_tokens?: unknown }; model_context_window?: unknown } | null };
+}
+
+/** The last `token_count` of a Codex rollout: the last request's tokens against the model's window (Codex reports both). */
+export function codexContextTokens(text: string): { tokens: number; window: number } | null {
+  let found: { tokens: number; window: number } | null = null;
+  for (const raw of text.split('\n')) {
+    const line = parse(raw) as CodexTokenCount | null;
+    const info = line?.type === 'event_msg' && line.payload?.type === 'token_count' ? line.payload.info : null;
+    const tokens = num(info?.last_token_usage?.total_tokens);
+    const window = num(info?.model_context_window);
+    if (tokens > 0 && window > 0) found = { tokens, window };
+  }
+  return found;
+}
+
+/** `<codex home>/sessions/YYYY/MM/DD/rollout-<ts>-<thread>.jsonl`, the newest of that thread. */
+export async function findCodexRollout(codexHome: string, threadId: string): Promise<string | null> {
+  const sessions = join(codexHome, 'sessions');
+  const files = (await readdir(sessions, { recursive: true }).catch(() => [] as string[])).filter((f) => f.endsWith(`-${threadId}.jsonl`));
+  const newest = files.sort().pop();
+  return newest ? join(sessions, newest) : null;
+}
+
+/** Where the agents keep their conversations: HOME (Claude's `~/.claude`) and Codex's home. */
+export interface AgentHomes {
+  home: string;
+  codexHome?: string;
+}
+
+async function codexUsage(threadId: string, homes: AgentHomes, configuredWindow?: number): Promise<ContextUsage | null> {
+  const rollout = await findCodexRollout(homes.codexHome ?? join(homes.home, '.codex'), threadId);
+  if (!rollout) return null;
+  let counted: { tokens: number; window: number } | null;
+  try {
+    counted = codexContextTokens(readTail(rollout));
+  } catch {
+    return null;
+  }
+  if (!counted) return null;
+  const window = configuredWindow ?? counted.window;
+  return { tokens: counted.tokens, window, percent: Math.floor((counted.tokens / window) * 100), transcript: rollout };
+}
+
 /**
- * The context usage of a Claude session's conversation; null for other agents, before the first
- * request, right after a compaction, or when the transcript cannot be read.
+ * The context usage of a Claude or Codex session's conversation; null for other agents, before
+ * the first request, right after a (Claude) compaction, or when the transcript cannot be read.
  */
 export async function sessionContextUsage(
   session: { agent: string; model: string | null; agentSessionId: string | null },
-  home: string,
+  homes: AgentHomes,
   configuredWindow?: number,
 ): Promise<ContextUsage | null> {
-  if (session.agent !== 'claude' || !session.agentSessionId) return null;
+  if (!session.agentSessionId) return null;
+  if (session.agent === 'codex') return codexUsage(session.agentSessionId, homes, configuredWindow);
+  if (session.agent !== 'claude') return null;
+  const home = homes.home;
   const transcript = await findClaudeTranscript(home, session.agentSessionId);
   if (!transcript) return null;
   let tokens: number | null;

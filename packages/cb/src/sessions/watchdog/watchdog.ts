@@ -160,7 +160,8 @@ export function createWatchdog(deps: SessionDeps, ops: WatchdogOps, policy: Watc
     if (now - (lastContextCheck.get(session.id) ?? 0) < policy.contextCheckMs) return;
     lastContextCheck.set(session.id, now);
     if (now - (lastCompact.get(session.id) ?? 0) < policy.compactCooldownMs) return;
-    const usage = await sessionContextUsage(session, deps.config.env.HOME ?? deps.env.HOME ?? '', policy.contextWindow);
+    const env = { ...deps.env, ...deps.config.env };
+    const usage = await sessionContextUsage(session, { home: env.HOME ?? '', codexHome: env.CODEX_HOME }, policy.contextWindow);
     debug('%s: context %o', session.name, usage && { tokens: usage.tokens, percent: usage.percent });
     if (!usage || usage.percent < policy.compactAtPercent) return;
     lastCompact.set(session.id, now);
