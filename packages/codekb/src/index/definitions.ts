@@ -28,6 +28,8 @@ export interface DefinitionContext {
   declaredObjects: Set<number>;
   /** Whether the cursor's node is a member of a declared object literal. */
   inDeclaredObject: boolean;
+  /** The type of the cursor's node's parent (undefined at the root). */
+  parentType?: string;
 }
 
 /** What one syntax node declares. */
@@ -156,7 +158,7 @@ function resolveDefinition(node: Parser.SyntaxNode, baseKind: string, context: D
     if (isFunctionValue(value)) kind = 'function';
     noteDeclaredObject(value, context);
   }
-  return { ...describe(node, kind, named.name), container: named.container, nameStarts: named.nameStarts };
+  return { ...describe(node, kind, named.name, context.parentType), container: named.container, nameStarts: named.nameStarts };
 }
 
 /** A declaration's name, the container it names itself and the offsets of its name nodes. */

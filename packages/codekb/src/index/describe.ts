@@ -5,8 +5,8 @@ const SIGNATURE_MAX = 200;
 const DOC_MAX = 1000;
 
 /** Kind, name, signature (first line), doc comment and lines of a declaration at `node`. */
-export function describe(node: Parser.SyntaxNode, kind: string, name: string): Omit<Definition, 'container' | 'nameStarts'> {
-  const { outer, parent } = outerNode(node);
+export function describe(node: Parser.SyntaxNode, kind: string, name: string, parentType?: string): Omit<Definition, 'container' | 'nameStarts'> {
+  const { outer, parent } = parentType !== undefined && standsAlone(node.type, parentType) ? { outer: node, parent: null } : outerNode(node);
   return {
     kind,
     name,
@@ -15,6 +15,17 @@ export function describe(node: Parser.SyntaxNode, kind: string, name: string): O
     startLine: node.startPosition.row + 1,
     endLine: node.endPosition.row + 1,
   };
+}
+
+/**
+ * Whether, by its parent's type alone (`parentType`, which the walk knows), a declaration is its own outer node with a parent that
+ * is not a decorator (outerNode would return it with a parent describe does not use): then no
+ * `parent` call into the binding is made.
+ */
+function standsAlone(type: string, parent: string): boolean {
+  if (parent === 'export_statement' || parent === 'decorated_definition') return false;
+  const statement = type === 'variable_declarator' ? /declaration$/ : /^(assignment|assignment_expression)$/.test(type) ? /^expression_statement$/ : null;
+  return statement === null || !statement.test(parent);
 }
 
 /**

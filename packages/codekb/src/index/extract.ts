@@ -93,6 +93,8 @@ export function extract(tree: Parser.Tree, language: LanguageId): Extraction {
   const lines = typeof source === 'string' ? new LineCounter(source) : undefined;
   const cursor = tree.walk();
   let depth = 0;
+  /** The type of the node entered at each depth: the current node's ancestors are below `depth`. */
+  const typesByDepth: string[] = [];
   /** Looks at the cursor's node; false when its subtree is not to be entered. */
   const enter = (): boolean => {
     const info = infoOf(cursor);
@@ -109,6 +111,7 @@ export function extract(tree: Parser.Tree, language: LanguageId): Extraction {
       return false;
     }
     if (opaque.has(type)) return false;
+    typesByDepth[depth] = type;
     if (!mayDeclare(type)) return true;
     const top = stack.at(-1);
     const parent = top === undefined ? undefined : symbols[top.symbol];
@@ -116,6 +119,7 @@ export function extract(tree: Parser.Tree, language: LanguageId): Extraction {
     context.parentKind = parent?.kind;
     context.parentName = parent?.name;
     context.inDeclaredObject = objectDepths.at(-1) === depth - 1;
+    context.parentType = depth === 0 ? undefined : typesByDepth[depth - 1];
     const found = resolveDeclarations(cursor, type, context, typeOf);
     if (type === 'object' && declaredObjects.has(cursor.startIndex)) objectDepths.push(depth);
     if (found === undefined) return true;
