@@ -43,23 +43,41 @@ const OPAQUE_PYTHON_TYPES: ReadonlySet<string> = new Set(['comment']);
 /**
  * What the walk needs of each node type, by numeric type id, per grammar, filled as the walk
  * meets them: reading a node's type as a string makes the binding allocate a new string per node,
- * its id is a number. `leaf` is an anonymous type (a keyword or punctuation token): tokens have no
+ * its id is a number. An anonymous type (a keyword or punctuation token) is a leaf: tokens have no
  * children, so the walk does not ask for any (a third of a tree's nodes).
  */
 interface TypeInfo {
   name: string;
-  leaf: boolean;
+  /** What the walk does with a node of this type, decided once per type. */
+  role: Role;
 }
+
+const enum Role {
+  /** A token: no children, nothing to record. */
+  Leaf,
+  Identifier,
+  /** A string or comment: not entered. */
+  Opaque,
+  /** May declare something (resolveDeclarations looks at it). */
+  Declares,
+  Plain,
+}
+
 const typeInfos = new Map<LanguageId, Map<number, TypeInfo>>();
 
 function typeReader(language: LanguageId): (cursor: Parser.TreeCursor) => TypeInfo {
   let infos = typeInfos.get(language);
   if (infos === undefined) typeInfos.set(language, (infos = new Map()));
   const known = infos;
+  const opaque = language === 'python' ? OPAQUE_PYTHON_TYPES : OPAQUE_TYPES;
   return (cursor) => {
     const id = cursor.nodeTypeId;
     let info = known.get(id);
-    if (info === undefined) known.set(id, (info = { name: cursor.nodeType, leaf: !cursor.nodeIsNamed }));
+    if (info === undefined) {
+      const name = cursor.nodeType;
+      const role = !cursor.nodeIsNamed ? Role.Leaf : IDENTIFIER_TYPES.has(name) ? Role.Identifier : opaque.has(name) ? Role.Opaque : mayDeclare(name) ? Role.Declares : Role.Plain;
+      known.set(id, (info = { name, role }));
+    }
     return info;
   };
 }
@@ -88,7 +106,6 @@ export function extract(tree: Parser.Tree, language: LanguageId): Extraction {
   const context: DefinitionContext = { language, parentKind: undefined, parentName: undefined, declaredObjects, inDeclaredObject: false };
   const infoOf = typeReader(language);
   const typeOf = (at: Parser.TreeCursor): string => infoOf(at).name;
-  const opaque = language === 'python' ? OPAQUE_PYTHON_TYPES : OPAQUE_TYPES;
   const source = (tree as { input?: unknown }).input;
   const lines = typeof source === 'string' ? new LineCounter(source) : undefined;
   const cursor = tree.walk();
@@ -97,10 +114,9 @@ export function extract(tree: Parser.Tree, language: LanguageId): Extraction {
   const typesByDepth: string[] = [];
   /** Looks at the cursor's node; false when its subtree is not to be entered. */
   const enter = (): boolean => {
-    const info = infoOf(cursor);
-    if (info.leaf) return false;
-    const type = info.name;
-    if (IDENTIFIER_TYPES.has(type)) {
+    const { name: type, role } = infoOf(cursor);
+    if (role === Role.Leaf || role === Role.Opaque) return false;
+    if (role === Role.Identifier) {
       const start = cursor.startIndex;
       if (nameStarts.has(start)) return false;
       const name = lines === undefined ? cursor.nodeText : (source as string).substring(start, cursor.endIndex);
@@ -110,9 +126,8 @@ export function extract(tree: Parser.Tree, language: LanguageId): Extraction {
       refs.push({ name, line, symbol: stack.at(-1)?.symbol ?? null });
       return false;
     }
-    if (opaque.has(type)) return false;
     typesByDepth[depth] = type;
-    if (!mayDeclare(type)) return true;
+    if (role === Role.Plain) return true;
     const top = stack.at(-1);
     const parent = top === undefined ? undefined : symbols[top.symbol];
     // One context, updated in place: this runs for every declaring node of the tree.
