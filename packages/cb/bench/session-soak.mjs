@@ -47,7 +47,7 @@ const names = Array.from({ length: options.sessions }, (_, i) => `s${String(i + 
 const busy = new Set();
 const notices = [];
 await subscribeEvents(socket, (event) => {
-  if (event.type === 'notification' && event.sessionId) notices.push({ at: Date.now(), ...event });
+  if (event.type === 'notification' && event.sessionId) notices.push({ ...event, receivedAt: Date.now() });
 });
 const get = (name) => call(socket, 'GET', `/api/sessions/${name}`);
 const log = async (name) => (await call(socket, 'GET', `/api/sessions/${name}/log`)).map((e) => `${e.kind} ${e.message}`);
@@ -99,7 +99,7 @@ const injectors = {
     api.setScenarioFor(name, [{ toolUses: [{ name: 'Bash', input: { command: `echo soak > soak-${since}.txt`, description: 'write a file' } }] }, { text: 'ran it' }]);
     await call(socket, 'POST', `/api/sessions/${name}/send`, { text: 'run a command' });
     await until(name, (s) => s.state === 'waiting_permission', 60_000, 'the permission question');
-    await waitFor(() => notices.some((n) => n.kind === 'stuck' && n.at >= since && n.title.startsWith(`${name} `)), RECOVERY_MS, `${name}: no stuck notice`);
+    await waitFor(() => notices.some((n) => n.kind === 'stuck' && n.receivedAt >= since && n.title.startsWith(`${name} `)), RECOVERY_MS, `${name}: no stuck notice`);
     await call(socket, 'POST', `/api/sessions/${name}/answer`, { answer: 'yes' }); // the person, notified
     await until(name, (s) => s.state === 'waiting_input', RECOVERY_MS, 'the answered turn to end');
   },
