@@ -13,6 +13,8 @@ export type HookRecord = z.infer<typeof HookRecordSchema>;
 /** The payload fields the tracker reads; every hook carries a subset, extra fields pass through. */
 const HookPayloadSchema = z.looseObject({
   session_id: z.string().optional(),
+  // Codex only; anything but a string is no turn id (never a reason to drop the payload).
+  turn_id: z.unknown().optional(),
   transcript_path: z.string().nullish(),
   prompt: z.string().optional(),
   source: z.string().optional(),
@@ -37,6 +39,8 @@ export interface HookSignal {
   error: string | null;
   /** The agent's own conversation id, when the payload carried one. */
   agentSessionId: string | null;
+  /** The turn the hook belongs to (Codex's `turn_id`), when the payload carried one. */
+  turnId: string | null;
   /** The tool call a PreToolUse/PostToolUse is about, e.g. `Bash: ls` (the detail a permission question shows). */
   toolRequest: string | null;
   /** The submitted prompt (UserPromptSubmit), for receipts. */
@@ -149,6 +153,7 @@ export function hookSignal(agent: string, record: HookRecord, previous: SessionS
     error: mapped?.error ?? null,
     // The ending conversation's id is not the session's any more.
     agentSessionId: record.event === 'SessionEnd' ? null : (payload.session_id ?? null),
+    turnId: typeof payload.turn_id === 'string' && payload.turn_id !== '' ? payload.turn_id : null,
     toolRequest: TOOL_EVENTS.has(record.event) ? describeToolRequest(payload.tool_name, payload.tool_input) : null,
     prompt: record.event === 'UserPromptSubmit' ? (payload.prompt ?? null) : null,
     transcriptPath: payload.transcript_path ?? null,

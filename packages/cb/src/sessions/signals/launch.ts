@@ -39,6 +39,18 @@ export const CODEX_HOOK_EVENTS = [
   'PostModelRequest',
 ] as const;
 
+/**
+ * Codex hooks it runs with `async=true` (beside the agent, not before its next step). Codex runs
+ * blocking hooks one after another, each a node start-up (~50 ms idle, 200–400 ms on a loaded
+ * 2-core host): PostModelRequest delayed every Stop by one start-up, and PostModelRequest +
+ * PreToolUse delayed every PermissionRequest by two. Neither ends a turn, so landing late is safe:
+ * a PreToolUse after the PermissionRequest of its call leaves the question open
+ * (`announcesOpenQuestion`), and an in-turn state from a turn that has already ended is dropped
+ * (`lateForEndedTurn`, by Codex's `turn_id`). UserPromptSubmit, Stop, PermissionRequest,
+ * PostToolUse and the rest stay blocking, so they keep their order.
+ */
+export const CODEX_ASYNC_HOOK_EVENTS: ReadonlySet<string> = new Set(['PostModelRequest', 'PreToolUse']);
+
 /** A hook taking longer than this is abandoned by Claude; the recorder needs ~50 ms. */
 const HOOK_TIMEOUT_S = 10;
 
@@ -113,13 +125,14 @@ function planClaude(command: string, request: LaunchRequest, hookCommand: HookCo
 }
 
 /**
- * Codex: hooks as `-c` overrides plus `--dangerously-bypass-hook-trust` (without it the hooks-review
- * screen takes the first paste), and `--no-daemon` (else the TUI leaves an app-server daemon behind).
+ * Codex: hooks as `-c` overrides (two of them `async`, see CODEX_ASYNC_HOOK_EVENTS) plus
+ * `--dangerously-bypass-hook-trust` (without it the hooks-review screen takes the first paste), and
+ * `--no-daemon` (else the TUI leaves an app-server daemon behind).
  */
 function planCodex(command: string, request: LaunchRequest, hookCommand: HookCommand, env: Record<string, string>): LaunchPlan {
   const overrides = CODEX_HOOK_EVENTS.flatMap((event) => [
     '-c',
-    `hooks.${event}=[{hooks=[{type="command",command=${JSON.stringify(hookCommand(request.dir, event))}}]}]`,
+    `hooks.${event}=[{hooks=[{type="command",command=${JSON.stringify(hookCommand(request.dir, event))}${CODEX_ASYNC_HOOK_EVENTS.has(event) ? ',async=true' : ''}}]}]`,
   ]);
   const options = ['--no-daemon', '--dangerously-bypass-hook-trust', ...(request.model ? ['-m', request.model] : []), ...overrides];
   const argv = request.resumeAgentSessionId

@@ -34,6 +34,12 @@ describe('planLaunch', () => {
     expect(launch.files).toEqual([]);
   });
 
+  it('should run only the Codex hooks that never end a turn in the background', () => {
+    const launch = plan({ ...request, agent: 'codex' });
+    expect(launch.argv).toContain('hooks.PostModelRequest=[{hooks=[{type="command",command="/usr/bin/node /cb/dist/sessions/signals/record-hook.cjs /fl/sessions/01JSESSION PostModelRequest",async=true}]}]');
+    expect(launch.argv.filter((arg) => arg.includes('async=true')).map((arg) => arg.split('=')[0])).toEqual(['hooks.PreToolUse', 'hooks.PostModelRequest']);
+  });
+
   it('should run a custom agent bare, without its prompt placeholder', () => {
     expect(plan({ ...request, agent: 'aider' }).argv).toEqual(['aider', '--yes']);
     expect(interactiveArgv(['tool', '{prompt}'])).toEqual(['tool']);

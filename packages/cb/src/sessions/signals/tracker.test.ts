@@ -80,6 +80,30 @@ describe('startStateTracker (real tmux)', () => {
     }
   });
 
+  it('should drop a late Codex background hook of a turn that has already ended', async () => {
+    await tmux.newSession({ name: 'codex-like', cwd: dir.path, command: ['sleep', '60'] });
+    const hooks = join(dir.path, 'hooks.jsonl');
+    const turn = (turn_id: string) => ({ session_id: 'c-1', turn_id });
+    await writeFile(hooks, '');
+    const changes: StateChange[] = [];
+    const tracker = startStateTracker({ sessionId: 's3', agent: 'codex', cwd: dir.path, dir: dir.path, tmux, tmuxSession: 'codex-like', home: dir.path, initial: null, onChange: (c) => changes.push(c) });
+    try {
+      const t0 = Date.now();
+      await appendFile(hooks, hookLine(t0, 'UserPromptSubmit', { ...turn('t-1'), prompt: 'run ls' }) + hookLine(t0 + 200, 'Stop', turn('t-1')));
+      await waitFor(() => changes.at(-1)?.state === 'waiting_input', 5000, () => JSON.stringify(changes));
+      // The async PreToolUse and a failed PostModelRequest of t-1 land after its Stop (with a later clock).
+      const bash = { ...turn('t-1'), tool_name: 'Bash', tool_input: { command: 'ls' } };
+      await appendFile(hooks, hookLine(t0 + 300, 'PreToolUse', bash) + hookLine(t0 + 350, 'PostModelRequest', { ...turn('t-1'), status: 'failed', error: '429 Too Many Requests' }));
+      // The next turn's hooks still count.
+      await appendFile(hooks, hookLine(t0 + 400, 'UserPromptSubmit', { ...turn('t-2'), prompt: 'again' }) + hookLine(t0 + 500, 'PreToolUse', { ...bash, turn_id: 't-2' }));
+      await waitFor(() => changes.at(-1)?.state === 'working' && changes.length >= 3, 5000, () => JSON.stringify(changes));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(changes.map((c) => c.state)).toEqual(['working', 'waiting_input', 'working']);
+    } finally {
+      tracker.stop();
+    }
+  });
+
   it('should track a custom agent from its screen, confirm prompts on screen, and see its exit', async () => {
     // A line-echoing "agent": answers each line after a second.
     const script = 'while IFS= read -r line; do sleep 1; echo "answer to: $line"; done';

@@ -33,6 +33,10 @@ const DIALOG_SETTLE_MS = 1500;
 const FIRST_RUN_WINDOW_MS = 30_000;
 /** How often waitForPrompt looks again. */
 const RECEIPT_POLL_MS = 100;
+/** Ended turns remembered to drop late async hooks of theirs (a turn's hooks land within seconds). */
+const ENDED_TURNS_KEPT = 64;
+/** The in-turn states a late hook of an ended turn would wrongly bring back. */
+const IN_TURN_STATES = new Set<string>(['working', 'rate_limited', 'waiting_permission', 'compacting']);
 
 /** Hooks, session file and screen of one session, folded into one current state. */
 class SessionTracker {
@@ -42,6 +46,9 @@ class SessionTracker {
   private claudePid: number | null = null;
   /** The tool call PreToolUse announced last: the session file's `waiting` names no tool. */
   private pendingTool: string | null = null;
+  /** Codex: the turn the last UserPromptSubmit started, and the turns known to have ended. */
+  private turnId: string | null = null;
+  private readonly endedTurns = new Set<string>();
   private retrySeenAt = 0;
   private lastPidSearch = 0;
   private readonly startedAt = Date.now();
@@ -119,6 +126,7 @@ class SessionTracker {
     this.agentUp = true;
     if (signal.prompt !== null) this.hookPrompts.push({ text: normalizePrompt(signal.prompt), at: signal.at });
     if (signal.transcriptPath) this.transcripts.add(signal.transcriptPath);
+    if (this.lateForEndedTurn(signal)) return;
     if (this.otherToolWhileAsking(signal)) return;
     if (this.announcesOpenQuestion(signal)) {
       this.pendingTool = signal.toolRequest;
@@ -133,6 +141,25 @@ class SessionTracker {
     }
     const change = { state: signal.state, source: 'hook' as const, waitingFor: signal.waitingFor, atMs: signal.at };
     this.set({ ...change, agentSessionId: signal.agentSessionId, ...(signal.error ? { error: signal.error } : {}) }, quiet);
+  }
+
+  /**
+   * Codex's `async` hooks (launch.ts: PostModelRequest, PreToolUse) run beside the agent, so one can
+   * land after its turn's Stop: an in-turn state from a turn that has ended is dropped. Also keeps
+   * the turn ids: UserPromptSubmit starts one, Stop/Interrupt end it.
+   */
+  private lateForEndedTurn(signal: HookSignal): boolean {
+    const id = signal.turnId;
+    if (id === null) return false;
+    if (signal.event === 'UserPromptSubmit') this.turnId = id;
+    if (signal.event === 'Stop' || signal.event === 'Interrupt') this.endTurn(id);
+    return this.endedTurns.has(id) && signal.state !== null && IN_TURN_STATES.has(signal.state);
+  }
+
+  private endTurn(id: string | null): void {
+    if (id === null) return;
+    this.endedTurns.add(id);
+    if (this.endedTurns.size > ENDED_TURNS_KEPT) this.endedTurns.delete(this.endedTurns.values().next().value as string);
   }
 
   /**
@@ -259,7 +286,11 @@ class SessionTracker {
         agent === 'claude' || agent === 'codex'
           ? knownAgentScreenVerdict({ agent, state: this.current.state, agentUp: this.agentUp, now, retrySeenAt: this.retrySeenAt, pendingTool: this.pendingTool, stateAtMs: this.currentAtMs }, screen)
           : this.customJudge(screen, this.current.state, now);
-      if (verdict) this.setFrom('screen', verdict, now);
+      if (!verdict) return;
+      // A Codex turn that gave up retrying fires no Stop: the screen ends it, and a late failed
+      // PostModelRequest of that turn must not bring rate_limited back.
+      if (this.current.state === 'rate_limited' && verdict.state === 'waiting_input') this.endTurn(this.turnId);
+      this.setFrom('screen', verdict, now);
     } catch (error) {
       debug('%s: screen: %O', this.options.sessionId, error);
     } finally {
