@@ -5,14 +5,12 @@
  * `createLaunchPlanner` and tracked by the built `startStateTracker`. Everything is undone by the
  * cleanup stack: the tmux server (and the TUIs in it) and the temp directory.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTmux } from '@flotilla/kit/tmux';
 import { claudeBin, claudeEnv, makeGitRepo, seedClaudeHome, startFakeAnthropic } from '@flotilla/testkit';
-import { createLaunchPlanner, startStateTracker } from '../../dist/sessions/signals/index.js';
-import { onCleanup, sleepSync } from './cleanup.mjs';
+import { startTrackedAgent } from './tracked-tui.mjs';
+import { onCleanup, removeDir } from './cleanup.mjs';
 
 export const API_KEY = 'sk-ant-test-0123456789abcdefghijklmnop';
 
@@ -24,18 +22,6 @@ export async function waitFor(check, timeoutMs, what) {
     if (value !== undefined && value !== false && value !== null) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${typeof what === 'function' ? await what() : what}`);
     await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-/** Removes a temp dir; a TUI still exiting after its tmux server was killed may write one last file. */
-function removeDir(dir) {
-  for (let i = 0; i < 10; i++) {
-    try {
-      rmSync(dir, { recursive: true, force: true });
-      return;
-    } catch {
-      sleepSync(200);
-    }
   }
 }
 
@@ -58,36 +44,8 @@ export async function startClaudeWorld(name) {
  * One real Claude TUI in its own tmux server (`socket`), tracked by startStateTracker; `changes`
  * gets every onChange with `seenAt` (epoch ms).
  */
-export async function startTrackedClaude(world, socket, index = 0) {
-  const sessionDir = join(world.root, `session-${index}`);
-  mkdirSync(sessionDir, { recursive: true, mode: 0o700 });
-  const sessionId = `bench-${index}`;
-  const plan = createLaunchPlanner({ claudeCommand: claudeBin() })({ sessionId, agent: 'claude', model: null, cwd: world.repo, dir: sessionDir, resumeAgentSessionId: null });
-  for (const file of plan.files) writeFileSync(file.path, file.content, { mode: file.mode });
-  const tmux = createTmux({ socketName: socket });
-  onCleanup(() => {
-    spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
-    // kill-server leaves the socket file behind.
-    rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid()}`, socket), { force: true });
-  });
-  const env = { ...world.env, ...plan.env, TERM: 'xterm-256color' };
-  const name = `agent-${index}`;
-  await tmux.newSession({ name, cwd: world.repo, command: ['env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...plan.argv], width: 200, height: 50 });
-  const changes = [];
-  const tracker = startStateTracker({
-    sessionId,
-    agent: 'claude',
-    cwd: world.repo,
-    dir: sessionDir,
-    tmux,
-    tmuxSession: name,
-    home: world.home,
-    initial: null,
-    onChange: (change) => changes.push({ ...change, seenAt: Date.now() }),
-  });
-  onCleanup(() => tracker.stop());
-  const screen = () => tmux.capturePane(name).catch(() => '');
-  return { tmux, name, tracker, changes, screen };
+export function startTrackedClaude(world, socket, index = 0) {
+  return startTrackedAgent(world, { agent: 'claude', planner: { claudeCommand: claudeBin() }, socket, index });
 }
 
 /**

@@ -3,6 +3,8 @@
  * normal exit, an exception, Ctrl-C, SIGTERM and the time bound, and none is skipped because the
  * event loop is gone (`process.on('exit')` runs no async work).
  */
+import { rmSync } from 'node:fs';
+
 const steps = [];
 let installed = false;
 let running = false;
@@ -68,4 +70,16 @@ function install() {
     cleanupNow();
     process.exit(1);
   });
+}
+
+/** Removes a temp dir; a TUI still exiting after its tmux server was killed may write one last file. */
+export function removeDir(dir) {
+  for (let i = 0; i < 10; i++) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+      return;
+    } catch {
+      sleepSync(200);
+    }
+  }
 }

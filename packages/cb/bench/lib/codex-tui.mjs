@@ -7,28 +7,14 @@
  * The same shape as claude-tui.mjs. Everything is undone by the cleanup stack: the tmux server
  * (and the TUI in it) and the temp directory.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTmux } from '@flotilla/kit/tmux';
 import { codexBin, codexEnv, makeGitRepo, seedCodexHome, startFakeOpenAI } from '@flotilla/testkit';
-import { createLaunchPlanner, startStateTracker } from '../../dist/sessions/signals/index.js';
-import { onCleanup, sleepSync } from './cleanup.mjs';
+import { startTrackedAgent } from './tracked-tui.mjs';
+import { onCleanup, removeDir } from './cleanup.mjs';
 
 export const CODEX_API_KEY = 'sk-openai-test';
-
-/** Removes a temp dir; a TUI still exiting after its tmux server was killed may write one last file. */
-function removeDir(dir) {
-  for (let i = 0; i < 10; i++) {
-    try {
-      rmSync(dir, { recursive: true, force: true });
-      return;
-    } catch {
-      sleepSync(200);
-    }
-  }
-}
 
 /** A fake OpenAI server in this process, a seeded HOME and a repo under one temp dir. */
 export async function startCodexWorld(name) {
@@ -52,36 +38,8 @@ export async function startCodexWorld(name) {
  * One real Codex TUI in its own tmux server (`socket`), tracked by startStateTracker; `changes`
  * gets every onChange with `seenAt` (epoch ms).
  */
-export async function startTrackedCodex(world, socket, index = 0) {
-  const sessionDir = join(world.root, `session-${index}`);
-  mkdirSync(sessionDir, { recursive: true, mode: 0o700 });
-  const sessionId = `bench-${index}`;
-  const plan = createLaunchPlanner({ codexCommand: codexBin() })({ sessionId, agent: 'codex', model: null, cwd: world.repo, dir: sessionDir, resumeAgentSessionId: null });
-  for (const file of plan.files) writeFileSync(file.path, file.content, { mode: file.mode });
-  const tmux = createTmux({ socketName: socket });
-  onCleanup(() => {
-    spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
-    // kill-server leaves the socket file behind.
-    rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid()}`, socket), { force: true });
-  });
-  const env = { ...world.env, ...plan.env, TERM: 'xterm-256color' };
-  const name = `agent-${index}`;
-  await tmux.newSession({ name, cwd: world.repo, command: ['env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...plan.argv], width: 200, height: 50 });
-  const changes = [];
-  const tracker = startStateTracker({
-    sessionId,
-    agent: 'codex',
-    cwd: world.repo,
-    dir: sessionDir,
-    tmux,
-    tmuxSession: name,
-    home: world.home,
-    initial: null,
-    onChange: (change) => changes.push({ ...change, seenAt: Date.now() }),
-  });
-  onCleanup(() => tracker.stop());
-  const screen = () => tmux.capturePane(name).catch(() => '');
-  return { tmux, name, tracker, changes, screen, sessionDir };
+export function startTrackedCodex(world, socket, index = 0) {
+  return startTrackedAgent(world, { agent: 'codex', planner: { codexCommand: codexBin() }, socket, index });
 }
 
 /**
