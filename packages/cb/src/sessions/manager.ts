@@ -4,7 +4,6 @@
  * It never owns the agents: they live in tmux, and after a daemon restart `recover()` re-attaches
  * trackers to the sessions that still exist and marks the others exited.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import createDebug from 'debug';
 import type { Tmux, TmuxSessionInfo } from '@flotilla/kit/tmux';
 import { ProtocolError, type Answer, type Peek, type SendReceipt, type SendRequest, type Session, type SessionLogEntry } from '@flotilla/protocol';
@@ -15,15 +14,13 @@ import { DEFAULT_SESSION_TIMING, type SessionDeps, type SessionTiming } from './
 import { adoptDiscovered } from './discovery/adoption.js';
 import { createPaneTmux } from './discovery/pane-tmux.js';
 import { reassertPaneLog } from './output/pane-log.js';
+import { paneExit, panesOf, waitUntilPaneGone } from './panes.js';
 import { applyStateChange, logEntry, storedState } from './state.js';
 import { releaseSessionWorktree } from './worktree.js';
 import { DEFAULT_WATCHDOG_POLICY } from './watchdog/policy.js';
 import { createWatchdog } from './watchdog/watchdog.js';
 
 const debug = createDebug('cb:sessions');
-
-/** How often a stopping session is checked for having quit. */
-const STOP_POLL_MS = 100;
 
 export interface SessionManager {
   create(request: CreateSessionInput): Promise<Session>;
@@ -206,7 +203,7 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
     let own: Map<string, TmuxSessionInfo> | null = null;
     for (const [id, entry] of [...live]) {
       let panes: Map<string, TmuxSessionInfo>;
-      if (entry.tmux === deps.tmux) panes = own ??= new Map((await deps.tmux.listSessions()).map((s) => [s.name, s]));
+      if (entry.tmux === deps.tmux) panes = own ??= await panesOf(deps.tmux);
       else {
         const listed = await entry.tmux.listSessions().catch(() => null);
         if (!listed) continue; // the user's server did not answer: ask again next round
@@ -214,7 +211,7 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
       }
       const pane = panes.get(entry.tmuxSession);
       if (pane && !pane.paneDead) continue;
-      const detail = !pane ? 'its tmux session is gone' : pane.exitSignal !== null ? `killed by signal ${pane.exitSignal}` : `exit status ${pane.exitStatus ?? 'unknown'}`;
+      const detail = paneExit(pane).description;
       await serially(entry, () => record(id, { state: 'exited', source: 'process', at: deps.now().toISOString(), waitingFor: null }, detail));
     }
   }
@@ -232,16 +229,6 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
       .finally(() => (watching = false));
   }, deps.watchdog?.tickMs ?? deps.config.watchdog?.tickMs ?? DEFAULT_WATCHDOG_POLICY.tickMs);
   watchdogTimer.unref();
-
-  async function waitUntilGone(tmux: Tmux, tmuxSession: string): Promise<boolean> {
-    const deadline = Date.now() + timing.stopGraceMs;
-    while (Date.now() < deadline) {
-      const pane = (await tmux.listSessions()).find((s) => s.name === tmuxSession);
-      if (!pane || pane.paneDead) return true;
-      await sleep(STOP_POLL_MS);
-    }
-    return false;
-  }
 
   function target(session: Session, entry: Live): DeliveryTarget {
     return { deps: entry.tmux === deps.tmux ? deps : { ...deps, tmux: entry.tmux }, timing, session, tracker: entry.tracker };
@@ -266,7 +253,7 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
       const stop = async (): Promise<Session> => {
         const current = (await deps.store.getSession(session.id)) ?? session;
         if (current.state !== 'exited') await pressExitKeys(tmux === deps.tmux ? deps : { ...deps, tmux }, current);
-        const quit = current.state === 'exited' || (await waitUntilGone(tmux, current.tmuxSession));
+        const quit = current.state === 'exited' || (await waitUntilPaneGone(tmux, current.tmuxSession, timing.stopGraceMs));
         await tmux.killSession(current.tmuxSession);
         const detail = quit ? 'stopped by cb session stop' : `stopped by cb session stop (killed after ${timing.stopGraceMs / 1000}s)`;
         const stored = await record(session.id, { state: 'exited', source: 'cb', at: deps.now().toISOString(), waitingFor: null }, detail);
@@ -320,7 +307,7 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
     },
     async recover() {
       const report = { reattached: [] as string[], restarted: [] as string[], exited: [] as string[] };
-      const own = new Map((await deps.tmux.listSessions()).map((s) => [s.name, s]));
+      const own = await panesOf(deps.tmux);
       for (const session of await deps.store.listSessions({})) {
         // Discovered sessions are discovery's: it keeps those still there and marks the others exited.
         if (live.has(session.id) || session.external) continue;
@@ -331,8 +318,7 @@ export function createSessionManager(deps: SessionDeps): SessionManager {
           if (!session.tmuxSocket) await reassertPaneLog(deps, session);
           report.reattached.push(session.name);
         } else {
-          const status = pane && (pane.exitSignal !== null ? `killed by signal ${pane.exitSignal}` : `exit status ${pane.exitStatus ?? 'unknown'}`);
-          const detail = pane ? `it exited while the daemon was down (${status})` : 'its tmux session was gone after a daemon restart';
+          const detail = pane ? `it exited while the daemon was down (${paneExit(pane).description})` : 'its tmux session was gone after a daemon restart';
           // A watcher's tracker first matches what its command wrote while the daemon was down (it does so when stopped by the exit).
           if (pane && session.kind === 'watcher') attach(session, storedState(session));
           const stored = await record(session.id, { state: 'exited', source: 'process', at: deps.now().toISOString(), waitingFor: null }, detail);

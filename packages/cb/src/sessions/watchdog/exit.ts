@@ -5,6 +5,7 @@ import { killTree } from '@flotilla/kit/process';
 import type { TmuxSessionInfo } from '@flotilla/kit/tmux';
 import type { StateChange } from '../contract.js';
 import type { SessionDeps } from '../deps.js';
+import { paneExit } from '../panes.js';
 
 const POLL_MS = 200;
 
@@ -23,12 +24,6 @@ async function paneOf(deps: SessionDeps, session: Session): Promise<TmuxSessionI
   return (await deps.tmux.listSessions()).find((s) => s.name === session.tmuxSession) ?? null;
 }
 
-function describe(pane: TmuxSessionInfo | null): Pick<ExitFacts, 'clean' | 'description'> {
-  if (!pane) return { clean: false, description: 'its tmux session is gone' };
-  if (pane.exitSignal !== null) return { clean: false, description: `killed by signal ${pane.exitSignal}` };
-  if (pane.exitStatus === null) return { clean: false, description: 'exit status unknown' };
-  return { clean: pane.exitStatus === 0, description: `exit status ${pane.exitStatus}` };
-}
 
 /**
  * Settles an exit report. A pane still alive after the agent itself said it ended (SessionEnd) gets
@@ -54,7 +49,7 @@ export async function waitForExit(deps: SessionDeps, session: Session, change: S
       }
     }
   }
-  const facts = describe(pane);
+  const facts = paneExit(pane);
   const last = pane ? await lastWords(deps, session) : '';
   return { stale: false, killed, ...facts, description: last ? `${facts.description}; its last words: ${last}` : facts.description };
 }
