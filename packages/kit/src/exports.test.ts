@@ -38,6 +38,7 @@ describe('package exports', () => {
           "createSecureApp",
           "createSecurityMiddleware",
           "generateToken",
+          "hasOwnerToken",
           "isKitError",
           "readOrCreateTokenFile",
           "serveOnPort",
@@ -45,12 +46,15 @@ describe('package exports', () => {
         ],
         "./process": [
           "KitError",
+          "descendantsOf",
           "execFileResult",
           "isAlive",
           "isKitError",
           "killTree",
           "listProcessTree",
           "processStartTime",
+          "processesWithEnv",
+          "readProcessTable",
         ],
         "./sqlite": [
           "BUSY_TIMEOUT_MS",
