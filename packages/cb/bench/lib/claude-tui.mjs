@@ -5,12 +5,8 @@
  * `createLaunchPlanner` and tracked by the built `startStateTracker`. Everything is undone by the
  * cleanup stack: the tmux server (and the TUIs in it) and the temp directory.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { claudeBin, claudeEnv, makeGitRepo, seedClaudeHome, startFakeAnthropic } from '@flotilla/testkit';
-import { startTrackedAgent } from './tracked-tui.mjs';
-import { onCleanup, removeDir } from './cleanup.mjs';
+import { claudeBin, claudeEnv, seedClaudeHome, startFakeAnthropic } from '@flotilla/testkit';
+import { makeWorldDirs, startTrackedAgent } from './tracked-tui.mjs';
 
 export const API_KEY = 'sk-ant-test-0123456789abcdefghijklmnop';
 
@@ -27,13 +23,7 @@ export async function waitFor(check, timeoutMs, what) {
 
 /** A fake Anthropic server in this process, a seeded HOME and a repo under one temp dir. */
 export async function startClaudeWorld(name) {
-  const root = mkdtempSync(join(tmpdir(), `cb-bench-${name}-`));
-  onCleanup(() => removeDir(root));
-  const home = join(root, 'home');
-  const repo = join(root, 'repo');
-  mkdirSync(home, { recursive: true, mode: 0o700 });
-  mkdirSync(repo, { recursive: true });
-  await makeGitRepo(repo);
+  const { root, home, repo } = await makeWorldDirs(name);
   await seedClaudeHome(home, { apiKey: API_KEY, cwd: repo, bypass: false });
   const api = await startFakeAnthropic([]);
   const env = claudeEnv({ home, baseUrl: api.url, apiKey: API_KEY, maxRetries: 2 });

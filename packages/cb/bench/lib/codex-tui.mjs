@@ -7,24 +7,16 @@
  * The same shape as claude-tui.mjs. Everything is undone by the cleanup stack: the tmux server
  * (and the TUI in it) and the temp directory.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { codexBin, codexEnv, makeGitRepo, seedCodexHome, startFakeOpenAI } from '@flotilla/testkit';
-import { startTrackedAgent } from './tracked-tui.mjs';
-import { onCleanup, removeDir } from './cleanup.mjs';
+import { codexBin, codexEnv, seedCodexHome, startFakeOpenAI } from '@flotilla/testkit';
+import { makeWorldDirs, startTrackedAgent } from './tracked-tui.mjs';
 
 export const CODEX_API_KEY = 'sk-openai-test';
 
 /** A fake OpenAI server in this process, a seeded HOME and a repo under one temp dir. */
 export async function startCodexWorld(name) {
-  const root = mkdtempSync(join(tmpdir(), `cb-bench-${name}-`));
-  onCleanup(() => removeDir(root));
-  const home = join(root, 'home');
-  const repo = join(root, 'repo');
-  mkdirSync(home, { recursive: true, mode: 0o700 });
-  mkdirSync(repo, { recursive: true });
-  await makeGitRepo(repo);
+  const { root, home, repo } = await makeWorldDirs(name);
   const api = await startFakeOpenAI([]);
   await seedCodexHome(home, { baseUrl: api.url, cwds: [repo], requestMaxRetries: 1, streamMaxRetries: 1 });
   // A top-level key, so before the tables: `require_escalated` then asks a real approval question.

@@ -5,11 +5,13 @@
  * stack.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTmux } from '@flotilla/kit/tmux';
+import { makeGitRepo } from '@flotilla/testkit';
 import { createLaunchPlanner, startStateTracker } from '../../dist/sessions/signals/index.js';
-import { onCleanup } from './cleanup.mjs';
+import { onCleanup, removeDir } from './cleanup.mjs';
 
 /**
  * `agent` is `claude` or `codex`; `planner` the launch planner's options (its command);
@@ -45,4 +47,16 @@ export async function startTrackedAgent(world, { agent, planner, socket, index =
   onCleanup(() => tracker.stop());
   const screen = () => tmux.capturePane(name).catch(() => '');
   return { tmux, name, tracker, changes, screen, sessionDir };
+}
+
+/** A temp dir (removed by the cleanup stack) with an empty HOME (0700) and a git repo to work in. */
+export async function makeWorldDirs(name) {
+  const root = mkdtempSync(join(tmpdir(), `cb-bench-${name}-`));
+  onCleanup(() => removeDir(root));
+  const home = join(root, 'home');
+  const repo = join(root, 'repo');
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  mkdirSync(repo, { recursive: true });
+  await makeGitRepo(repo);
+  return { root, home, repo };
 }
