@@ -43,6 +43,7 @@ describe('package exports', () => {
           "readOrCreateTokenFile",
           "serveOnPort",
           "serveOnSocket",
+          "tokensEqual",
         ],
         "./process": [
           "KitError",

@@ -15,6 +15,7 @@ import { terminalRoutes } from './routes/terminal.js';
 import { createTerminalHub, type TerminalHub } from '../sessions/output/terminal-hub.js';
 import { jsonBody, query } from './routes/validate.js';
 import { tokenToCookie, type SessionTokens } from './session-tokens.js';
+import { dashboardRoutes, type StaticSite } from './routes/dashboard.js';
 import type { Scheduler } from './scheduler.js';
 
 const debug = createDebug('cb:http');
@@ -27,6 +28,12 @@ export interface DaemonControl {
   httpUrl(): string | null;
 }
 
+/** Optional packages found at run time (addons.ts): `cb` works without each of them. */
+export interface DaemonAddons {
+  /** The dashboard's built page, served at `/`. */
+  dashboard?: StaticSite | null;
+}
+
 /** `terminals`: the live terminal streams (main.ts passes its own, to close them on shutdown). */
 export function createDaemonApp(
   ctx: DaemonContext,
@@ -35,9 +42,10 @@ export function createDaemonApp(
   token: string,
   sessions: SessionTokens,
   terminals: TerminalHub = createTerminalHub(ctx),
+  addons: DaemonAddons = {},
 ): Hono {
-  const app = createSecureApp({ requireToken: true, token, extraTokens: sessions.all });
-  app.use('*', tokenToCookie());
+  const app = createSecureApp({ requireToken: true, token, extraTokens: sessions.all, deniedPage });
+  app.use('*', tokenToCookie(sessions, token));
   app.onError((error, c) => {
     if (isProtocolError(error)) return c.json(error.toEnvelope(), error.status as 400);
     debug('internal error on %s %s: %o', c.req.method, c.req.path, error);
@@ -48,9 +56,9 @@ export function createDaemonApp(
   });
   app.notFound((c) => c.json(new ProtocolError('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`).toEnvelope(), 404));
   app.get('/health', (c) => c.json({ pid: process.pid, version: ctx.version, protocol: PROTOCOL_VERSION }));
-  // Until the dashboard package is installed, the root says what this server is and where the API lives.
+  // Without the dashboard package, the root says what this server is and where the API lives.
   const host = escapeHtml(ctx.host);
-  app.get('/', (c) =>
+  if (!addons.dashboard) app.get('/', (c) =>
     c.html(
       `<!doctype html><meta charset="utf-8"><title>Flotilla · ${host}</title><h1>Flotilla cb ${escapeHtml(ctx.version)} on ${host}</h1>` +
         '<p>The dashboard is not installed. The API is here: <a href="/api/jobs">/api/jobs</a>, <a href="/api/sessions">/api/sessions</a>, ' +
@@ -61,12 +69,26 @@ export function createDaemonApp(
   app.route('/api/jobs', jobRoutes(ctx, scheduler));
   app.route('/api/sessions', sessionRoutes(ctx.sessions));
   app.route('/api/events', eventRoutes(ctx));
-  app.route('/api', miscRoutes(ctx, control));
+  app.route('/api', miscRoutes(ctx, control, addons));
   app.get('/metrics', async (c) => c.text(await metrics(ctx), 200, { 'content-type': 'text/plain; version=0.0.4' }));
+  if (addons.dashboard) dashboardRoutes(app, addons.dashboard);
   return app;
 }
 
-function miscRoutes(ctx: DaemonContext, control: DaemonControl): Hono {
+/** What a browser sees instead of a JSON 401/403: what happened and how to get in. */
+function deniedPage(code: string, message: string): string {
+  const how =
+    code === 'UNAUTHORIZED'
+      ? '<p>This page needs a fresh link: run <code>cb serve</code> and open the URL it prints. Each printed link works once; the browser then keeps a cookie.</p>'
+      : '<p>Open the page at <code>http://127.0.0.1:PORT/</code> as <code>cb serve</code> printed it.</p>';
+  return `<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>Flotilla · ${escapeHtml(code)}</title><h1>Flotilla: ${escapeHtml(message)}</h1>${how}`;
+}
+
+function addonNames(addons: DaemonAddons): string[] {
+  return addons.dashboard ? ['dashboard'] : [];
+}
+
+function miscRoutes(ctx: DaemonContext, control: DaemonControl, addons: DaemonAddons): Hono {
   const app = new Hono();
   app.get('/daemon', async (c) => {
     const [running, queued] = await Promise.all([ctx.store.jobsWithStatus(['starting', 'running']), ctx.store.jobsWithStatus(['queued'])]);
@@ -94,7 +116,7 @@ function miscRoutes(ctx: DaemonContext, control: DaemonControl): Hono {
     return c.json(await control.serve(port));
   });
   app.get('/capabilities', (c) =>
-    c.json({ kind: 'daemon', host: ctx.host, version: ctx.version, protocol: PROTOCOL_VERSION, agents: ctx.agents.names(), addons: [], features: ['jobs', 'sessions', 'worktrees', 'events', 'metrics', 'inbox', 'stats'] }),
+    c.json({ kind: 'daemon', host: ctx.host, version: ctx.version, protocol: PROTOCOL_VERSION, agents: ctx.agents.names(), addons: addonNames(addons), features: ['jobs', 'sessions', 'worktrees', 'events', 'metrics', 'inbox', 'stats'] }),
   );
   app.get('/inbox', async (c) => c.json(await inbox(ctx)));
   app.get('/stats', async (c) => c.json(await stats(ctx, query(c, z.object({ days: z.coerce.number().positive().max(3650).default(30) })).days)));

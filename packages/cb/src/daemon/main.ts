@@ -23,6 +23,8 @@ import { VERSION } from '../version.js';
 import { WebSocketServer } from 'ws';
 import { createTerminalHub } from '../sessions/output/terminal-hub.js';
 import { createDaemonApp, type DaemonControl } from './app.js';
+import { findDashboardAssets } from './addons.js';
+import { loadStaticSite } from './routes/dashboard.js';
 import { createBus } from './bus.js';
 import { pruneOutbox } from './gc.js';
 import { killJobOrphans, ORPHAN_SWEEP_MS } from './job-orphans.js';
@@ -100,7 +102,10 @@ async function main(): Promise<void> {
   // Live terminal streams: WebSocket upgrades on both listeners go through the app (and its security checks).
   const wss = new WebSocketServer({ noServer: true });
   const terminals = createTerminalHub(ctx);
-  const app = createDaemonApp(ctx, scheduler, control, token, sessions, terminals);
+  const dashboardDir = await findDashboardAssets();
+  const dashboard = dashboardDir ? loadStaticSite(dashboardDir) : null;
+  debug('dashboard: %s', dashboardDir ?? 'not installed');
+  const app = createDaemonApp(ctx, scheduler, control, token, sessions, terminals, { dashboard });
   // Sessions are re-attached before the API answers, so no request sees a live session without its tracker.
   await sessionManager.recover();
   const socketServer = await serveOnSocket(app.fetch, paths.socket, { websocket: { server: wss } });

@@ -42,16 +42,40 @@ describe('the loopback HTTP listener (cb serve)', () => {
     expect((await crossSite.json()).error.code).toBe('FORBIDDEN_ORIGIN');
   });
 
-  it('should trade ?token= for an HttpOnly cookie when a browser opens the printed URL', async () => {
-    const res = await fetch(`${url}/?token=${token}`, { headers: { accept: 'text/html' }, redirect: 'manual' });
+  it('should trade a printed link token for an HttpOnly cookie once, and refuse the spent link with a page saying what to do', async () => {
+    const link = ((await createSocketTransport(h.paths.socket).request({ method: 'POST', path: '/api/daemon/serve', body: { port: 0 } })).body as { token: string }).token;
+    const res = await fetch(`${url}/?token=${link}`, { headers: { accept: 'text/html' }, redirect: 'manual' });
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe('/');
-    const page = await fetch(`${url}/?token=${token}`, { headers: { authorization: `Bearer ${token}` } });
-    expect(await page.text()).toContain('Flotilla cb 0.1.0 on e2e-host');
     const cookie = res.headers.get('set-cookie') ?? '';
-    expect(cookie).toContain('HttpOnly');
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    expect(cookie).not.toContain(link);
     const withCookie = await fetch(`${url}/api/inbox`, { headers: { cookie: cookie.split(';')[0]! } });
     expect(withCookie.status).toBe(200);
+    const again = await fetch(`${url}/?token=${link}`, { headers: { accept: 'text/html' }, redirect: 'manual' });
+    expect(again.status).toBe(401);
+    expect(again.headers.get('content-type')).toContain('text/html');
+    expect(await again.text()).toContain('run <code>cb serve</code>');
+    expect((await fetch(`${url}/api/jobs`, { headers: { authorization: `Bearer ${link}` } })).status).toBe(401);
+  });
+
+  it('should serve the dashboard page, gzipped, with a strict CSP, and index.html for its own routes', async () => {
+    const auth = { authorization: `Bearer ${token}` };
+    const page = await fetch(`${url}/jobs/01ZZZZZZZZZZZZZZZZZZZZZZZZ`, { headers: { ...auth, accept: 'text/html', 'accept-encoding': 'gzip' } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(page.headers.get('content-encoding')).toBe('gzip');
+    const html = await page.text();
+    expect(html).toContain('<div id="root">');
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    const js = await fetch(`${url}${script}`, { headers: auth });
+    expect(js.headers.get('content-type')).toContain('text/javascript');
+    expect(js.headers.get('cache-control')).toContain('immutable');
+    expect((await fetch(`${url}/assets/nope.js`, { headers: auth })).status).toBe(404);
+    expect((await fetch(`${url}/api/nope`, { headers: auth })).status).toBe(404);
+    expect(await (await fetch(`${url}/api/capabilities`, { headers: auth })).json()).toMatchObject({ addons: expect.arrayContaining(['dashboard']) });
   });
 
   it('should answer capabilities, stats, metrics and doctor', async () => {

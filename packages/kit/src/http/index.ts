@@ -7,4 +7,5 @@ export type { GuardErrorCode, SecureAppErrorCode, SecureAppOptions } from './sec
 export { serveOnPort, serveOnSocket } from './serve.js';
 export type { FetchHandler, PortServer, RunningServer, ServeErrorCode, ServeOnPortOptions, ServeOptions, SocketServer } from './serve.js';
 export { generateToken, readOrCreateTokenFile } from './token.js';
+export { tokensEqual } from './request-guards.js';
 export { KitError, isKitError } from '../internal/errors.js';

@@ -154,6 +154,20 @@ describe('createSecureApp', () => {
   });
 });
 
+describe('deniedPage', () => {
+  it('should answer a refused page request with the HTML page and API requests with the JSON error', async () => {
+    const app = makeApp({ deniedPage: (code, message) => `<h1>${code}: ${message}</h1>` });
+    const page = await app.request('/api/things', { headers: { host: '127.0.0.1', accept: 'text/html,*/*' } });
+    expect(page.status).toBe(401);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(await page.text()).toMatch(/^<h1>UNAUTHORIZED: missing or wrong token/);
+    const api = await app.request('/api/things', { headers: { host: '127.0.0.1', accept: 'application/json' } });
+    expect(await errorCode(api)).toBe('UNAUTHORIZED');
+    const post = await app.request('/api/things', { method: 'POST', headers: { host: '127.0.0.1', accept: 'text/html' } });
+    expect(post.headers.get('content-type')).toContain('application/json');
+  });
+});
+
 describe('hasOwnerToken', () => {
   const app = createSecureApp({ token: TOKEN, requireToken: true, extraTokens: () => ['viewer-token'] });
   app.get('/who', (c) => c.json({ owner: hasOwnerToken(c, TOKEN) }));

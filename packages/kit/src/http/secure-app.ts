@@ -45,6 +45,11 @@ export interface SecureAppOptions {
    * reaching it already proves who you are. Host and Origin are checked regardless.
    */
   trustUnixSocket?: boolean;
+  /**
+   * The HTML a browser gets instead of the JSON error when it asks for a page (GET, `Accept:
+   * text/html`) and is refused: say what happened and how to get in. Default: the JSON error.
+   */
+  deniedPage?: (code: GuardErrorCode, message: string) => string;
 }
 
 type Arrival = 'tcp' | 'unix' | 'in-process';
@@ -57,8 +62,10 @@ function arrivalOf(c: Context): Arrival {
   return typeof socket.remoteAddress === 'string' ? 'tcp' : 'unix';
 }
 
-function deny(c: Context, status: 401 | 403, code: GuardErrorCode, message: string): Response {
+function deny(c: Context, status: 401 | 403, code: GuardErrorCode, message: string, page?: SecureAppOptions['deniedPage']): Response {
   if (status === 401) c.header('WWW-Authenticate', 'Bearer realm="flotilla"');
+  const wantsPage = c.req.method === 'GET' && (c.req.header('accept') ?? '').includes('text/html');
+  if (page && wantsPage) return c.html(page(code, message), status);
   return c.json({ error: { code, message } }, status);
 }
 
@@ -82,15 +89,15 @@ export function createSecurityMiddleware(options: SecureAppOptions): MiddlewareH
     const arrival = arrivalOf(c);
     const host = c.req.header('host');
     if (!hostAccepted(host, arrival, hosts)) {
-      return deny(c, 403, 'FORBIDDEN_HOST', `Host ${JSON.stringify(host ?? '')} is not allowed; use 127.0.0.1 or localhost`);
+      return deny(c, 403, 'FORBIDDEN_HOST', `Host ${JSON.stringify(host ?? '')} is not allowed; use 127.0.0.1 or localhost`, options.deniedPage);
     }
     const origin = c.req.header('origin');
     if (!isOriginAllowed(origin, host, origins)) {
-      return deny(c, 403, 'FORBIDDEN_ORIGIN', `cross-origin request from ${JSON.stringify(origin)} refused`);
+      return deny(c, 403, 'FORBIDDEN_ORIGIN', `cross-origin request from ${JSON.stringify(origin)} refused`, options.deniedPage);
     }
     const exempt = publicPaths.has(c.req.path) || (trustUnixSocket && arrival === 'unix');
     if (options.requireToken && !exempt && !hasValidToken(c, [token, ...(options.extraTokens?.() ?? [])])) {
-      return deny(c, 401, 'UNAUTHORIZED', 'missing or wrong token: send "Authorization: Bearer <token>" (the token file is in FLOTILLA_HOME)');
+      return deny(c, 401, 'UNAUTHORIZED', 'missing or wrong token: send "Authorization: Bearer <token>" (the token file is in FLOTILLA_HOME)', options.deniedPage);
     }
     await next();
     return undefined;

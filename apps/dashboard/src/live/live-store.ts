@@ -1,0 +1,129 @@
+import type { FlotillaClient, FlotillaEvent } from '@flotilla/protocol';
+import { applyEvent, initialState, withSnapshot, type LiveState, type Snapshot } from './live-state';
+
+/** No byte for this long (the daemon sends a ping every 15 s) means the stream is dead. */
+const SILENCE_MS = 35_000;
+const RETRY_MIN_MS = 500;
+const RETRY_MAX_MS = 10_000;
+/** Events that change what `/api/inbox` answers; it is refetched (coalesced) after them. */
+const INBOX_EVENTS = new Set(['inbox.changed', 'notification', 'session.state', 'session.ended', 'job.ended']);
+
+export interface LiveStore {
+  getState(): LiveState;
+  subscribe(listener: () => void): () => void;
+  /** Loads a snapshot, then follows the event stream, reconnecting by itself, until `stop`. */
+  start(): void;
+  stop(): void;
+  /** Fetches the snapshot again (after an action whose result the page wants at once). */
+  refresh(): Promise<void>;
+  /** Called with every applied event (pages that follow one object's details listen here). */
+  onEvent(listener: (event: FlotillaEvent) => void): () => void;
+}
+
+export function createLiveStore(client: FlotillaClient, options: { jobLimit?: number } = {}): LiveStore {
+  let state = initialState;
+  const listeners = new Set<() => void>();
+  const eventListeners = new Set<(event: FlotillaEvent) => void>();
+  let controller: AbortController | null = null;
+  let inboxTimer: ReturnType<typeof setTimeout> | null = null;
+
+  function set(next: LiveState): void {
+    if (next === state) return;
+    state = next;
+    for (const listener of listeners) listener();
+  }
+
+  async function snapshot(): Promise<Snapshot> {
+    const [capabilities, page, sessions, pauses, inbox] = await Promise.all([
+      client.capabilities(),
+      client.listJobs({ limit: options.jobLimit ?? 200 }),
+      client.listSessions({ all: true }),
+      client.pauses(),
+      client.inbox(),
+    ]);
+    return { capabilities, jobs: page.items, sessions, pauses, inbox };
+  }
+
+  function scheduleInbox(): void {
+    if (inboxTimer !== null) return;
+    inboxTimer = setTimeout(() => {
+      inboxTimer = null;
+      client.inbox().then(
+        (inbox) => set({ ...state, inbox }),
+        () => undefined,
+      );
+    }, 150);
+  }
+
+  function apply(event: FlotillaEvent): void {
+    if (event.type === 'resync') {
+      void refresh();
+      return;
+    }
+    set(applyEvent(state, event));
+    if (INBOX_EVENTS.has(event.type)) scheduleInbox();
+    for (const listener of eventListeners) listener(event);
+  }
+
+  async function refresh(): Promise<void> {
+    set(withSnapshot(state, await snapshot()));
+  }
+
+  /** One connection: snapshot when there is nothing to resume from, then events until it breaks. */
+  async function follow(signal: AbortSignal): Promise<void> {
+    if (state.lastEventId === null) await refresh();
+    const silence = new AbortController();
+    signal.addEventListener('abort', () => silence.abort(), { once: true });
+    let timer = setTimeout(() => silence.abort(), SILENCE_MS);
+    const stream = client.events({ lastEventId: state.lastEventId ?? undefined, signal: silence.signal });
+    set({ ...state, connection: 'live', offlineSince: null });
+    try {
+      for await (const event of stream) {
+        clearTimeout(timer);
+        timer = setTimeout(() => silence.abort(), SILENCE_MS);
+        apply(event);
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function loop(signal: AbortSignal): Promise<void> {
+    let delay = RETRY_MIN_MS;
+    while (!signal.aborted) {
+      const startedAt = Date.now();
+      try {
+        await follow(signal);
+      } catch {
+        // offline: shown below, retried with backoff
+      }
+      if (signal.aborted) return;
+      if (state.connection !== 'offline') set({ ...state, connection: 'offline', offlineSince: Date.now() });
+      if (Date.now() - startedAt > RETRY_MAX_MS) delay = RETRY_MIN_MS;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, RETRY_MAX_MS);
+    }
+  }
+
+  return {
+    getState: () => state,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    start() {
+      if (controller) return;
+      controller = new AbortController();
+      void loop(controller.signal);
+    },
+    stop() {
+      controller?.abort();
+      controller = null;
+    },
+    refresh,
+    onEvent(listener) {
+      eventListeners.add(listener);
+      return () => eventListeners.delete(listener);
+    },
+  };
+}
