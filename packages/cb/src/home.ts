@@ -10,6 +10,8 @@ export interface HomePaths {
   daemonLog: string;
   socket: string;
   token: string;
+  /** Tokens of browsers that opened a `cb serve` link (0600): the dashboard survives a daemon restart. */
+  browserTokens: string;
   config: string;
   jobsDir: string;
   worktreesDir: string;
@@ -47,6 +49,7 @@ export function homePaths(home: string): HomePaths {
     // unix socket paths are limited to ~104 bytes: fall back to /tmp when the home is deep.
     socket: socket.length < 100 ? socket : join('/tmp', `flotilla-${homeHash(home)}.sock`),
     token: join(home, 'token'),
+    browserTokens: join(home, 'browser-tokens.json'),
     config: join(home, 'config.json'),
     jobsDir,
     worktreesDir: join(home, 'worktrees'),

@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     },
     httpUrl: () => httpServer?.url ?? null,
   };
-  const sessions = createSessionTokens();
+  const sessions = createSessionTokens({ file: paths.browserTokens });
   // Live terminal streams: WebSocket upgrades on both listeners go through the app (and its security checks).
   const wss = new WebSocketServer({ noServer: true });
   const terminals = createTerminalHub(ctx);

@@ -1,28 +1,42 @@
+import { readFileSync } from 'node:fs';
 import type { MiddlewareHandler } from 'hono';
-import { generateToken, TOKEN_COOKIE } from '@flotilla/kit/http';
-import { tokensEqual } from '@flotilla/kit/http';
+import { writeFileAtomic } from '@flotilla/kit/fs';
+import { generateToken, TOKEN_COOKIE, tokensEqual } from '@flotilla/kit/http';
+
+/** A browser's cookie token lasts this long after the link that minted it was opened. */
+export const BROWSER_TOKEN_TTL_MS = 30 * 24 * 3600_000;
+/** Most browser tokens kept; the oldest go first. */
+const MAX_BROWSER_TOKENS = 64;
+
+interface BrowserToken {
+  token: string;
+  createdAt: string;
+}
 
 /**
- * Tokens minted by `cb serve`, held only in the daemon's memory: the printed URL carries a link
- * token, never the long-lived token from the token file. A link token works as a Bearer token
- * until a browser trades it for a cookie; then it is spent, and the cookie carries a token of its
- * own. All of them end when the daemon stops.
+ * Tokens minted by `cb serve`. The printed URL carries a link token, never the long-lived token of
+ * the token file; link tokens live only in the daemon's memory and work once in a browser: opening
+ * the link spends it and mints the browser's own cookie token. Cookie tokens are kept in
+ * `browser-tokens.json` (0600, like the token file) for 30 days, so an open page carries on after
+ * the daemon restarts.
  */
 export interface SessionTokens {
   /** A new link token (for the URL `cb serve` prints). */
   issue(): string;
-  /** Spends a link token and mints the cookie's token; null when `token` is not a live link token. */
-  exchange(token: string): string | null;
+  /** Spends a link token and mints a cookie token; null when `token` is not a live link token. */
+  exchange(token: string): Promise<string | null>;
   all(): readonly string[];
 }
 
-export function createSessionTokens(): SessionTokens {
+export function createSessionTokens(options: { file?: string; now?: () => number } = {}): SessionTokens {
+  const now = options.now ?? Date.now;
   let links: string[] = [];
-  const cookies: string[] = [];
+  let browsers = options.file ? readBrowserTokens(options.file, now()) : [];
   let all: string[] = [];
   const refresh = () => {
-    all = [...links, ...cookies];
+    all = [...links, ...browsers.map((b) => b.token)];
   };
+  refresh();
   return {
     issue() {
       const token = generateToken();
@@ -30,16 +44,33 @@ export function createSessionTokens(): SessionTokens {
       refresh();
       return token;
     },
-    exchange(token) {
+    async exchange(token) {
       if (!links.some((link) => tokensEqual(link, token))) return null;
       links = links.filter((link) => !tokensEqual(link, token));
       const cookie = generateToken();
-      cookies.push(cookie);
+      const kept = browsers.filter((b) => now() - Date.parse(b.createdAt) < BROWSER_TOKEN_TTL_MS);
+      const next = [...kept, { token: cookie, createdAt: new Date(now()).toISOString() }].slice(-MAX_BROWSER_TOKENS);
+      // Stored before it is handed out: a cookie the daemon cannot find after a restart is a broken page.
+      if (options.file) await writeFileAtomic(options.file, JSON.stringify(next, null, 2) + '\n', { mode: 0o600 });
+      browsers = next;
       refresh();
       return cookie;
     },
     all: () => all,
   };
+}
+
+function readBrowserTokens(file: string, now: number): BrowserToken[] {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (!Array.isArray(parsed)) return [];
+    return parsed.filter(
+      (b): b is BrowserToken =>
+        typeof b?.token === 'string' && b.token.length >= 16 && typeof b.createdAt === 'string' && now - Date.parse(b.createdAt) < BROWSER_TOKEN_TTL_MS,
+    );
+  } catch {
+    return [];
+  }
 }
 
 /**
@@ -53,11 +84,11 @@ export function tokenToCookie(sessions: SessionTokens, ownerToken: string): Midd
     const token = c.req.query('token');
     const wantsPage = c.req.method === 'GET' && (c.req.header('accept') ?? '').includes('text/html');
     if (token === undefined || !wantsPage) return next();
-    const cookie = sessions.exchange(token) ?? (tokensEqual(token, ownerToken) ? sessions.exchange(sessions.issue()) : null);
+    const cookie = (await sessions.exchange(token)) ?? (tokensEqual(token, ownerToken) ? await sessions.exchange(sessions.issue()) : null);
     if (cookie === null) return next();
     const url = new URL(c.req.url);
     url.searchParams.delete('token');
-    c.header('set-cookie', `${TOKEN_COOKIE}=${cookie}; HttpOnly; SameSite=Strict; Path=/`);
+    c.header('set-cookie', `${TOKEN_COOKIE}=${cookie}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${BROWSER_TOKEN_TTL_MS / 1000}`);
     return c.redirect(url.pathname + url.search, 302);
   };
 }
