@@ -33,6 +33,21 @@ import {
   type Stats,
 } from './resources.js';
 import {
+  KnowledgeDefinitionResultSchema,
+  KnowledgeFileSchema,
+  KnowledgeReferenceResultSchema,
+  KnowledgeRepoSchema,
+  KnowledgeSearchResultSchema,
+  type KnowledgeDefinitionResult,
+  type KnowledgeFile,
+  type KnowledgeReadQuery,
+  type KnowledgeReferenceResult,
+  type KnowledgeRepo,
+  type KnowledgeSearchQuery,
+  type KnowledgeSearchResult,
+  type KnowledgeSymbolQuery,
+} from './knowledge.js';
+import {
   PeekSchema,
   SendReceiptSchema,
   SessionLogEntrySchema,
@@ -99,6 +114,16 @@ export interface FlotillaClient {
   sessionLog(name: string): Promise<SessionLogEntry[]>;
   /** Makes a discovered session (an agent in a tmux pane started outside Flotilla) a managed one. */
   adoptSession(name: string): Promise<Session>;
+  /** Repositories the server knows, indexed ones first (only when capabilities' addons include `knowledge`). */
+  knowledgeRepos(): Promise<KnowledgeRepo[]>;
+  /** codekb's ranked (or `literal`) search over a repository's index; NOT_FOUND when it has none. */
+  knowledgeSearch(query: KnowledgeSearchQuery): Promise<KnowledgeSearchResult>;
+  /** Where a symbol (`name` or `Container.member`) is defined, best first. */
+  knowledgeDefinition(query: KnowledgeSymbolQuery): Promise<KnowledgeDefinitionResult>;
+  /** Where a symbol is used, with the enclosing symbol of each use. */
+  knowledgeReferences(query: KnowledgeSymbolQuery): Promise<KnowledgeReferenceResult>;
+  /** Numbered lines of a repo-relative file; paths outside the repository are refused. */
+  knowledgeRead(query: KnowledgeReadQuery): Promise<KnowledgeFile>;
   /** Every event after `lastEventId`, as they happen, until the signal aborts. Unknown types are skipped. */
   events(options?: EventStreamOptions): AsyncIterable<FlotillaEvent>;
 }
@@ -146,6 +171,11 @@ export function createClient(transport: Transport): FlotillaClient {
     peek: (name, options = {}) => call(PeekSchema, { method: 'GET', path: `${session(name)}/peek`, query: { lines: options.lines } }),
     sessionLog: (name) => call(SessionLogEntrySchema.array(), { method: 'GET', path: `${session(name)}/log` }),
     adoptSession: (name) => call(SessionSchema, { method: 'POST', path: `${session(name)}/adopt` }),
+    knowledgeRepos: () => call(KnowledgeRepoSchema.array(), { method: 'GET', path: '/api/knowledge/repos' }),
+    knowledgeSearch: (query) => call(KnowledgeSearchResultSchema, { method: 'GET', path: '/api/knowledge/search', query: { ...query } }),
+    knowledgeDefinition: (query) => call(KnowledgeDefinitionResultSchema, { method: 'GET', path: '/api/knowledge/definition', query: { ...query } }),
+    knowledgeReferences: (query) => call(KnowledgeReferenceResultSchema, { method: 'GET', path: '/api/knowledge/references', query: { ...query } }),
+    knowledgeRead: (query) => call(KnowledgeFileSchema, { method: 'GET', path: '/api/knowledge/read', query: { ...query } }),
     events: (options = {}) => streamEvents(transport, options),
   };
 }

@@ -87,6 +87,35 @@ export {
   errorFromEnvelope,
 } from './errors.js';
 export type { ErrorCode, ErrorEnvelope } from './errors.js';
+export {
+  MAX_KNOWLEDGE_HITS,
+  MAX_KNOWLEDGE_READ_LINES,
+  KnowledgeSearchQuerySchema,
+  KnowledgeSymbolQuerySchema,
+  KnowledgeReadQuerySchema,
+  KnowledgeRepoSchema,
+  KnowledgeSearchHitSchema,
+  KnowledgeDefinitionHitSchema,
+  KnowledgeReferenceHitSchema,
+  KnowledgeSearchResultSchema,
+  KnowledgeDefinitionResultSchema,
+  KnowledgeReferenceResultSchema,
+  KnowledgeFileSchema,
+  formatCitation,
+} from './knowledge.js';
+export type {
+  KnowledgeSearchQuery,
+  KnowledgeSymbolQuery,
+  KnowledgeReadQuery,
+  KnowledgeRepo,
+  KnowledgeSearchHit,
+  KnowledgeDefinitionHit,
+  KnowledgeReferenceHit,
+  KnowledgeSearchResult,
+  KnowledgeDefinitionResult,
+  KnowledgeReferenceResult,
+  KnowledgeFile,
+} from './knowledge.js';
 export { createSseParser } from './sse.js';
 export type { SseMessage } from './sse.js';
 export { createClient } from './client.js';
