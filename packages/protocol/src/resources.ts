@@ -88,6 +88,29 @@ export const StatsSchema = z.object({
   byModel: z.array(CountRow),
   failuresByKind: z.record(z.string(), z.number().int()),
   totals: z.object({ jobs: z.number().int(), costUsd: z.number(), usage: UsageSchema }),
+  /**
+   * Failed attempts per UTC day (the day the attempt ended), by failure kind; days without a
+   * failure are left out. Sorted by day.
+   */
+  failuresByDay: z.array(z.object({ key: z.string(), kinds: z.record(z.string(), z.number().int()) })),
+  /**
+   * Wall-clock durations of the jobs that ran and ended in the period (first start to end). The
+   * percentiles are nearest-rank, null when no job ended. `buckets` always lists every bound, in
+   * order: the jobs that took at most `leMs` and more than the previous bound; the last bucket's
+   * `leMs` is null (longer than every bound).
+   */
+  durations: z.object({
+    jobs: z.number().int(),
+    p50Ms: z.number().int().nullable(),
+    p90Ms: z.number().int().nullable(),
+    maxMs: z.number().int().nullable(),
+    buckets: z.array(z.object({ leMs: z.number().int().nullable(), jobs: z.number().int() })),
+  }),
+  /**
+   * Ended jobs by how many attempts they took (`'1'`, `'2'`, …): every run of the job counts
+   * (task retries, infrastructure retries and follow-up resumes).
+   */
+  attempts: z.record(z.string(), z.number().int()),
 });
 export type Stats = z.infer<typeof StatsSchema>;
 

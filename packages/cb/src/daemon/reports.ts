@@ -56,23 +56,66 @@ function bump(map: Map<string, Row>, key: string, job: Job): void {
 /** Counts, tokens and cost by day, agent and model, and failures by kind, over the last `days`. */
 export async function stats(ctx: DaemonContext, days: number): Promise<Stats> {
   const since = new Date(ctx.now().getTime() - days * 86_400_000).toISOString();
-  const jobs = (await allJobs(ctx)).filter((j) => j.createdAt >= since);
+  return statsOf(await allJobs(ctx), { host: ctx.host, since });
+}
+
+/** Upper bounds of the duration histogram's buckets: 10 s, 30 s, 1, 2, 5, 10, 30 min, 1, 2 h. */
+export const DURATION_BOUNDS_MS = [10_000, 30_000, 60_000, 120_000, 300_000, 600_000, 1_800_000, 3_600_000, 7_200_000] as const;
+
+/** The figures of `/api/stats` over the jobs created at or after `since` (pure: the route's core). */
+export function statsOf(all: readonly Job[], options: { host: string; since: string }): Stats {
+  const jobs = all.filter((j) => j.createdAt >= options.since);
   const byDay = new Map<string, Row>();
   const byAgent = new Map<string, Row>();
   const byModel = new Map<string, Row>();
   const byStatus: Record<string, number> = {};
   const failuresByKind: Record<string, number> = {};
+  const failuresByDay = new Map<string, Record<string, number>>();
+  const attempts: Record<string, number> = {};
   let totals = { jobs: 0, costUsd: 0, usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 } };
   for (const job of jobs) {
     bump(byDay, job.createdAt.slice(0, 10), job);
     bump(byAgent, job.agent, job);
     bump(byModel, job.model ?? 'default', job);
     byStatus[job.status] = (byStatus[job.status] ?? 0) + 1;
-    for (const attempt of job.attempts) if (attempt.failure) failuresByKind[attempt.failure.kind] = (failuresByKind[attempt.failure.kind] ?? 0) + 1;
+    for (const attempt of job.attempts) {
+      if (!attempt.failure) continue;
+      const kind = attempt.failure.kind;
+      failuresByKind[kind] = (failuresByKind[kind] ?? 0) + 1;
+      const day = (attempt.endedAt ?? attempt.startedAt ?? job.createdAt).slice(0, 10);
+      const kinds = failuresByDay.get(day) ?? {};
+      kinds[kind] = (kinds[kind] ?? 0) + 1;
+      failuresByDay.set(day, kinds);
+    }
+    if (job.endedAt !== null && job.attempts.length > 0) attempts[String(job.attempts.length)] = (attempts[String(job.attempts.length)] ?? 0) + 1;
     totals = { jobs: totals.jobs + 1, costUsd: Math.round((totals.costUsd + job.cost.usd) * 1e6) / 1e6, usage: addUsage(totals.usage, job.usage) };
   }
   const sorted = (m: Map<string, Row>) => [...m.values()].sort((a, b) => a.key.localeCompare(b.key));
-  return { host: ctx.host, since, byStatus, byDay: sorted(byDay), byAgent: sorted(byAgent), byModel: sorted(byModel), failuresByKind, totals };
+  return {
+    host: options.host,
+    since: options.since,
+    byStatus,
+    byDay: sorted(byDay),
+    byAgent: sorted(byAgent),
+    byModel: sorted(byModel),
+    failuresByKind,
+    totals,
+    failuresByDay: [...failuresByDay].sort(([a], [b]) => a.localeCompare(b)).map(([key, kinds]) => ({ key, kinds })),
+    durations: durationsOf(jobs),
+    attempts,
+  };
+}
+
+/** Durations of the jobs that ran and ended: nearest-rank p50/p90, the longest, and a histogram. */
+function durationsOf(jobs: readonly Job[]): Stats['durations'] {
+  const ms = jobs
+    .filter((j) => j.endedAt !== null && j.startedAt !== null && j.durationMs !== null)
+    .map((j) => j.durationMs!)
+    .sort((a, b) => a - b);
+  const rank = (p: number) => (ms.length ? ms[Math.max(0, Math.ceil(p * ms.length) - 1)]! : null);
+  const buckets: Stats['durations']['buckets'] = [...DURATION_BOUNDS_MS.map((leMs) => ({ leMs, jobs: 0 })), { leMs: null, jobs: 0 }];
+  for (const d of ms) buckets.find((b) => b.leMs === null || d <= b.leMs)!.jobs += 1;
+  return { jobs: ms.length, p50Ms: rank(0.5), p90Ms: rank(0.9), maxMs: ms.at(-1) ?? null, buckets };
 }
 
 export async function repos(ctx: DaemonContext): Promise<Repo[]> {
