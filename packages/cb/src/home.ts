@@ -12,6 +12,8 @@ export interface HomePaths {
   token: string;
   /** Tokens of browsers that opened a `cb serve` link (0600): the dashboard survives a daemon restart. */
   browserTokens: string;
+  /** The port `cb serve` last asked for: a restarted daemon listens there again. */
+  serveJson: string;
   config: string;
   jobsDir: string;
   worktreesDir: string;
@@ -50,6 +52,7 @@ export function homePaths(home: string): HomePaths {
     socket: socket.length < 100 ? socket : join('/tmp', `flotilla-${homeHash(home)}.sock`),
     token: join(home, 'token'),
     browserTokens: join(home, 'browser-tokens.json'),
+    serveJson: join(home, 'serve.json'),
     config: join(home, 'config.json'),
     jobsDir,
     worktreesDir: join(home, 'worktrees'),

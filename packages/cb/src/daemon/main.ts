@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import createDebug from 'debug';
 import { writeFileAtomic } from '@flotilla/kit/fs';
-import { readOrCreateTokenFile, serveOnPort, serveOnSocket, type PortServer } from '@flotilla/kit/http';
+import { readOrCreateTokenFile, serveOnSocket } from '@flotilla/kit/http';
 import { createTmux } from '@flotilla/kit/tmux';
 import { PROTOCOL_VERSION } from '@flotilla/protocol';
 import { parseCustomAgents } from '../agents/custom-definition.js';
@@ -24,7 +24,9 @@ import { WebSocketServer } from 'ws';
 import { createTerminalHub } from '../sessions/output/terminal-hub.js';
 import { createDaemonApp, type DaemonControl } from './app.js';
 import { findDashboardAssets } from './addons.js';
+import { findKnowledge } from './knowledge.js';
 import { loadStaticSite } from './routes/dashboard.js';
+import { createHttpListener } from './http-listener.js';
 import { createBus } from './bus.js';
 import { pruneOutbox } from './gc.js';
 import { killJobOrphans, ORPHAN_SWEEP_MS } from './job-orphans.js';
@@ -85,18 +87,11 @@ async function main(): Promise<void> {
     startedAt: new Date(),
   };
   const scheduler = createScheduler(ctx);
-  let httpServer: PortServer | null = null;
   let stopping = false;
   const control: DaemonControl = {
     stop: () => void shutdown(),
-    serve: async (port) => {
-      if (!httpServer || (port !== 0 && httpServer.port !== port)) {
-        await httpServer?.close();
-        httpServer = await serveOnPort(app.fetch, { port, hostname: '127.0.0.1', websocket: { server: wss } });
-      }
-      return { url: httpServer.url, token: sessions.issue() };
-    },
-    httpUrl: () => httpServer?.url ?? null,
+    serve: async (port) => ({ url: await http.serve(port), token: sessions.issue() }),
+    httpUrl: () => http.url(),
   };
   const sessions = createSessionTokens({ file: paths.browserTokens });
   // Live terminal streams: WebSocket upgrades on both listeners go through the app (and its security checks).
@@ -105,11 +100,15 @@ async function main(): Promise<void> {
   const dashboardDir = await findDashboardAssets();
   const dashboard = dashboardDir ? loadStaticSite(dashboardDir) : null;
   debug('dashboard: %s', dashboardDir ?? 'not installed');
-  const app = createDaemonApp(ctx, scheduler, control, token, sessions, terminals, { dashboard });
+  const knowledge = findKnowledge(paths.home);
+  debug('knowledge (codekb): %s', knowledge ? 'installed' : 'not installed');
+  const app = createDaemonApp(ctx, scheduler, control, token, sessions, terminals, { dashboard, knowledge });
+  const http = createHttpListener({ fetch: app.fetch, wss, recordPath: paths.serveJson });
   // Sessions are re-attached before the API answers, so no request sees a live session without its tracker.
   await sessionManager.recover();
   const socketServer = await serveOnSocket(app.fetch, paths.socket, { websocket: { server: wss } });
   await recover(ctx, scheduler);
+  await http.resume();
   const record = { pid: process.pid, version: VERSION, protocol: PROTOCOL_VERSION, socket: paths.socket, startedAt: ctx.startedAt.toISOString() };
   await writeFileAtomic(paths.daemonJson, JSON.stringify(record, null, 2) + '\n', { mode: 0o600 });
   scheduler.wake();
@@ -128,7 +127,7 @@ async function main(): Promise<void> {
     sessionManager.close();
     await terminals.close();
     discovery?.close();
-    await Promise.allSettled([socketServer.close(), httpServer?.close()]);
+    await Promise.allSettled([socketServer.close(), http.close()]);
     await store.close();
     try {
       const current = JSON.parse(readFileSync(paths.daemonJson, 'utf8')) as { pid?: number };

@@ -60,6 +60,22 @@ describe('the loopback HTTP listener (cb serve)', () => {
     expect((await fetch(`${url}/api/jobs`, { headers: { authorization: `Bearer ${link}` } })).status).toBe(401);
   });
 
+  it('should listen on the same port again after a daemon restart, where the browser\'s cookie still works', async () => {
+    const link = ((await createSocketTransport(h.paths.socket).request({ method: 'POST', path: '/api/daemon/serve', body: { port: 0 } })).body as { token: string }).token;
+    const res = await fetch(`${url}/?token=${link}`, { headers: { accept: 'text/html' }, redirect: 'manual' });
+    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+    await h.killDaemon();
+    await expect(fetch(`${url}/api/inbox`, { headers: { cookie } })).rejects.toThrow();
+    await h.startDaemon();
+    expect((await fetch(`${url}/api/inbox`, { headers: { cookie } })).status).toBe(200);
+    expect((await fetch(`${url}/api/inbox`)).status).toBe(401);
+    // Link tokens lived in the old daemon's memory: the tests below use a fresh one.
+    expect((await fetch(`${url}/api/inbox`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+    const again = (await createSocketTransport(h.paths.socket).request({ method: 'POST', path: '/api/daemon/serve', body: { port: 0 } })).body as { url: string; token: string };
+    expect(again.url).toBe(url);
+    token = again.token;
+  });
+
   it('should serve the dashboard page, gzipped, with a strict CSP, and index.html for its own routes', async () => {
     const auth = { authorization: `Bearer ${token}` };
     const page = await fetch(`${url}/jobs/01ZZZZZZZZZZZZZZZZZZZZZZZZ`, { headers: { ...auth, accept: 'text/html', 'accept-encoding': 'gzip' } });
