@@ -10,6 +10,8 @@ import { gc } from './gc.js';
 import { inbox, metrics, repos, stats } from './reports.js';
 import { eventRoutes } from './routes/events.js';
 import { jobRoutes } from './routes/jobs.js';
+import { knowledgeRoutes } from './routes/knowledge.js';
+import type { Knowledge } from './knowledge.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { terminalRoutes } from './routes/terminal.js';
 import { createTerminalHub, type TerminalHub } from '../sessions/output/terminal-hub.js';
@@ -32,6 +34,8 @@ export interface DaemonControl {
 export interface DaemonAddons {
   /** The dashboard's built page, served at `/`. */
   dashboard?: StaticSite | null;
+  /** codekb's read-only queries over indexed repositories, at `/api/knowledge`. */
+  knowledge?: Knowledge | null;
 }
 
 /** `terminals`: the live terminal streams (main.ts passes its own, to close them on shutdown). */
@@ -69,6 +73,7 @@ export function createDaemonApp(
   app.route('/api/jobs', jobRoutes(ctx, scheduler));
   app.route('/api/sessions', sessionRoutes(ctx.sessions));
   app.route('/api/events', eventRoutes(ctx));
+  if (addons.knowledge) app.route('/api/knowledge', knowledgeRoutes(ctx, addons.knowledge));
   app.route('/api', miscRoutes(ctx, control, addons));
   app.get('/metrics', async (c) => c.text(await metrics(ctx), 200, { 'content-type': 'text/plain; version=0.0.4' }));
   if (addons.dashboard) dashboardRoutes(app, addons.dashboard);
@@ -85,7 +90,7 @@ function deniedPage(code: string, message: string): string {
 }
 
 function addonNames(addons: DaemonAddons): string[] {
-  return addons.dashboard ? ['dashboard'] : [];
+  return [...(addons.dashboard ? ['dashboard'] : []), ...(addons.knowledge ? ['knowledge'] : [])];
 }
 
 function miscRoutes(ctx: DaemonContext, control: DaemonControl, addons: DaemonAddons): Hono {
