@@ -1,4 +1,7 @@
-// Being built in this session (issue 5); replaced by its feature.
+import '../features/projects/projects.css';
+import { Projects } from '../features/projects/Projects';
+
+/** Each repository with its worktrees, branches and the jobs on them. */
 export function ProjectsPage(_props: { params: Record<string, string> }) {
-  return <div className="page"><h1>ProjectsPage</h1></div>;
+  return <Projects />;
 }
