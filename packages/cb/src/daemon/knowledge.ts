@@ -22,7 +22,7 @@ import {
 import { loadAddon } from './addons.js';
 
 /** The part of codekb's public API the daemon uses: queries only, never the indexer. */
-export type CodekbQueries = Pick<typeof import('@flotilla/codekb'), 'openRepoIndex' | 'defaultDbPath' | 'search' | 'definition' | 'references' | 'read'>;
+export type CodekbQueries = Pick<typeof import('@flotilla/codekb/query'), 'openRepoIndex' | 'defaultDbPath' | 'search' | 'definition' | 'references' | 'read'>;
 
 export interface Knowledge {
   /** The repositories among `dirs` (job and session directories): indexed ones first, then unindexed git roots. */
@@ -33,11 +33,12 @@ export interface Knowledge {
   read(query: KnowledgeReadQuery): Promise<KnowledgeFile>;
 }
 
-const CODEKB = '@flotilla/codekb';
+/** codekb's query-only entry: no indexer, no MCP server. */
+const CODEKB = '@flotilla/codekb/query';
 
 /**
- * The knowledge service when codekb is installed, else null. codekb's entry also loads its indexer
- * and MCP server (about 2 s and 50 MB), so it is imported on the first query, not at start-up.
+ * The knowledge service when codekb is installed, else null. It is imported on the first query,
+ * not at start-up: a daemon whose page never asks pays nothing.
  */
 export function findKnowledge(home: string, env: NodeJS.ProcessEnv = process.env): Knowledge | null {
   try {
