@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { agentBinDir, claudeEnv, makeGitRepo, makeTempDir, seedClaudeHome, startFakeAnthropic, type AnthropicScenario, type FakeServer } from '@flotilla/testkit';
@@ -20,11 +21,20 @@ export interface User extends AsyncDisposable {
   flotillaHome: string;
   repo: string;
   api: FakeServer<AnthropicScenario>;
+  /** The environment every `cb` of this user runs with (and so the daemon it starts). */
+  env: Readonly<Record<string, string>>;
   cb(args: string[], options?: { input?: string; cwd?: string }): Promise<CbResult>;
   json<T>(args: string[]): Promise<T>;
 }
 
-export async function freshUser(scenario: AnthropicScenario): Promise<User> {
+export interface FreshUserOptions {
+  /** Variables added to (or overriding) the user's environment, e.g. `FLOTILLA_DISCOVERY: 'off'`. */
+  env?: Record<string, string>;
+  /** Written as `~/.flotilla/config.json` before any daemon starts (custom agents, slots…). */
+  config?: Record<string, unknown>;
+}
+
+export async function freshUser(scenario: AnthropicScenario, options: FreshUserOptions = {}): Promise<User> {
   const dir = await makeTempDir('flotilla-user-');
   const home = join(dir.path, 'home');
   const repo = join(dir.path, 'work', 'repo');
@@ -36,6 +46,11 @@ export async function freshUser(scenario: AnthropicScenario): Promise<User> {
   await seedClaudeHome(home, { apiKey: 'sk-ant-user-0123456789abcdefghijkl', cwds: [repo] });
   const env: Record<string, string> = { ...claudeEnv({ home, baseUrl: api.url, apiKey: 'sk-ant-user-0123456789abcdefghijkl' }), FLOTILLA_HOST_NAME: 'laptop' };
   env.PATH = `${agentBinDir()}:${env.PATH}`;
+  Object.assign(env, options.env);
+  if (options.config) {
+    mkdirSync(flotillaHome, { recursive: true, mode: 0o700 });
+    writeFileSync(join(flotillaHome, 'config.json'), JSON.stringify(options.config, null, 2));
+  }
   const cb = (args: string[], options: { input?: string; cwd?: string } = {}) =>
     new Promise<CbResult>((resolve) => {
       const child = spawn(process.execPath, [CB, ...args], { cwd: options.cwd ?? repo, env, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -51,6 +66,7 @@ export async function freshUser(scenario: AnthropicScenario): Promise<User> {
     flotillaHome,
     repo,
     api,
+    env,
     cb,
     async json<T>(args: string[]) {
       const result = await cb([...args, '--json']);
@@ -72,4 +88,53 @@ export async function freshUser(scenario: AnthropicScenario): Promise<User> {
       await dir[Symbol.asyncDispose]();
     },
   };
+}
+
+/** What `cb serve --json` prints: the listening URL, a one-time token and the link that uses it. */
+export interface ServedLink {
+  url: string;
+  token: string;
+  openUrl: string;
+}
+
+/**
+ * `cb serve --port PORT --json` as a person runs it: the first thing it prints is the link; then
+ * it stays in the foreground, so it is interrupted (Ctrl-C) once the link is read. The daemon
+ * keeps serving.
+ */
+export async function serveDashboard(user: User, port = 0): Promise<ServedLink> {
+  const child = spawn(process.execPath, [CB, 'serve', '--port', String(port), '--json'], { cwd: user.repo, env: user.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  try {
+    return await new Promise<ServedLink>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`cb serve printed no link in 30 s:\n${stdout}\n${stderr}`)), 30_000);
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        try {
+          const link = JSON.parse(stdout) as ServedLink;
+          clearTimeout(timer);
+          resolve(link);
+        } catch {
+          // not the whole object yet
+        }
+      });
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`cb serve exited (${code}) before printing a link:\n${stdout}\n${stderr}`));
+      });
+    });
+  } finally {
+    child.kill('SIGINT');
+  }
+}
+
+/**
+ * Kills the tmux server of the user's Flotilla home (sessions outlive the daemon by design), so a
+ * test leaves no agent TUI behind. The socket name is cb's: `flotilla-` + sha256(home)[0..12].
+ */
+export function killSessionsTmux(user: User): void {
+  const hash = createHash('sha256').update(user.flotillaHome).digest('hex').slice(0, 12);
+  spawnSync('tmux', ['-L', `flotilla-${hash}`, 'kill-server'], { stdio: 'ignore' });
 }
