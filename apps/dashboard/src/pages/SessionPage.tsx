@@ -1,4 +1,66 @@
-// Being built in this session (issue 5); replaced by its feature.
-export function SessionPage(_props: { params: Record<string, string> }) {
-  return <div className="page"><h1>SessionPage</h1></div>;
+import '../features/sessions/sessions.css';
+import type { Session } from '@flotilla/protocol';
+import { Link } from '../app/router';
+import { AdoptButton } from '../features/sessions/AdoptButton';
+import { PermissionPanel } from '../features/sessions/PermissionPanel';
+import { SendPanel } from '../features/sessions/SendPanel';
+import { SessionHeader } from '../features/sessions/SessionHeader';
+import { noTerminalReason } from '../features/sessions/session-lists';
+import { StateHistory } from '../features/sessions/StateHistory';
+import { StopControl } from '../features/sessions/StopControl';
+import { useSession } from '../features/sessions/use-session';
+import { TerminalView } from '../features/terminal/TerminalView';
+import { ErrorNote, Loading, Section } from '../ui/components';
+
+/** One session: its live state, live terminal, controls and state history. Loaded lazily (xterm.js). */
+export function SessionPage({ params }: { params: Record<string, string> }) {
+  const name = params.name ?? '';
+  const { session, error } = useSession(name);
+
+  if (!session) {
+    return (
+      <div className="page session-page">
+        <p className="crumbs">
+          <Link to="/sessions">Sessions</Link> /
+        </p>
+        <h1>{name}</h1>
+        {error ? <ErrorNote error={error} /> : <Loading lines={8} />}
+      </div>
+    );
+  }
+  return <SessionDetail session={session} />;
+}
+
+function SessionDetail({ session }: { session: Session }) {
+  const ended = session.state === 'exited';
+  const readOnly = session.external;
+  const noTerminal = noTerminalReason(session);
+  return (
+    <div className="page session-page">
+      <p className="crumbs">
+        <Link to="/sessions">Sessions</Link> /
+      </p>
+      <SessionHeader session={session} />
+      {session.state === 'waiting_permission' && !readOnly ? <PermissionPanel session={session} /> : null}
+      <Section title="Terminal" id="terminal-title" actions={readOnly ? <AdoptButton name={session.name} /> : <StopControl name={session.name} disabled={ended} />}>
+        {noTerminal ? (
+          <p className="terminal-missing" data-testid="terminal" data-status="unavailable">
+            No live terminal: {noTerminal}
+          </p>
+        ) : (
+          <TerminalView key={session.id} name={session.name} ended={ended} />
+        )}
+      </Section>
+      <div className="session-columns">
+        {readOnly ? (
+          <Section title="Send a message" id="send-title">
+            <p className="empty">Read-only: adopt this session to send it messages and answer its questions.</p>
+          </Section>
+        ) : (
+          <SendPanel name={session.name} disabled={ended} />
+        )}
+        <StateHistory name={session.name} sessionId={session.id} />
+      </div>
+    </div>
+  );
 }

@@ -1,0 +1,50 @@
+import type { ReactNode } from 'react';
+import type { Session } from '@flotilla/protocol';
+import { useNow } from '../../live/hooks';
+import { SessionStateBadge } from '../../ui/components';
+import { formatSince } from '../../ui/format';
+import { placeOf } from './session-lists';
+
+/** The session's name, state (live), since when, from which source, restarts and what it waits for. */
+export function SessionHeader({ session }: { session: Session }) {
+  const now = useNow();
+  return (
+    <header className="session-head">
+      <h1>
+        {session.name}{' '}
+        <span data-testid="session-state" data-state={session.state}>
+          <SessionStateBadge state={session.state} />
+        </span>
+      </h1>
+      <dl className="session-facts">
+        <Fact label="in this state for">
+          <span title={new Date(session.since).toLocaleString()}>{formatSince(session.since, now)}</span>
+        </Fact>
+        <Fact label="source">{session.source}</Fact>
+        <Fact label="restarts">{session.restarts}</Fact>
+        <Fact label={session.kind === 'watcher' ? 'command' : 'agent'}>
+          {session.kind === 'watcher' ? <span className="mono">{session.command?.join(' ')}</span> : `${session.agent}${session.model ? ` · ${session.model}` : ''}`}
+        </Fact>
+        <Fact label="host">{session.host}</Fact>
+        <Fact label={session.worktree ? 'worktree' : 'directory'}>
+          <span className="mono">{placeOf(session)}</span>
+        </Fact>
+        {session.external ? <Fact label="origin">started outside Flotilla (read-only until adopted)</Fact> : null}
+      </dl>
+      {session.waitingFor && session.state !== 'exited' ? (
+        <p className="session-waiting" data-testid="waiting-for">
+          {session.state === 'rate_limited' ? 'Paused until' : 'Waiting for'}: <span className="mono">{session.waitingFor}</span>
+        </p>
+      ) : null}
+    </header>
+  );
+}
+
+function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="session-fact">
+      <dt>{label}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}

@@ -1,0 +1,48 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { Button } from '../../ui/components';
+
+/**
+ * Asks for the daemon's full token before typing is allowed. The token is handed to the caller and
+ * kept only in memory (never stored, never put in the page's address).
+ */
+export function UnlockDialog({ open, onUnlock, onClose }: { open: boolean; onUnlock: (token: string) => void; onClose: () => void }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [token, setToken] = useState('');
+
+  useEffect(() => {
+    const element = dialog.current;
+    if (!element) return;
+    if (open && !element.open) element.showModal();
+    if (!open && element.open) element.close();
+  }, [open]);
+
+  function submit(event: FormEvent): void {
+    event.preventDefault();
+    const value = token.trim();
+    if (!value) return;
+    setToken('');
+    onUnlock(value);
+  }
+
+  return (
+    <dialog ref={dialog} className="unlock-dialog" aria-labelledby="unlock-title" onClose={onClose} data-testid="unlock-dialog">
+      <form onSubmit={submit} className="unlock-form">
+        <h2 id="unlock-title">Unlock typing</h2>
+        <p className="muted">
+          Typing goes straight into the agent’s pane. It needs the daemon’s full token, not the page’s cookie: run <code>cat ~/.flotilla/token</code> on the
+          daemon’s machine and paste it here. It is kept only in this page’s memory.
+        </p>
+        <label>
+          Daemon token
+          <input type="password" name="token" autoComplete="off" spellCheck={false} value={token} onChange={(event) => setToken(event.target.value)} autoFocus />
+        </label>
+        <div className="unlock-actions">
+          <Button onClick={onClose}>Cancel</Button>
+          <Button type="submit" variant="primary" disabled={!token.trim()}>
+            Unlock
+          </Button>
+        </div>
+      </form>
+    </dialog>
+  );
+}
