@@ -1,0 +1,170 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import type { Capabilities, Repo } from '@flotilla/protocol';
+import { client, describeError } from '../../api/client';
+import { navigate } from '../../app/router';
+import { Button, ErrorNote } from '../../ui/components';
+import { buildRequest, defaultAgent, defaultRepo, EMPTY_FORM, modelSuggestions, type NewJobForm as Form } from './new-job-form';
+
+const OTHER = '\u0000other';
+const HOME = '';
+
+function newKey(): string {
+  return typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+}
+
+/** The repositories the daemon knows, for the directory choice; a failure leaves free text only. */
+function useRepos(): { repos: Repo[]; error: string | null } {
+  const [state, setState] = useState<{ repos: Repo[]; error: string | null }>({ repos: [], error: null });
+  useEffect(() => {
+    let alive = true;
+    client.repos().then(
+      (repos) => alive && setState({ repos, error: null }),
+      (error: unknown) => alive && setState({ repos: [], error: `Repositories could not be listed: ${describeError(error)}` }),
+    );
+    return () => {
+      alive = false;
+    };
+  }, []);
+  return state;
+}
+
+/** The prompt box and its choices: the same request as `cb "…"`. */
+export function NewJobForm({ capabilities }: { capabilities: Capabilities }) {
+  const { repos, error: reposError } = useRepos();
+  const [form, setForm] = useState<Form>(() => ({ ...EMPTY_FORM, agent: defaultAgent(capabilities.agents) }));
+  const [where, setWhere] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [sending, setSending] = useState(false);
+  const key = useRef<string | null>(null);
+  // Until the person picks a directory, the busiest repository is proposed.
+  const choice = where ?? defaultRepo(repos);
+  const cwd = choice === OTHER ? form.cwd : choice;
+  const update = (patch: Partial<Form>) => {
+    key.current = null;
+    setError(null);
+    setForm((f) => ({ ...f, ...patch }));
+  };
+
+  async function submit(event?: FormEvent): Promise<void> {
+    event?.preventDefault();
+    if (sending) return;
+    key.current ??= newKey();
+    const built = buildRequest({ ...form, cwd }, key.current);
+    if (!built.ok) {
+      setError(built.error);
+      return;
+    }
+    setSending(true);
+    setError(null);
+    try {
+      const job = await client.createJob(built.request);
+      navigate(`/jobs/${job.id}`);
+    } catch (e) {
+      setError(describeError(e));
+      setSending(false);
+    }
+  }
+
+  const suggestions = modelSuggestions(form.agent);
+  return (
+    <form className="nj-form section" onSubmit={(e) => void submit(e)} data-testid="new-job">
+      <label className="nj-prompt">
+        Prompt
+        <textarea
+          rows={7}
+          value={form.prompt}
+          autoFocus
+          placeholder="What should the agent do?"
+          onChange={(e) => update({ prompt: e.target.value })}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+              e.preventDefault();
+              void submit();
+            }
+          }}
+        />
+      </label>
+      <div className="nj-grid">
+        <label>
+          Agent
+          <select value={form.agent} onChange={(e) => update({ agent: e.target.value, model: '' })}>
+            {capabilities.agents.map((agent) => (
+              <option key={agent} value={agent}>
+                {agent}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Model
+          <input list="nj-models" value={form.model} placeholder="the agent’s default" onChange={(e) => update({ model: e.target.value })} />
+          <datalist id="nj-models">
+            {suggestions.map((model) => (
+              <option key={model} value={model} />
+            ))}
+          </datalist>
+        </label>
+        <label>
+          Host
+          <select value={capabilities.host} onChange={() => undefined}>
+            <option value={capabilities.host}>{capabilities.host}</option>
+          </select>
+        </label>
+        <label className="nj-wide">
+          Directory
+          <select value={choice} onChange={(e) => { setWhere(e.target.value); key.current = null; }}>
+            {repos.map((repo) => (
+              <option key={repo.root} value={repo.root}>
+                {repo.root}
+              </option>
+            ))}
+            <option value={HOME}>home directory (the daemon’s default)</option>
+            <option value={OTHER}>other directory…</option>
+          </select>
+        </label>
+        {choice === OTHER ? (
+          <label className="nj-wide">
+            Other directory
+            <input value={form.cwd} placeholder="/path/to/repo" onChange={(e) => update({ cwd: e.target.value })} />
+          </label>
+        ) : null}
+        <label>
+          Permissions
+          <select value={form.permissions} onChange={(e) => update({ permissions: e.target.value as Form['permissions'] })}>
+            <option value="accept-edits">accept edits (default)</option>
+            <option value="allowlist">allowlist only</option>
+            <option value="bypass">bypass (worktree only)</option>
+          </select>
+        </label>
+        <label>
+          Tags
+          <input value={form.tags} placeholder="comma, separated" onChange={(e) => update({ tags: e.target.value })} />
+        </label>
+      </div>
+      <label className="nj-check">
+        <input type="checkbox" checked={form.worktree} onChange={(e) => update({ worktree: e.target.checked })} />
+        Own worktree: a new branch in its own checkout of the repository
+      </label>
+      {form.worktree ? (
+        <div className="nj-grid">
+          <label>
+            Base
+            <input value={form.base} placeholder="the current branch" onChange={(e) => update({ base: e.target.value })} />
+          </label>
+          <label>
+            Branch
+            <input value={form.branch} placeholder="named after the job" onChange={(e) => update({ branch: e.target.value })} />
+          </label>
+        </div>
+      ) : null}
+      {reposError ? <p className="muted">{reposError}</p> : null}
+      <ErrorNote error={error} />
+      <div className="nj-actions">
+        <Button type="submit" variant="primary" disabled={sending} aria-busy={sending}>
+          Start job
+        </Button>
+        <span className="muted">{sending ? 'Starting…' : 'Ctrl+Enter (⌘+Enter) starts it too'}</span>
+      </div>
+    </form>
+  );
+}
