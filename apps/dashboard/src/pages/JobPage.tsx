@@ -31,7 +31,7 @@ export function JobPage({ params }: { params: Record<string, string> }) {
     );
   }
   return (
-    <div className="page jp" data-testid="job-page" data-job-id={job.id}>
+    <div className="page jp" data-testid="job-page">
       <p className="jp-back">
         <Link to="/jobs">← Jobs</Link>
       </p>

@@ -37,9 +37,14 @@ export function JobsPage(_props: { params: Record<string, string> }) {
         }
         id="jobs-list"
       >
-        {capabilities === null ? <Loading lines={8} /> : null}
-        {capabilities !== null && shown.length === 0 ? <Empty>{all.length === 0 ? 'No jobs yet. Start one from “New job”.' : 'No loaded job matches these filters; older jobs may.'}</Empty> : null}
-        {capabilities !== null && shown.length > 0 ? <JobsTable jobs={shown} filters={filters} onSort={onSort} /> : null}
+        {capabilities === null ? (
+          <Loading lines={8} />
+        ) : (
+          <div data-testid="jobs-table">
+            {shown.length > 0 ? <JobsTable jobs={shown} filters={filters} onSort={onSort} /> : null}
+            {shown.length === 0 ? <Empty>{all.length === 0 ? 'No jobs yet. Start one from “New job”.' : 'No loaded job matches these filters; older jobs may.'}</Empty> : null}
+          </div>
+        )}
         <div className="jl-older">
           <ErrorNote error={older.error} />
           {older.more ? (

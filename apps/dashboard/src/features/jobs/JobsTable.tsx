@@ -26,7 +26,7 @@ const COLUMNS: readonly Column[] = [
 /** The jobs as a table on wide screens and compact two-line rows on a phone (one DOM, CSS decides). */
 export function JobsTable({ jobs, filters, onSort }: { jobs: readonly Job[]; filters: JobFilters; onSort: (key: SortKey) => void }) {
   return (
-    <table className="table jl-table" data-testid="jobs-table">
+    <table className="table jl-table">
       <thead>
         <tr>
           {COLUMNS.map((column) => (

@@ -3,10 +3,9 @@ import type { Capabilities, Repo } from '@flotilla/protocol';
 import { client, describeError } from '../../api/client';
 import { navigate } from '../../app/router';
 import { Button, ErrorNote } from '../../ui/components';
-import { buildRequest, defaultAgent, defaultRepo, EMPTY_FORM, modelSuggestions, type NewJobForm as Form } from './new-job-form';
+import { Placement } from './Placement';
+import { buildRequest, defaultAgent, defaultRepo, EMPTY_FORM, modelSuggestions, OTHER, type NewJobForm as Form } from './new-job-form';
 
-const OTHER = '\u0000other';
-const HOME = '';
 
 function newKey(): string {
   return typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
@@ -110,24 +109,6 @@ export function NewJobForm({ capabilities }: { capabilities: Capabilities }) {
             <option value={capabilities.host}>{capabilities.host}</option>
           </select>
         </label>
-        <label className="nj-wide">
-          Directory
-          <select value={choice} onChange={(e) => { setWhere(e.target.value); key.current = null; }}>
-            {repos.map((repo) => (
-              <option key={repo.root} value={repo.root}>
-                {repo.root}
-              </option>
-            ))}
-            <option value={HOME}>home directory (the daemon’s default)</option>
-            <option value={OTHER}>other directory…</option>
-          </select>
-        </label>
-        {choice === OTHER ? (
-          <label className="nj-wide">
-            Other directory
-            <input value={form.cwd} placeholder="/path/to/repo" onChange={(e) => update({ cwd: e.target.value })} />
-          </label>
-        ) : null}
         <label>
           Permissions
           <select value={form.permissions} onChange={(e) => update({ permissions: e.target.value as Form['permissions'] })}>
@@ -141,22 +122,10 @@ export function NewJobForm({ capabilities }: { capabilities: Capabilities }) {
           <input value={form.tags} placeholder="comma, separated" onChange={(e) => update({ tags: e.target.value })} />
         </label>
       </div>
-      <label className="nj-check">
-        <input type="checkbox" checked={form.worktree} onChange={(e) => update({ worktree: e.target.checked })} />
-        Own worktree: a new branch in its own checkout of the repository
-      </label>
-      {form.worktree ? (
-        <div className="nj-grid">
-          <label>
-            Base
-            <input value={form.base} placeholder="the current branch" onChange={(e) => update({ base: e.target.value })} />
-          </label>
-          <label>
-            Branch
-            <input value={form.branch} placeholder="named after the job" onChange={(e) => update({ branch: e.target.value })} />
-          </label>
-        </div>
-      ) : null}
+      <Placement form={form} update={update} repos={repos} choice={choice} onChoice={(value) => {
+        setWhere(value);
+        key.current = null;
+      }} />
       {reposError ? <p className="muted">{reposError}</p> : null}
       <ErrorNote error={error} />
       <div className="nj-actions">

@@ -15,6 +15,10 @@ export interface NewJobForm {
   tags: string;
 }
 
+/** The directory choices besides the known repositories: the daemon's default (home) and free text. */
+export const HOME = '';
+export const OTHER = '\u0000other';
+
 export const EMPTY_FORM: NewJobForm = { prompt: '', agent: '', model: '', cwd: '', worktree: false, base: '', branch: '', permissions: 'accept-edits', tags: '' };
 
 /** Model names offered as suggestions (free text is accepted too). */
