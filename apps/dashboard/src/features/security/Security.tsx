@@ -81,13 +81,13 @@ function AgentList({ agents }: { agents: AgentAccess[] }) {
               <div className="row-title">
                 <strong>{access.agent}</strong>
               </div>
-              <div className="row-meta">
+              <ul className="plain security-checks">
                 {access.checks.map((c) => (
-                  <span key={c.name} className="security-detail">
-                    {c.name.slice(access.agent.length + 1)}: {c.ok ? 'ok' : 'failed'} — {c.detail}
-                  </span>
+                  <li key={c.name} className="security-detail">
+                    {c.name.slice(access.agent.length + 1)}: <strong>{c.ok ? 'ok' : 'failed'}</strong> — {c.detail}
+                  </li>
                 ))}
-              </div>
+              </ul>
             </div>
             <div className="row-side">
               <Badge tone={words.tone}>{words.label}</Badge>

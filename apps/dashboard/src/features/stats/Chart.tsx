@@ -45,21 +45,20 @@ function options(spec: ChartSpec, width: number): uPlot.Options {
     ticks: { show: false },
     size: 56,
     values: (_u, ticks) => ticks.map((t) => formatValue(t, unitOf(scale))),
+    // Counts are whole: no 0.5 jobs on the axis.
+    ...(unitOf(scale) === 'count' ? { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000] } : {}),
   });
+  // One label per day or category, thinned out when they would overlap (a phone's width).
   const xAxis: uPlot.Axis = {
     stroke: muted,
     font: axisFont(),
     grid: { show: false },
     ticks: { show: false },
-    ...(spec.time
-      ? {}
-      : {
-          // One label per category, thinned out when they would overlap (a phone's width).
-          splits: (u: uPlot) => spec.x.filter((_, i) => i % Math.max(1, Math.ceil((spec.x.length * 64) / u.width)) === 0),
-          values: (_u: uPlot, ticks: number[]) => ticks.map((t) => spec.xLabels[t] ?? ''),
-        }),
+    splits: (u: uPlot) => spec.x.filter((_, i) => i % labelStep(spec, u) === 0),
+    values: (u: uPlot, ticks: number[]) => ticks.map((t) => clip(spec.xLabels[spec.x.indexOf(t)] ?? '', spec.time ? Infinity : labelRoom(spec, u))),
   };
   const hasY2 = drawn.some((s) => s.scale === 'y2');
+  const step = spec.time ? 86_400 : 1;
   return {
     width,
     height: HEIGHT,
@@ -67,13 +66,40 @@ function options(spec: ChartSpec, width: number): uPlot.Options {
     cursor: { drag: { x: false, y: false } },
     legend: { show: true, live: true },
     scales: {
-      x: spec.time ? { time: true } : { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] },
+      // Half a step of room on both sides, so the first and last bars are whole.
+      x: { time: spec.time, range: (_u, min, max) => [min - step / 2, max + step / 2] },
       y: { range: (_u, _min, max) => [0, niceMax(max, unitOf('y'))] },
       y2: { range: (_u, _min, max) => [0, niceMax(max, unitOf('y2'))] },
     },
     axes: hasY2 ? [xAxis, yAxis('y'), yAxis('y2')] : [xAxis, yAxis('y')],
     series: [{ label: spec.xHeader, value: (_u, v) => (v === null ? '—' : spec.xLabels[spec.x.indexOf(v)] ?? '') }, ...seriesOptions(drawn)],
   };
+}
+
+/** Axis labels are about this wide per character (12 px system font), plus a gap between them. */
+const CHAR_PX = 7;
+const GAP_PX = 16;
+/** A few categories (agents, models) keep every label, shortened; more (days, buckets) are thinned out. */
+const FEW = 6;
+
+function plotWidth(u: uPlot): number {
+  return u.bbox.width / (window.devicePixelRatio || 1) || u.width;
+}
+
+/** Every how many x a label fits: the longest label's width, estimated, against the plot's width. */
+function labelStep(spec: ChartSpec, u: uPlot): number {
+  if (!spec.time && spec.x.length <= FEW) return 1;
+  const widest = Math.max(...spec.xLabels.map((label) => label.length)) * CHAR_PX + GAP_PX;
+  return Math.max(1, Math.ceil((spec.x.length * widest) / plotWidth(u)));
+}
+
+/** Characters a label may have when every category keeps its label. */
+function labelRoom(spec: ChartSpec, u: uPlot): number {
+  return spec.x.length <= FEW ? Math.max(4, Math.floor((plotWidth(u) / spec.x.length - GAP_PX) / CHAR_PX)) : Infinity;
+}
+
+function clip(label: string, room: number): string {
+  return label.length > room ? `${label.slice(0, room - 1)}…` : label;
 }
 
 /** Headroom above the largest value; an empty chart still gets an axis. */

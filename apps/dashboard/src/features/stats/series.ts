@@ -51,6 +51,11 @@ export function dayKeys(since: string, now: number): string[] {
   return keys;
 }
 
+/** `1 job`, `3 jobs`. */
+export function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 export function totalTokens(usage: Usage): number {
   return usage.inputTokens + usage.outputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
 }
@@ -74,7 +79,7 @@ export function tokensAndCostByDay(stats: Stats, now: number): ChartSpec {
   const summary =
     stats.totals.jobs === 0
       ? 'No jobs in this period.'
-      : `${formatTokens(totalTokens(stats.totals.usage))} tokens and ${formatCost(stats.totals.costUsd)} over ${stats.totals.jobs} jobs; the busiest day was ${dayLabel(keys[busiest]!)} with ${formatTokens(tokens[busiest])} tokens.`;
+      : `${formatTokens(totalTokens(stats.totals.usage))} tokens and ${formatCost(stats.totals.costUsd)} over ${plural(stats.totals.jobs, 'job')}; the busiest day was ${dayLabel(keys[busiest]!)} with ${formatTokens(tokens[busiest])} tokens.`;
   return {
     id: 'per-day',
     title: 'Tokens and cost per day',
@@ -94,7 +99,7 @@ export function tokensAndCostByDay(stats: Stats, now: number): ChartSpec {
 export function tokensAndCostBy(rows: Stats['byAgent'], what: 'agent' | 'model'): ChartSpec {
   const sorted = [...rows].sort((a, b) => totalTokens(b.usage) - totalTokens(a.usage) || b.jobs - a.jobs);
   const summary = sorted.length
-    ? sorted.map((row) => `${row.key}: ${row.jobs} jobs, ${formatTokens(totalTokens(row.usage))} tokens, ${formatCost(row.costUsd)}`).join('; ') + '.'
+    ? sorted.map((row) => `${row.key}: ${plural(row.jobs, 'job')}, ${formatTokens(totalTokens(row.usage))} tokens, ${formatCost(row.costUsd)}`).join('; ') + '.'
     : 'No jobs in this period.';
   return {
     id: `per-${what}`,
@@ -126,7 +131,7 @@ export function failuresOverTime(stats: Stats, now: number): ChartSpec {
     xLabels: keys.map(dayLabel),
     time: true,
     series: kinds.map(([kind]) => ({ label: kind.replace(/_/g, ' '), values: keys.map((key) => byDay.get(key)?.[kind] ?? 0), kind: 'line', scale: 'y', unit: 'count' })),
-    summary: total ? `${total} failed attempts: ${kinds.map(([kind, n]) => `${kind.replace(/_/g, ' ')} ${n}`).join(', ')}.` : 'No failed attempts in this period.',
+    summary: total ? `${plural(total, 'failed attempt')}: ${kinds.map(([kind, n]) => `${kind.replace(/_/g, ' ')} ${n}`).join(', ')}.` : 'No failed attempts in this period.',
   };
 }
 
@@ -156,7 +161,7 @@ export function durationHistogram(stats: Stats): ChartSpec {
     series: [{ label: 'jobs', values: buckets.map((bucket) => bucket.jobs), kind: 'bars', scale: 'y', unit: 'count' }],
     summary:
       jobs && p50Ms !== null && p90Ms !== null && maxMs !== null
-        ? `${jobs} jobs ended; half took at most ${formatDuration(p50Ms)}, nine in ten at most ${formatDuration(p90Ms)}, the longest ${formatDuration(maxMs)}.`
+        ? `${plural(jobs, 'job')} ended; half took at most ${formatDuration(p50Ms)}, nine in ten at most ${formatDuration(p90Ms)}, the longest ${formatDuration(maxMs)}.`
         : 'No job ran to its end in this period.',
   };
 }
@@ -167,7 +172,7 @@ export function attemptsPerJob(stats: Stats): ChartSpec {
   const counts = Array.from({ length: most }, (_, i) => stats.attempts[String(i + 1)] ?? 0);
   const total = counts.reduce((a, b) => a + b, 0);
   const phrase = counts
-    .map((n, i) => (n ? `${n} ${n === 1 ? 'job' : 'jobs'} took ${i + 1} ${i === 0 ? 'attempt' : 'attempts'}` : null))
+    .map((n, i) => (n ? `${plural(n, 'job')} took ${plural(i + 1, 'attempt')}` : null))
     .filter((text): text is string => text !== null);
   return {
     id: 'attempts',
