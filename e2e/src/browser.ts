@@ -105,3 +105,11 @@ export function inOrder(seen: readonly (string | null)[], wanted: readonly strin
   for (const text of seen) if (at < wanted.length && text !== null && text.includes(wanted[at]!)) at += 1;
   return at === wanted.length;
 }
+
+/** Navigation inside the running page, as a click on one of its links does (no reload; the live store stays). */
+export async function navigateInPage(page: Page, path: string): Promise<void> {
+  await page.evaluate((to) => {
+    window.history.pushState(null, '', to);
+    window.dispatchEvent(new PopStateEvent('popstate'));
+  }, path);
+}
