@@ -31,7 +31,8 @@ export function SessionHeader({ session }: { session: Session }) {
         </Fact>
         {session.external ? <Fact label="origin">started outside Flotilla (read-only until adopted)</Fact> : null}
       </dl>
-      {session.waitingFor && session.state !== 'exited' ? (
+      {/* A permission question has its own panel below, with its answer buttons. */}
+      {session.waitingFor && session.state !== 'exited' && (session.state !== 'waiting_permission' || session.external) ? (
         <p className="session-waiting" data-testid="waiting-for">
           {session.state === 'rate_limited' ? 'Paused until' : 'Waiting for'}: <span className="mono">{session.waitingFor}</span>
         </p>

@@ -36,7 +36,7 @@ export function TerminalView({ name, ended }: { name: string; ended: boolean }) 
         </div>
       </div>
       <ErrorNote error={terminal.notice} />
-      <div ref={frame} className={`terminal-frame${terminal.scrolls ? ' scrolls' : ''}${over ? ' over' : ''}`} tabIndex={terminal.scrolls ? 0 : undefined} aria-label="terminal, scrolls sideways">
+      <div ref={frame} className={`terminal-frame${terminal.scrolls ? ' scrolls' : ''}${over ? ' over' : ''}`} tabIndex={terminal.scrolls ? 0 : undefined} role="region" aria-label={`terminal of ${name}${terminal.scrolls ? ', scrolls sideways' : ''}`}>
         <div ref={host} className="terminal-host" data-testid="terminal" data-status={status.kind} data-unlocked={terminal.unlocked} />
       </div>
       <UnlockDialog

@@ -6,7 +6,8 @@ const envelope = (code: string, message: string, fix?: string) => ({ error: fix 
 describe('classifyRefusal', () => {
   it('should retry while the daemon cannot be reached (a restart)', () => {
     expect(classifyRefusal({ status: null, body: null }, false)).toEqual({ action: 'retry', message: 'the daemon cannot be reached' });
-    expect(classifyRefusal({ status: 503, body: 'Service Unavailable' }, false).action).toBe('retry');
+    // A proxy in front of a daemon that is down (vite's dev server, a hub).
+    expect(classifyRefusal({ status: 502, body: null }, false)).toEqual({ action: 'retry', message: 'the daemon is not answering (HTTP 502)' });
   });
 
   it('should stop for a session that has exited or cannot be streamed, saying why', () => {

@@ -42,7 +42,7 @@ function envelopeOf(body: unknown): { code: string; message: string; fix?: strin
 export function classifyRefusal(probe: ProbeResult, wantedInput: boolean): Refusal {
   if (probe.status === null) return { action: 'retry', message: 'the daemon cannot be reached' };
   const envelope = envelopeOf(probe.body);
-  if (!envelope) return { action: 'retry', message: `the daemon answered ${probe.status}` };
+  if (!envelope) return { action: 'retry', message: probe.status >= 500 ? `the daemon is not answering (HTTP ${probe.status})` : `the daemon answered HTTP ${probe.status}` };
   const words = envelope.fix ? `${envelope.message} — ${envelope.fix}` : envelope.message;
   if (envelope.code === 'UNAUTHORIZED') return wantedInput ? { action: 'read-only', message: words } : { action: 'retry', message: words };
   // The session can be streamed, so the upgrade itself was refused: with ?input=1 that is the token.

@@ -126,7 +126,8 @@ export class TerminalConnection {
     const { events, openSocket, origin, name } = this.options;
     this.helloSeen = false;
     this.dropReason = 'the stream dropped';
-    events.status({ kind: 'connecting' });
+    // While retrying, the status line keeps saying "reconnecting…" during each attempt.
+    if (this.backoff.attempts === 0) events.status({ kind: 'connecting' });
     const url = terminalUrl(origin, name, this.token);
     const socket = openSocket(url);
     this.socket = socket;

@@ -45,12 +45,19 @@ export function useTerminal(options: { name: string; host: RefObject<HTMLDivElem
     const terminal = new Terminal({ cols: DEFAULT_COLS, rows: DEFAULT_ROWS, fontSize: MAX_FONT, fontFamily: FONT, disableStdin: true, cursorBlink: false, scrollback: 2000 });
     terminal.open(element);
     term.current = terminal;
+    // Read-only, the terminal is no keyboard trap: Tab moves on and its input box is skipped.
+    // Unlocked, every key (Tab too, agents use it) goes to the pane.
+    let typing = false;
+    terminal.attachCustomKeyEventHandler((event) => typing || event.key !== 'Tab');
+    terminal.textarea?.setAttribute('tabindex', '-1');
     const conn = new TerminalConnection({
       name,
       events: {
         status(next) {
           setStatus(next);
-          terminal.options.disableStdin = !(next.kind === 'live' && !next.readOnly);
+          typing = next.kind === 'live' && !next.readOnly;
+          terminal.options.disableStdin = !typing;
+          terminal.textarea?.setAttribute('tabindex', typing ? '0' : '-1');
         },
         hello(hello) {
           terminal.reset();
