@@ -19,7 +19,7 @@ const REFETCH_ON = new Set(['attempt.ended', 'job.ended']);
 /** The worktree's branch and what changed in it, per file, with inline review comments. */
 export function DiffView({ job, edits, resumeBlocked }: { job: Job; edits: number; resumeBlocked: string | null }) {
   const worktree = job.worktree!;
-  const diff = useRefetched(`diff:${job.id}`, () => client.diff(job.id));
+  const diff = useRefetched(`diff:${job.id}`, () => client.diff(job.id), (a, b) => a.diff === b.diff);
   const files = useMemo(() => parseUnifiedDiff(diff.data?.diff ?? ''), [diff.data]);
   const review = useReview(job.id);
   const changed = worktree.changedFiles.join('\n');

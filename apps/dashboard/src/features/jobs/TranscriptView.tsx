@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { Job } from '@flotilla/protocol';
+import type { Job, Transcript } from '@flotilla/protocol';
 import { client } from '../../api/client';
 import { useLiveEvents } from '../../live/hooks';
 import { Badge, Empty, ErrorNote, Loading, Section } from '../../ui/components';
@@ -13,13 +13,18 @@ const REFETCH_ON = new Set(['job.updated', 'attempt.started', 'attempt.ended', '
 /** While the job runs, the transcript is also polled this often (lines arrive without events). */
 const POLL_MS = 2000;
 
+/** Transcripts only grow: the same attempt, length and last entry is the same transcript. */
+function sameTranscript(a: Transcript, b: Transcript): boolean {
+  return a.attempt === b.attempt && a.entries.length === b.entries.length && JSON.stringify(a.entries.at(-1)) === JSON.stringify(b.entries.at(-1));
+}
+
 /** The agent's readable transcript of one attempt (the latest by default), updating live while it runs. */
 export function TranscriptView({ job, onEdits }: { job: Job; onEdits?: (count: number) => void }) {
   const [picked, setPicked] = useState<number | null>(null);
   const latest = job.attempts[job.attempts.length - 1]?.n ?? null;
   const attempt = picked ?? latest;
   const key = `${job.id}:${picked ?? 'latest'}`;
-  const transcript = useRefetched(key, () => client.transcript(job.id, picked ?? undefined));
+  const transcript = useRefetched(key, () => client.transcript(job.id, picked ?? undefined), sameTranscript);
   const running = job.status === 'running' || job.status === 'starting';
   const following = running && (picked === null || picked === latest);
 
