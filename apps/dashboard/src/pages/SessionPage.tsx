@@ -41,7 +41,7 @@ function SessionDetail({ session }: { session: Session }) {
         <Link to="/sessions">Sessions</Link> /
       </p>
       <SessionHeader session={session} />
-      {session.state === 'waiting_permission' && !readOnly ? <PermissionPanel session={session} /> : null}
+      {session.state === 'waiting_permission' && !readOnly ? <PermissionPanel key={session.id} session={session} /> : null}
       <Section title="Terminal" id="terminal-title" actions={readOnly ? <AdoptButton name={session.name} /> : <StopControl name={session.name} disabled={ended} />}>
         {noTerminal ? (
           <p className="terminal-missing" data-testid="terminal" data-status="unavailable">
@@ -57,9 +57,9 @@ function SessionDetail({ session }: { session: Session }) {
             <p className="empty">Read-only: adopt this session to send it messages and answer its questions.</p>
           </Section>
         ) : (
-          <SendPanel name={session.name} disabled={ended} />
+          <SendPanel key={session.id} name={session.name} disabled={ended} />
         )}
-        <StateHistory name={session.name} sessionId={session.id} />
+        <StateHistory key={session.id} name={session.name} sessionId={session.id} />
       </div>
     </div>
   );

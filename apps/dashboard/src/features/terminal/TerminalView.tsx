@@ -23,7 +23,7 @@ export function TerminalView({ name, ended }: { name: string; ended: boolean }) 
       <div className="terminal-bar">
         <StatusLine status={status} unlocked={terminal.unlocked} />
         <div className="terminal-actions">
-          <Button onClick={() => setMode(mode === 'fit' ? 'actual' : 'fit')} aria-pressed={mode === 'actual'} title="Fit the terminal to the width, or show it at full size and scroll sideways">
+          <Button onClick={() => setMode(mode === 'fit' ? 'actual' : 'fit')} title="Fit the terminal to the width, or show it at full size and scroll sideways">
             {mode === 'fit' ? 'Full size' : 'Fit width'}
           </Button>
           {terminal.unlocked ? (

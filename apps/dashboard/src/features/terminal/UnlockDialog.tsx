@@ -14,6 +14,8 @@ export function UnlockDialog({ open, onUnlock, onClose }: { open: boolean; onUnl
     if (!element) return;
     if (open && !element.open) element.showModal();
     if (!open && element.open) element.close();
+    // A token typed and then cancelled is not kept either.
+    if (!open) setToken('');
   }, [open]);
 
   function submit(event: FormEvent): void {
