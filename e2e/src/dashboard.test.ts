@@ -9,7 +9,7 @@ import { freshUser, killSessionsTmux, serveDashboard, type ServedLink, type User
 /** The fake model's answer delay: long enough that "running" is on screen for a while. */
 const TURN_MS = 2500;
 /** The first job holds the only slot this long: the job page must open while the second is still queued. */
-const HOLD_MS = 6000;
+const HOLD_MS = 4500;
 const SESSION = 'pair';
 
 let user: User;
@@ -27,6 +27,9 @@ beforeAll(async () => {
   expect(link.openUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=/);
   now = await browser.open(link.openUrl);
   await now.locator('[data-connection="live"]').waitFor({ timeout: 15_000 });
+  // The session's Claude Code TUI boots while the first jobs run (it asks the model nothing until it is sent a turn).
+  const created = await user.cb(['session', 'new', SESSION]);
+  expect(created.code, created.stderr).toBe(0);
 }, 60_000);
 
 afterAll(async () => {
@@ -88,32 +91,7 @@ describe('the dashboard in a real browser, against a real daemon running real Cl
     await jobPage.close();
   });
 
-  it('should show a failed job’s kind in words, in "Needs you" and on its job page', async () => {
-    await allJobsEnded();
-    user.api.setScenario([{ status: 401, type: 'authentication_error', message: 'invalid x-api-key', repeat: 'forever' }]);
-    const id = await startJob('this one cannot authenticate');
-    jobs.failed = id;
-    expect((await user.cb(['wait', id])).code).toBe(1);
-    const need = now.locator(`[data-testid="needs-you"] [data-need="job"][data-job-id="${id}"]`);
-    await need.waitFor({ timeout: 10_000 });
-    const needText = (await need.textContent()) ?? '';
-    expect(needText).toContain('auth failed');
-    expect(needText).toContain('could not authenticate');
-    const jobPage = await tab(`/jobs/${id}`);
-    const kind = jobPage.locator('[data-testid="failure-kind"]');
-    await kind.waitFor({ timeout: 10_000 });
-    expect(await kind.textContent()).toMatch(/could not authenticate/);
-    expect(await textOf(jobPage, '[data-testid="job-status"]')).toContain('failed');
-    await jobPage.close();
-    // The person fixes the key and asks `cb doctor` to check it: that clears the mark that refuses new Claude jobs.
-    user.api.setScenario([]);
-    await user.cb(['doctor']);
-  });
-
   it("should show the agent's own screen in a session's terminal", async () => {
-    user.api.setScenario([]);
-    const created = await user.cb(['session', 'new', SESSION]);
-    expect(created.code, created.stderr).toBe(0);
     // The truth is tmux's own screen: wait for Claude's input prompt there.
     const screen = await until('Claude Code to draw its input box', async () => {
       const peek = await user.cb(['peek', SESSION]);
@@ -143,6 +121,49 @@ describe('the dashboard in a real browser, against a real daemon running real Cl
     await need.getByRole('button', { name: 'Allow' }).click();
     await need.waitFor({ state: 'detached', timeout: 30_000 });
     await until('the allowed command to run', async () => existsSync(join(user.repo, 'permitted.txt')), 30_000);
+  });
+
+  it('should go offline when the daemon stops, then come back by itself and show what finished meanwhile', async () => {
+    await allJobsEnded();
+    const port = Number(new URL(link.url).port);
+    // A job that is running when the daemon stops and ends while it is down (jobs live on in tmux).
+    user.api.setScenario([{ text: 'Finished while the daemon was down.', delayMs: 5000 }]);
+    const id = await startJob('outlive the daemon');
+    const list = await tab('/jobs');
+    const status = list.locator(`[data-job-id="${id}"] [data-testid="job-status"]`);
+    await status.filter({ hasText: 'running' }).waitFor({ timeout: 30_000 });
+    expect((await user.cb(['daemon', 'stop'])).code).toBe(0);
+    await now.locator('[data-connection="offline"]').waitFor({ timeout: 20_000 });
+    expect(await textOf(now, '[data-connection]')).toMatch(/offline/);
+    const asked = await until('the job to ask the model', async () => user.api.requests.find((r) => r.kind === 'main' && JSON.stringify(r.body).includes('outlive the daemon')));
+    await list.waitForTimeout(Math.max(0, asked.receivedAt + 5000 + 2000 - Date.now())); // the answer, then Claude exits with no daemon to see it
+    expect(await textOf(list, `[data-job-id="${id}"] [data-testid="job-status"]`)).toContain('running'); // what it last knew, under an offline banner
+    expect((await user.cb(['daemon', 'start'])).code).toBe(0);
+    // No new `cb serve`, no new link: the daemon listens on the same port again and the tabs' cookie still works.
+    await now.locator('[data-connection="live"]').waitFor({ timeout: 30_000 });
+    expect(new URL(now.url()).port).toBe(String(port));
+    await status.filter({ hasText: 'succeeded' }).waitFor({ timeout: 30_000 });
+    await list.locator('[data-connection="live"]').waitFor({ timeout: 5_000 });
+    await list.close();
+  });
+  // After the restart on purpose: a credential that failed to authenticate refuses new Claude jobs (until `cb doctor` clears it).
+  it('should show a failed job’s kind in words, in "Needs you" and on its job page', async () => {
+    await allJobsEnded();
+    user.api.setScenario([{ status: 401, type: 'authentication_error', message: 'invalid x-api-key', repeat: 'forever' }]);
+    const id = await startJob('this one cannot authenticate');
+    jobs.failed = id;
+    expect((await user.cb(['wait', id])).code).toBe(1);
+    const need = now.locator(`[data-testid="needs-you"] [data-need="job"][data-job-id="${id}"]`);
+    await need.waitFor({ timeout: 10_000 });
+    const needText = (await need.textContent()) ?? '';
+    expect(needText).toContain('auth failed');
+    expect(needText).toContain('could not authenticate');
+    const jobPage = await tab(`/jobs/${id}`);
+    const kind = jobPage.locator('[data-testid="failure-kind"]');
+    await kind.waitFor({ timeout: 10_000 });
+    expect(await kind.textContent()).toMatch(/could not authenticate/);
+    expect(await textOf(jobPage, '[data-testid="job-status"]')).toContain('failed');
+    await jobPage.close();
   });
 
   it('should save screenshots of the main pages, desktop and phone', async () => {
@@ -176,30 +197,6 @@ describe('the dashboard in a real browser, against a real daemon running real Cl
     expect(missing).toEqual([]);
     expect(await now.getByRole('button', { name: 'Start job' }).count()).toBe(0); // the Now page has no job form
     expect(overflow, 'the phone layout scrolls sideways').toBeLessThanOrEqual(0);
-  });
-
-  it('should go offline when the daemon stops, then come back by itself and show what finished meanwhile', async () => {
-    await allJobsEnded();
-    const port = Number(new URL(link.url).port);
-    // A job that is running when the daemon stops and ends while it is down (jobs live on in tmux).
-    user.api.setScenario([{ text: 'Finished while the daemon was down.', delayMs: 5000 }]);
-    const id = await startJob('outlive the daemon');
-    const list = await tab('/jobs');
-    const status = list.locator(`[data-job-id="${id}"] [data-testid="job-status"]`);
-    await status.filter({ hasText: 'running' }).waitFor({ timeout: 30_000 });
-    expect((await user.cb(['daemon', 'stop'])).code).toBe(0);
-    await now.locator('[data-connection="offline"]').waitFor({ timeout: 20_000 });
-    expect(await textOf(now, '[data-connection]')).toMatch(/offline/);
-    const asked = await until('the job to ask the model', async () => user.api.requests.find((r) => r.kind === 'main' && JSON.stringify(r.body).includes('outlive the daemon')));
-    await list.waitForTimeout(Math.max(0, asked.receivedAt + 5000 + 2000 - Date.now())); // the answer, then Claude exits with no daemon to see it
-    expect(await textOf(list, `[data-job-id="${id}"] [data-testid="job-status"]`)).toContain('running'); // what it last knew, under an offline banner
-    expect((await user.cb(['daemon', 'start'])).code).toBe(0);
-    // No new `cb serve`, no new link: the daemon listens on the same port again and the tabs' cookie still works.
-    await now.locator('[data-connection="live"]').waitFor({ timeout: 30_000 });
-    expect(new URL(now.url()).port).toBe(String(port));
-    await status.filter({ hasText: 'succeeded' }).waitFor({ timeout: 30_000 });
-    await list.locator('[data-connection="live"]').waitFor({ timeout: 5_000 });
-    await list.close();
   });
 });
 
