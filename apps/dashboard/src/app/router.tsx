@@ -32,10 +32,12 @@ export function useLocation(): Location {
   );
 }
 
-export function navigate(to: string, options: { replace?: boolean } = {}): void {
-  if (options.replace) window.history.replaceState(null, '', to);
+/** `replace`: no new history entry; `keepScroll`: stay where the page is (a filter typed into a list). */
+export function navigate(to: string, options: { replace?: boolean; keepScroll?: boolean } = {}): void {
+  if (window.location.pathname + window.location.search === to && options.replace) return;
+  if (options.replace) window.history.replaceState(window.history.state, '', to);
   else window.history.pushState(null, '', to);
-  window.scrollTo(0, 0);
+  if (!options.keepScroll) window.scrollTo(0, 0);
   notify();
 }
 
