@@ -24,15 +24,16 @@ export function terminalRoutes(ctx: DaemonContext, token: string, hub: TerminalH
   app.get('/jobs/:id/terminal', (c) => refusing(c, async () => stream(c, await jobTarget(ctx, c.req.param('id')))));
 
   function stream(c: Context, target: TerminalTarget): Promise<Response> {
-    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
-      throw new ProtocolError('BAD_REQUEST', 'this is a WebSocket endpoint', { fix: 'connect with a WebSocket client, or print the screen once: cb peek NAME' });
-    }
+    // The token is checked first: a browser never sees why an upgrade failed, and asks again with a plain GET.
     const input = c.req.query('input');
     const wantsInput = input === '1' || input === 'true';
     if (wantsInput && !hasOwnerToken(c, token)) {
       throw new ProtocolError('UNAUTHORIZED', 'terminal input needs the daemon\'s full token; a viewer token or cookie is read-only', {
         fix: 'connect over the unix socket, or send "Authorization: Bearer <token>" with the token from the token file; or drop ?input=1 to watch',
       });
+    }
+    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
+      throw new ProtocolError('BAD_REQUEST', 'this is a WebSocket endpoint', { fix: 'connect with a WebSocket client, or print the screen once: cb peek NAME' });
     }
     const readOnly = !wantsInput;
     let connection: Promise<TerminalConnection | null> = Promise.resolve(null);
