@@ -12,8 +12,35 @@
  */
 export async function installJobProbe(page) {
   await page.evaluate(() => {
-    const probe = { events: [], dom: [] };
+    const probe = { events: [], dom: [], raw: [], longTasks: { count: 0, ms: 0 } };
     window.__probe = probe;
+    // A second, bare stream in the same page: when the bytes arrived, before the client parses (zod) and the store applies.
+    void (async () => {
+      const res = await fetch('/api/events', { headers: { accept: 'text/event-stream' }, credentials: 'same-origin' });
+      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = '';
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        const arrivedAt = Date.now();
+        buffer += value;
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = block.split('\n').filter((line) => line.startsWith('data:')).map((line) => line.slice(5)).join('\n');
+          if (!data) continue;
+          const event = JSON.parse(data);
+          if (event.job?.id) probe.raw.push({ jobId: event.job.id, at: Date.parse(event.at), arrivedAt });
+        }
+      }
+    })();
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        probe.longTasks.count += 1;
+        probe.longTasks.ms += entry.duration;
+      }
+    }).observe({ type: 'longtask' });
     window.__flotilla.store.onEvent((event) => {
       if (event.type !== 'job.created' && event.type !== 'job.updated' && event.type !== 'job.ended') return;
       probe.events.push({ jobId: event.job.id, type: event.type, at: Date.parse(event.at), updatedAt: event.job.updatedAt, seenAt: Date.now() });
@@ -91,4 +118,32 @@ export async function heapSample(cdp) {
   const { metrics } = await cdp.send('Performance.getMetrics');
   const metric = (name) => metrics.find((m) => m.name === name)?.value ?? NaN;
   return { usedSize, totalSize, nodes: metric('Nodes'), listeners: metric('JSEventListeners'), documents: metric('Documents') };
+}
+
+/**
+ * Samples the page's main thread for `ms` (CDP Profiler) and returns the functions with the most
+ * self time: [{ name, where, selfMs, pct }]. Wall-clock samples: on a loaded host they also count
+ * time the thread waited for a CPU, so read the shares, not the absolute figures.
+ */
+export async function profilePage(cdp, ms, top = 12) {
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 1000 });
+  await cdp.send('Profiler.start');
+  await new Promise((r) => setTimeout(r, ms));
+  const { profile } = await cdp.send('Profiler.stop');
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const self = new Map();
+  const deltas = profile.timeDeltas ?? [];
+  profile.samples.forEach((id, i) => {
+    const frame = byId.get(id)?.callFrame;
+    if (!frame) return;
+    const file = frame.url ? frame.url.split('/').at(-1) : '';
+    const key = `${frame.functionName || '(anonymous)'}\t${file}${frame.url ? `:${frame.lineNumber + 1}:${frame.columnNumber + 1}` : ''}`;
+    self.set(key, (self.get(key) ?? 0) + (deltas[i + 1] ?? deltas[i] ?? 0) / 1000);
+  });
+  const total = [...self.values()].reduce((a, b) => a + b, 0) || 1;
+  return [...self.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([key, selfMs]) => ({ name: key.split('\t')[0], where: key.split('\t')[1], selfMs, pct: (100 * selfMs) / total }));
 }
