@@ -70,14 +70,17 @@ export function printFooter() {
 /**
  * A home whose custom agent `fake` streams one assistant line every `intervalMs` for `seconds`
  * (cb's bench/fake-agent.mjs), a daemon on it listening on 127.0.0.1 too, and the page's URL.
- * `dashboardDir` serves another build (FLOTILLA_DASHBOARD_DIR); default: the installed package.
+ * `dashboardDir` (or FLOTILLA_DASHBOARD_DIR in the bench's environment) serves another build;
+ * default: the installed package.
  */
 export async function startWorld(name, { seconds = 60, intervalMs = 1000, slots = 60, dashboardDir } = {}) {
   if (!existsSync(join(DIST, 'index.html'))) throw new Error(`${DIST} has no index.html: run \`pnpm run build\` in apps/dashboard first`);
   const bench = createBenchHome(`dashboard-${name}`, { slots, agents: { fake: fakeAgentDefinition({ seconds, intervalMs }) } });
   // Agents elsewhere on this machine (other tmux panes) are not this bench's.
   bench.env.FLOTILLA_DISCOVERY = 'off';
-  if (dashboardDir) bench.env.FLOTILLA_DASHBOARD_DIR = dashboardDir;
+  // Another build of the page (an A/B of a change): FLOTILLA_DASHBOARD_DIR=…/dist node bench/….mjs
+  const site = dashboardDir ?? process.env.FLOTILLA_DASHBOARD_DIR;
+  if (site) bench.env.FLOTILLA_DASHBOARD_DIR = site;
   const daemon = await startDaemon(bench);
   const socket = bench.paths.socket;
   const served = await call(socket, 'POST', '/api/daemon/serve', { port: 0 });
