@@ -27,10 +27,20 @@ export function createLiveStore(client: FlotillaClient, options: { jobLimit?: nu
   let controller: AbortController | null = null;
   let inboxTimer: ReturnType<typeof setTimeout> | null = null;
 
+  let notifying = false;
+  /**
+   * The state changes at once (getState is always current); listeners hear of it once per task, so
+   * the events of one network chunk — applied one microtask apart — cause one render, not one each.
+   */
   function set(next: LiveState): void {
     if (next === state) return;
     state = next;
-    for (const listener of listeners) listener();
+    if (notifying) return;
+    notifying = true;
+    setTimeout(() => {
+      notifying = false;
+      for (const listener of listeners) listener();
+    }, 0);
   }
 
   async function snapshot(): Promise<Snapshot> {

@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import { isTerminal, type Job } from '@flotilla/protocol';
 import { Link } from '../../app/router';
 import { JobStatusBadge } from '../../ui/components';
-import { firstLine, formatCost, formatTime, formatTokens } from '../../ui/format';
+import { firstLine, formatCost, formatFullTime, formatTime, formatTokens } from '../../ui/format';
 import { FAILURE_WORDS } from '../../ui/words';
 import { JobDuration } from './JobDuration';
 
@@ -112,7 +112,7 @@ function Meta({ label, children }: { label: string; children: ReactNode }) {
 
 export function Time({ iso }: { iso: string }) {
   return (
-    <time dateTime={iso} title={new Date(iso).toLocaleString()}>
+    <time dateTime={iso} title={formatFullTime(iso)}>
       {formatTime(iso)}
     </time>
   );

@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import type { Session } from '@flotilla/protocol';
 import { useNow } from '../../live/hooks';
 import { SessionStateBadge } from '../../ui/components';
-import { formatSince } from '../../ui/format';
+import { formatFullTime, formatSince } from '../../ui/format';
 import { placeOf } from './session-lists';
 
 /** The session's name, state (live), since when, from which source, restarts and what it waits for. */
@@ -18,7 +18,7 @@ export function SessionHeader({ session }: { session: Session }) {
       </h1>
       <dl className="session-facts">
         <Fact label="in this state for">
-          <span title={new Date(session.since).toLocaleString()}>{formatSince(session.since, now)}</span>
+          <span title={formatFullTime(session.since)}>{formatSince(session.since, now)}</span>
         </Fact>
         <Fact label="source">{session.source}</Fact>
         <Fact label="restarts">{session.restarts}</Fact>

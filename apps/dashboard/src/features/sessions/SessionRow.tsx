@@ -1,7 +1,7 @@
 import type { Session } from '@flotilla/protocol';
 import { Link } from '../../app/router';
 import { SessionStateBadge } from '../../ui/components';
-import { formatSince, formatTime } from '../../ui/format';
+import { formatFullTime, formatSince, formatTime } from '../../ui/format';
 import { AdoptButton } from './AdoptButton';
 import { placeOf } from './session-lists';
 
@@ -20,7 +20,7 @@ export function SessionRow({ session, now }: { session: Session; now: number }) 
       </div>
       <div className="row-side">
         <SessionStateBadge state={session.state} />
-        <span className="since" title={`since ${new Date(session.since).toLocaleString()} (${session.source})`}>
+        <span className="since" title={`since ${formatFullTime(session.since)} (${session.source})`}>
           {ended && session.endedAt ? formatTime(session.endedAt, now) : formatSince(session.since, now)}
         </span>
         {session.external ? <AdoptButton name={session.name} /> : null}

@@ -3,6 +3,7 @@ import type { SessionLogEntry } from '@flotilla/protocol';
 import { client, describeError } from '../../api/client';
 import { useLive, useLiveEvents } from '../../live/hooks';
 import { ErrorNote, Loading, Section } from '../../ui/components';
+import { formatFullTime, formatTime } from '../../ui/format';
 import { describeEntry, mergeHistory } from './history';
 
 /** `cb session log NAME` in the page: state changes, alerts, watchdog actions, sends — newest first, live. */
@@ -56,8 +57,8 @@ function HistoryLine({ entry }: { entry: SessionLogEntry }) {
   const { text, source, detail } = describeEntry(entry);
   return (
     <li className={`history-line kind-${entry.kind}`} data-kind={entry.kind}>
-      <time dateTime={entry.at} title={new Date(entry.at).toLocaleString()}>
-        {clock(entry.at)}
+      <time dateTime={entry.at} title={formatFullTime(entry.at)}>
+        {formatTime(entry.at, Date.now(), { seconds: true })}
       </time>
       <span className="history-kind">{entry.kind}</span>
       <span className="history-text">
@@ -67,11 +68,4 @@ function HistoryLine({ entry }: { entry: SessionLogEntry }) {
       {source ? <span className="history-source" title="where the state came from">{source}</span> : null}
     </li>
   );
-}
-
-/** Time to the second (state changes come seconds apart); the date too when it is not today. */
-function clock(iso: string): string {
-  const date = new Date(iso);
-  const time = date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
-  return date.toDateString() === new Date().toDateString() ? time : `${date.toLocaleDateString([], { month: 'short', day: 'numeric' })} ${time}`;
 }
