@@ -17,7 +17,7 @@ export function Running() {
       {groups.map((group) => (
         <div key={group.host} className="host-group" data-host={group.host}>
           <h3 className="host-name">
-            {group.host} <span className="muted">· {group.jobs.length} jobs · {group.sessions.length} sessions</span>
+            {group.host} <span className="muted">· {plural(group.jobs.length, 'job')} · {plural(group.sessions.length, 'session')}</span>
           </h3>
           <ul className="rows">
             {group.sessions.map((session) => (
@@ -51,4 +51,8 @@ export function Running() {
       ))}
     </Section>
   );
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
