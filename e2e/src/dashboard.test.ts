@@ -72,11 +72,14 @@ describe('the dashboard in a real browser, against a real daemon running real Cl
     const first = await startJob('hold the only slot');
     const id = await startJob('the job we watch');
     jobs.succeeded = id;
-    await now.locator(`[data-job-id="${id}"]`).first().waitFor({ timeout: 10_000 });
-    await recordTexts(now, 'now', `[data-job-id="${id}"] .badge`);
-    const jobPage = await tab(`/jobs/${id}`);
-    await jobPage.locator('[data-testid="job-page"]').waitFor({ timeout: 10_000 });
-    await recordTexts(jobPage, 'job', '[data-testid="job-status"]');
+    const [jobPage] = await Promise.all([
+      tab(`/jobs/${id}`).then(async (page) => {
+        await page.locator('[data-testid="job-status"]').waitFor({ timeout: 10_000 });
+        await recordTexts(page, 'job', '[data-testid="job-status"]');
+        return page;
+      }),
+      now.locator(`[data-job-id="${id}"]`).first().waitFor({ timeout: 10_000 }).then(() => recordTexts(now, 'now', `[data-job-id="${id}"] .badge`)),
+    ]);
     await jobPage.locator('[data-testid="job-status"]', { hasText: 'succeeded' }).waitFor({ timeout: 60_000 });
     // On the Now page a finished job leaves "Running" and counts in the day's totals.
     await now.locator(`[data-job-id="${id}"]`).waitFor({ state: 'detached', timeout: 10_000 });
