@@ -43,9 +43,9 @@ export async function launchDashboardBrowser(): Promise<Dashboard> {
       const context = await browser.newContext({ viewport, deviceScaleFactor: 1, isMobile: viewport.width < 600, hasTouch: viewport.width < 600 });
       contexts.push(context);
       const page = await context.newPage();
-      await page.goto(openUrl);
-      // The printed link is spent for a cookie and redirected away: the token must leave the address bar.
-      if (new URL(page.url()).searchParams.has('token')) throw new Error(`the page kept the token in its URL: ${page.url()}`);
+      const response = await page.goto(openUrl);
+      // A printed link that worked is spent for a cookie and redirected away: the token must leave the address bar.
+      if (response?.ok() && new URL(page.url()).searchParams.has('token')) throw new Error(`the page kept the token in its URL: ${page.url()}`);
       return page;
     },
     async screenshot(page, name) {

@@ -64,6 +64,17 @@ async function until<T>(what: string, probe: () => Promise<T | null | undefined 
 }
 
 describe('the dashboard in a real browser, against a real daemon running real Claude Code (slow)', () => {
+  it('should trade the printed link for an HttpOnly, SameSite=Strict cookie, and refuse the same link twice', async () => {
+    const cookies = await now.context().cookies(link.url);
+    expect(cookies).toHaveLength(1);
+    expect(cookies[0]).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
+    expect(cookies[0]!.value).not.toBe(link.token);
+    expect(await now.evaluate(() => document.cookie)).toBe(''); // the page's scripts never see it
+    const again = await browser.open(link.openUrl);
+    expect(await again.locator('body').textContent()).toContain('fresh link');
+    expect(await again.locator('[data-connection]').count()).toBe(0);
+  });
+
   it('should show a job going from queued to running to succeeded, live, on the Now page and on its job page', async () => {
     user.api.setScenario([
       { text: 'Holding the slot.', delayMs: HOLD_MS },
