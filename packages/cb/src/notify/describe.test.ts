@@ -52,6 +52,10 @@ describe('describeJobEnd', () => {
     `);
   });
 
+  it('should keep the first digit of a cost under a cent', () => {
+    expect(describeJobEnd(job({ cost: { usd: 0.000613, source: 'agent' } })).body).toContain('· $0.0006 ·');
+  });
+
   it('should describe a failure by its kind and leave out an unknown cost', () => {
     const failed = job({
       status: 'failed',

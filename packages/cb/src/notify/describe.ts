@@ -61,7 +61,12 @@ function outcomeLine(job: Job): string {
 export function describeJobEnd(job: Job): JobEndText {
   const icon = job.status === 'succeeded' ? '✔' : '✘';
   const parts = [outcomeLine(job)];
-  if (job.cost.source !== 'unknown' || job.cost.usd > 0) parts.push(`$${job.cost.usd.toFixed(2)}`);
+  if (job.cost.source !== 'unknown' || job.cost.usd > 0) parts.push(usd(job.cost.usd));
   if (job.durationMs !== null) parts.push(formatDuration(job.durationMs));
   return { title: `cb ${icon} ${firstWords(job.prompt) || job.id}`, body: parts.join(' · ') };
+}
+
+/** Cents for most jobs; a tiny one keeps its first digit ($0.0006, not $0.00). */
+function usd(value: number): string {
+  return `$${value >= 0.01 || value === 0 ? value.toFixed(2) : value.toPrecision(1)}`;
 }
