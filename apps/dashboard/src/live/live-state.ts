@@ -1,4 +1,4 @@
-import type { Capabilities, FlotillaEvent, InboxEntry, Job, Pause, Session } from '@flotilla/protocol';
+import type { Capabilities, FlotillaEvent, InboxEntry, Job, Pause, Session, SessionInboxItem } from '@flotilla/protocol';
 
 export type Connection = 'connecting' | 'live' | 'offline';
 
@@ -80,8 +80,11 @@ export function applyEvent(state: LiveState, event: FlotillaEvent): LiveState {
       return { ...next, jobs: boundJobs(upsert(state.jobs, event.job.id, event.job, newer)) };
     case 'session.created':
     case 'session.state':
-    case 'session.ended':
-      return { ...next, sessions: upsert(state.sessions, event.session.id, event.session, newerSession) };
+    case 'session.ended': {
+      const sessions = upsert(state.sessions, event.session.id, event.session, newerSession);
+      if (sessions === state.sessions) return next;
+      return { ...next, sessions, inbox: withSessionInInbox(state.inbox, event.session) };
+    }
     case 'pause.started':
       return { ...next, pauses: [...state.pauses.filter((p) => p.id !== event.pause.id), event.pause] };
     case 'pause.ended':
@@ -132,4 +135,25 @@ function boundJobs(jobs: ReadonlyMap<string, Job>): ReadonlyMap<string, Job> {
   const copy = new Map(jobs);
   for (const job of ended.slice(0, jobs.size - MAX_JOBS)) copy.delete(job.id);
   return copy;
+}
+
+/**
+ * The inbox as the daemon will answer it once this session change is stored: a session that
+ * waits for its person is in it (longest waiting first, before the results), any other is not.
+ * Applied at once, so "needs you" does not wait for the inbox to be fetched again.
+ */
+export function withSessionInInbox(inbox: readonly InboxEntry[], session: Session): readonly InboxEntry[] {
+  const others = inbox.filter((entry) => entry.kind !== 'session' || entry.sessionId !== session.id);
+  const item = sessionInboxItem(session);
+  if (!item) return others.length === inbox.length ? inbox : others;
+  const waiting = [...others.filter((e): e is SessionInboxItem => e.kind === 'session'), item].sort((a, b) => a.since.localeCompare(b.since));
+  return [...waiting, ...others.filter((e) => e.kind !== 'session')];
+}
+
+/** The same rule as the daemon's inbox: an agent session asking permission or waiting for input. */
+function sessionInboxItem(session: Session): SessionInboxItem | null {
+  if (session.external || (session.state !== 'waiting_permission' && session.state !== 'waiting_input')) return null;
+  const title = session.state === 'waiting_permission' ? `asks permission: ${session.waitingFor ?? 'a tool'}` : 'waits for input';
+  const { id: sessionId, name, host, agent, state, waitingFor, since } = session;
+  return { kind: 'session', sessionId, name, host, agent, state, waitingFor, since, title };
 }

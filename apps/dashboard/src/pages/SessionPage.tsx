@@ -21,7 +21,7 @@ export function SessionPage({ params }: { params: Record<string, string> }) {
     return (
       <div className="page session-page">
         <p className="crumbs">
-          <Link to="/sessions">Sessions</Link> /
+          <Link to="/sessions">Sessions</Link> / {name}
         </p>
         <h1>{name}</h1>
         {error ? <ErrorNote error={error} /> : <Loading lines={8} />}
@@ -38,7 +38,7 @@ function SessionDetail({ session }: { session: Session }) {
   return (
     <div className="page session-page">
       <p className="crumbs">
-        <Link to="/sessions">Sessions</Link> /
+        <Link to="/sessions">Sessions</Link> / {session.name}
       </p>
       <SessionHeader session={session} />
       {session.state === 'waiting_permission' && !readOnly ? <PermissionPanel key={session.id} session={session} /> : null}

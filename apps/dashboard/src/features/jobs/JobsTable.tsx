@@ -56,7 +56,7 @@ export function JobsTable({ jobs, filters, onSort }: { jobs: readonly Job[]; fil
 const JobRow = memo(function JobRow({ job }: { job: Job }) {
   const unread = job.unread && !LIVE_STATUSES.includes(job.status);
   return (
-    <tr data-job-id={job.id} className={unread ? 'jl-unread' : undefined}>
+    <tr data-job-id={job.id} data-updated-at={job.updatedAt} className={unread ? 'jl-unread' : undefined}>
       <td className="jl-status">
         <span data-testid="job-status">
           <JobStatusBadge status={job.status} />

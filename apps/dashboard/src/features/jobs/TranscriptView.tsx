@@ -86,7 +86,7 @@ function Item({ item, running }: { item: TranscriptItem; running: boolean }) {
     case 'text':
       return <div className="tr-item tr-text">{item.text}</div>;
     case 'notice':
-      return <div className="tr-item tr-notice">· {item.text}</div>;
+      return <div className="tr-item tr-notice">{item.text}</div>;
     case 'final':
       return (
         <div className={`tr-item tr-final ${item.isError ? 'tr-final-error' : ''}`}>

@@ -37,7 +37,7 @@ export function Alerts({ limit = 8 }: { limit?: number }) {
                 <div className="row-meta">{alert.body}</div>
               </div>
               <div className="row-side">
-                <Badge tone={LEVEL_TONE[alert.level] ?? 'muted'}>{alert.kind ?? alert.level}</Badge>
+                <Badge tone={LEVEL_TONE[alert.level] ?? 'muted'}>{(alert.kind ?? alert.level).replace(/_/g, ' ')}</Badge>
                 <span className="since">{formatSince(alert.at, now)} ago</span>
               </div>
             </li>
