@@ -6,7 +6,7 @@
 
 /**
  * Records every job event the store applies (`seenAt`) and, for each row `[data-job-id]` of the
- * jobs table, each time the `updatedAt` it shows (the Updated column's `<time datetime>`) changes:
+ * jobs table, each time the `updatedAt` it shows (the row's `data-updated-at`) changes:
  * `domAt` when the mutation was observed, `frameAt` at the next animation frame (about when it is
  * painted). Read back with `readJobProbe`.
  */
@@ -48,7 +48,7 @@ export async function installJobProbe(page) {
     const shown = new Map();
     const readRow = (row, t, batch) => {
       const id = row.getAttribute('data-job-id');
-      const updatedAt = row.querySelector('.jl-updated time')?.getAttribute('datetime') ?? null;
+      const updatedAt = row.getAttribute('data-updated-at');
       if (!id || updatedAt === null || shown.get(id) === updatedAt) return;
       shown.set(id, updatedAt);
       const entry = { jobId: id, updatedAt, domAt: t, frameAt: null };
@@ -74,7 +74,7 @@ export async function installJobProbe(page) {
         const frameAt = Date.now();
         for (const entry of batch) entry.frameAt = frameAt;
       });
-    }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['datetime'] });
+    }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['data-updated-at'] });
   });
 }
 
