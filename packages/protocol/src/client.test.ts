@@ -42,6 +42,15 @@ describe('createClient', () => {
     expect(error).toMatchObject({ code: 'AGENT_CANNOT_AUTHENTICATE', fix: 'export ANTHROPIC_API_KEY', status: 422 });
   });
 
+  it('should list browser tokens and revoke one by its fingerprint', async () => {
+    const token = { id: '0123456789ab', createdAt: '2026-01-01T00:00:00.000Z', expiresAt: '2026-01-31T00:00:00.000Z', current: true };
+    const transport = transportAnswering(() => ({ status: 200, body: [token] }));
+    const client = createClient(transport);
+    expect(await client.browserTokens()).toEqual([token]);
+    await client.revokeBrowserToken('0123456789ab');
+    expect(transport.seen.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/tokens', 'DELETE /api/tokens/0123456789ab']);
+  });
+
   it('should reject a response that does not match the schema', async () => {
     const transport = transportAnswering(() => ({ status: 200, body: { id: 'nope' } }));
     await expect(createClient(transport).getJob('x')).rejects.toThrow();

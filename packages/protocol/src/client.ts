@@ -15,6 +15,7 @@ import {
   DiffSchema,
   DoctorReportSchema,
   GcReportSchema,
+  BrowserTokenSchema,
   HealthSchema,
   InboxEntrySchema,
   PauseSchema,
@@ -25,6 +26,7 @@ import {
   type Diff,
   type DoctorReport,
   type GcReport,
+  type BrowserToken,
   type GcRequest,
   type Health,
   type InboxEntry,
@@ -100,6 +102,10 @@ export interface FlotillaClient {
   doctor(): Promise<DoctorReport>;
   pauses(): Promise<Pause[]>;
   gc(request?: GcRequest): Promise<GcReport>;
+  /** Browsers signed in through `cb serve` links, by fingerprint. */
+  browserTokens(): Promise<BrowserToken[]>;
+  /** Signs a browser out (its cookie stops working at once); returns the ones left. */
+  revokeBrowserToken(id: string): Promise<BrowserToken[]>;
   createSession(request: CreateSessionRequest): Promise<Session>;
   /** Live sessions; with `all`, ended ones too. */
   listSessions(query?: SessionListQuery): Promise<Session[]>;
@@ -162,6 +168,8 @@ export function createClient(transport: Transport): FlotillaClient {
     doctor: () => call(DoctorReportSchema, { method: 'GET', path: '/api/doctor' }),
     pauses: () => call(PauseSchema.array(), { method: 'GET', path: '/api/pauses' }),
     gc: (body = {}) => call(GcReportSchema, { method: 'POST', path: '/api/gc', body }),
+    browserTokens: () => call(BrowserTokenSchema.array(), { method: 'GET', path: '/api/tokens' }),
+    revokeBrowserToken: (id) => call(BrowserTokenSchema.array(), { method: 'DELETE', path: `/api/tokens/${encodeURIComponent(id)}` }),
     createSession: (body) => call(SessionSchema, { method: 'POST', path: '/api/sessions', body }),
     listSessions: (query = {}) => call(SessionSchema.array(), { method: 'GET', path: '/api/sessions', query: query.all ? { all: true } : {} }),
     getSession: (name) => call(SessionSchema, { method: 'GET', path: session(name) }),

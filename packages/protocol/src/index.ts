@@ -57,6 +57,7 @@ export {
   RepoSchema,
   GcRequestSchema,
   GcReportSchema,
+  BrowserTokenSchema,
   DiffSchema,
 } from './resources.js';
 export type {
@@ -73,6 +74,7 @@ export type {
   Repo,
   GcRequest,
   GcReport,
+  BrowserToken,
   Diff,
 } from './resources.js';
 export { EVENT_TYPES, EventSchema, parseEvent } from './events.js';

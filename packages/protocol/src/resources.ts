@@ -153,3 +153,14 @@ export type GcReport = z.infer<typeof GcReportSchema>;
 
 export const DiffSchema = z.object({ jobId: IdSchema, base: z.string(), branch: z.string(), diff: z.string(), changedFiles: z.array(z.string()) });
 export type Diff = z.infer<typeof DiffSchema>;
+
+/** A browser signed in through a `cb serve` link: its cookie token, by a fingerprint (never the token). */
+export const BrowserTokenSchema = z.object({
+  /** First 12 hex of the token's SHA-256: what `DELETE /api/tokens/:id` takes. */
+  id: z.string().regex(/^[0-9a-f]{12}$/),
+  createdAt: TimestampSchema,
+  expiresAt: TimestampSchema,
+  /** The token this request came with (the page's own). */
+  current: z.boolean(),
+});
+export type BrowserToken = z.infer<typeof BrowserTokenSchema>;

@@ -18,6 +18,7 @@ import { createTerminalHub, type TerminalHub } from '../sessions/output/terminal
 import { jsonBody, query } from './routes/validate.js';
 import { tokenToCookie, type SessionTokens } from './session-tokens.js';
 import { dashboardRoutes, type StaticSite } from './routes/dashboard.js';
+import { browserTokenRoutes } from './routes/tokens.js';
 import type { Scheduler } from './scheduler.js';
 
 const debug = createDebug('cb:http');
@@ -75,6 +76,7 @@ export function createDaemonApp(
   app.route('/api/events', eventRoutes(ctx));
   if (addons.knowledge) app.route('/api/knowledge', knowledgeRoutes(ctx, addons.knowledge));
   app.route('/api', miscRoutes(ctx, control, addons));
+  app.route('/api/tokens', browserTokenRoutes(sessions));
   app.get('/metrics', async (c) => c.text(await metrics(ctx), 200, { 'content-type': 'text/plain; version=0.0.4' }));
   if (addons.dashboard) dashboardRoutes(app, addons.dashboard);
   return app;

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BROWSER_TOKEN_TTL_MS, createSessionTokens } from './session-tokens.js';
+import { BROWSER_TOKEN_TTL_MS, createSessionTokens, tokenFingerprint } from './session-tokens.js';
 
 const dirs: string[] = [];
 function tokenFile(): string {
@@ -46,6 +46,33 @@ describe('session tokens', () => {
     expect(createSessionTokens({ file, now: () => now }).all()).toEqual([old]);
     now += 2000;
     expect(createSessionTokens({ file, now: () => now }).all()).toEqual([]);
+  });
+
+  it('should list browsers by fingerprint, mark the current one, and sign one out for good', async () => {
+    const file = tokenFile();
+    const tokens = createSessionTokens({ file });
+    const phone = (await tokens.exchange(tokens.issue()))!;
+    const laptop = (await tokens.exchange(tokens.issue()))!;
+    const listed = tokens.browsers(laptop);
+    expect(listed.map((b) => [b.id, b.current])).toEqual([
+      [tokenFingerprint(phone), false],
+      [tokenFingerprint(laptop), true],
+    ]);
+    expect(JSON.stringify(listed)).not.toContain(phone);
+    expect(await tokens.revoke(tokenFingerprint(phone))).toBe(true);
+    expect(await tokens.revoke(tokenFingerprint(phone))).toBe(false);
+    expect(tokens.all()).toEqual([laptop]);
+    expect(createSessionTokens({ file }).all()).toEqual([laptop]);
+  });
+
+  it('should stop accepting a browser token when it expires, without a restart', async () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const tokens = createSessionTokens({ now: () => now });
+    const cookie = (await tokens.exchange(tokens.issue()))!;
+    expect(tokens.all()).toEqual([cookie]);
+    now += BROWSER_TOKEN_TTL_MS;
+    expect(tokens.all()).toEqual([]);
+    expect(tokens.browsers()).toEqual([]);
   });
 
   it('should start with no browser tokens from a missing or damaged file', () => {

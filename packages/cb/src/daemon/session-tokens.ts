@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { BrowserToken as BrowserTokenInfo } from '@flotilla/protocol';
 import type { MiddlewareHandler } from 'hono';
 import { writeFileAtomic } from '@flotilla/kit/fs';
 import { generateToken, TOKEN_COOKIE, tokensEqual } from '@flotilla/kit/http';
@@ -26,37 +28,57 @@ export interface SessionTokens {
   /** Spends a link token and mints a cookie token; null when `token` is not a live link token. */
   exchange(token: string): Promise<string | null>;
   all(): readonly string[];
+  /** The browsers' tokens by fingerprint; `current` marks the one `presented` (a request's cookie). */
+  browsers(presented?: string): BrowserTokenInfo[];
+  /** Signs a browser out; false when no token has this fingerprint. */
+  revoke(id: string): Promise<boolean>;
+}
+
+/** A token's public name: the first 12 hex of its SHA-256. */
+export function tokenFingerprint(token: string): string {
+  return createHash('sha256').update(token).digest('hex').slice(0, 12);
 }
 
 export function createSessionTokens(options: { file?: string; now?: () => number } = {}): SessionTokens {
   const now = options.now ?? Date.now;
   let links: string[] = [];
   let browsers = options.file ? readBrowserTokens(options.file, now()) : [];
-  let all: string[] = [];
-  const refresh = () => {
-    all = [...links, ...browsers.map((b) => b.token)];
-  };
-  refresh();
+  const live = () => browsers.filter((b) => now() - Date.parse(b.createdAt) < BROWSER_TOKEN_TTL_MS);
+  /** Stored before it takes effect: a cookie the daemon cannot find after a restart is a broken page. */
+  async function save(next: BrowserToken[]): Promise<void> {
+    if (options.file) await writeFileAtomic(options.file, JSON.stringify(next, null, 2) + '\n', { mode: 0o600 });
+    browsers = next;
+  }
   return {
     issue() {
       const token = generateToken();
       links.push(token);
-      refresh();
       return token;
     },
     async exchange(token) {
       if (!links.some((link) => tokensEqual(link, token))) return null;
       links = links.filter((link) => !tokensEqual(link, token));
       const cookie = generateToken();
-      const kept = browsers.filter((b) => now() - Date.parse(b.createdAt) < BROWSER_TOKEN_TTL_MS);
-      const next = [...kept, { token: cookie, createdAt: new Date(now()).toISOString() }].slice(-MAX_BROWSER_TOKENS);
-      // Stored before it is handed out: a cookie the daemon cannot find after a restart is a broken page.
-      if (options.file) await writeFileAtomic(options.file, JSON.stringify(next, null, 2) + '\n', { mode: 0o600 });
-      browsers = next;
-      refresh();
+      await save([...live(), { token: cookie, createdAt: new Date(now()).toISOString() }].slice(-MAX_BROWSER_TOKENS));
       return cookie;
     },
-    all: () => all,
+    browsers(presented) {
+      return live().map((b) => ({
+        id: tokenFingerprint(b.token),
+        createdAt: b.createdAt,
+        expiresAt: new Date(Date.parse(b.createdAt) + BROWSER_TOKEN_TTL_MS).toISOString(),
+        current: presented !== undefined && tokensEqual(b.token, presented),
+      }));
+    },
+    async revoke(id) {
+      const current = live();
+      const kept = current.filter((b) => tokenFingerprint(b.token) !== id);
+      if (kept.length === current.length) return false;
+      await save(kept);
+      return true;
+    },
+    // Read on every request: an expired browser token stops working without a restart.
+    all: () => [...links, ...live().map((b) => b.token)],
   };
 }
 

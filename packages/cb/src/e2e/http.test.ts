@@ -60,6 +60,27 @@ describe('the loopback HTTP listener (cb serve)', () => {
     expect((await fetch(`${url}/api/jobs`, { headers: { authorization: `Bearer ${link}` } })).status).toBe(401);
   });
 
+  it('should list signed-in browsers by fingerprint and sign one out', async () => {
+    const socket = createSocketTransport(h.paths.socket);
+    const signIn = async () => {
+      const link = ((await socket.request({ method: 'POST', path: '/api/daemon/serve', body: { port: 0 } })).body as { token: string }).token;
+      const res = await fetch(`${url}/?token=${link}`, { headers: { accept: 'text/html' }, redirect: 'manual' });
+      return (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+    };
+    const phone = await signIn();
+    const laptop = await signIn();
+    const list = (await (await fetch(`${url}/api/tokens`, { headers: { cookie: laptop } })).json()) as Array<{ id: string; current: boolean }>;
+    expect(list.filter((b) => b.current)).toHaveLength(1);
+    expect(JSON.stringify(list)).not.toContain(phone.split('=')[1]!);
+    const phoneId = list.at(-2)!.id;
+    const left = await fetch(`${url}/api/tokens/${phoneId}`, { method: 'DELETE', headers: { cookie: laptop } });
+    expect(left.status).toBe(200);
+    expect((await fetch(`${url}/api/inbox`, { headers: { cookie: phone } })).status).toBe(401);
+    expect((await fetch(`${url}/api/inbox`, { headers: { cookie: laptop } })).status).toBe(200);
+    expect((await fetch(`${url}/api/tokens/${phoneId}`, { method: 'DELETE', headers: { cookie: laptop } })).status).toBe(404);
+    expect((await fetch(`${url}/api/tokens/nope`, { method: 'DELETE', headers: { cookie: laptop } })).status).toBe(400);
+  });
+
   it('should listen on the same port again after a daemon restart, where the browser\'s cookie still works', async () => {
     const link = ((await createSocketTransport(h.paths.socket).request({ method: 'POST', path: '/api/daemon/serve', body: { port: 0 } })).body as { token: string }).token;
     const res = await fetch(`${url}/?token=${link}`, { headers: { accept: 'text/html' }, redirect: 'manual' });

@@ -5,6 +5,7 @@ import { useLive } from '../../live/hooks';
 import { Badge, Button, Empty, ErrorNote, Loading, Section } from '../../ui/components';
 import { formatTime } from '../../ui/format';
 import type { Tone } from '../../ui/words';
+import { BrowserTokens } from './BrowserTokens';
 import { readDoctor, type AgentAccess } from './security';
 
 const ACCESS_WORDS: Record<AgentAccess['state'], { label: string; tone: Tone }> = {
@@ -64,6 +65,7 @@ export function Security() {
         ) : null}
       </Section>
       <TokenFacts />
+      <BrowserTokens />
       <HostPolicy />
     </div>
   );
