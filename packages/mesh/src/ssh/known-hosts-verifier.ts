@@ -1,3 +1,4 @@
+import type { ServerHostKeyAlgorithm } from 'ssh2';
 import { checkHostKey, knownHostKeyTypes } from './known-hosts.js';
 import type { HostKeyVerdict } from './known-hosts.js';
 import type { HostTarget } from './known-hosts-match.js';
@@ -47,8 +48,10 @@ export interface HostVerifierOptions extends HostTarget {
 export interface HostVerifier {
   /** Pass as `hostVerifier`: returns `true` only for a `known` key. */
   hostVerifier: (key: Buffer) => boolean;
-  /** Key types known for the host, for `algorithms.serverHostKey` ordering (may be empty). */
+  /** Key types known for the host, in file order (may be empty). */
   knownTypes: string[];
+  /** Pass as `algorithms.serverHostKey`: the known types first, as OpenSSH's `order_hostkeyalgs`. */
+  serverHostKey: ServerHostKeyAlgorithm[];
   /** The last verdict, once the server has shown its key. */
   readonly verdict: HostKeyVerdict | undefined;
   /** Set when the key was refused: report this instead of ssh2's "Host denied (verification failed)". */
@@ -63,8 +66,10 @@ export function createHostVerifier(options: HostVerifierOptions): HostVerifier {
   let verdict: HostKeyVerdict | undefined;
   let refusal: HostKeyError | undefined;
   const hostName = options.hostName ?? options.host;
+  const knownTypes = knownHostKeyTypes(options.entries, options);
   return {
-    knownTypes: knownHostKeyTypes(options.entries, options),
+    knownTypes,
+    serverHostKey: serverHostKeyOrder(knownTypes),
     hostVerifier: (key: Buffer) => {
       verdict = checkHostKey(options.entries, { host: options.host, port: options.port, key });
       refusal = verdict.kind === 'known' ? undefined : new HostKeyError(verdict, hostName);
@@ -79,7 +84,29 @@ export function createHostVerifier(options: HostVerifierOptions): HostVerifier {
   };
 }
 
-/** ssh2 `serverHostKey` algorithm names for a key type: RSA keys sign with SHA-2 first. */
-export function hostKeyAlgorithmsFor(keyType: string): string[] {
-  return keyType === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [keyType];
+/** ssh2 1.17's default host key algorithms, in its order (`ssh-dss` is supported but not offered). */
+const SSH2_DEFAULT_HOST_KEY_ALGORITHMS: readonly ServerHostKeyAlgorithm[] = [
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
+];
+
+/**
+ * ssh2's host key algorithms with those for the known key types first. A host that serves RSA
+ * and ed25519 but is known only by its RSA key then shows the RSA key, instead of an ed25519 key
+ * that `checkHostKey` would call changed. Types ssh2 cannot negotiate are left out.
+ */
+export function serverHostKeyOrder(knownTypes: readonly string[]): ServerHostKeyAlgorithm[] {
+  const preferred = knownTypes.flatMap(hostKeyAlgorithmsFor);
+  return [...new Set([...preferred, ...SSH2_DEFAULT_HOST_KEY_ALGORITHMS])];
+}
+
+/** The algorithms that present a key type: an `ssh-rsa` key signs with SHA-2 first. */
+function hostKeyAlgorithmsFor(keyType: string): ServerHostKeyAlgorithm[] {
+  if (keyType === 'ssh-rsa') return ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+  return SSH2_DEFAULT_HOST_KEY_ALGORITHMS.filter((algorithm) => algorithm === keyType);
 }

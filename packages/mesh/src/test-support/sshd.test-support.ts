@@ -36,45 +36,53 @@ export interface LoopbackSshd extends AsyncDisposable {
   dir: string;
   /** The client key that `authorized_keys` accepts. */
   clientKey: GeneratedKey;
-  /** The host key sshd serves now. */
+  /** The first host key sshd serves now. */
   hostKey: GeneratedKey;
-  /** Stops sshd and starts it again on the same port with another host key (a reinstalled host). */
+  /** Every host key sshd serves now, one per kind asked for. */
+  hostKeys: GeneratedKey[];
+  /** Stops sshd and starts it again on the same port with only this host key (a reinstalled host). */
   restartWithHostKey(key: GeneratedKey): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Starts `/usr/sbin/sshd` on a free loopback port with a generated host key; `await using` it. */
-export async function startLoopbackSshd(options: { hostKeyKind?: SshKeyKind } = {}): Promise<LoopbackSshd> {
+/** Starts `/usr/sbin/sshd` on a free loopback port with generated host keys; `await using` it. */
+export async function startLoopbackSshd(options: { hostKeyKinds?: SshKeyKind[] } = {}): Promise<LoopbackSshd> {
   mkdirSync('/run/sshd', { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), 'mesh-sshd-'));
   const clientKey = await generateKey(join(dir, 'client_key'));
   writeFileSync(join(dir, 'authorized_keys'), `${clientKey.publicLine}\n`, { mode: 0o600 });
   const port = await freePort();
-  let hostKey = await generateKey(join(dir, 'host_key'), options.hostKeyKind);
+  const kinds = options.hostKeyKinds ?? ['ed25519'];
+  let hostKeys = await Promise.all(kinds.map((kind, index) => generateKey(join(dir, `host_key_${index}`), kind)));
   let running = false;
   const stop = async (): Promise<void> => {
     if (!running) return;
     running = false;
     await stopSshd(join(dir, 'sshd.pid'));
   };
-  const start = async (key: GeneratedKey): Promise<void> => {
-    writeFileSync(join(dir, 'sshd_config'), sshdConfig(dir, port, key.path));
+  const start = async (keys: GeneratedKey[]): Promise<void> => {
+    writeFileSync(join(dir, 'sshd_config'), sshdConfig(dir, port, keys));
     await startSshd(dir);
     running = true;
-    hostKey = key;
+    hostKeys = keys;
   };
-  await start(hostKey);
+  await start(hostKeys);
   return {
     host: '127.0.0.1',
     port,
     dir,
     clientKey,
     get hostKey() {
-      return hostKey;
+      const [first] = hostKeys;
+      if (first === undefined) throw new Error('sshd has no host key');
+      return first;
+    },
+    get hostKeys() {
+      return hostKeys;
     },
     restartWithHostKey: async (key) => {
       await stop();
-      await start(key);
+      await start([key]);
     },
     stop,
     [Symbol.asyncDispose]: async () => {
@@ -84,11 +92,11 @@ export async function startLoopbackSshd(options: { hostKeyKind?: SshKeyKind } = 
   };
 }
 
-function sshdConfig(dir: string, port: number, hostKeyPath: string): string {
+function sshdConfig(dir: string, port: number, hostKeys: readonly GeneratedKey[]): string {
   return [
     'ListenAddress 127.0.0.1',
     `Port ${port}`,
-    `HostKey ${hostKeyPath}`,
+    ...hostKeys.map((key) => `HostKey ${key.path}`),
     `PidFile ${join(dir, 'sshd.pid')}`,
     `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
     'PubkeyAuthentication yes',
