@@ -182,6 +182,32 @@ Host *
       'unknown-host.example',
     ],
   },
+  {
+    name: 'syntax: Key=value, quotes, escapes, tabs and comments',
+    files: {
+      config: [
+        'Host "quoted" plain\t# trailing comment',
+        '\tHostName=Quoted.Example  ',
+        '  Port = 2024',
+        "  User 'o''brien' # a comment",
+        '  IdentityFile "~/.ssh/with space"',
+        '  IdentityFile ~/.ssh/hash#inside',
+        '  IdentityFile ~/.ssh/back\\slash',
+        'Host *',
+        '  UserKnownHostsFile=~/.ssh/kh_a ~/.ssh/kh_b',
+      ].join('\n'),
+    },
+    targets: ['quoted', 'plain'],
+  },
+  {
+    name: 'Include inside a Host block whose file has its own Host lines',
+    files: {
+      config: 'Host web\n  Include web.d/*\n  User web-outer\nHost *\n  Port 2099\n',
+      'web.d/a': 'Port 2001\nHost nomatch\n  User never\nHost web\n  IdentityFile ~/.ssh/from_a\n',
+      'web.d/b': 'Host *\n  User from-b\n',
+    },
+    targets: ['web', 'db'],
+  },
 ];
 
 let home = '';
@@ -248,13 +274,16 @@ async function resolveWithOpenSsh(config: string, sshArgs: string[], alias: stri
   };
 }
 
-/** The identity files ssh loads, fully expanded; ssh's extra defaults (id_xmss, id_dsa) are dropped. */
+/**
+ * The identity files ssh loads, fully expanded; ssh's extra defaults (id_xmss, id_dsa) are
+ * dropped, and the log's strnvis() doubling of backslashes is undone.
+ */
 async function identityFilesWithOpenSsh(config: string, sshArgs: string[]): Promise<string[]> {
   const env = { ...process.env, HOME: home };
   const args = ['-v', '-F', config, '-o', 'ProxyCommand=exit 0', '-o', 'BatchMode=yes', ...sshArgs, 'true'];
   const { stderr } = await run('ssh', args, { env }).catch((error: { stderr: string }) => error);
   return [...stderr.matchAll(/^debug1: identity file (.*) type -?\d+$/gm)]
-    .map((match) => match[1] ?? '')
+    .map((match) => (match[1] ?? '').replace(/\\\\/g, '\\'))
     .filter((file) => !file.endsWith('-cert') && !/\/\.ssh\/id_(xmss|dsa)$/.test(file))
     .map(toTestHome);
 }
