@@ -136,6 +136,10 @@ Host box*
   IdentityFile %d/keys/%u_%l_%%
   UserKnownHostsFile ~/.ssh/kh/%h_%p "%d/kh2"
   ProxyJump %r@gw-%h,bastion.lan:2200
+Host box-two
+  HostKeyAlias two-key
+Host *
+  IdentityFile ~/.ssh/%C_%i_%k_%L
 `,
     },
     targets: ['box1', 'box-two'],
