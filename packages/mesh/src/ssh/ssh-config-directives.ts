@@ -6,6 +6,8 @@
  */
 import { SshConfigError } from './ssh-errors.js';
 import type { SshConfigDirective } from './ssh-config-parse.js';
+import { isKnownKeyword } from './ssh-keywords.js';
+import { matchPatternList } from './ssh-patterns.js';
 import { parsePort, parseProxyJump, type SshHostSpec } from './ssh-target-literal.js';
 
 export type StrictHostKeyChecking = 'yes' | 'no' | 'ask' | 'accept-new';
@@ -24,6 +26,8 @@ export interface Obtained {
   globalKnownHostsFiles?: string[];
   strictHostKeyChecking?: StrictHostKeyChecking;
   hostKeyAlias?: string;
+  /** IgnoreUnknown: keyword patterns not to warn about. */
+  ignoreUnknown?: string;
 }
 
 /** readconf.c's SSH_MAX_IDENTITY_FILES. */
@@ -49,6 +53,8 @@ export function applyDirective(directive: SshConfigDirective, context: ApplyCont
       return setOnce(obtained, 'hostname', single(directive, context.where), active);
     case 'user':
       return setOnce(obtained, 'user', single(directive, context.where), active);
+    case 'ignoreunknown':
+      return setOnce(obtained, 'ignoreUnknown', single(directive, context.where), active);
     case 'hostkeyalias':
       return setOnce(obtained, 'hostKeyAlias', single(directive, context.where), active);
     case 'port':
@@ -68,7 +74,7 @@ export function applyDirective(directive: SshConfigDirective, context: ApplyCont
     case 'proxycommand':
       return applyProxyCommand(directive, context);
     default:
-      return undefined;
+      return warnIfUnknown(directive.keyword, context);
   }
 }
 
@@ -124,4 +130,12 @@ function applyProxyCommand(directive: SshConfigDirective, context: ApplyContext)
   const { obtained } = context;
   if (!context.active || obtained.proxyCommand !== undefined || obtained.proxyJump !== undefined) return;
   obtained.proxyCommand = directive.rest.trim();
+}
+
+/** ssh refuses a config with an unknown keyword unless IgnoreUnknown (set earlier) covers it. */
+function warnIfUnknown(keyword: string, context: ApplyContext): void {
+  if (isKnownKeyword(keyword)) return;
+  const ignored = context.obtained.ignoreUnknown;
+  if (ignored !== undefined && matchPatternList(keyword, ignored, true) === 1) return;
+  context.warnings.push(`${context.where}: unknown keyword "${keyword}" is ignored (ssh would refuse this config)`);
 }
