@@ -26,6 +26,8 @@ export interface Obtained {
   globalKnownHostsFiles?: string[];
   strictHostKeyChecking?: StrictHostKeyChecking;
   hostKeyAlias?: string;
+  /** CanonicalizeHostname as written; anything but `no`/`false` is only warned about. */
+  canonicalizeHostname?: string;
   /** IgnoreUnknown: keyword patterns not to warn about. */
   ignoreUnknown?: string;
 }
@@ -53,6 +55,8 @@ export function applyDirective(directive: SshConfigDirective, context: ApplyCont
       return setOnce(obtained, 'hostname', single(directive, context.where), active);
     case 'user':
       return setOnce(obtained, 'user', single(directive, context.where), active);
+    case 'canonicalizehostname':
+      return setOnce(obtained, 'canonicalizeHostname', single(directive, context.where).toLowerCase(), active);
     case 'ignoreunknown':
       return setOnce(obtained, 'ignoreUnknown', single(directive, context.where), active);
     case 'hostkeyalias':

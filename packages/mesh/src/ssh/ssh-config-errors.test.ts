@@ -108,13 +108,14 @@ describe('resolveSshTarget on what ssh tolerates', () => {
     expect(target.port).toBe(2222);
   });
 
-  it('should warn about Match exec and ProxyCommand instead of running them', async () => {
-    const path = await writeConfig('Match exec "touch /tmp/should-not-run"\n  User never\nHost x\n  ProxyCommand nc %h %p\n');
+  it('should warn about Match exec, ProxyCommand and CanonicalizeHostname instead of carrying them out', async () => {
+    const path = await writeConfig('Match exec "touch /tmp/should-not-run"\n  User never\nHost x\n  ProxyCommand nc %h %p\n  CanonicalizeHostname always\n');
     const target = await resolveSshTarget('x', { home, configPath: path, localUser: LOCAL_USER });
     expect(target.user).toBe(LOCAL_USER);
     expect(target.proxyJump).toBeNull();
-    expect(target.warnings).toHaveLength(2);
+    expect(target.warnings).toHaveLength(3);
     expect(target.warnings[0]).toMatch(/line 1: Match exec is not supported/);
     expect(target.warnings[1]).toMatch(/ProxyCommand "nc %h %p" is set/);
+    expect(target.warnings[2]).toMatch(/CanonicalizeHostname always is set/);
   });
 });

@@ -156,7 +156,7 @@ function finish(context: WalkContext, local: { localHostname: string; env: Reado
     userKnownHostsFiles: noneOr(obtained.userKnownHostsFiles ?? DEFAULT_USER_KNOWN_HOSTS).map(path('UserKnownHostsFile')),
     globalKnownHostsFiles: noneOr(obtained.globalKnownHostsFiles ?? DEFAULT_GLOBAL_KNOWN_HOSTS),
     source: context.specific ? 'config' : 'literal',
-    warnings: [...context.warnings, ...proxyCommandWarning(obtained)],
+    warnings: [...context.warnings, ...unsupportedWarnings(obtained)],
   };
   if (obtained.identitiesOnly !== undefined) target.identitiesOnly = obtained.identitiesOnly;
   if (obtained.strictHostKeyChecking !== undefined) target.strictHostKeyChecking = obtained.strictHostKeyChecking;
@@ -187,7 +187,15 @@ function noneOr(files: string[]): string[] {
   return files.length === 1 && files[0] === 'none' ? [] : files;
 }
 
-function proxyCommandWarning(obtained: Obtained): string[] {
-  if (obtained.proxyCommand === undefined || obtained.proxyCommand.toLowerCase() === 'none') return [];
-  return [`ProxyCommand "${obtained.proxyCommand}" is set; mesh connects directly and does not run it`];
+/** Settings that change where ssh connects but that this resolution does not carry out. */
+function unsupportedWarnings(obtained: Obtained): string[] {
+  const warnings: string[] = [];
+  if (obtained.proxyCommand !== undefined && obtained.proxyCommand.toLowerCase() !== 'none') {
+    warnings.push(`ProxyCommand "${obtained.proxyCommand}" is set; mesh connects directly and does not run it`);
+  }
+  const canonicalize = obtained.canonicalizeHostname;
+  if (canonicalize !== undefined && canonicalize !== 'no' && canonicalize !== 'false') {
+    warnings.push(`CanonicalizeHostname ${canonicalize} is set; the hostname is used as configured, not canonicalised`);
+  }
+  return warnings;
 }
