@@ -1,0 +1,99 @@
+import { BoardStoreError, type ClaimInput, type HandoffInput, type Task, type TaskPriority } from './board-store.js';
+
+/**
+ * The board's state changes as pure functions over a task, shared by every store: a store finds
+ * and locks the row, applies one of these, and saves. Keeping them here keeps SQLite and a later
+ * PostgreSQL store from drifting apart on what a claim or a handoff means.
+ */
+
+export const PRIORITY_RANK: Readonly<Record<TaskPriority, number>> = { high: 0, normal: 1, low: 2 };
+
+/** Refuses a holder's write unless it carries the current token and the task is still held. */
+export function assertHolding(task: Task, token: number): void {
+  if (token !== task.token) {
+    throw new BoardStoreError(
+      'STALE_TOKEN',
+      `task ${task.key} is at fencing token ${task.token}, the write carried ${token}: the lease was lost or the task re-claimed`,
+    );
+  }
+  if (task.status !== 'doing') {
+    throw new BoardStoreError('CONFLICT', `task ${task.key} is ${task.status}, not doing`);
+  }
+}
+
+export function leaseUntil(now: Date, leaseMs: number): string {
+  return new Date(now.getTime() + leaseMs).toISOString();
+}
+
+export function applyClaim(task: Task, input: ClaimInput, now: Date): Task {
+  const token = task.token + 1;
+  const at = now.toISOString();
+  return {
+    ...task,
+    status: 'doing',
+    holder: { ...input.holder },
+    leaseExpiresAt: leaseUntil(now, input.leaseMs),
+    token,
+    updatedAt: at,
+    history: [...task.history, { at, kind: 'claimed', by: input.holder.who, host: input.holder.host, token }],
+  };
+}
+
+export function applyRenew(task: Task, leaseMs: number, now: Date): Task {
+  return { ...task, leaseExpiresAt: leaseUntil(now, leaseMs), updatedAt: now.toISOString() };
+}
+
+export function applyFinish(task: Task, outcome: 'done' | 'failed', note: string, now: Date): Task {
+  const at = now.toISOString();
+  const kind = outcome === 'done' ? 'completed' : 'failed';
+  return {
+    ...task,
+    status: outcome,
+    holder: null,
+    leaseExpiresAt: null,
+    attempts: outcome === 'failed' ? task.attempts + 1 : task.attempts,
+    updatedAt: at,
+    history: [...task.history, { at, kind, by: task.holder?.who, token: task.token, note }],
+  };
+}
+
+/** Back to `todo` for the named session or role, with the branch and job the next agent needs. */
+export function applyHandoff(task: Task, input: HandoffInput, now: Date): Task {
+  const at = now.toISOString();
+  const event = { at, kind: 'handed_off' as const, by: task.holder?.who, token: task.token, note: input.note, to: input.to };
+  return {
+    ...task,
+    status: 'todo',
+    for: input.to,
+    holder: null,
+    leaseExpiresAt: null,
+    token: task.token + 1,
+    branch: input.branch ?? task.branch,
+    previousJobId: input.jobId ?? task.holder?.jobId ?? task.previousJobId,
+    updatedAt: at,
+    history: [...task.history, { ...event, ...(input.branch ? { branch: input.branch } : {}), ...(input.jobId ? { jobId: input.jobId } : {}) }],
+  };
+}
+
+/** The lease ran out: back to `todo`, the token bumped so the old holder's writes are refused. */
+export function applyExpiry(task: Task, countsAsAttempt: boolean, now: Date): Task {
+  const at = now.toISOString();
+  return {
+    ...task,
+    status: 'todo',
+    holder: null,
+    leaseExpiresAt: null,
+    token: task.token + 1,
+    attempts: countsAsAttempt ? task.attempts + 1 : task.attempts,
+    updatedAt: at,
+    history: [...task.history, { at, kind: 'expired', by: task.holder?.who, host: task.holder?.host, token: task.token }],
+  };
+}
+
+export function applyApprove(task: Task, by: string | undefined, now: Date): Task {
+  if (task.status !== 'proposed') {
+    throw new BoardStoreError('CONFLICT', `task ${task.key} is ${task.status}; only a proposed task can be approved`);
+  }
+  const at = now.toISOString();
+  return { ...task, status: 'todo', updatedAt: at, history: [...task.history, { at, kind: 'approved', ...(by ? { by } : {}) }] };
+}

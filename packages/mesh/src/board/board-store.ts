@@ -1,0 +1,146 @@
+/**
+ * The board's store: tasks claimed under a lease with a fencing token. Every method is async so
+ * that a PostgreSQL store (its claim a `FOR UPDATE SKIP LOCKED`) fits behind the same interface as
+ * the synchronous SQLite one. The shapes mirror `@flotilla/protocol`'s `board.ts` schemas.
+ */
+
+export type TaskStatus = 'proposed' | 'todo' | 'doing' | 'review' | 'done' | 'failed';
+export type TaskPriority = 'high' | 'normal' | 'low';
+export type TaskEventKind = 'added' | 'approved' | 'claimed' | 'completed' | 'failed' | 'handed_off' | 'expired';
+
+export interface TaskHolder {
+  /** The session or agent name. */
+  who: string;
+  host: string;
+  jobId?: string;
+  sessionId?: string;
+}
+
+export interface TaskEvent {
+  at: string;
+  kind: TaskEventKind;
+  by?: string;
+  host?: string;
+  token?: number;
+  note?: string;
+  to?: string;
+  branch?: string;
+  jobId?: string;
+}
+
+export interface Task {
+  /** A ULID. */
+  id: string;
+  /** `<PREFIX>-<n>`, the prefix from the first tag (or `T`); unique. */
+  key: string;
+  title: string;
+  body: string;
+  tags: string[];
+  priority: TaskPriority;
+  for: string | null;
+  /** Ids of the tasks that must be `done` first. */
+  after: string[];
+  status: TaskStatus;
+  holder: TaskHolder | null;
+  leaseExpiresAt: string | null;
+  /** Bumped on every claim and when a holding ends by expiry or handoff; never decreases. */
+  token: number;
+  /** Holdings that ended without success: fails, and expiries that count as attempts. */
+  attempts: number;
+  branch: string | null;
+  previousJobId: string | null;
+  history: TaskEvent[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AddTaskInput {
+  title: string;
+  body?: string;
+  tags?: string[];
+  priority?: TaskPriority;
+  for?: string;
+  /** Ids or keys of existing tasks. */
+  after?: string[];
+  proposed?: boolean;
+  by?: string;
+}
+
+export interface TaskListFilter {
+  status?: TaskStatus[];
+  tag?: string;
+  for?: string;
+  /** Matches `holder.who`. */
+  holder?: string;
+}
+
+export interface ClaimInput {
+  holder: TaskHolder;
+  /** Only tasks with at least one of these tags; absent or empty: any task. */
+  tags?: string[];
+  /** The claimer's session name and roles; tasks `for` none of them are skipped. */
+  for?: string[];
+  leaseMs: number;
+}
+
+export interface HandoffInput {
+  /** The session or role the task goes to. */
+  to: string;
+  note: string;
+  branch?: string;
+  jobId?: string;
+}
+
+export interface ExpireLeasesOptions {
+  /** Hosts that are unreachable but within their grace: their leases are frozen, not expired. */
+  frozenHosts?: ReadonlySet<string>;
+  /** Whether this expiry is a spent attempt (the holder's exit record shows it ended); default yes. */
+  countsAsAttempt?: (task: Task) => boolean;
+}
+
+/** Every method resolves or rejects with a `BoardStoreError`; names accept an id or a key. */
+export interface BoardStore {
+  add(input: AddTaskInput): Promise<Task>;
+  get(idOrKey: string): Promise<Task | null>;
+  list(filter?: TaskListFilter): Promise<Task[]>;
+  /** Atomically takes the best claimable task (priority, then age), or resolves null. */
+  claim(input: ClaimInput): Promise<Task | null>;
+  renew(idOrKey: string, token: number, leaseMs: number): Promise<Task>;
+  complete(idOrKey: string, token: number, note: string): Promise<Task>;
+  fail(idOrKey: string, token: number, note: string): Promise<Task>;
+  handoff(idOrKey: string, token: number, input: HandoffInput): Promise<Task>;
+  /** Moves a `proposed` task to `todo`. */
+  approve(idOrKey: string, by?: string): Promise<Task>;
+  /** Returns every task whose lease had expired at `now` to `todo`; resolves those tasks. */
+  expireLeases(now: Date, options?: ExpireLeasesOptions): Promise<Task[]>;
+  /** After a hub restart: every held lease runs until now + `leaseMs`; resolves how many. */
+  graceAll(leaseMs: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+export type BoardStoreErrorCode = 'STALE_TOKEN' | 'NOT_FOUND' | 'CONFLICT';
+
+const BRAND = Symbol.for('flotilla.mesh.BoardStoreError');
+
+/** A refused board write. Check it with `isBoardStoreError`, not `instanceof`. */
+export class BoardStoreError extends Error {
+  readonly code: BoardStoreErrorCode;
+  readonly [BRAND] = true;
+
+  constructor(code: BoardStoreErrorCode, message: string) {
+    super(message);
+    this.name = 'BoardStoreError';
+    this.code = code;
+  }
+}
+
+export function isBoardStoreError(error: unknown, code?: BoardStoreErrorCode): error is BoardStoreError {
+  if (typeof error !== 'object' || error === null || !(BRAND in error)) return false;
+  return code === undefined || (error as BoardStoreError).code === code;
+}
+
+/** The key prefix: the first tag's letters and digits, uppercased, at most 8 (`auth` → `AUTH`); else `T`. */
+export function keyPrefix(tags: readonly string[] | undefined): string {
+  const cleaned = (tags?.[0] ?? '').toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 8);
+  return /^[A-Z]/.test(cleaned) ? cleaned : 'T';
+}
