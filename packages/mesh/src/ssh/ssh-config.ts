@@ -106,12 +106,18 @@ export async function resolveSshTarget(nameOrTarget: string, options: SshConfigO
   };
   const userConfig = opts.configPath ?? `${opts.home.replace(/\/$/, '')}/.ssh/config`;
   await walkConfigFile(userConfig, context, { required: opts.configPath !== undefined, depth: 0 });
-  const systemConfig = opts.configPath === undefined ? (opts.systemConfigPath === undefined ? SYSTEM_CONFIG : opts.systemConfigPath) : null;
+  const systemConfig = systemConfigFor(opts);
   if (systemConfig !== null) {
     context.includeDir = SYSTEM_CONFIG_DIR;
     await walkConfigFile(systemConfig, context, { required: false, depth: 0 });
   }
   return finish(context, { localHostname: opts.localHostname ?? osHostname(), env: opts.env ?? process.env });
+}
+
+/** Like ssh: the system config follows the user's, except with an explicit `-F` path. */
+function systemConfigFor(opts: { configPath?: string | undefined; systemConfigPath?: string | null | undefined }): string | null {
+  if (opts.configPath !== undefined) return null;
+  return opts.systemConfigPath === undefined ? SYSTEM_CONFIG : opts.systemConfigPath;
 }
 
 function parseTarget(nameOrTarget: string): SshHostSpec {
