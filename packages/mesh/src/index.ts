@@ -1,0 +1,14 @@
+// @flotilla/mesh: the public API grows with issue 6, slice by slice.
+export { resolveSshTarget, parseSshConfig } from './ssh/ssh-config.js';
+export type { SshTarget, SshConfigOptions } from './ssh/ssh-config.js';
+export {
+  appendKnownHost,
+  checkHostKey,
+  defaultKnownHostsPaths,
+  fingerprintSha256,
+  knownHostKeyTypes,
+  knownHostsLine,
+  readKnownHosts,
+} from './ssh/known-hosts.js';
+export type { HostKeyVerdict, KnownHostEntry } from './ssh/known-hosts.js';
+export { createHostVerifier, HostKeyError, serverHostKeyOrder } from './ssh/known-hosts-verifier.js';
