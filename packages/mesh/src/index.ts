@@ -1,6 +1,6 @@
 // @flotilla/mesh: the public API grows with issue 6, slice by slice.
-export { resolveSshTarget, parseSshConfig } from './ssh/ssh-config.js';
-export type { SshTarget, SshConfigOptions } from './ssh/ssh-config.js';
+export { resolveSshTarget, parseSshConfig, formatHostSpec, SshConfigError, isSshConfigError } from './ssh/ssh-config.js';
+export type { SshTarget, SshConfigOptions, SshHostSpec, SshConfigErrorCode } from './ssh/ssh-config.js';
 export {
   appendKnownHost,
   checkHostKey,
