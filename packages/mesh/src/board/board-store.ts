@@ -113,7 +113,7 @@ export interface BoardStore {
   approve(idOrKey: string, by?: string): Promise<Task>;
   /** Returns every task whose lease had expired at `now` to `todo`; resolves those tasks. */
   expireLeases(now: Date, options?: ExpireLeasesOptions): Promise<Task[]>;
-  /** After a hub restart: every held lease runs until now + `leaseMs`; resolves how many. */
+  /** After a hub restart: every held lease runs at least until now + `leaseMs`; resolves how many. */
   graceAll(leaseMs: number): Promise<number>;
   close(): Promise<void>;
 }

@@ -6,6 +6,7 @@ import {
   type AddTaskInput,
   type BoardStore,
   type ClaimInput,
+  type ExpireLeasesOptions,
   type Task,
   type TaskListFilter,
 } from './board-store.js';
@@ -88,6 +89,11 @@ function toRow(task: Task) {
 /** Documents are written only by this store, from typed tasks; reading them back needs no parse. */
 function readDoc(row: { doc: string } | undefined): Task | null {
   return row === undefined ? null : (JSON.parse(row.doc) as Task);
+}
+
+/** A grace never shortens a lease that already runs longer. */
+function latest(current: string | null, grace: string): string {
+  return current !== null && current > grace ? current : grace;
 }
 
 function matchesFilter(task: Task, filter: TaskListFilter): boolean {
@@ -175,6 +181,21 @@ export function createSqliteBoardStore(options: SqliteBoardStoreOptions): BoardS
     });
   }
 
+  function expireAt(at: Date, options: ExpireLeasesOptions): Task[] {
+    return sql.expired
+      .all(at.toISOString())
+      .map((row) => readDoc(row)!)
+      .filter((task) => !options.frozenHosts?.has(task.holder?.host ?? ''))
+      .map((task) => save(applyExpiry(task, options.countsAsAttempt?.(task) ?? true, at)));
+  }
+
+  function graceHeld(leaseMs: number): number {
+    const until = leaseUntil(now(), leaseMs);
+    const held = sql.held.all().map((row) => readDoc(row)!);
+    for (const task of held) save({ ...task, leaseExpiresAt: latest(task.leaseExpiresAt, until) });
+    return held.length;
+  }
+
   return {
     add: async (input) => immediate(sqlite, () => insertTask(input)),
     get: async (ref) => find(ref),
@@ -185,21 +206,8 @@ export function createSqliteBoardStore(options: SqliteBoardStoreOptions): BoardS
     fail: async (ref, token, note) => fenced(ref, token, (task, at) => applyFinish(task, 'failed', note, at)),
     handoff: async (ref, token, input) => fenced(ref, token, (task, at) => applyHandoff(task, input, at)),
     approve: async (ref, by) => immediate(sqlite, () => save(applyApprove(load(ref), by, now()))),
-    expireLeases: async (at, expireOptions = {}) =>
-      immediate(sqlite, () =>
-        sql.expired
-          .all(at.toISOString())
-          .map((row) => readDoc(row)!)
-          .filter((task) => !expireOptions.frozenHosts?.has(task.holder?.host ?? ''))
-          .map((task) => save(applyExpiry(task, expireOptions.countsAsAttempt?.(task) ?? true, at))),
-      ),
-    graceAll: async (leaseMs) =>
-      immediate(sqlite, () => {
-        const until = leaseUntil(now(), leaseMs);
-        const held = sql.held.all().map((row) => readDoc(row)!);
-        for (const task of held) save({ ...task, leaseExpiresAt: until });
-        return held.length;
-      }),
+    expireLeases: async (at, expireOptions = {}) => immediate(sqlite, () => expireAt(at, expireOptions)),
+    graceAll: async (leaseMs) => immediate(sqlite, () => graceHeld(leaseMs)),
     close: async () => close(),
   };
 }
