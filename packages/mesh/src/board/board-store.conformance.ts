@@ -245,6 +245,13 @@ export function describeBoardStoreConformance(name: string, makeStore: MakeBoard
         clock.advance(LEASE_MS);
         expect((await board.expireLeases(clock.now())).map((t) => t.id)).toEqual([task.id]);
       });
+
+      it('should never shorten a lease that runs longer than the grace', async () => {
+        await board.add({ title: 'a' });
+        const task = (await board.claim(claimAs('s1', { leaseMs: LEASE_MS * 10 })))!;
+        await board.graceAll(LEASE_MS);
+        expect((await board.get(task.id))?.leaseExpiresAt).toBe(task.leaseExpiresAt);
+      });
     });
 
     describeClaimRace(() => harness);
