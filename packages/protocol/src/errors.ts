@@ -22,6 +22,7 @@ export const ERROR_CODES = [
   'SESSION_NOT_RUNNING',
   'DELIVERY_FAILED',
   'CONFLICT',
+  'STALE_TOKEN',
   'DAEMON_UNAVAILABLE',
   'VERSION_MISMATCH',
   'INTERNAL',
@@ -54,6 +55,8 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   /** Text went in but no source confirmed it became a turn; `details` holds the SendReceipt. */
   DELIVERY_FAILED: 502,
   CONFLICT: 409,
+  /** A board write carrying a fencing token older than the task's: someone else holds it now. */
+  STALE_TOKEN: 409,
   DAEMON_UNAVAILABLE: 503,
   VERSION_MISMATCH: 409,
   INTERNAL: 500,

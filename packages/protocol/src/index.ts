@@ -161,3 +161,4 @@ export type {
   SessionListQuery,
 } from './session.js';
 export * from './terminal.js';
+export * from './board.js';

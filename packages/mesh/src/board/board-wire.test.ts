@@ -1,7 +1,7 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { z } from 'zod';
 // protocol's index.ts does not export board.ts yet; the test reads the schema from its source.
-import { TaskSchema } from '../../../protocol/src/board.js';
+import { TaskSchema } from '@flotilla/protocol';
 import { createSqliteBoardStore } from './sqlite-board-store.js';
 import type { Task } from './board-store.js';
 
