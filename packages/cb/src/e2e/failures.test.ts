@@ -92,7 +92,8 @@ describe('failure classification end to end (real Claude Code output)', () => {
     h = await startHarness({
       anthropic: [{ text: 'Writing.', toolUses: [{ name: 'Write', input: { file_path: 'a.txt', content: 'a' } }], usage: { input_tokens: 500, output_tokens: 77 } }, { hang: true }],
     });
-    const job = await h.waitEnded((await h.createJob({ prompt: 'slow', timeoutMs: 6000, attempts: 1 })).id);
+    // 12 s: Claude's first turn (whose tokens the test reads) must land before the wall clock, even on a loaded machine.
+    const job = await h.waitEnded((await h.createJob({ prompt: 'slow', timeoutMs: 12_000, attempts: 1 })).id);
     expect(job.status).toBe('failed');
     expect(job.failure).toMatchObject({ kind: 'timeout', timeout: 'wall' });
     expect(job.usage.outputTokens).toBe(77);
