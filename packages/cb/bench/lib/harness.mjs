@@ -90,6 +90,11 @@ export function tmuxPanePids(paths) {
 }
 
 /** Agent pids from every attempt's started.json (each agent leads its own process group). */
+/**
+ * The agents of the home's attempts that still run. A pid from an old `started.json` is checked
+ * against the process's environment (its FLOTILLA_JOB_ID): after hundreds of jobs the kernel
+ * reuses pids, and a cleanup that killed every recorded pid once took down an unrelated pnpm.
+ */
 export function agentPids(paths) {
   const pids = [];
   for (const job of safeReaddir(paths.jobsDir)) {
@@ -98,13 +103,21 @@ export function agentPids(paths) {
       try {
         const first = readFileSync(join(attempts, n, 'started.json'), 'utf8').split('\n')[0];
         const pid = JSON.parse(first).agentPid;
-        if (Number.isInteger(pid) && pid > 0) pids.push(pid);
+        if (Number.isInteger(pid) && pid > 0 && carriesJob(pid, job)) pids.push(pid);
       } catch {
         // not started
       }
     }
   }
   return pids;
+}
+
+function carriesJob(pid, jobId) {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`FLOTILLA_JOB_ID=${jobId}`);
+  } catch {
+    return false;
+  }
 }
 
 function safeReaddir(dir) {
