@@ -1,31 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createClient } from './client.js';
 import { isProtocolError } from './errors.js';
-import type { Transport, TransportRequest } from './transport.js';
+import { transportAnswering } from './transport.test-data.js';
 import { JOB_FIXTURE } from './fixtures.test-data.js';
-
-function transportAnswering(answer: (req: TransportRequest) => { status: number; body: unknown }, sse: string[] = []): Transport & { seen: TransportRequest[] } {
-  const seen: TransportRequest[] = [];
-  return {
-    seen,
-    async request(req) {
-      seen.push(req);
-      const { status, body } = answer(req);
-      return { status, headers: {}, body };
-    },
-    async stream(req) {
-      seen.push(req);
-      return {
-        status: 200,
-        headers: {},
-        chunks: (async function* () {
-          yield* sse;
-        })(),
-        close() {},
-      };
-    },
-  };
-}
 
 describe('createClient', () => {
   it('should send a job creation as POST /api/jobs and parse the Job', async () => {

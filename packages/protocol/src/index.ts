@@ -51,6 +51,7 @@ export {
   InboxItemSchema,
   InboxEntrySchema,
   SessionInboxItemSchema,
+  sessionInboxItem,
   StatsSchema,
   DoctorCheckSchema,
   DoctorReportSchema,

@@ -2,22 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createClient } from './client.js';
 import { isProtocolError } from './errors.js';
 import { KnowledgeReadQuerySchema, KnowledgeSearchQuerySchema, KnowledgeSymbolQuerySchema, formatCitation } from './knowledge.js';
-import type { Transport, TransportRequest } from './transport.js';
-
-function transportAnswering(answer: (req: TransportRequest) => { status: number; body: unknown }): Transport & { seen: TransportRequest[] } {
-  const seen: TransportRequest[] = [];
-  return {
-    seen,
-    async request(req) {
-      seen.push(req);
-      const { status, body } = answer(req);
-      return { status, headers: {}, body };
-    },
-    async stream() {
-      throw new Error('no streams here');
-    },
-  };
-}
+import { transportAnswering } from './transport.test-data.js';
 
 const ROOT = '/src/app';
 const SEARCH_ANSWER = {

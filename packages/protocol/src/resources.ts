@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AgentNameSchema, HostNameSchema, IdSchema, TimestampSchema } from './common.js';
 import { FailureKindSchema, JobStatusSchema } from './lifecycle.js';
 import { UsageSchema } from './job.js';
+import type { Session } from './session.js';
 
 export const HealthSchema = z.object({ pid: z.number().int(), version: z.string(), protocol: z.number().int() });
 export type Health = z.infer<typeof HealthSchema>;
@@ -73,6 +74,18 @@ export const SessionInboxItemSchema = z.object({
   title: z.string(),
 });
 export type SessionInboxItem = z.infer<typeof SessionInboxItemSchema>;
+
+/**
+ * A session's inbox entry, or null when it does not need its person: an agent session (not a
+ * discovered one) asking permission or waiting for input. The one rule the daemon's `/api/inbox`
+ * and a client applying `session.state` events both use.
+ */
+export function sessionInboxItem(session: Session): SessionInboxItem | null {
+  if (session.external || (session.state !== 'waiting_permission' && session.state !== 'waiting_input')) return null;
+  const title = session.state === 'waiting_permission' ? `asks permission: ${session.waitingFor ?? 'a tool'}` : 'waits for input';
+  const { id: sessionId, name, host, agent, state, waitingFor, since } = session;
+  return { kind: 'session', sessionId, name, host, agent, state, waitingFor, since, title };
+}
 
 /** `GET /api/inbox`: sessions that need you (longest waiting first), then unread results. */
 export const InboxEntrySchema = z.discriminatedUnion('kind', [SessionInboxItemSchema, InboxItemSchema]);

@@ -1,4 +1,4 @@
-import type { Capabilities, FlotillaEvent, InboxEntry, Job, Pause, Session, SessionInboxItem } from '@flotilla/protocol';
+import { sessionInboxItem, type Capabilities, type FlotillaEvent, type InboxEntry, type Job, type Pause, type Session, type SessionInboxItem } from '@flotilla/protocol';
 
 export type Connection = 'connecting' | 'live' | 'offline';
 
@@ -148,12 +148,4 @@ export function withSessionInInbox(inbox: readonly InboxEntry[], session: Sessio
   if (!item) return others.length === inbox.length ? inbox : others;
   const waiting = [...others.filter((e): e is SessionInboxItem => e.kind === 'session'), item].sort((a, b) => a.since.localeCompare(b.since));
   return [...waiting, ...others.filter((e) => e.kind !== 'session')];
-}
-
-/** The same rule as the daemon's inbox: an agent session asking permission or waiting for input. */
-function sessionInboxItem(session: Session): SessionInboxItem | null {
-  if (session.external || (session.state !== 'waiting_permission' && session.state !== 'waiting_input')) return null;
-  const title = session.state === 'waiting_permission' ? `asks permission: ${session.waitingFor ?? 'a tool'}` : 'waits for input';
-  const { id: sessionId, name, host, agent, state, waitingFor, since } = session;
-  return { kind: 'session', sessionId, name, host, agent, state, waitingFor, since, title };
 }

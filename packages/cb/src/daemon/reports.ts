@@ -1,4 +1,4 @@
-import type { InboxEntry, InboxItem, Job, Repo, Session, SessionInboxItem, Stats, Usage } from '@flotilla/protocol';
+import { sessionInboxItem, type InboxEntry, type InboxItem, type Job, type Repo, type SessionInboxItem, type Stats, type Usage } from '@flotilla/protocol';
 import type { DaemonContext } from './context.js';
 
 export async function allJobs(ctx: DaemonContext): Promise<Job[]> {
@@ -18,12 +18,6 @@ export function inboxItem(job: Job): InboxItem {
 }
 
 /** A managed session waiting for its person, as an inbox entry; null for any other. */
-export function sessionInboxItem(session: Session): SessionInboxItem | null {
-  if (session.external || (session.state !== 'waiting_permission' && session.state !== 'waiting_input')) return null;
-  const title = session.state === 'waiting_permission' ? `asks permission: ${session.waitingFor ?? 'a tool'}` : 'waits for input';
-  const { id: sessionId, name, host, agent, state, waitingFor, since } = session;
-  return { kind: 'session', sessionId, name, host, agent, state, waitingFor, since, title };
-}
 
 /** Sessions that need you (longest waiting first), then unread results. */
 export async function inbox(ctx: DaemonContext): Promise<InboxEntry[]> {
