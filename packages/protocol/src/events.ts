@@ -3,6 +3,8 @@ import { HostNameSchema, IdSchema, TimestampSchema } from './common.js';
 import { FailureSchema, JobSchema } from './job.js';
 import { JobStatusSchema } from './lifecycle.js';
 import { PauseSchema } from './resources.js';
+import { TaskSchema } from './board.js';
+import { HostSchema, MessageSchema } from './mesh.js';
 import { SessionLogEntrySchema, SessionSchema, SessionStateSchema } from './session.js';
 
 /** Every event type this protocol version names. Clients must ignore types they do not know. */
@@ -21,6 +23,11 @@ export const EVENT_TYPES = [
   'session.ended',
   'session.log',
   'resync',
+  'host.changed',
+  'host.removed',
+  'task.changed',
+  'message.created',
+  'message.updated',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -66,6 +73,13 @@ export const EventSchema = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('session.ended'), session: SessionSchema }),
   z.object({ ...base, type: z.literal('session.log'), entry: SessionLogEntrySchema }),
   z.object({ ...base, type: z.literal('resync'), reason: z.string() }),
+  // A hub's own events (`host` is the hub's name): a fleet host's link or load changed, a board
+  // task changed, a message was written or one of its deliveries moved.
+  z.object({ ...base, type: z.literal('host.changed'), hostInfo: HostSchema }),
+  z.object({ ...base, type: z.literal('host.removed'), name: HostNameSchema }),
+  z.object({ ...base, type: z.literal('task.changed'), task: TaskSchema }),
+  z.object({ ...base, type: z.literal('message.created'), message: MessageSchema }),
+  z.object({ ...base, type: z.literal('message.updated'), message: MessageSchema }),
 ]);
 export type FlotillaEvent = z.infer<typeof EventSchema>;
 export type EventOf<T extends EventType> = Extract<FlotillaEvent, { type: T }>;

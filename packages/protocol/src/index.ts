@@ -163,3 +163,4 @@ export type {
 } from './session.js';
 export * from './terminal.js';
 export * from './board.js';
+export * from './mesh.js';

@@ -1,0 +1,5 @@
+import type { Command } from 'commander';
+import type { MeshCliContext } from './context.js';
+
+// Filled in this session by its owner (see program.ts).
+export function registerFleetCommands(_program: Command, _ctx: MeshCliContext): void {}

@@ -1,0 +1,61 @@
+/**
+ * The hub's link to one host: one SSH connection (ssh2), kept up with reconnects, over which the
+ * hub reaches the host's `cb` daemon (HTTP over forwarded unix-socket channels, a small pool so
+ * sshd's MaxSessions is never hit), runs commands (exec), copies files (SFTP) and offers the hub
+ * to the host's agents (a reverse-forwarded unix socket). Nothing listens on a port anywhere.
+ */
+import type { Duplex } from 'node:stream';
+import type { HostKeyStatus, LinkState, Transport } from '@flotilla/protocol';
+
+export interface LinkStatus {
+  state: LinkState;
+  /** When `state` last changed (ISO). */
+  since: string;
+  /** Why the link is down or refused, in words; null when up. */
+  error: string | null;
+  /** The host key seen on the last handshake and what known_hosts says about it. */
+  hostKey: HostKeyStatus | null;
+}
+
+export interface ExecOptions {
+  /** Written to the command's stdin, then closed. */
+  stdin?: string | Buffer;
+  /** Kill the channel and reject after this long (default 60 s). */
+  timeoutMs?: number;
+}
+
+export interface ExecResult {
+  /** The remote exit code; null when it died on a signal. */
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface HostLink {
+  readonly name: string;
+  status(): LinkStatus;
+  /** Called on every status change; returns the unsubscribe function. */
+  onStatus(listener: (status: LinkStatus) => void): () => void;
+  /** Resolves once the link is up; rejects with the refusal or after `timeoutMs`. */
+  ready(timeoutMs?: number): Promise<void>;
+  /**
+   * A protocol transport to a unix socket on the host (the `cb` daemon's), over forwarded
+   * streamlocal channels. Requests while the link is down reject with `DAEMON_UNAVAILABLE`.
+   */
+  transport(remoteSocketPath: string, options?: { headers?: Record<string, string> }): Transport;
+  /** Runs `command` through the remote user's shell. */
+  exec(command: string, options?: ExecOptions): Promise<ExecResult>;
+  /**
+   * Listens on `remoteSocketPath` on the host (reverse streamlocal forwarding; a stale socket
+   * file is removed first) and hands each connection to `onConnection`. Re-established after every
+   * reconnect. Resolves the function that stops listening.
+   */
+  serveReverse(remoteSocketPath: string, onConnection: (stream: Duplex) => void): Promise<() => Promise<void>>;
+  /** Copies a local file to the host over SFTP (mode kept), creating no directories. */
+  putFile(localPath: string, remotePath: string): Promise<void>;
+  /** Copies a file from the host over SFTP. */
+  getFile(remotePath: string, localPath: string): Promise<void>;
+  /** Drops the connection and stops reconnecting. */
+  close(): Promise<void>;
+}
