@@ -76,6 +76,7 @@ describe('package exports', () => {
         ],
         "./transport": [
           "KitError",
+          "createAgentTransport",
           "createHttpTransport",
           "createSocketTransport",
           "isKitError",

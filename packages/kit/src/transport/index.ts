@@ -2,6 +2,7 @@
  * `@flotilla/kit/transport` — the `Transport` of `@flotilla/protocol` over node:http, to a daemon's
  * unix socket or to an http(s) URL. Kept dependency-free: the CLI loads it on every start.
  */
+import type { Agent } from 'node:http';
 import type { Transport } from '@flotilla/protocol';
 import { createNodeTransport } from './node-transport.js';
 
@@ -39,4 +40,16 @@ export function createHttpTransport(baseUrl: string, options: HttpTransportOptio
   const headers: Record<string, string> = { ...options.headers };
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
   return createNodeTransport({ kind: 'url', url: new URL(baseUrl) }, headers);
+}
+
+/**
+ * A transport over the connections `agent` makes: for streams that are not a local socket or URL
+ * (e.g. SSH-forwarded channels). The agent decides pooling and keep-alive; its `createConnection`
+ * may fail with a `KitError` (`DAEMON_UNAVAILABLE`), which requests reject with unchanged.
+ *
+ * @example
+ * const transport = createAgentTransport(agent, { label: 'ssh://box/root/.flotilla/cb.sock' });
+ */
+export function createAgentTransport(agent: Agent, options: TransportOptions & { label: string }): Transport {
+  return createNodeTransport({ kind: 'agent', agent, label: options.label }, { host: 'localhost', ...options.headers });
 }

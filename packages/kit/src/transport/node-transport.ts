@@ -1,14 +1,18 @@
 // On the CLI's start-up path: node built-ins and type-only imports only (no hono, zod or debug).
-import { request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { request as httpRequest, type Agent, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import type { Transport, TransportRequest, TransportResponse, TransportStream } from '@flotilla/protocol';
-import { KitError, errnoCode } from '../internal/errors.js';
+import { KitError, errnoCode, isKitError } from '../internal/errors.js';
 
 export type TransportErrorCode = 'DAEMON_UNAVAILABLE' | 'TRANSPORT_ABORTED' | 'TRANSPORT_FAILED';
 
-/** Where requests go: a unix socket, or an http(s) origin with an optional path prefix. */
+/**
+ * Where requests go: a unix socket, an http(s) origin with an optional path prefix, or whatever
+ * connections an `http.Agent` makes (`label` names the far end in errors).
+ */
 export type TransportTarget =
   | { kind: 'socket'; socketPath: string }
-  | { kind: 'url'; url: URL };
+  | { kind: 'url'; url: URL }
+  | { kind: 'agent'; agent: Agent; label: string };
 
 type RequestFn = (options: RequestOptions, callback: (res: IncomingMessage) => void) => ClientRequest;
 
@@ -70,6 +74,7 @@ async function open(target: TransportTarget, req: TransportRequest, baseHeaders:
 
 async function requestOptions(target: TransportTarget, path: string): Promise<{ requestFn: RequestFn; options: RequestOptions }> {
   // `servername: ''` spares node's agent a net.isIP('localhost') call per request (~10 ms on a cold start).
+  if (target.kind === 'agent') return { requestFn: httpRequest, options: { agent: target.agent, host: 'localhost', path } };
   if (target.kind === 'socket') return { requestFn: httpRequest, options: { socketPath: target.socketPath, path, ...({ servername: '' } as RequestOptions) } };
   const { url } = target;
   const requestFn: RequestFn = url.protocol === 'https:' ? (await import('node:https')).request : httpRequest;
@@ -116,9 +121,11 @@ function flattenHeaders(res: IncomingMessage): Record<string, string> {
 
 function toTransportError(error: unknown, target: TransportTarget | undefined, signal: AbortSignal | undefined): KitError<TransportErrorCode> {
   if (signal?.aborted) return new KitError('TRANSPORT_ABORTED', 'the request was aborted', { cause: signal.reason });
+  // An agent's connection factory reports its own failures (e.g. DAEMON_UNAVAILABLE): keep them.
+  if (isKitError<TransportErrorCode>(error)) return error;
   const code = errnoCode(error) ?? '';
   if (target !== undefined && UNAVAILABLE.has(code)) {
-    const where = target.kind === 'socket' ? target.socketPath : target.url.origin;
+    const where = target.kind === 'socket' ? target.socketPath : target.kind === 'url' ? target.url.origin : target.label;
     return new KitError('DAEMON_UNAVAILABLE', `nothing is listening on ${where} (${code}); is the daemon running?`, { cause: error });
   }
   return new KitError('TRANSPORT_FAILED', `request failed: ${(error as Error).message}`, { cause: error });
