@@ -1,4 +1,5 @@
-import { immediate, type SqliteDatabase } from '@flotilla/kit/sqlite';
+import type { SqliteDatabase } from '@flotilla/kit/sqlite';
+import { migrateComponent } from '../store/migrate.js';
 
 /**
  * The board's tables, as plain SQL migrations keyed by `PRAGMA user_version` (drizzle would add a
@@ -25,16 +26,7 @@ const MIGRATIONS: readonly string[] = [
    create table board_key_counters (prefix text primary key, last integer not null);`,
 ];
 
-/**
- * Applies the pending migrations under `BEGIN IMMEDIATE`, so that several processes opening the
- * same new file at once migrate it exactly once.
- */
+/** Creates or upgrades the board's tables (its version kept in `mesh_schema`, component `board`). */
 export function migrateBoard(sqlite: SqliteDatabase): void {
-  immediate(sqlite, () => {
-    const current = sqlite.pragma('user_version', { simple: true }) as number;
-    for (let version = current; version < MIGRATIONS.length; version += 1) {
-      sqlite.exec(MIGRATIONS[version]!);
-    }
-    if (current < MIGRATIONS.length) sqlite.pragma(`user_version = ${MIGRATIONS.length}`);
-  });
+  migrateComponent(sqlite, 'board', MIGRATIONS);
 }
