@@ -6,6 +6,7 @@ export const ERROR_CODES = [
   'UNAUTHORIZED',
   'FORBIDDEN_HOST',
   'FORBIDDEN_ORIGIN',
+  'FORBIDDEN',
   'NOT_FOUND',
   'JOB_NOT_FOUND',
   'INVALID_TRANSITION',
@@ -37,6 +38,8 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   UNAUTHORIZED: 401,
   FORBIDDEN_HOST: 403,
   FORBIDDEN_ORIGIN: 403,
+  /** The caller is known but its scope does not allow this (e.g. an agent's token approving a task). */
+  FORBIDDEN: 403,
   NOT_FOUND: 404,
   JOB_NOT_FOUND: 404,
   INVALID_TRANSITION: 409,
