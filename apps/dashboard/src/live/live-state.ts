@@ -1,4 +1,5 @@
 import { sessionInboxItem, type Capabilities, type FlotillaEvent, type InboxEntry, type Job, type Pause, type Session, type SessionInboxItem } from '@flotilla/protocol';
+import { initialHubState, withHost, withHubSnapshot, withMessage, withoutHost, withTask, type HubSnapshot, type HubState } from './hub-state';
 
 export type Connection = 'connecting' | 'live' | 'offline';
 
@@ -15,8 +16,11 @@ export interface Alert {
   kind: string | null;
 }
 
-/** Everything the page shows that the event stream keeps current. Replaced, never mutated. */
-export interface LiveState {
+/**
+ * Everything the page shows that the event stream keeps current. Replaced, never mutated. The hub's
+ * parts (hosts, tasks, channel, directs) stay empty on a lone daemon.
+ */
+export interface LiveState extends HubState {
   connection: Connection;
   /** When the stream was lost (ms since epoch), while offline. */
   offlineSince: number | null;
@@ -48,6 +52,7 @@ export const initialState: LiveState = {
   inbox: [],
   alerts: [],
   revision: 0,
+  ...initialHubState,
 };
 
 export interface Snapshot {
@@ -56,11 +61,14 @@ export interface Snapshot {
   sessions: readonly Session[];
   pauses: readonly Pause[];
   inbox: readonly InboxEntry[];
+  /** Fetched only from a hub; null from a lone daemon. */
+  hub: HubSnapshot | null;
 }
 
-export function withSnapshot(state: LiveState, snapshot: Snapshot): LiveState {
+export function withSnapshot(state: LiveState, snapshot: Snapshot, now = Date.now()): LiveState {
   return {
     ...state,
+    ...(snapshot.hub ? withHubSnapshot(state, snapshot.hub, now) : null),
     capabilities: snapshot.capabilities,
     jobs: boundJobs(new Map(snapshot.jobs.map((job) => [job.id, job]))),
     sessions: new Map(snapshot.sessions.map((session) => [session.id, session])),
@@ -91,6 +99,17 @@ export function applyEvent(state: LiveState, event: FlotillaEvent): LiveState {
       return { ...next, pauses: state.pauses.filter((p) => p.id !== event.pause.id) };
     case 'notification':
       return { ...next, alerts: [alertOf(event), ...state.alerts].slice(0, MAX_ALERTS) };
+    case 'host.changed':
+      return { ...next, hosts: withHost(state.hosts, event.hostInfo) };
+    case 'host.removed':
+      return { ...next, hosts: withoutHost(state.hosts, event.name) };
+    case 'task.changed':
+      return { ...next, tasks: withTask(state.tasks, event.task, Date.parse(event.at)) };
+    case 'message.created':
+    case 'message.updated': {
+      const { channel, directs } = withMessage(state, event.message);
+      return { ...next, channel, directs };
+    }
     default:
       return next;
   }

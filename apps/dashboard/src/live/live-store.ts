@@ -1,4 +1,7 @@
-import type { FlotillaClient, FlotillaEvent } from '@flotilla/protocol';
+import type { FlotillaClient, FlotillaEvent, Host, Message, Task } from '@flotilla/protocol';
+import type { HubClient } from '../api/hub';
+import { hubSnapshot } from './hub-snapshot';
+import { withHost, withMessage, withTask } from './hub-state';
 import { applyEvent, initialState, withSnapshot, type LiveState, type Snapshot } from './live-state';
 
 /** No byte for this long (the daemon sends a ping every 15 s) means the stream is dead. */
@@ -18,9 +21,20 @@ export interface LiveStore {
   refresh(): Promise<void>;
   /** Called with every applied event (pages that follow one object's details listen here). */
   onEvent(listener: (event: FlotillaEvent) => void): () => void;
+  /**
+   * An object a hub call just answered with (an added task, a posted message): shown at once, not
+   * when its event arrives; the event, when it comes, carries the same or a newer copy.
+   */
+  received(update: { task: Task } | { message: Message } | { host: Host }): void;
 }
 
-export function createLiveStore(client: FlotillaClient, options: { jobLimit?: number } = {}): LiveStore {
+export interface LiveStoreOptions {
+  jobLimit?: number;
+  /** The hub's client: with it, a server that says it is a hub is asked for hosts, board and channel too. */
+  hub?: HubClient;
+}
+
+export function createLiveStore(client: FlotillaClient, options: LiveStoreOptions = {}): LiveStore {
   let state = initialState;
   const listeners = new Set<() => void>();
   const eventListeners = new Set<(event: FlotillaEvent) => void>();
@@ -44,14 +58,17 @@ export function createLiveStore(client: FlotillaClient, options: { jobLimit?: nu
   }
 
   async function snapshot(): Promise<Snapshot> {
-    const [capabilities, page, sessions, pauses, inbox] = await Promise.all([
-      client.capabilities(),
+    const asked = client.capabilities();
+    // The hub's part starts as soon as the server has said what it is, beside the rest.
+    const [capabilities, page, sessions, pauses, inbox, hub] = await Promise.all([
+      asked,
       client.listJobs({ limit: options.jobLimit ?? 200 }),
       client.listSessions({ all: true }),
       client.pauses(),
       client.inbox(),
+      asked.then((capabilities) => hubSnapshot(options.hub, capabilities)),
     ]);
-    return { capabilities, jobs: page.items, sessions, pauses, inbox };
+    return { capabilities, jobs: page.items, sessions, pauses, inbox, hub };
   }
 
   function scheduleInbox(): void {
@@ -135,5 +152,14 @@ export function createLiveStore(client: FlotillaClient, options: { jobLimit?: nu
       eventListeners.add(listener);
       return () => eventListeners.delete(listener);
     },
+    received(update) {
+      if ('task' in update) set({ ...state, tasks: withTask(state.tasks, update.task, Date.now()) });
+      else if ('host' in update) set({ ...state, hosts: withHost(state.hosts, update.host) });
+      else set({ ...state, ...pickMessages(withMessage(state, update.message)) });
+    },
   };
+}
+
+function pickMessages(hub: Pick<LiveState, 'channel' | 'directs'>): Pick<LiveState, 'channel' | 'directs'> {
+  return { channel: hub.channel, directs: hub.directs };
 }
