@@ -25,6 +25,7 @@ export const ERROR_CODES = [
   'CONFLICT',
   'STALE_TOKEN',
   'DAEMON_UNAVAILABLE',
+  'HUB_UNAVAILABLE',
   'VERSION_MISMATCH',
   'INTERNAL',
 ] as const;
@@ -61,6 +62,8 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   /** A board write carrying a fencing token older than the task's: someone else holds it now. */
   STALE_TOKEN: 409,
   DAEMON_UNAVAILABLE: 503,
+  /** The mesh hub is not connected to this host (board calls need it; messages are queued). */
+  HUB_UNAVAILABLE: 503,
   VERSION_MISMATCH: 409,
   INTERNAL: 500,
 };
