@@ -164,3 +164,5 @@ export type {
 export * from './terminal.js';
 export * from './board.js';
 export * from './mesh.js';
+export * from './board-client.js';
+export * from './mesh-client.js';

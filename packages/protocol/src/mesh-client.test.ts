@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { createMeshClient } from './mesh-client.js';
+import type { AgentProfile, Message } from './mesh.js';
+import { transportAnswering } from './transport.test-data.js';
+
+const MESSAGE: Message = {
+  id: '01JD0000000000000000000000',
+  seq: 7,
+  from: 'reviewer-1',
+  fromHost: 'mac',
+  to: '#channel',
+  text: '@api-1 please look',
+  mentions: ['@api-1'],
+  deliveries: [{ session: 'api-1', host: 'linux', state: 'queued', attempts: 0, deliveredAt: null, error: null }],
+  createdAt: '2026-01-01T00:00:00.000Z',
+};
+const PROFILE: AgentProfile = { session: 'api-1', host: 'linux', roles: ['reviewer'], tags: ['backend'], auto: true, updatedAt: '2026-01-01T00:00:00.000Z' };
+
+describe('createMeshClient', () => {
+  it('should send messages, channel posts and profiles to their routes', async () => {
+    const transport = transportAnswering((req) => ({
+      status: 200,
+      body: req.path.startsWith('/api/profiles') ? (req.method === 'GET' ? [PROFILE] : PROFILE) : req.method === 'GET' ? [MESSAGE] : MESSAGE,
+    }));
+    const mesh = createMeshClient(transport);
+    expect(await mesh.postToChannel({ text: '@api-1 please look' })).toEqual(MESSAGE);
+    await mesh.sendMessage({ to: '@reviewer', text: 'hi' });
+    expect(await mesh.channel({ after: 6 })).toEqual([MESSAGE]);
+    await mesh.listMessages({ to: 'api-1', limit: 5 });
+    expect(await mesh.listProfiles()).toEqual([PROFILE]);
+    await mesh.declareProfile('api-1', { roles: ['reviewer'], auto: true });
+    expect(transport.seen.map((r) => `${r.method} ${r.path} ${JSON.stringify(r.query ?? r.body ?? null)}`)).toEqual([
+      'POST /api/channel {"text":"@api-1 please look"}',
+      'POST /api/messages {"to":"@reviewer","text":"hi"}',
+      'GET /api/channel {"after":6}',
+      'GET /api/messages {"to":"api-1","limit":5}',
+      'GET /api/profiles null',
+      'PUT /api/profiles/api-1 {"roles":["reviewer"],"auto":true}',
+    ]);
+  });
+
+  it('should reject a message that does not match the schema', async () => {
+    const mesh = createMeshClient(transportAnswering(() => ({ status: 201, body: { ...MESSAGE, id: 'x' } })));
+    await expect(mesh.sendMessage({ to: 'api-1', text: 'hi' })).rejects.toThrow();
+  });
+});
