@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import { createBoardClient, isProtocolError, type BoardClient } from '@flotilla/protocol';
+import { createSqliteBoardStore } from '../board/sqlite-board-store.js';
+import type { BoardStore } from '../board/board-store.js';
+import { callerFromTestHeader, serveRoutes, tempHubDb, type ServedRoutes } from '../test-support/hub-routes.test-support.js';
+import { boardRoutes } from './board-routes.js';
+import type { Caller } from './caller.js';
+import type { HubEventInput } from './hub-events.js';
+
+const LEASE_MS = 60_000;
+
+async function servedBoard(): Promise<{ store: BoardStore; served: ServedRoutes; events: HubEventInput[]; client: (caller?: Caller) => BoardClient } & AsyncDisposable> {
+  const db = tempHubDb();
+  const store = createSqliteBoardStore({ path: db.path });
+  const events: HubEventInput[] = [];
+  const publish = async (event: HubEventInput) => void events.push(event);
+  const served = await serveRoutes((app) => app.route('/api/board', boardRoutes({ store, publish, caller: callerFromTestHeader, defaultLeaseMs: LEASE_MS })));
+  return {
+    store,
+    served,
+    events,
+    client: (caller) => createBoardClient(served.transport(caller)),
+    [Symbol.asyncDispose]: async () => {
+      await served.close();
+      await store.close();
+      db[Symbol.dispose]();
+    },
+  };
+}
+
+async function refusal(promise: Promise<unknown>): Promise<{ code: string; status: number; message: string }> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (!isProtocolError(error)) throw new Error(`expected a protocol error, got ${String(error)}`);
+  return { code: error.code, status: error.status, message: error.message };
+}
+
+const agent = (host: string, extra: Partial<Extract<Caller, { kind: 'agent' }>> = {}): Caller => ({ kind: 'agent', host, ...extra });
+
+describe('boardRoutes', () => {
+  it('should give each of 200 tasks to exactly one of 16 concurrent HTTP claimers', async () => {
+    await using hub = await servedBoard();
+    const user = hub.client();
+    for (let i = 0; i < 200; i += 1) await user.addTask({ title: `task ${i}`, tags: ['race'] });
+    const claimed: string[] = [];
+    const claimer = async (n: number) => {
+      const board = hub.client();
+      for (;;) {
+        const task = await board.claimTask({ holder: { who: `c${n}`, host: 'h' }, tags: ['race'], leaseMs: LEASE_MS });
+        if (task === null) return;
+        claimed.push(task.id);
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, (_, n) => claimer(n)));
+    expect(claimed).toHaveLength(200);
+    expect(new Set(claimed).size).toBe(200);
+    expect(await user.listTasks({ status: ['todo'] })).toEqual([]);
+    expect(hub.events.filter((e) => e.type === 'task.changed')).toHaveLength(400);
+  });
+
+  it('should refuse a write with a stale token with 409 STALE_TOKEN, and an unknown task with 404', async () => {
+    await using hub = await servedBoard();
+    const board = hub.client();
+    await board.addTask({ title: 'contended', tags: ['auth'] });
+    const first = (await board.claimTask({ holder: { who: 'slow', host: 'h' }, leaseMs: 1 }))!;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await hub.store.expireLeases(new Date());
+    const second = (await board.claimTask({ holder: { who: 'fast', host: 'h' }, leaseMs: LEASE_MS }))!;
+    expect(second.token).toBe(first.token + 2);
+    expect(await refusal(board.completeTask(first.key, { token: first.token, note: 'late' }))).toMatchObject({ code: 'STALE_TOKEN', status: 409 });
+    expect(await refusal(board.getTask('NOPE-1'))).toMatchObject({ code: 'NOT_FOUND', status: 404 });
+    expect(await refusal(board.renewTask('NOPE-1', { token: 1, leaseMs: 5 }))).toMatchObject({ code: 'NOT_FOUND', status: 404 });
+    expect((await board.completeTask(second.id, { token: second.token, note: 'merged' })).status).toBe('done');
+  });
+
+  it('should list by several statuses, tag, for and holder, and show a task by key or id', async () => {
+    await using hub = await servedBoard();
+    const board = hub.client();
+    const a = await board.addTask({ title: 'a', tags: ['api'], for: 'reviewer' });
+    await board.addTask({ title: 'b', tags: ['ui'], proposed: true });
+    await board.claimTask({ holder: { who: 'w1', host: 'h' }, tags: ['ui'], leaseMs: LEASE_MS });
+    expect((await board.listTasks({ status: ['todo', 'proposed'] })).map((t) => t.title)).toEqual(['a', 'b']);
+    expect((await board.listTasks({ tag: 'ui' })).map((t) => t.title)).toEqual(['b']);
+    expect((await board.listTasks({ for: 'reviewer' })).map((t) => t.key)).toEqual([a.key]);
+    expect((await board.getTask(a.key)).id).toBe(a.id);
+    const res = await fetch(`${hub.served.url}/api/board?status=todo&status=proposed`, { headers: { authorization: `Bearer ${hub.served.token}` } });
+    expect(((await res.json()) as unknown[]).length).toBe(2);
+    expect(await refusal(board.listTasks({ status: ['nope' as 'todo'] }))).toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
+  });
+
+  it('should hand off with the branch and the job, then let the named session claim it', async () => {
+    await using hub = await servedBoard();
+    const board = hub.client();
+    await board.addTask({ title: 'implement', tags: ['api'] });
+    const held = (await board.claimTask({ holder: { who: 'impl', host: 'h', jobId: 'J1' }, leaseMs: LEASE_MS }))!;
+    const handed = await board.handoffTask(held.key, { token: held.token, to: 'reviewer', note: 'please review', branch: 'flotilla/auth' });
+    expect(handed).toMatchObject({ status: 'todo', for: 'reviewer', branch: 'flotilla/auth', previousJobId: 'J1' });
+    expect(await board.claimTask({ holder: { who: 'other', host: 'h' }, for: ['other'], leaseMs: LEASE_MS })).toBeNull();
+    expect((await board.claimTask({ holder: { who: 'rev', host: 'h' }, for: ['rev', 'reviewer'], leaseMs: LEASE_MS }))?.key).toBe(held.key);
+  });
+
+  describe('scopes', () => {
+    it('should create an agent\'s task as proposed, refuse its approval and let the user approve it', async () => {
+      await using hub = await servedBoard();
+      const robot = hub.client(agent('linux', { session: 'api-1' }));
+      const proposed = await robot.addTask({ title: 'refactor auth', tags: ['auth'] });
+      expect(proposed).toMatchObject({ status: 'proposed', history: [{ kind: 'added', by: 'api-1' }] });
+      expect(await robot.claimTask({ holder: { who: 'api-1', host: 'linux' }, leaseMs: LEASE_MS })).toBeNull();
+      expect(await refusal(robot.approveTask(proposed.key))).toMatchObject({ code: 'FORBIDDEN', status: 403 });
+      expect((await hub.client().approveTask(proposed.key)).status).toBe('todo');
+    });
+
+    it('should fill an agent\'s holder from its identity and refuse a claim for another host', async () => {
+      await using hub = await servedBoard();
+      await hub.client().addTask({ title: 'one' });
+      await hub.client().addTask({ title: 'two' });
+      const robot = hub.client(agent('linux', { session: 'api-1', jobId: 'JOB1' }));
+      expect(await refusal(robot.claimTask({ holder: { who: 'x', host: 'mac' }, leaseMs: LEASE_MS }))).toMatchObject({ code: 'FORBIDDEN', status: 403 });
+      const task = (await robot.claimTask({ holder: { who: 'someone-else', host: 'linux', jobId: 'OTHER' }, leaseMs: LEASE_MS }))!;
+      expect(task.holder).toEqual({ who: 'api-1', host: 'linux', jobId: 'JOB1' });
+      const res = await fetch(`${hub.served.url}/api/board/claim`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${hub.served.token}`, 'x-test-caller': JSON.stringify(agent('mac', { jobId: 'J9' })), 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(((await res.json()) as { task: { holder: unknown; leaseExpiresAt: string } }).task.holder).toEqual({ who: 'J9', host: 'mac', jobId: 'J9' });
+    });
+
+    it('should refuse an agent writing into another host\'s holding even with the right token', async () => {
+      await using hub = await servedBoard();
+      await hub.client().addTask({ title: 'one' });
+      const held = (await hub.client(agent('linux', { session: 'api-1' })).claimTask({ holder: { who: 'api-1', host: 'linux' }, leaseMs: LEASE_MS }))!;
+      const intruder = hub.client(agent('mac', { session: 'ios-1' }));
+      expect(await refusal(intruder.completeTask(held.key, { token: held.token, note: 'mine now' }))).toMatchObject({ code: 'FORBIDDEN' });
+      expect(await refusal(intruder.completeTask(held.key, { token: held.token + 1, note: 'guess' }))).toMatchObject({ code: 'STALE_TOKEN' });
+      expect((await hub.client(agent('linux', { session: 'api-1' })).completeTask(held.key, { token: held.token, note: 'ok' })).status).toBe('done');
+    });
+  });
+
+  it('should answer a malformed body with 400 in words', async () => {
+    await using hub = await servedBoard();
+    const res = await fetch(`${hub.served.url}/api/board`, { method: 'POST', headers: { authorization: `Bearer ${hub.served.token}` }, body: '{nope' });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: { code: 'BAD_REQUEST', message: 'the request body is not valid JSON' } });
+    expect(await refusal(hub.client().addTask({ title: '' }))).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('title') });
+  });
+});

@@ -1,0 +1,145 @@
+/**
+ * `/api/board`: the board over HTTP. Every write goes through the board store (atomic, fenced),
+ * is published as `task.changed`, and obeys the hub-side scopes of `caller.ts`.
+ */
+import { Hono, type Context } from 'hono';
+import {
+  AddTaskRequestSchema,
+  ClaimTaskRequestSchema,
+  FinishTaskRequestSchema,
+  HandoffTaskRequestSchema,
+  ProtocolError,
+  RenewTaskRequestSchema,
+  TaskHolderSchema,
+  TaskListQuerySchema,
+} from '@flotilla/protocol';
+import type { BoardStore, Task, TaskHolder } from '../board/board-store.js';
+import { agentName, type AgentCaller, type Caller, type CallerOf } from './caller.js';
+import type { PublishEvent } from './hub-events.js';
+import { jsonBody, publishCommitted, queryOf, routeErrorHandler } from './board-routes-http.js';
+
+export interface BoardRoutesOptions {
+  store: BoardStore;
+  /** Appends a hub event; the board publishes `{ type: 'task.changed', task }` after every write. */
+  publish: PublishEvent;
+  caller: CallerOf;
+  /** The lease of a claim or renewal that names none. */
+  defaultLeaseMs: number;
+}
+
+/** A claim or renewal may leave out the lease (the hub's default), and an agent its holder (itself). */
+const ClaimBodySchema = ClaimTaskRequestSchema.extend({
+  holder: TaskHolderSchema.optional(),
+  leaseMs: ClaimTaskRequestSchema.shape.leaseMs.optional(),
+});
+const RenewBodySchema = RenewTaskRequestSchema.extend({ leaseMs: RenewTaskRequestSchema.shape.leaseMs.optional() });
+
+/**
+ * The board's routes, to mount at `/api/board`.
+ *
+ * @example
+ * app.route('/api/board', boardRoutes({ store: board, publish, caller, defaultLeaseMs: 30 * 60_000 }));
+ */
+export function boardRoutes(options: BoardRoutesOptions): Hono {
+  const { store, caller } = options;
+  const app = new Hono();
+  app.onError(routeErrorHandler);
+  const changed = async (task: Task): Promise<Task> => {
+    await publishCommitted(options.publish, { type: 'task.changed', task });
+    return task;
+  };
+
+  app.get('/', async (c) => c.json(await store.list(queryOf(c, TaskListQuerySchema, ['status']))));
+  app.post('/', async (c) => {
+    const request = await jsonBody(c, AddTaskRequestSchema);
+    const who = caller(c);
+    const input = who.kind === 'agent' ? { ...request, proposed: true, by: agentName(who) } : { ...request, by: request.by ?? 'user' };
+    return c.json(await changed(await store.add(input)), 201);
+  });
+  app.post('/claim', async (c) => {
+    const request = await jsonBody(c, ClaimBodySchema);
+    const holder = claimHolder(caller(c), request.holder);
+    const leaseMs = request.leaseMs ?? options.defaultLeaseMs;
+    const task = await store.claim({ holder, tags: request.tags, for: request.for, leaseMs });
+    return c.json({ task: task === null ? null : await changed(task) });
+  });
+  app.get('/:ref', async (c) => c.json(await load(store, c.req.param('ref'))));
+  app.post('/:ref/renew', async (c) => {
+    const { token, leaseMs } = await jsonBody(c, RenewBodySchema);
+    const ref = await holderWrite(c, token);
+    return c.json(await store.renew(ref, token, leaseMs ?? options.defaultLeaseMs));
+  });
+  app.post('/:ref/done', async (c) => {
+    const { token, note } = await jsonBody(c, FinishTaskRequestSchema);
+    const ref = await holderWrite(c, token);
+    return c.json(await changed(await store.complete(ref, token, note)));
+  });
+  app.post('/:ref/fail', async (c) => {
+    const { token, note } = await jsonBody(c, FinishTaskRequestSchema);
+    const ref = await holderWrite(c, token);
+    return c.json(await changed(await store.fail(ref, token, note)));
+  });
+  app.post('/:ref/handoff', async (c) => {
+    const { token, ...handoff } = await jsonBody(c, HandoffTaskRequestSchema);
+    const ref = await holderWrite(c, token);
+    const who = caller(c);
+    const jobId = who.kind === 'agent' ? (who.jobId ?? handoff.jobId) : handoff.jobId;
+    return c.json(await changed(await store.handoff(ref, token, { ...handoff, ...(jobId ? { jobId } : {}) })));
+  });
+  app.post('/:ref/approve', async (c) => {
+    if (caller(c).kind !== 'user') {
+      throw new ProtocolError('FORBIDDEN', 'an agent cannot approve a proposed task; only a person can', {
+        fix: 'ask the user to run `mesh board approve` (or approve it on the dashboard)',
+      });
+    }
+    return c.json(await changed(await store.approve(c.req.param('ref'), 'user')));
+  });
+
+  /** An agent writes only into holdings of its own host (and job): a token alone is easy to guess. */
+  async function holderWrite(c: Context, token: number): Promise<string> {
+    const ref = c.req.param('ref')!;
+    const who = caller(c);
+    if (who.kind === 'agent') {
+      const task = await load(store, ref);
+      if (task.token === token && task.holder !== null && !holdsAsItself(who, task.holder)) {
+        throw new ProtocolError('FORBIDDEN', `task ${task.key} is held by ${task.holder.who} on ${task.holder.host}, not by this agent`, {
+          fix: 'an agent may only renew, finish or hand off the tasks it claimed itself',
+        });
+      }
+    }
+    return ref;
+  }
+  return app;
+}
+
+/** A user claims for whoever it names; an agent claims as itself, on its own host. */
+function claimHolder(who: Caller, requested: TaskHolder | undefined): TaskHolder {
+  if (who.kind === 'user') {
+    if (requested === undefined) {
+      throw new ProtocolError('VALIDATION_FAILED', 'holder: a claim needs a holder ({ who, host })', { fix: 'say who claims: `mesh board claim --as NAME`' });
+    }
+    return requested;
+  }
+  if (requested !== undefined && requested.host !== who.host) {
+    throw new ProtocolError('FORBIDDEN', `an agent on ${who.host} cannot claim for host ${requested.host}`, {
+      fix: 'claim without naming another host; the hub fills in your own',
+    });
+  }
+  const holder: TaskHolder = { who: who.session ?? requested?.who ?? agentName(who), host: who.host };
+  if (who.jobId !== undefined) holder.jobId = who.jobId;
+  if (requested?.sessionId !== undefined) holder.sessionId = requested.sessionId;
+  return holder;
+}
+
+function holdsAsItself(who: AgentCaller, holder: TaskHolder): boolean {
+  if (holder.host !== who.host) return false;
+  return who.jobId === undefined || holder.jobId === undefined || holder.jobId === who.jobId;
+}
+
+async function load(store: BoardStore, ref: string): Promise<Task> {
+  const task = await store.get(ref);
+  if (task === null) {
+    throw new ProtocolError('NOT_FOUND', `no task ${ref} on the board`, { fix: 'name a task by its key (AUTH-12) or id, as `mesh board ls` shows them' });
+  }
+  return task;
+}
