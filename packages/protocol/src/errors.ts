@@ -27,6 +27,9 @@ export const ERROR_CODES = [
   'DAEMON_UNAVAILABLE',
   'HUB_UNAVAILABLE',
   'VERSION_MISMATCH',
+  'HOST_NOT_FOUND',
+  'HOST_UNREACHABLE',
+  'NO_HOST_AVAILABLE',
   'INTERNAL',
 ] as const;
 export const ErrorCodeSchema = z.enum(ERROR_CODES);
@@ -65,6 +68,12 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   /** The mesh hub is not connected to this host (board calls need it; messages are queued). */
   HUB_UNAVAILABLE: 503,
   VERSION_MISMATCH: 409,
+  /** A hub was asked about a host it does not have (`mesh hosts ls` lists them). */
+  HOST_NOT_FOUND: 404,
+  /** The hub's link to that host is down (its jobs keep running there). */
+  HOST_UNREACHABLE: 503,
+  /** `--any` found no host with a free slot, no rate-limit pause and the repository. */
+  NO_HOST_AVAILABLE: 503,
   INTERNAL: 500,
 };
 

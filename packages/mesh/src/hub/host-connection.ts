@@ -1,0 +1,230 @@
+/**
+ * One fleet host as the hub sees it: its link, its daemon (found or started over the link), the
+ * event stream copied into the hub's outbox, a health poll, and the reverse socket through which
+ * the host's agents reach the hub. Everything is retried while the hub runs; nothing here throws
+ * out to the hub.
+ */
+import type { Duplex } from 'node:stream';
+import createDebug from 'debug';
+import { createClient, type DaemonStatus, type FlotillaClient, type Host, type Transport } from '@flotilla/protocol';
+import type { HostLink, LinkStatus } from '../link/host-link.js';
+import { ensureRemoteDaemon } from './daemon-discovery.js';
+import type { HubStore } from './hub-store.js';
+import { syncHostEvents } from './host-event-sync.js';
+
+const log = createDebug('flotilla:mesh:host');
+
+export interface HostEntry {
+  name: string;
+  spec: string;
+  /** `user@hostname:port` after ~/.ssh/config. */
+  target: string;
+}
+
+export interface HostConnectionDeps {
+  store: HubStore;
+  /** New hub events were written (wake SSE readers). */
+  changed(): void;
+  /** Serves one connection an agent on `host` opened to the hub's reverse socket. */
+  serveAgent(host: string, stream: Duplex): void;
+  healthIntervalMs?: number;
+  now?: () => Date;
+}
+
+interface Attached {
+  daemon: DaemonStatus;
+  transport: Transport;
+  client: FlotillaClient;
+}
+
+export class HostConnection {
+  readonly name: string;
+  private readonly deps: HostConnectionDeps;
+  private readonly entry: HostEntry;
+  private readonly link: HostLink;
+  private attached: Attached | null = null;
+  private daemonError: string | null = null;
+  private latencyMs: number | null = null;
+  private paused = false;
+  private lastSeenAt: string | null = null;
+  private stopped = false;
+  private lastPublished = '';
+  private readonly unsubscribe: () => void;
+  private session: AbortController | null = null;
+  private readonly done: Promise<void>;
+
+  constructor(entry: HostEntry, link: HostLink, deps: HostConnectionDeps) {
+    this.name = entry.name;
+    this.entry = entry;
+    this.link = link;
+    this.deps = deps;
+    this.unsubscribe = link.onStatus((status) => this.onLinkStatus(status));
+    this.done = this.run();
+  }
+
+  /** The host as `/api/hosts` shows it. */
+  host(): Host {
+    const link = this.link.status();
+    const daemon = this.attached?.daemon;
+    const sessions = this.deps.store.listSessions({ host: this.name }).length;
+    const running = daemon?.running ?? 0;
+    return {
+      name: this.name,
+      spec: this.entry.spec,
+      target: this.entry.target,
+      state: link.state,
+      since: link.since,
+      latencyMs: link.state === 'up' ? this.latencyMs : null,
+      error: link.error ?? (link.state === 'up' ? this.daemonError : null),
+      hostKey: link.hostKey,
+      mode: this.attached ? 'daemon' : null,
+      cbVersion: daemon?.version ?? null,
+      running,
+      queued: daemon?.queued ?? 0,
+      sessions,
+      slots: daemon?.slots ?? 0,
+      freeSlots: Math.max(0, (daemon?.slots ?? 0) - running),
+      paused: this.paused,
+      lastSeenAt: this.lastSeenAt,
+    };
+  }
+
+  /** The typed client to the host's daemon while it is reachable. */
+  client(): FlotillaClient | null {
+    return this.link.status().state === 'up' ? (this.attached?.client ?? null) : null;
+  }
+
+  /** The raw transport to the host's daemon while it is reachable. */
+  transport(): Transport | null {
+    return this.link.status().state === 'up' ? (this.attached?.transport ?? null) : null;
+  }
+
+  /** Since when the link has been down (null while up or connecting for the first time). */
+  unreachableSince(): Date | null {
+    const status = this.link.status();
+    return status.state === 'down' ? new Date(status.since) : null;
+  }
+
+  /** Runs a command on the host through its link. */
+  exec(command: string, timeoutMs?: number) {
+    return this.link.exec(command, { timeoutMs });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe();
+    this.session?.abort();
+    await this.link.close();
+    await this.done.catch(() => undefined);
+  }
+
+  private onLinkStatus(status: LinkStatus): void {
+    if (status.state !== 'up') this.session?.abort();
+    this.publishIfChanged();
+  }
+
+  private async run(): Promise<void> {
+    let backoffMs = 1_000;
+    while (!this.stopped) {
+      try {
+        await this.link.ready(24 * 3_600_000);
+        const attached = await this.attach();
+        if (attached) backoffMs = 1_000;
+      } catch (error) {
+        log('%s: %s', this.name, (error as Error).message);
+      }
+      this.attached = null;
+      this.publishIfChanged();
+      if (this.stopped) break;
+      await sleep(backoffMs);
+      backoffMs = Math.min(backoffMs * 2, 30_000);
+    }
+  }
+
+  /** Finds the daemon, then follows its events until the link or the daemon goes away. */
+  private async attach(): Promise<boolean> {
+    const found = await ensureRemoteDaemon(this.link);
+    if (found.kind !== 'running') {
+      this.daemonError = found.error;
+      this.publishIfChanged();
+      return false;
+    }
+    this.daemonError = null;
+    const transport = this.link.transport(found.status.socket, { headers: { 'x-flotilla-client': 'mesh-hub' } });
+    this.attached = { daemon: found.status, transport, client: createClient(transport) };
+    const session = new AbortController();
+    this.session = session;
+    const stopReverse = await this.serveReverse(found.status.home);
+    const health = this.pollHealth(session);
+    try {
+      this.publishIfChanged();
+      await syncHostEvents({ host: this.name, transport, client: this.attached.client, store: this.deps.store, changed: this.deps.changed, signal: session.signal });
+    } finally {
+      session.abort();
+      await health;
+      await stopReverse().catch(() => undefined);
+    }
+    return true;
+  }
+
+  private async serveReverse(home: string): Promise<() => Promise<void>> {
+    try {
+      return await this.link.serveReverse(`${home}/hub.sock`, (stream) => this.deps.serveAgent(this.name, stream));
+    } catch (error) {
+      log('%s: no reverse socket: %s', this.name, (error as Error).message);
+      return async () => undefined;
+    }
+  }
+
+  /** Every few seconds: the daemon's load and pauses, and the round trip they took. */
+  private async pollHealth(session: AbortController): Promise<void> {
+    const interval = this.deps.healthIntervalMs ?? 5_000;
+    let failures = 0;
+    while (!session.signal.aborted) {
+      const client = this.attached?.client;
+      if (!client) return;
+      const started = performance.now();
+      try {
+        const [status, pauses] = await Promise.all([client.status(), client.pauses()]);
+        this.latencyMs = Math.round(performance.now() - started);
+        this.paused = pauses.length > 0;
+        this.lastSeenAt = (this.deps.now?.() ?? new Date()).toISOString();
+        if (this.attached) this.attached.daemon = status;
+        failures = 0;
+        this.publishIfChanged();
+      } catch (error) {
+        failures += 1;
+        log('%s: health check failed (%d): %s', this.name, failures, (error as Error).message);
+        if (failures >= 2) session.abort();
+      }
+      await sleep(interval, session.signal);
+    }
+  }
+
+  /** Writes `host.changed` when something a person would notice changed (not every latency wobble). */
+  private publishIfChanged(): void {
+    const host = this.host();
+    const { latencyMs: _latency, lastSeenAt: _seen, ...material } = host;
+    const key = JSON.stringify(material);
+    if (key === this.lastPublished) return;
+    this.lastPublished = key;
+    try {
+      this.deps.store.append({ type: 'host.changed', hostInfo: host });
+      this.deps.changed();
+    } catch (error) {
+      log('%s: could not record host.changed: %s', this.name, (error as Error).message);
+    }
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
