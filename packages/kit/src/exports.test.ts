@@ -81,6 +81,17 @@ describe('package exports', () => {
           "createSocketTransport",
           "isKitError",
         ],
+        "./web": [
+          "BROWSER_TOKEN_TTL_MS",
+          "DASHBOARD_CSP",
+          "createSessionTokens",
+          "dashboardRoutes",
+          "findDashboardAssets",
+          "loadAddon",
+          "loadStaticSite",
+          "tokenFingerprint",
+          "tokenToCookie",
+        ],
       }
     `);
   });
