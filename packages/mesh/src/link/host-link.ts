@@ -58,4 +58,11 @@ export interface HostLink {
   getFile(remotePath: string, localPath: string): Promise<void>;
   /** Drops the connection and stops reconnecting. */
   close(): Promise<void>;
+  /**
+   * Tries to connect now instead of waiting for the next retry (a refused key is retried only
+   * so, or every 5 minutes): call it after `mesh hosts trust` or when hosts.json changes.
+   */
+  reconnectNow?(): void;
+  /** Where the link goes, `user@host:port` (and `via` its jump hosts): `Host.target`. Null before the first attempt. */
+  describeTarget?(): string | null;
 }

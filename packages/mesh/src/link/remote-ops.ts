@@ -1,0 +1,71 @@
+/**
+ * What runs in SSH session channels: `exec` and SFTP transfers. OpenSSH's MaxSessions (default
+ * 10) limits these per connection, so the link runs at most `maxSessionChannels` at once.
+ */
+import { stat } from 'node:fs/promises';
+import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
+import type { ExecOptions, ExecResult } from './host-link.js';
+import { LinkError } from './link-errors.js';
+
+export const DEFAULT_EXEC_TIMEOUT_MS = 60_000;
+
+/** Runs `command` and collects its output; kills the channel after `timeoutMs`. */
+export function execOn(client: Client, hostName: string, command: string, options: ExecOptions = {}): Promise<ExecResult> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS;
+  return new Promise((resolve, reject) => {
+    client.exec(command, (error, channel) => {
+      if (error) return reject(new LinkError('CHANNEL_FAILED', `cannot run a command on ${hostName}: ${error.message}`, { cause: error }));
+      collect(channel, { hostName, command, timeoutMs }).then(resolve, reject);
+      channel.end(options.stdin ?? '');
+    });
+  });
+}
+
+function collect(channel: ClientChannel, context: { hostName: string; command: string; timeoutMs: number }): Promise<ExecResult> {
+  const stdout: Buffer[] = [];
+  const stderr: Buffer[] = [];
+  let code: number | null = null;
+  let signal: string | null = null;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      channel.signal('KILL');
+      channel.close();
+      reject(new LinkError('EXEC_TIMEOUT', `\`${context.command}\` on ${context.hostName} ran longer than ${context.timeoutMs} ms and was killed`));
+    }, context.timeoutMs);
+    channel.on('data', (chunk: Buffer) => stdout.push(chunk));
+    channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    channel.on('exit', (exitCode: number | null, exitSignal?: string) => {
+      code = typeof exitCode === 'number' ? exitCode : null;
+      signal = exitSignal ?? null;
+    });
+    channel.once('close', () => {
+      clearTimeout(timer);
+      const result = { code, signal, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') };
+      if (code === null && signal === null) reject(new LinkError('LINK_DOWN', `\`${context.command}\` on ${context.hostName}: the channel closed without an exit status (the link dropped?)`));
+      else resolve(result);
+    });
+  });
+}
+
+/** Copies a local file to the host, keeping its mode. */
+export async function putFileOn(client: Client, hostName: string, localPath: string, remotePath: string): Promise<void> {
+  const { mode } = await stat(localPath);
+  await withSftp(client, hostName, (sftp, done) => sftp.fastPut(localPath, remotePath, { mode: mode & 0o7777 }, done), `copy ${localPath} to ${hostName}:${remotePath}`);
+}
+
+export async function getFileFrom(client: Client, hostName: string, remotePath: string, localPath: string): Promise<void> {
+  await withSftp(client, hostName, (sftp, done) => sftp.fastGet(remotePath, localPath, done), `copy ${hostName}:${remotePath} to ${localPath}`);
+}
+
+function withSftp(client: Client, hostName: string, transfer: (sftp: SFTPWrapper, done: (error?: Error | null) => void) => void, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    client.sftp((error, sftp) => {
+      if (error) return reject(new LinkError('CHANNEL_FAILED', `cannot open SFTP on ${hostName}: ${error.message}`, { cause: error }));
+      transfer(sftp, (transferError) => {
+        sftp.end();
+        if (transferError) reject(new LinkError('SFTP_FAILED', `cannot ${what}: ${transferError.message}`, { cause: transferError }));
+        else resolve();
+      });
+    });
+  });
+}

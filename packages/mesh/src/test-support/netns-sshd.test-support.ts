@@ -1,0 +1,90 @@
+// Tests only: one OpenSSH sshd inside a namespace host, its environment set by sshd_config.
+import { execFile } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const PID_POLL_MS = 25;
+const START_TIMEOUT_MS = 10_000;
+
+interface SshdHost {
+  name: string;
+  ip: string;
+  namespace: string;
+  dir: string;
+  home: string;
+  tmuxDir: string;
+  hostKey: { path: string };
+}
+
+/**
+ * sshd listening on the host's address only, with the host's FLOTILLA_HOME, TMUX_TMPDIR, name and
+ * a PATH whose first directory holds `cb`. SetEnv wins over sshd's own PATH for exec sessions.
+ */
+export function sshdConfig(host: SshdHost, binDir: string, extra: readonly string[]): string {
+  return [
+    `ListenAddress ${host.ip}`,
+    'Port 22',
+    `HostKey ${host.hostKey.path}`,
+    `PidFile ${join(host.dir, 'sshd.pid')}`,
+    `AuthorizedKeysFile ${join(host.dir, 'authorized_keys')}`,
+    'PubkeyAuthentication yes',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'PermitRootLogin prohibit-password',
+    'UsePAM no',
+    'StrictModes no',
+    'Subsystem sftp internal-sftp',
+    `SetEnv FLOTILLA_HOME=${host.home} TMUX_TMPDIR=${host.tmuxDir} FLOTILLA_HOST_NAME=${host.name} PATH=${binDir}:/usr/local/bin:/usr/bin:/bin`,
+    ...extra,
+    '',
+  ].join('\n');
+}
+
+export async function startSshdIn(host: SshdHost): Promise<void> {
+  const pidFile = join(host.dir, 'sshd.pid');
+  const log = join(host.dir, 'sshd.log');
+  rmSync(pidFile, { force: true });
+  await run('ip', ['netns', 'exec', host.namespace, '/usr/sbin/sshd', '-f', join(host.dir, 'sshd_config'), '-E', log]);
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (readPid(pidFile) === undefined) {
+    if (Date.now() > deadline) throw new Error(`sshd of ${host.name} did not start: ${readFileSync(log, 'utf8')}`);
+    await sleep(PID_POLL_MS);
+  }
+}
+
+/** Stops the listening sshd (sessions it forked live on until the namespace's processes are killed). */
+export async function stopSshd(host: SshdHost): Promise<void> {
+  const pid = readPid(join(host.dir, 'sshd.pid'));
+  if (pid === undefined) return;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (isAlive(pid) && Date.now() < deadline) await sleep(PID_POLL_MS);
+}
+
+function readPid(pidFile: string): number | undefined {
+  try {
+    const pid = Number.parseInt(readFileSync(pidFile, 'utf8'), 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
