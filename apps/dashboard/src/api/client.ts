@@ -1,14 +1,11 @@
 import { createClient, isProtocolError, type FlotillaClient } from '@flotilla/protocol';
 import { createFetchTransport } from './fetch-transport';
-import { createHubClient, type HubClient } from './hub';
 
-const transport = createFetchTransport();
+/** The page's one transport: `fetch`, same origin. */
+export const transport = createFetchTransport();
 
 /** The one typed client of the page. */
 export const client: FlotillaClient = createClient(transport);
-
-/** The hub's own resources (hosts, board, channel), over the same transport; called only on a hub. */
-export const hubClient: HubClient = createHubClient(transport);
 
 /** What to show a person when a call failed: the protocol's message and its fix when there is one. */
 export function describeError(error: unknown): string {

@@ -7,7 +7,6 @@ import {
   type AddHostRequest,
   type AddTaskRequest,
   type AgentProfile,
-  type Capabilities,
   type Host,
   type Message,
   type Task,
@@ -37,16 +36,6 @@ export interface HubClient {
   /** A direct message to a session name or `@role`. */
   sendMessage(to: string, text: string): Promise<Message>;
   profiles(): Promise<AgentProfile[]>;
-}
-
-export type HubFeature = 'hosts' | 'board' | 'channel';
-export const HUB_FEATURES: readonly HubFeature[] = ['hosts', 'board', 'channel'];
-
-/** Which hub pages the server offers: all of them on a hub, or the ones its features list. */
-export function hubFeatures(capabilities: Capabilities | null): ReadonlySet<HubFeature> {
-  if (!capabilities) return new Set();
-  if (capabilities.kind === 'hub') return new Set(HUB_FEATURES);
-  return new Set(HUB_FEATURES.filter((feature) => capabilities.features.includes(feature)));
 }
 
 export function createHubClient(transport: Transport): HubClient {

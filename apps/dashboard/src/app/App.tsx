@@ -15,6 +15,11 @@ import { KnowledgePage } from '../pages/KnowledgePage';
 // The terminal (xterm.js) and the charts (uPlot) load when their page is opened, not on first load.
 const SessionPage = lazy(() => import('../pages/SessionPage').then((m) => ({ default: m.SessionPage })));
 const StatsPage = lazy(() => import('../pages/StatsPage').then((m) => ({ default: m.StatsPage })));
+// A hub's pages load only on a hub, when opened: a lone daemon's first load does not carry them.
+const HostsPage = lazy(() => import('../pages/HostsPage').then((m) => ({ default: m.HostsPage })));
+const BoardPage = lazy(() => import('../pages/BoardPage').then((m) => ({ default: m.BoardPage })));
+const TaskPage = lazy(() => import('../pages/TaskPage').then((m) => ({ default: m.TaskPage })));
+const ChannelPage = lazy(() => import('../pages/ChannelPage').then((m) => ({ default: m.ChannelPage })));
 
 type Page = ComponentType<{ params: Record<string, string> }>;
 
@@ -30,6 +35,10 @@ const ROUTES: ReadonlyArray<[string, Page]> = [
   ['/knowledge', KnowledgePage],
   ['/stats', StatsPage],
   ['/security', SecurityPage],
+  ['/hosts', HostsPage],
+  ['/board', BoardPage],
+  ['/board/:ref', TaskPage],
+  ['/channel', ChannelPage],
 ];
 
 export function App() {

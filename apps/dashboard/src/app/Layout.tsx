@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { hubFeatures } from '../api/hub-features';
 import { useLive, useNow } from '../live/hooks';
 import { formatDuration } from '../ui/format';
 import { Link, useLocation } from './router';
@@ -6,7 +7,7 @@ import { Link, useLocation } from './router';
 export interface NavItem {
   to: string;
   label: string;
-  /** Shown only when the server offers it (`/api/capabilities` features or add-ons). */
+  /** Shown only when the server offers it (`/api/capabilities` features or add-ons; a hub offers its pages). */
   needs?: string;
 }
 
@@ -14,6 +15,9 @@ export const NAV: readonly NavItem[] = [
   { to: '/', label: 'Now' },
   { to: '/jobs', label: 'Jobs' },
   { to: '/sessions', label: 'Sessions' },
+  { to: '/hosts', label: 'Hosts', needs: 'hosts' },
+  { to: '/board', label: 'Board', needs: 'board' },
+  { to: '/channel', label: 'Channel', needs: 'channel' },
   { to: '/inbox', label: 'Inbox' },
   { to: '/new', label: 'New job' },
   { to: '/projects', label: 'Projects' },
@@ -29,7 +33,7 @@ function isActive(to: string, path: string): boolean {
 export function Layout({ children }: { children: ReactNode }) {
   const { path } = useLocation();
   const capabilities = useLive((s) => s.capabilities);
-  const offered = new Set([...(capabilities?.features ?? []), ...(capabilities?.addons ?? [])]);
+  const offered = new Set<string>([...(capabilities?.features ?? []), ...(capabilities?.addons ?? []), ...hubFeatures(capabilities)]);
   const needsYou = useLive((s) => s.inbox).filter((entry) => entry.kind === 'session').length;
   return (
     <div className="shell">

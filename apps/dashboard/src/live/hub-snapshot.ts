@@ -1,5 +1,6 @@
 import type { Capabilities, Message } from '@flotilla/protocol';
-import { hubFeatures, type HubClient } from '../api/hub';
+import { hubFeatures } from '../api/hub-features';
+import type { HubClient } from '../api/hub';
 import { MAX_CHANNEL, type HubSnapshot } from './hub-state';
 
 /** A channel page as asked of the hub; the newest MAX_CHANNEL are kept. */

@@ -39,7 +39,7 @@ const until = async (ok: () => boolean) => {
 describe('createLiveStore with a hub client', () => {
   it('should ask a lone daemon nothing more than before', async () => {
     const server = fakeServer(caps('daemon'));
-    const store = createLiveStore(server.client, { hub: server.hub });
+    const store = createLiveStore(server.client, { hub: async () => server.hub });
     store.start();
     await until(() => store.getState().connection === 'live');
     expect(server.calls).toEqual([]);
@@ -49,7 +49,7 @@ describe('createLiveStore with a hub client', () => {
 
   it('should load hosts, board and channel from a hub, and tell listeners once for a burst of task events', async () => {
     const server = fakeServer(caps('hub'));
-    const store = createLiveStore(server.client, { hub: server.hub });
+    const store = createLiveStore(server.client, { hub: async () => server.hub });
     let notified = 0;
     store.subscribe(() => (notified += 1));
     store.start();
@@ -69,7 +69,7 @@ describe('createLiveStore with a hub client', () => {
 
   it('should ask only for the features a daemon lists', async () => {
     const server = fakeServer(caps('daemon', ['board']));
-    const store = createLiveStore(server.client, { hub: server.hub });
+    const store = createLiveStore(server.client, { hub: async () => server.hub });
     store.start();
     await until(() => store.getState().tasks.size === 1);
     expect(server.calls).toEqual(['board']);

@@ -1,7 +1,7 @@
-import type { FlotillaClient, FlotillaEvent, Host, Message, Task } from '@flotilla/protocol';
+import type { Capabilities, FlotillaClient, FlotillaEvent, Host, Message, Task } from '@flotilla/protocol';
 import type { HubClient } from '../api/hub';
-import { hubSnapshot } from './hub-snapshot';
-import { withHost, withMessage, withTask } from './hub-state';
+import { hubFeatures } from '../api/hub-features';
+import { withHost, withMessage, withoutHost, withTask } from './hub-state';
 import { applyEvent, initialState, withSnapshot, type LiveState, type Snapshot } from './live-state';
 
 /** No byte for this long (the daemon sends a ping every 15 s) means the stream is dead. */
@@ -25,13 +25,16 @@ export interface LiveStore {
    * An object a hub call just answered with (an added task, a posted message): shown at once, not
    * when its event arrives; the event, when it comes, carries the same or a newer copy.
    */
-  received(update: { task: Task } | { message: Message } | { host: Host }): void;
+  received(update: { task: Task } | { message: Message } | { host: Host } | { removedHost: string }): void;
 }
 
 export interface LiveStoreOptions {
   jobLimit?: number;
-  /** The hub's client: with it, a server that says it is a hub is asked for hosts, board and channel too. */
-  hub?: HubClient;
+  /**
+   * Loads the hub's client: with it, a server that says it is a hub is asked for hosts, board and
+   * channel too. A loader, so that a lone daemon's page never fetches the code.
+   */
+  hub?: () => Promise<HubClient>;
 }
 
 export function createLiveStore(client: FlotillaClient, options: LiveStoreOptions = {}): LiveStore {
@@ -66,9 +69,15 @@ export function createLiveStore(client: FlotillaClient, options: LiveStoreOption
       client.listSessions({ all: true }),
       client.pauses(),
       client.inbox(),
-      asked.then((capabilities) => hubSnapshot(options.hub, capabilities)),
+      asked.then((capabilities) => hubPart(capabilities)),
     ]);
     return { capabilities, jobs: page.items, sessions, pauses, inbox, hub };
+  }
+
+  async function hubPart(capabilities: Capabilities): Promise<Snapshot['hub']> {
+    if (!options.hub || hubFeatures(capabilities).size === 0) return null;
+    const [hub, { hubSnapshot }] = await Promise.all([options.hub(), import('./hub-snapshot')]);
+    return hubSnapshot(hub, capabilities);
   }
 
   function scheduleInbox(): void {
@@ -155,6 +164,7 @@ export function createLiveStore(client: FlotillaClient, options: LiveStoreOption
     received(update) {
       if ('task' in update) set({ ...state, tasks: withTask(state.tasks, update.task, Date.now()) });
       else if ('host' in update) set({ ...state, hosts: withHost(state.hosts, update.host) });
+      else if ('removedHost' in update) set({ ...state, hosts: withoutHost(state.hosts, update.removedHost) });
       else set({ ...state, ...pickMessages(withMessage(state, update.message)) });
     },
   };
