@@ -5,6 +5,8 @@
 export type LinkErrorCode =
   /** The link is not up (or went down while the operation ran). */
   | 'LINK_DOWN'
+  /** The host key is unknown, changed or revoked (`status().hostKey` says which); `ready()` rejects so. */
+  | 'LINK_REFUSED'
   /** `close()` was called. */
   | 'LINK_CLOSED'
   /** An `exec` ran past its `timeoutMs` and was killed. */

@@ -71,7 +71,9 @@ class SshHostLink implements HostLink {
       timeoutMs,
       (s) => new LinkError('LINK_DOWN', `${this.name} is not up after ${timeoutMs} ms${s.error === null ? '' : `: ${s.error}`}`),
     );
-    if (status.state !== 'up') throw new LinkError(this.closed ? 'LINK_CLOSED' : 'LINK_DOWN', status.error ?? `${this.name} is ${status.state}`);
+    if (status.state === 'up') return;
+    const code = this.closed ? 'LINK_CLOSED' : status.state === 'refused' ? 'LINK_REFUSED' : 'LINK_DOWN';
+    throw new LinkError(code, status.error ?? `${this.name} is ${status.state}`);
   }
 
   /** `user@host:port` of the last resolved target (`via` its jump hosts); null before the first attempt. */
@@ -83,6 +85,8 @@ class SshHostLink implements HostLink {
   reconnectNow(): void {
     if (this.closed || this.client !== null) return;
     this.backoffMs = this.settings.backoffInitialMs;
+    // The user acted on a refusal (trusted the key): `ready()` now waits for this attempt.
+    if (this.statusCell.get().state === 'refused') this.statusCell.set('connecting', { error: null });
     void this.connect();
   }
 
