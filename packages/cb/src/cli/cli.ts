@@ -11,6 +11,7 @@ import { parseDuration } from './duration.js';
 import { UsageError } from './errors.js';
 import { JOB_OPTIONS, type JobArgs, type JobOption } from './job-args.js';
 import { registerSessionCommands } from './session-commands.js';
+import { registerRelayCommands } from './relay-commands.js';
 import { VERSION as CB_VERSION } from '../version.js';
 
 /** Parses `argv` with commander and runs the command; returns the exit code (2 for usage errors). */
@@ -60,6 +61,7 @@ export function createProgram(ctx: CliContext): Command {
   registerJobCommands(program, ctx);
   registerSessionCommands(program, { ctx, client: () => connectClient(ctx) });
   registerHostCommands(program, ctx);
+  registerRelayCommands(program, ctx);
   return program;
 }
 

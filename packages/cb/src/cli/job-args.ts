@@ -38,6 +38,8 @@ export const COMMAND_NAMES: ReadonlySet<string> = new Set([
   'send',
   'peek',
   'answer',
+  'board',
+  'msg',
   'help',
 ]);
 

@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
 import createDebug from 'debug';
-import { createSecureApp } from '@flotilla/kit/http';
 import { GcRequestSchema, isProtocolError, PROTOCOL_VERSION, ProtocolError } from '@flotilla/protocol';
 import { z } from 'zod';
 import { defaultSlots } from '../config.js';
@@ -19,6 +18,8 @@ import { jsonBody, query } from './routes/validate.js';
 import { tokenToCookie, type SessionTokens } from './session-tokens.js';
 import { dashboardRoutes, type StaticSite } from './routes/dashboard.js';
 import { browserTokenRoutes } from './routes/tokens.js';
+import { createGatedApp } from './routes/relay-auth.js';
+import { relayRoutes } from './routes/relay.js';
 import type { Scheduler } from './scheduler.js';
 
 const debug = createDebug('cb:http');
@@ -49,7 +50,8 @@ export function createDaemonApp(
   terminals: TerminalHub = createTerminalHub(ctx),
   addons: DaemonAddons = {},
 ): Hono {
-  const app = createSecureApp({ requireToken: true, token, extraTokens: sessions.all, deniedPage });
+  // Job tokens (agents) reach only the relay and their own job or session; everyone else meets the usual guard.
+  const app = createGatedApp(ctx.access ?? null, { token, extraTokens: sessions.all, deniedPage });
   app.use('*', tokenToCookie(sessions, token));
   app.onError((error, c) => {
     if (isProtocolError(error)) return c.json(error.toEnvelope(), error.status as 400);
@@ -77,6 +79,7 @@ export function createDaemonApp(
   if (addons.knowledge) app.route('/api/knowledge', knowledgeRoutes(ctx, addons.knowledge));
   app.route('/api', miscRoutes(ctx, control, addons));
   app.route('/api/tokens', browserTokenRoutes(sessions));
+  if (ctx.relay) app.route('/api/relay', relayRoutes(ctx.relay));
   app.get('/metrics', async (c) => c.text(await metrics(ctx), 200, { 'content-type': 'text/plain; version=0.0.4' }));
   if (addons.dashboard) dashboardRoutes(app, addons.dashboard);
   return app;

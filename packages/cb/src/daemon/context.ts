@@ -5,6 +5,8 @@ import type { HomePaths } from '../home.js';
 import type { SessionManager } from '../sessions/manager.js';
 import type { JobStore } from '../store/types.js';
 import type { Bus } from './bus.js';
+import type { AgentAccess } from '../relay/access.js';
+import type { Relay } from '../relay/relay.js';
 
 /** The services every part of the daemon shares; built once in main.ts, injected everywhere. */
 export interface DaemonContext {
@@ -24,4 +26,8 @@ export interface DaemonContext {
   runnerPath: string;
   startedAt: Date;
   now(): Date;
+  /** Job tokens and instruction files for agents (absent in tests that need none). */
+  access?: AgentAccess;
+  /** The board and messages of the mesh hub, relayed for agents (`/api/relay`). */
+  relay?: Relay;
 }

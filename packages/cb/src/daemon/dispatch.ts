@@ -8,6 +8,7 @@ import { startPaneLog } from '../sessions/output/pane-log.js';
 import type { DaemonContext } from './context.js';
 import { agentEnv, credentialFor } from './readiness.js';
 import { ensureWorktree } from './worktree-plan.js';
+import { scrubbed, withPromptLine } from '../relay/access.js';
 
 const debug = createDebug('cb:dispatch');
 
@@ -65,8 +66,9 @@ async function launch(ctx: DaemonContext, job: Job, attempt: Attempt): Promise<J
   if (!adapter) return launchFailed(ctx, job, attempt, `agent ${job.agent} is no longer configured`);
   const env = agentEnv(ctx, secrets);
   const credential = credentialFor(ctx, job.agent, env).credential;
+  const grant = await ctx.access?.grantJob(job, attempt.n);
   const launchSpec = adapter.launch({
-    prompt: attempt.prompt,
+    prompt: withPromptLine(attempt.prompt, grant, job.agent),
     model: attempt.model,
     permissions: job.permissions,
     cwd: job.cwd,
@@ -82,13 +84,14 @@ async function launch(ctx: DaemonContext, job: Job, attempt: Attempt): Promise<J
     agentDefinition: ctx.config.agents[job.agent],
     argv: launchSpec.argv,
     cwd: job.cwd,
-    env: {
+    env: scrubbed(ctx.access, {
       ...env,
       ...launchSpec.env,
       FLOTILLA_JOB_ID: job.id,
       FLOTILLA_ATTEMPT: String(attempt.n),
       FLOTILLA_HOST_NAME: ctx.host,
-    },
+      ...grant?.env,
+    }),
     stdin: launchSpec.stdin,
     idleTimeoutMs: job.idleTimeoutMs ?? ctx.config.timeouts.idleMs,
     wallTimeoutMs: job.timeoutMs ?? ctx.config.timeouts.wallMs,

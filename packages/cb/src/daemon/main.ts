@@ -34,6 +34,8 @@ import { createSessionTokens } from './session-tokens.js';
 import type { DaemonContext } from './context.js';
 import { recover } from './recovery.js';
 import { createScheduler } from './scheduler.js';
+import { createAgentAccess } from '../relay/access.js';
+import { createRelay } from '../relay/relay.js';
 
 const debug = createDebug('cb:daemon');
 
@@ -68,7 +70,10 @@ async function main(): Promise<void> {
     agents,
     env: process.env,
     now: () => new Date(),
+    access: createAgentAccess({ store, paths, host, userToken: token, env: process.env }),
   };
+  const leaseMs = Number(process.env.FLOTILLA_LEASE_MS) || undefined;
+  const relay = createRelay({ store, access: shared.access, host, home: paths.home, leaseMs });
   const custom = parseCustomAgents(config.value.agents);
   const customAgents = Object.fromEntries((custom.ok ? custom.value : []).map((d) => [d.name, { argv: d.argv }]));
   const sessionManager = createSessionManager({
@@ -85,6 +90,7 @@ async function main(): Promise<void> {
     sessions: discovery ? withDiscovery(sessionManager, discovery) : sessionManager,
     runnerPath: fileURLToPath(new URL('../runner/main.js', import.meta.url)),
     startedAt: new Date(),
+    relay,
   };
   const scheduler = createScheduler(ctx);
   let stopping = false;
@@ -112,6 +118,7 @@ async function main(): Promise<void> {
   const record = { pid: process.pid, version: VERSION, protocol: PROTOCOL_VERSION, socket: paths.socket, startedAt: ctx.startedAt.toISOString() };
   await writeFileAtomic(paths.daemonJson, JSON.stringify(record, null, 2) + '\n', { mode: 0o600 });
   scheduler.wake();
+  relay.start();
   const pruning = setInterval(() => void pruneOutbox(ctx), OUTBOX_PRUNE_INTERVAL_MS);
   pruning.unref();
   const orphanSweep = setInterval(() => void killJobOrphans(ctx).catch((error: unknown) => debug('orphan sweep failed: %o', error)), ORPHAN_SWEEP_MS);
@@ -124,6 +131,7 @@ async function main(): Promise<void> {
     clearInterval(pruning);
     clearInterval(orphanSweep);
     scheduler.close();
+    relay.close();
     sessionManager.close();
     await terminals.close();
     discovery?.close();

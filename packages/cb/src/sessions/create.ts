@@ -9,6 +9,7 @@ import { alertPatternProblem, ProtocolError, type CreateSessionRequestSchema, ty
 import type { z } from 'zod';
 import { isKitError, shellQuote } from '@flotilla/kit/tmux';
 import { buildAgentEnv } from '../daemon/env.js';
+import { scrubbed } from '../relay/access.js';
 import { whichCommand } from '../daemon/readiness.js';
 import { createWorktree, findRepoRoot } from '../worktree/index.js';
 import type { LaunchPlan } from './contract.js';
@@ -105,9 +106,12 @@ function newSession(deps: SessionDeps, id: string, request: CreateSessionInput, 
   };
 }
 
-export function launchEnv(deps: SessionDeps, sessionId: string, plan: LaunchPlan): Record<string, string> {
+/** The pane's environment; an agent session also gets its job token and instruction file (Claude: pointed at by its system prompt). */
+export async function launchEnv(deps: SessionDeps, session: Pick<Session, 'id' | 'name' | 'agent' | 'kind'>, plan: LaunchPlan): Promise<Record<string, string>> {
   const base = buildAgentEnv({ daemonEnv: deps.env, configEnv: deps.config.env, extraPrefixes: deps.config.envAllowlist, clientEnv: null, jobEnv: {}, flotilla: {} });
-  return { ...base, ...plan.env, FLOTILLA_SESSION_ID: sessionId, FLOTILLA_HOST_NAME: deps.host };
+  const grant = session.kind === 'agent' ? await deps.access?.grantSession(session) : undefined;
+  if (grant && session.agent === 'claude') plan.argv.push('--append-system-prompt', grant.promptLine);
+  return scrubbed(deps.access, { ...base, ...plan.env, FLOTILLA_SESSION_ID: session.id, FLOTILLA_HOST_NAME: deps.host, ...grant?.env });
 }
 
 /**
@@ -123,7 +127,7 @@ export async function createAndLaunch(deps: SessionDeps, request: CreateSessionI
   const dir = deps.paths.sessionDir(id);
   const launch = { sessionId: id, agent: draft.agent, model: draft.model, cwd: draft.cwd, dir, resumeAgentSessionId: null, kind: draft.kind, command: draft.command };
   const plan = draft.kind === 'watcher' ? planWatcherLaunch(launch) : deps.planLaunch(launch);
-  const env = launchEnv(deps, id, plan);
+  const env = await launchEnv(deps, draft, plan);
   const program = plan.argv[0] ?? '';
   if (draft.kind === 'watcher') checkWatcherProgram(draft, env);
   else if (!whichCommand(program, env.PATH)) {

@@ -6,6 +6,7 @@ import type { Session } from '@flotilla/protocol';
 import type { SessionStore } from '../store/types.js';
 import type { PlanLaunch, StartTracker } from './contract.js';
 import type { WatchdogPolicy } from './watchdog/policy.js';
+import type { AgentAccess } from '../relay/access.js';
 
 /** Grace periods and poll intervals; tests shorten them. */
 export interface SessionTiming {
@@ -50,6 +51,8 @@ export interface SessionDeps {
   watchdog?: Partial<WatchdogPolicy>;
   /** Announces something about a session on every channel (notification event, inbox, webhooks, hooks); absent in tests that need none. */
   notify?(session: Session, notice: SessionNotice): Promise<void>;
+  /** Mints each launch's job token and instruction file (absent in tests that need none). */
+  access?: AgentAccess;
 }
 
 /** Something a person should hear about a session. */

@@ -95,3 +95,50 @@ export const sessionLog = sqliteTable(
   },
   (t) => [index('session_log_session').on(t.sessionId, t.id)],
 );
+
+/**
+ * Capability tokens of jobs and sessions (`FLOTILLA_JOB_TOKEN`): only the SHA-256 of each token is
+ * stored. A token stands for one job attempt or one launch of a session and is refused once that
+ * ends (`revoked_at`, and checked against the job or session on every use).
+ */
+export const agentTokens = sqliteTable(
+  'agent_tokens',
+  {
+    hash: text('hash').primaryKey(),
+    kind: text('kind').notNull(),
+    ownerId: text('owner_id').notNull(),
+    attempt: integer('attempt'),
+    name: text('name').notNull(),
+    createdAt: text('created_at').notNull(),
+    revokedAt: text('revoked_at'),
+    revokedReason: text('revoked_reason'),
+  },
+  (t) => [index('agent_tokens_owner').on(t.ownerId)],
+);
+
+/** Board claims relayed for a job or session: the daemon renews their lease while the holder lives. */
+export const relayClaims = sqliteTable('relay_claims', {
+  taskId: text('task_id').primaryKey(),
+  taskKey: text('task_key').notNull(),
+  token: integer('token').notNull(),
+  leaseMs: integer('lease_ms').notNull(),
+  /** The holder's capability token (its hash), or null for a claim the user made outside any job. */
+  tokenHash: text('token_hash'),
+  doc: text('doc').notNull(),
+  claimedAt: text('claimed_at').notNull(),
+  renewedAt: text('renewed_at'),
+});
+
+/** Messages and channel posts waiting for the hub, sent in `id` order with their idempotency key. */
+export const relayOutbox = sqliteTable('relay_outbox', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  key: text('key').notNull().unique(),
+  path: text('path').notNull(),
+  body: text('body').notNull(),
+  headers: text('headers').notNull(),
+  createdAt: text('created_at').notNull(),
+  attempts: integer('attempts').notNull().default(0),
+  lastError: text('last_error'),
+  /** Set when the hub refused it for good (4xx): it stays for `cb doctor`-style inspection, unsent. */
+  failedAt: text('failed_at'),
+});

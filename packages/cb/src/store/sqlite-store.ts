@@ -4,6 +4,7 @@ import { immediate, openDatabase } from '@flotilla/kit/sqlite';
 import { EventSchema, JobSchema, PauseSchema, type FlotillaEvent, type Job, type JobListQuery } from '@flotilla/protocol';
 import { credentials, deliveries, jobs, outbox, pauses } from './schema.js';
 import { createSqliteSessionTables } from './sqlite-sessions.js';
+import { createSqliteRelayTables } from '../relay/store.js';
 import type { CredentialState, DeliveryRecord, EventDraft, JobSecrets, JobStore } from './types.js';
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
@@ -58,6 +59,7 @@ export function createSqliteStore(options: SqliteStoreOptions): JobStore {
 
   return {
     ...createSqliteSessionTables({ sqlite, db, insertEvents, now }),
+    ...createSqliteRelayTables({ sqlite, db, now }),
     async createJob(job, secrets) {
       return immediate(sqlite, () => {
         if (job.idempotencyKey) {

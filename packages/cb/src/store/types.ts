@@ -1,3 +1,4 @@
+import type { RelayStore } from '../relay/store.js';
 import type { EventType, FlotillaEvent, Job, JobListQuery, JobPage, Pause, Session, SessionLogEntry } from '@flotilla/protocol';
 
 /** Values a job needs to run again that are never returned by the API. */
@@ -70,7 +71,7 @@ export interface SessionStore {
  * replace SQLite. Every method is atomic; every state change writes its outbox rows in the
  * same transaction.
  */
-export interface JobStore extends SessionStore {
+export interface JobStore extends SessionStore, RelayStore {
   createJob(job: Job, secrets: JobSecrets): Promise<{ job: Job; created: boolean }>;
   getJob(id: string): Promise<Job | null>;
   getSecrets(id: string): Promise<JobSecrets | null>;

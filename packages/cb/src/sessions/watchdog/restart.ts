@@ -48,7 +48,7 @@ export async function relaunchSession(deps: SessionDeps, session: Session, reaso
   const dir = deps.paths.sessionDir(session.id);
   const resume = options.resume ? session.agentSessionId : null;
   const plan = deps.planLaunch({ sessionId: session.id, agent: session.agent, model: session.model, cwd: session.cwd, dir, resumeAgentSessionId: resume });
-  const env = launchEnv(deps, session.id, plan);
+  const env = await launchEnv(deps, session, plan);
   const envFile = await writeLaunchFiles(dir, plan, env);
   await deps.tmux.killSession(session.tmuxSession).catch((error: unknown) => {
     if (!isKitError(error, 'TMUX_SESSION_NOT_FOUND')) throw error;

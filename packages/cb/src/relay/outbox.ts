@@ -1,0 +1,139 @@
+/**
+ * The outbound queue of messages and channel posts. Every message is committed to the database
+ * before anyone is told anything, then sent in order by one loop: at least once, each with its
+ * idempotency key (`x-flotilla-idempotency-key`) so the hub drops a repeat. While the hub is
+ * unreachable the loop retries with a growing pause; a message the hub refuses (4xx) is set aside
+ * with the hub's words, so one bad message never blocks the ones behind it.
+ */
+import createDebug from 'debug';
+import { ulid } from 'ulidx';
+import { isProtocolError, type TransportResponse } from '@flotilla/protocol';
+import type { HubClient } from './hub-client.js';
+import { IDEMPOTENCY_HEADER } from './identity.js';
+import type { OutboundMessage, RelayPath, RelayStore } from './store.js';
+
+const debug = createDebug('cb:relay');
+
+export interface OutboxTiming {
+  /** First pause after a failed send; doubled after each further one. */
+  retryBaseMs: number;
+  /** The longest pause: a hub that comes back is noticed within this long. */
+  retryMaxMs: number;
+  /** How long a request waits for its own message to reach the hub before answering 202 queued. */
+  sendWaitMs: number;
+}
+
+export const DEFAULT_OUTBOX_TIMING: OutboxTiming = { retryBaseMs: 500, retryMaxMs: 15_000, sendWaitMs: 3_000 };
+
+/** What a send came to: the hub's answer, or still queued (hub unreachable for now). */
+export type SendOutcome = { sent: true; response: TransportResponse } | { sent: false; message: OutboundMessage };
+
+export interface Outbox {
+  /** Queues the message (committed), kicks the loop, and waits a little for the hub's answer. */
+  send(path: RelayPath, body: unknown, headers: Record<string, string>): Promise<SendOutcome>;
+  /** Runs the loop now (it also runs by itself after every send and on its retry timer). */
+  drain(): Promise<void>;
+  close(): void;
+}
+
+export function createOutbox(options: { store: RelayStore; hub: HubClient; timing?: Partial<OutboxTiming> }): Outbox {
+  const { store, hub } = options;
+  const timing = { ...DEFAULT_OUTBOX_TIMING, ...options.timing };
+  const waiters = new Map<number, (response: TransportResponse | null) => void>();
+  let running: Promise<void> | null = null;
+  let again = false;
+  let failures = 0;
+  let timer: NodeJS.Timeout | null = null;
+  let closed = false;
+
+  function settle(id: number, response: TransportResponse | null): void {
+    waiters.get(id)?.(response);
+    waiters.delete(id);
+  }
+
+  /** One pass in order; false when the hub could not be reached (the rest waits for the retry). */
+  async function pass(): Promise<boolean> {
+    for (;;) {
+      const batch = await store.pendingMessages(50);
+      if (batch.length === 0) return true;
+      for (const message of batch) {
+        let response: TransportResponse;
+        try {
+          response = await hub.request({ method: 'POST', path: message.path, body: message.body, headers: { ...message.headers, [IDEMPOTENCY_HEADER]: message.key } });
+        } catch (error) {
+          const reason = isProtocolError(error) ? error.message : String(error);
+          await store.messageFailed(message.id, reason, false);
+          return false;
+        }
+        if (response.status >= 500) {
+          await store.messageFailed(message.id, `the hub answered ${response.status}: ${JSON.stringify(response.body).slice(0, 500)}`, false);
+          return false;
+        }
+        if (response.status >= 400) await store.messageFailed(message.id, `the hub refused it (${response.status}): ${JSON.stringify(response.body).slice(0, 1000)}`, true);
+        else await store.messageSent(message.id);
+        settle(message.id, response);
+      }
+    }
+  }
+
+  function scheduleRetry(): void {
+    if (closed || timer) return;
+    const delay = Math.min(timing.retryMaxMs, timing.retryBaseMs * 2 ** Math.min(failures - 1, 20));
+    timer = setTimeout(() => {
+      timer = null;
+      void drain();
+    }, delay);
+    timer.unref();
+  }
+
+  async function loop(): Promise<void> {
+    do {
+      again = false;
+      const ok = await pass().catch((error: unknown) => {
+        debug('relay outbox pass failed: %o', error);
+        return false;
+      });
+      if (ok) failures = 0;
+      else {
+        failures += 1;
+        // Whoever waits for a message behind an unreachable hub is answered "queued" now, not at its timeout.
+        for (const id of [...waiters.keys()]) settle(id, null);
+        scheduleRetry();
+        return;
+      }
+    } while (again && !closed);
+  }
+
+  function drain(): Promise<void> {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = loop().finally(() => (running = null));
+    return running;
+  }
+
+  return {
+    async send(path, body, headers) {
+      const message = await store.enqueueMessage({ key: ulid(), path, body, headers });
+      const answered = new Promise<TransportResponse | null>((resolve) => {
+        waiters.set(message.id, resolve);
+        setTimeout(() => settle(message.id, null), timing.sendWaitMs).unref();
+      });
+      if (timer) {
+        // A new message is a reason to try again now rather than at the end of the pause.
+        clearTimeout(timer);
+        timer = null;
+      }
+      void drain();
+      const response = await answered;
+      return response ? { sent: true, response } : { sent: false, message };
+    },
+    drain,
+    close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      for (const id of [...waiters.keys()]) settle(id, null);
+    },
+  };
+}
