@@ -23,8 +23,9 @@ export async function dispatchJob(hub: Hub, request: CreateJobRequest, host: str
     try {
       const res = await reachable(connection).request({ method: 'POST', path: '/api/jobs', body: keyed });
       if (res.status >= 400) throw errorFromEnvelope(res.status, res.body);
-      const job = JobSchema.parse(res.body);
-      return withFleetHost(job, connection.name);
+      const job = withFleetHost(JobSchema.parse(res.body), connection.name);
+      hub.store.rememberJob(connection.name, job);
+      return job;
     } catch (error) {
       if (!isLinkFailure(error)) throw error;
       lastError = error;

@@ -51,6 +51,7 @@ export class HostConnection {
   private lastPublished = '';
   private readonly unsubscribe: () => void;
   private session: AbortController | null = null;
+  private readonly lifetime = new AbortController();
   private readonly done: Promise<void>;
 
   constructor(entry: HostEntry, link: HostLink, deps: HostConnectionDeps) {
@@ -112,6 +113,7 @@ export class HostConnection {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.lifetime.abort();
     this.unsubscribe();
     this.session?.abort();
     await this.link.close();
@@ -127,7 +129,8 @@ export class HostConnection {
     let backoffMs = 1_000;
     while (!this.stopped) {
       try {
-        await this.link.ready(24 * 3_600_000);
+        await untilAborted(this.link.ready(24 * 3_600_000), this.lifetime.signal);
+        if (this.stopped) break;
         const attached = await this.attach();
         if (attached) backoffMs = 1_000;
       } catch (error) {
@@ -136,7 +139,7 @@ export class HostConnection {
       this.attached = null;
       this.publishIfChanged();
       if (this.stopped) break;
-      await sleep(backoffMs);
+      await sleep(backoffMs, this.lifetime.signal);
       backoffMs = Math.min(backoffMs * 2, 30_000);
     }
   }
@@ -226,5 +229,14 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     };
     const timer = setTimeout(done, ms);
     signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** `promise`, or nothing once `signal` aborts (the hub is stopping). */
+function untilAborted(promise: Promise<void>, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stop = (): void => resolve();
+    signal.addEventListener('abort', stop, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));
   });
 }

@@ -4,8 +4,9 @@
  * messages. Agents reach the hub through another door (agent-app.ts) with narrower scopes.
  */
 import type { Hono } from 'hono';
-import { createSecureApp } from '@flotilla/kit/http';
-import { PROTOCOL_VERSION } from '@flotilla/protocol';
+import { createSecureApp, TOKEN_COOKIE } from '@flotilla/kit/http';
+import { dashboardRoutes, tokenToCookie, type SessionTokens, type StaticSite } from '@flotilla/kit/web';
+import { PROTOCOL_VERSION, ProtocolError } from '@flotilla/protocol';
 import { boardRoutes } from './board-routes.js';
 import { routeErrorHandler } from './board-routes-http.js';
 import type { CallerOf } from './caller.js';
@@ -17,8 +18,10 @@ import { MESH_VERSION } from '../version.js';
 
 export interface HubAppOptions {
   token: string;
-  /** Further accepted tokens (signed-in browsers). */
-  extraTokens?: () => string[];
+  /** One-time sign-in links and signed-in browsers' cookie tokens. */
+  browsers: SessionTokens;
+  /** The dashboard's built page, served at `/` when the package is installed. */
+  dashboard?: StaticSite | null;
   socket: string;
   httpUrl: () => string | null;
   startedAt: Date;
@@ -32,7 +35,9 @@ export interface HubAppOptions {
 const userCaller: CallerOf = () => ({ kind: 'user' });
 
 export function createHubApp(hub: Hub, options: HubAppOptions): Hono {
-  const app = createSecureApp({ requireToken: true, token: options.token, extraTokens: options.extraTokens });
+  const { browsers } = options;
+  const app = createSecureApp({ requireToken: true, token: options.token, extraTokens: browsers.all, deniedPage });
+  app.use('*', tokenToCookie(browsers, options.token));
   app.onError(routeErrorHandler);
   app.get('/health', (c) => c.json({ pid: process.pid, version: MESH_VERSION, protocol: PROTOCOL_VERSION }));
   app.route('/api/events', hubEventRoutes(hub));
@@ -40,6 +45,22 @@ export function createHubApp(hub: Hub, options: HubAppOptions): Hono {
   app.route('/api/sessions', fleetSessionRoutes(hub));
   app.route('/api/board', boardRoutes({ store: hub.board, publish: (event) => hub.publish(event), caller: userCaller, defaultLeaseMs: options.defaultLeaseMs }));
   app.route('/api', hubRoutes(hub, { addons: options.addons ?? [], startedAt: options.startedAt, socket: options.socket, httpUrl: options.httpUrl }));
+  app.get('/api/tokens', (c) => c.json(browsers.browsers(cookieToken(c.req.header('cookie')))));
+  app.delete('/api/tokens/:id', async (c) => {
+    if (!(await browsers.revoke(c.req.param('id')))) throw new ProtocolError('NOT_FOUND', `no signed-in browser ${c.req.param('id')}`);
+    return c.json(browsers.browsers(cookieToken(c.req.header('cookie'))));
+  });
   options.extend?.(app, userCaller);
+  if (options.dashboard) dashboardRoutes(app, options.dashboard);
   return app;
+}
+
+function cookieToken(header: string | undefined): string | undefined {
+  const match = new RegExp(`(?:^|;\\s*)${TOKEN_COOKIE}=([^;]+)`).exec(header ?? '');
+  return match?.[1];
+}
+
+function deniedPage(code: string, message: string): string {
+  const text = message.replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
+  return `<!doctype html><meta charset="utf-8"><title>Flotilla hub: ${code}</title><body style="font-family:system-ui;max-width:40rem;margin:4rem auto"><h1>Not signed in</h1><p>${text}</p><p>Run <code>mesh serve --port N</code> (or ask the hub for a new link) and open the link it prints.</p></body>`;
 }

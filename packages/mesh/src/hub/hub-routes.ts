@@ -4,12 +4,17 @@
  */
 import { Hono } from 'hono';
 import { PROTOCOL_VERSION, type Capabilities, type FlotillaClient } from '@flotilla/protocol';
+import { z } from 'zod';
+import { jsonBody } from './board-routes-http.js';
 import type { Hub } from './hub.js';
+import { syncRepo } from './repo-sync.js';
 import { withFleetHost } from './mirror-rules.js';
 import { MESH_VERSION } from '../version.js';
 
 /** What a hub offers beyond a lone daemon; the dashboard shows its hub pages for these. */
 export const HUB_FEATURES = ['hosts', 'board', 'messages', 'channel', 'profiles'] as const;
+
+const SyncRequestSchema = z.object({ repo: z.string().min(1).max(4096) });
 
 /** How long a fan-out waits for one host before leaving it out. */
 const FAN_OUT_TIMEOUT_MS = 5_000;
@@ -51,6 +56,7 @@ export function hubRoutes(hub: Hub, options: { addons: string[]; startedAt: Date
   app.get('/hosts', (c) => c.json(hub.hosts()));
   app.get('/inbox', async (c) => c.json((await fanOut(hub, (client) => client.inbox())).flatMap((answer) => answer.value)));
   app.get('/pauses', async (c) => c.json((await fanOut(hub, (client) => client.pauses())).flatMap((answer) => answer.value)));
+  app.post('/sync', async (c) => c.json(await syncRepo(hub, (await jsonBody(c, SyncRequestSchema)).repo)));
   app.get('/repos', async (c) => c.json((await fanOut(hub, (client) => client.repos())).flatMap((answer) => answer.value)));
   return app;
 }

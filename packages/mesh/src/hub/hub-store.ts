@@ -53,6 +53,8 @@ export interface HubStore {
   applyHostEvent(host: string, event: FlotillaEvent): Applied;
   /** Applies a fresh listing of `host`'s jobs and sessions; writes an event for each row that changed. */
   applySnapshot(host: string, jobs: readonly Job[], sessions: readonly Session[]): FlotillaEvent[];
+  /** Records a job a host just answered with (a dispatch), ahead of its events. */
+  rememberJob(host: string, job: Job): void;
   listJobs(query: FleetJobQuery): { items: Job[]; nextCursor: string | null };
   getJob(id: string): Job | null;
   /** Ids that start with `prefix` (for short ids), newest first. */
@@ -147,6 +149,7 @@ export function openHubStore(options: { path: string; hubName: string; now?: () 
         }
         return written;
       }),
+    rememberJob: (host, job) => void immediate(sqlite, () => upsertJob(host, withFleetHost(job, host))),
     listJobs: (query) => listJobs(sqlite, query),
     getJob: (id) => {
       const row = sql.jobDoc.get(id);

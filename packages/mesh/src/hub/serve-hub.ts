@@ -5,7 +5,9 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { readOrCreateTokenFile, serveOnPort, serveOnSocket, type PortServer, type SocketServer } from '@flotilla/kit/http';
+import { join } from 'node:path';
 import type { Hono } from 'hono';
+import { createSessionTokens, findDashboardAssets, loadStaticSite, type SessionTokens } from '@flotilla/kit/web';
 import type { HubPaths } from '../cli/context.js';
 import type { HostLink } from '../link/host-link.js';
 import { createAgentDoor } from './agent-app.js';
@@ -28,6 +30,8 @@ export interface ServeHubOptions {
   defaultLeaseMs?: number;
   /** Mounts optional routes on both the user's app and the agents' apps. */
   extend?: (app: Hono, caller: CallerOf, hub: Hub) => void;
+  /** The dashboard's built assets directory (default: found at run time, see kit/web). */
+  dashboardDir?: string | null;
   /** Started once the hub runs (sweepers, deliveries); each returns its stop function. */
   services?: ((hub: Hub) => () => Promise<void> | void)[];
 }
@@ -35,6 +39,9 @@ export interface ServeHubOptions {
 export interface RunningHub {
   hub: Hub;
   token: string;
+  browsers: SessionTokens;
+  /** A one-time sign-in link for a browser, when the hub listens on a port. */
+  signInUrl(): string | null;
   socket: SocketServer;
   http: PortServer | null;
   close(): Promise<void>;
@@ -45,6 +52,9 @@ export async function serveHub(options: ServeHubOptions): Promise<RunningHub> {
   const token = await readOrCreateTokenFile(options.paths.token);
   const defaultLeaseMs = options.defaultLeaseMs ?? DEFAULT_LEASE_MS;
   const startedAt = new Date();
+  const browsers = createSessionTokens({ file: join(options.paths.home, 'hub-browser-tokens.json') });
+  const dashboardDir = options.dashboardDir === undefined ? await findDashboardAssets() : options.dashboardDir;
+  const dashboard = dashboardDir ? loadStaticSite(dashboardDir) : null;
   let http: PortServer | null = null;
   let door: ReturnType<typeof createAgentDoor> | null = null;
   const hub = new Hub({
@@ -59,6 +69,9 @@ export async function serveHub(options: ServeHubOptions): Promise<RunningHub> {
   door = createAgentDoor(hub, { defaultLeaseMs, extend: extend && ((app, caller) => extend(app, caller, hub)) });
   const app = createHubApp(hub, {
     token,
+    browsers,
+    dashboard,
+    addons: dashboard ? ['dashboard'] : [],
     socket: options.paths.socket,
     httpUrl: () => http?.url ?? null,
     startedAt,
@@ -72,6 +85,8 @@ export async function serveHub(options: ServeHubOptions): Promise<RunningHub> {
   return {
     hub,
     token,
+    browsers,
+    signInUrl: () => (http ? `${http.url}/?token=${browsers.issue()}` : null),
     socket,
     http,
     close: async () => {
