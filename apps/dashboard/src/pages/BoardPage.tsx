@@ -11,7 +11,9 @@ export function BoardPage(_props: { params: Record<string, string> }) {
   return (
     <div className="page" data-testid="board-page">
       <h1>Board</h1>
-      <AddTaskForm />
+      <div className="board-add">
+        <AddTaskForm />
+      </div>
       {capabilities === null ? <Loading lines={8} /> : <BoardColumns tasks={tasks} />}
     </div>
   );

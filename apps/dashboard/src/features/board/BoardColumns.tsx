@@ -4,6 +4,8 @@ import { Button } from '../../ui/components';
 import { blockedWords, boardColumns, COLUMNS, openDependencies } from './board';
 import { TaskCard } from './TaskCard';
 
+/** Only a task nobody holds yet can be waiting for its prerequisites. */
+const WAITING = new Set<TaskStatus>(['proposed', 'todo']);
 /** Finished cards shown before "Show all": the columns that only grow stay short. */
 const FINISHED_SHOWN = 20;
 
@@ -15,7 +17,7 @@ export function BoardColumns({ tasks }: { tasks: ReadonlyMap<string, Task> }) {
   const columns = useMemo(() => boardColumns(tasks.values()), [tasks]);
   const blocked = useMemo(() => {
     const words = new Map<string, string | null>();
-    for (const task of tasks.values()) if (task.after.length && task.status !== 'done') words.set(task.id, blockedWords(openDependencies(task, tasks)));
+    for (const task of tasks.values()) if (task.after.length && WAITING.has(task.status)) words.set(task.id, blockedWords(openDependencies(task, tasks)));
     return words;
   }, [tasks]);
   return (

@@ -50,7 +50,7 @@ export function TaskDetail({ taskRef }: { taskRef: string }) {
   const task = live ?? (fetched?.ref === taskRef ? fetched.task : null);
   if (!task) return fetched?.ref === taskRef ? <ErrorNote error={fetched.error} /> : <Loading lines={6} />;
   const words = TASK_STATUS_WORDS[task.status];
-  const blocked = task.status === 'done' ? null : blockedWords(openDependencies(task, tasks));
+  const blocked = task.status !== 'todo' && task.status !== 'proposed' ? null : blockedWords(openDependencies(task, tasks));
   return (
     <>
       <header className="task-detail-head" data-testid="task-detail" data-status={task.status}>

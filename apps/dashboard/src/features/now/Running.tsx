@@ -1,14 +1,16 @@
 import { useMemo } from 'react';
 import { Link } from '../../app/router';
 import { useLive, useNow } from '../../live/hooks';
-import { Empty, JobStatusBadge, Section, SessionStateBadge } from '../../ui/components';
-import { firstLine, formatSince } from '../../ui/format';
+import type { Host } from '@flotilla/protocol';
+import { Badge, Empty, JobStatusBadge, Section, SessionStateBadge } from '../../ui/components';
+import { firstLine, formatSince, formatTime } from '../../ui/format';
 import { runningByHost } from './needs-you';
 
 /** Everything running, per host, with its state and for how long it has been in it. */
 export function Running() {
   const jobs = useLive((s) => s.jobs);
   const sessions = useLive((s) => s.sessions);
+  const hosts = useLive((s) => s.hosts);
   const groups = useMemo(() => runningByHost(jobs, sessions), [jobs, sessions]);
   const now = useNow();
   return (
@@ -17,7 +19,7 @@ export function Running() {
       {groups.map((group) => (
         <div key={group.host} className="host-group" data-host={group.host}>
           <h3 className="host-name">
-            {group.host} <span className="muted">· {plural(group.jobs.length, 'job')} · {plural(group.sessions.length, 'session')}</span>
+            {group.host} <span className="muted">· {plural(group.jobs.length, 'job')} · {plural(group.sessions.length, 'session')}</span> <HostLink host={hosts.get(group.host)} />
           </h3>
           <ul className="rows">
             {group.sessions.map((session) => (
@@ -51,6 +53,13 @@ export function Running() {
       ))}
     </Section>
   );
+}
+
+/** On a hub, a host whose link is not up says so: what it shows is as of the last word from it. */
+function HostLink({ host }: { host: Host | undefined }) {
+  if (!host || host.state === 'up') return null;
+  const label = host.state === 'down' ? `unreachable since ${formatTime(host.since)} — as last seen` : host.state === 'connecting' ? 'connecting…' : 'refused';
+  return <Badge tone={host.state === 'connecting' ? 'active' : 'bad'}>{label}</Badge>;
 }
 
 function plural(n: number, word: string): string {
