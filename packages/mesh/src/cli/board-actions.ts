@@ -1,0 +1,137 @@
+/**
+ * What each `mesh board` command does, over the protocol's board client. Each takes its client
+ * and output injected and prints only here, at the edge.
+ */
+import { hostname } from 'node:os';
+import type { AddTaskRequest, BoardClient, MeshClient, Task, TaskHolder, TaskPriority, TaskStatus } from '@flotilla/protocol';
+import { ExitError, UsageError, printJson, printLine, type OutputStream } from './context.js';
+import { formatBoard, formatTask } from './board-format.js';
+
+export interface BoardCommandContext {
+  board: BoardClient;
+  out: OutputStream;
+  json: boolean;
+  nowMs: number;
+}
+
+/**
+ * Who this CLI claims and finishes as: `--as NAME`, else the job's session or job (inside a job or
+ * session), else the user's login name; on this host (`FLOTILLA_HOST_NAME` or the hostname).
+ */
+export function holderIdentity(env: Readonly<Record<string, string | undefined>>, as?: string): TaskHolder {
+  const holder: TaskHolder = {
+    who: as ?? env.FLOTILLA_SESSION_NAME ?? env.FLOTILLA_JOB_ID ?? env.USER ?? env.LOGNAME ?? 'user',
+    host: env.FLOTILLA_HOST_NAME ?? hostname(),
+  };
+  if (env.FLOTILLA_JOB_ID) holder.jobId = env.FLOTILLA_JOB_ID;
+  if (env.FLOTILLA_SESSION_ID) holder.sessionId = env.FLOTILLA_SESSION_ID;
+  return holder;
+}
+
+function printTask(ctx: BoardCommandContext, task: Task, headline: string): void {
+  if (ctx.json) printJson(ctx.out, task);
+  else printLine(ctx.out, headline);
+}
+
+export async function boardAdd(ctx: BoardCommandContext, request: AddTaskRequest): Promise<Task> {
+  const task = await ctx.board.addTask(request);
+  const waits = task.status === 'proposed' ? ' (proposed: it waits for `mesh board approve`)' : '';
+  printTask(ctx, task, `added ${task.key}: ${task.title}${waits}`);
+  return task;
+}
+
+export async function boardLs(ctx: BoardCommandContext, filter: { status?: TaskStatus[]; tag?: string }): Promise<Task[]> {
+  const tasks = await ctx.board.listTasks(filter);
+  if (ctx.json) printJson(ctx.out, tasks);
+  else for (const line of formatBoard(tasks, ctx.nowMs)) printLine(ctx.out, line);
+  return tasks;
+}
+
+export async function boardShow(ctx: BoardCommandContext, ref: string): Promise<Task> {
+  const task = await ctx.board.getTask(ref);
+  if (ctx.json) printJson(ctx.out, task);
+  else for (const line of formatTask(task, ctx.nowMs)) printLine(ctx.out, line);
+  return task;
+}
+
+export interface ClaimOptions {
+  holder: TaskHolder;
+  tags?: string[];
+  leaseMs: number;
+  /** To learn the claimer's roles (tasks `for` a role it holds are claimable too). */
+  mesh: MeshClient;
+}
+
+/** Claims the best task for this holder; exit code 3 when nothing is claimable. */
+export async function boardClaim(ctx: BoardCommandContext, options: ClaimOptions): Promise<Task> {
+  const profile = (await options.mesh.listProfiles()).find((candidate) => candidate.session === options.holder.who);
+  const names = [options.holder.who, ...(profile?.roles ?? [])];
+  const task = await ctx.board.claimTask({ holder: options.holder, tags: options.tags, for: names, leaseMs: options.leaseMs });
+  if (task === null) {
+    const tags = options.tags?.length ? ` with tag ${options.tags.join(' or ')}` : '';
+    throw new ExitError(3, `nothing to claim: no todo task${tags} is free for ${names.join(', ')}`);
+  }
+  printTask(ctx, task, `claimed ${task.key} (token ${task.token}, lease until ${task.leaseExpiresAt}): ${task.title}`);
+  if (!ctx.json) printLine(ctx.out, `  finish with: mesh board done ${task.key} --token ${task.token} --note "what you did"`);
+  return task;
+}
+
+export async function boardRenew(ctx: BoardCommandContext, ref: string, request: { token: number; leaseMs: number }): Promise<Task> {
+  const task = await ctx.board.renewTask(ref, request);
+  printTask(ctx, task, `renewed ${task.key}: lease until ${task.leaseExpiresAt}`);
+  return task;
+}
+
+/**
+ * The fencing token to write with: the one given, else the task's current token, but only when
+ * this holder holds it (so a person cannot finish someone else's task by accident).
+ */
+export async function tokenFor(ctx: BoardCommandContext, ref: string, holder: TaskHolder, token: number | undefined): Promise<number> {
+  if (token !== undefined) return token;
+  const task = await ctx.board.getTask(ref);
+  if (task.holder === null) {
+    throw new UsageError(`task ${task.key} is ${task.status}; nobody holds it`, 'claim it first (`mesh board claim`)');
+  }
+  if (task.holder.who !== holder.who || task.holder.host !== holder.host) {
+    throw new UsageError(
+      `task ${task.key} is held by ${task.holder.who}@${task.holder.host}, not by ${holder.who}@${holder.host}`,
+      'pass the fencing token from the claim (--token N), or --as NAME if you claimed it under another name',
+    );
+  }
+  return task.token;
+}
+
+export async function boardFinish(
+  ctx: BoardCommandContext,
+  ref: string,
+  request: { outcome: 'done' | 'fail'; note: string; token?: number; holder: TaskHolder },
+): Promise<Task> {
+  const token = await tokenFor(ctx, ref, request.holder, request.token);
+  const body = { token, note: request.note };
+  const task = request.outcome === 'done' ? await ctx.board.completeTask(ref, body) : await ctx.board.failTask(ref, body);
+  printTask(ctx, task, `${task.key} is ${task.status}${task.status === 'failed' ? ` (attempts ${task.attempts})` : ''}`);
+  return task;
+}
+
+export async function boardHandoff(
+  ctx: BoardCommandContext,
+  ref: string,
+  request: { to: string; note: string; branch?: string; token?: number; holder: TaskHolder },
+): Promise<Task> {
+  const token = await tokenFor(ctx, ref, request.holder, request.token);
+  const jobId = request.holder.jobId;
+  const task = await ctx.board.handoffTask(ref, { token, to: request.to, note: request.note, ...(request.branch ? { branch: request.branch } : {}), ...(jobId ? { jobId } : {}) });
+  printTask(ctx, task, `handed ${task.key} to ${request.to}${task.branch ? ` (branch ${task.branch})` : ''}`);
+  return task;
+}
+
+export async function boardApprove(ctx: BoardCommandContext, ref: string): Promise<Task> {
+  const task = await ctx.board.approveTask(ref);
+  printTask(ctx, task, `approved ${task.key}: it is todo now`);
+  return task;
+}
+
+export function priorityOption(value: string): TaskPriority {
+  if (value === 'high' || value === 'normal' || value === 'low') return value;
+  throw new UsageError(`--priority: "${value}" is not a priority`, 'use high, normal or low');
+}
