@@ -8,7 +8,7 @@ import { startPaneLog } from '../sessions/output/pane-log.js';
 import type { DaemonContext } from './context.js';
 import { agentEnv, credentialFor } from './readiness.js';
 import { ensureWorktree } from './worktree-plan.js';
-import { scrubbed, withPromptLine } from '../relay/access.js';
+import { scrubbed, withPromptLine, withRelayTools } from '../relay/access.js';
 
 const debug = createDebug('cb:dispatch');
 
@@ -82,7 +82,7 @@ async function launch(ctx: DaemonContext, job: Job, attempt: Attempt): Promise<J
     attempt: attempt.n,
     agent: job.agent,
     agentDefinition: ctx.config.agents[job.agent],
-    argv: launchSpec.argv,
+    argv: withRelayTools(job.agent, launchSpec.argv, grant),
     cwd: job.cwd,
     env: scrubbed(ctx.access, {
       ...env,

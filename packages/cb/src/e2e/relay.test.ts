@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSocketTransport } from '@flotilla/kit/transport';
 import { runProcess } from '@flotilla/testkit';
 import { createRelayClient } from '../cli/relay-client.js';
+import { cbCommand } from '../relay/access.js';
 import { CB_BIN, startHarness, waitFor, type Harness } from './harness.js';
 import { startHubStandIn, type HubStandIn } from './hub-stand-in.js';
 
@@ -103,6 +104,21 @@ describe('cb relay (board and messages through the local daemon)', () => {
     expect(stand.tasks.get(added.id)).toMatchObject({ status: 'done', token: 1 });
     expect(stand.tasks.get(added.id)!.history.map((e) => e.kind)).toEqual(['added', 'claimed', 'completed']);
     expect(stand.requests.find((r) => r.path === `/api/board/${added.key}/done`)!.body).toEqual({ token: 1, note: 'did it' });
+  });
+
+  it('should let a real Claude Code job in the default accept-edits mode claim through its Bash tool, as itself', async () => {
+    const stand = await startHub();
+    const added = await createRelayClient(createSocketTransport(h.paths.socket)).add({ title: 'for claude' });
+    const command = `${cbCommand(h.env.PATH)} board claim --json`;
+    h.anthropic.setScenario([{ text: 'Claiming.', toolUses: [{ id: 'toolu_claim', name: 'Bash', input: { command } }] }, { text: 'claimed' }]);
+    const job = await h.createJob({ prompt: 'take a task' });
+    expect((await h.waitEnded(job.id)).status).toBe('succeeded');
+    const claim = stand.requests.find((r) => r.path === '/api/board/claim')!;
+    expect(claim.headers['x-flotilla-agent-job']).toBe(job.id);
+    const main = h.anthropic.requests.filter((r) => r.kind === 'main');
+    expect(JSON.stringify(main[0]!.body)).toContain('flotilla-instructions.md');
+    expect(JSON.stringify(main.at(-1)!.body)).toContain(added.id);
+    expect(stand.tasks.get(added.id)!.holder).toMatchObject({ who: `job-${job.id.slice(0, 10).toLowerCase()}`, jobId: job.id });
   });
 
   it('should stop renewing once the holder job has ended, so the lease runs out on the hub', async () => {

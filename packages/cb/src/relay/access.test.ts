@@ -8,7 +8,7 @@ import { inScope } from '../daemon/routes/relay-auth.js';
 import { homePaths } from '../home.js';
 import { createSqliteStore } from '../store/sqlite-store.js';
 import type { JobStore } from '../store/types.js';
-import { createAgentAccess, hashToken, JOB_TOKEN_PREFIX, withPromptLine } from './access.js';
+import { createAgentAccess, hashToken, JOB_TOKEN_PREFIX, withPromptLine, withRelayTools } from './access.js';
 
 const USER_TOKEN = 'user-token-0123456789abcdefghijklmnopqrstuvw';
 let store: JobStore | null = null;
@@ -67,9 +67,12 @@ describe('agent access (job tokens)', () => {
   it("should drop every variable carrying the daemon's own token and point only built-in agents at the file", () => {
     const { access } = setup();
     expect(access.scrub({ A: 'x', LEAK: `Bearer ${USER_TOKEN}`, B: 'y' })).toEqual({ A: 'x', B: 'y' });
-    const grant = { env: {}, instructionsPath: '/f', promptLine: '(see /f)' };
+    const grant = { env: {}, instructionsPath: '/f', promptLine: '(see /f)', allowedTools: ['Bash(cb board:*)'] };
     expect(withPromptLine('do it', grant, 'claude')).toBe('do it\n\n(see /f)');
     expect(withPromptLine('echo hi', grant, 'shell')).toBe('echo hi');
+    expect(withRelayTools('claude', ['claude', '-p', '--', 'go'], grant)).toEqual(['claude', '-p', '--allowedTools', 'Bash(cb board:*)', '--', 'go']);
+    expect(withRelayTools('claude', ['claude', '--allowedTools', 'Edit', '--', 'go'], grant)).toEqual(['claude', '--allowedTools', 'Bash(cb board:*)', 'Edit', '--', 'go']);
+    expect(withRelayTools('codex', ['codex', '--', 'go'], grant)).toEqual(['codex', '--', 'go']);
   });
 });
 

@@ -38,6 +38,8 @@ export interface AgentGrant {
   env: Record<string, string>;
   instructionsPath: string;
   promptLine: string;
+  /** Claude permission rules that let `cb board …` and `cb msg …` run without asking. */
+  allowedTools: string[];
 }
 
 export interface AgentAccess {
@@ -100,7 +102,8 @@ export function createAgentAccess(options: AgentAccessOptions): AgentAccess {
       FLOTILLA_HOST_NAME: options.host,
     };
     if (kind === 'session') env.FLOTILLA_SESSION = name;
-    return { env, instructionsPath, promptLine: `(Flotilla: to take board tasks or message other agents, read ${instructionsPath}.)` };
+    const allowedTools = [`Bash(${cb} board:*)`, `Bash(${cb} msg:*)`];
+    return { env, instructionsPath, allowedTools, promptLine: `(Flotilla: to take board tasks or message other agents, read ${instructionsPath}.)` };
   }
 
   async function isLive(record: Pick<AgentTokenRecord, 'kind' | 'ownerId' | 'attempt'>): Promise<boolean> {
@@ -179,4 +182,18 @@ export function withPromptLine(prompt: string, grant: AgentGrant | undefined, ag
 /** `env` without variables that carry the daemon's own token (unchanged without access). */
 export function scrubbed(access: AgentAccess | undefined, env: Record<string, string>): Record<string, string> {
   return access ? access.scrub(env) : env;
+}
+
+/**
+ * Claude's argv with `cb board` and `cb msg` allowed: in accept-edits and allowlist mode `claude -p`
+ * refuses every shell command it was not told to allow (the threat-matrix test saw even `printenv`
+ * refused), so without these rules an agent could not reach the board at all. The rules go into
+ * the existing `--allowedTools` list, or a new one before the `--` that ends the options.
+ */
+export function withRelayTools(agent: string, argv: string[], grant: AgentGrant | undefined): string[] {
+  if (!grant || agent !== 'claude') return argv;
+  const list = argv.indexOf('--allowedTools');
+  if (list !== -1) return [...argv.slice(0, list + 1), ...grant.allowedTools, ...argv.slice(list + 1)];
+  const end = argv.indexOf('--');
+  return end === -1 ? argv : [...argv.slice(0, end), '--allowedTools', ...grant.allowedTools, ...argv.slice(end)];
 }
