@@ -163,6 +163,29 @@ describe('cb relay (board and messages through the local daemon)', () => {
     expect((unknown.body as { error: { message: string } }).error.message).toBe('this job token is not known to this daemon');
   });
 
+  it("should give a session its own token: its session and the relay only, refused once the session is stopped", async () => {
+    await startHub();
+    const session = await h.client.createSession({ name: 'relay-s', agent: 'shell', cwd: h.repo });
+    const dir = h.paths.sessionDir(session.id);
+    const env = Object.fromEntries(
+      readFileSync(join(dir, 'env.sh'), 'utf8')
+        .split('\n')
+        .filter((line) => line.includes('='))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1).replace(/^'|'$/g, '')]),
+    );
+    expect(env).toMatchObject({ FLOTILLA_SESSION: 'relay-s', FLOTILLA_INSTRUCTIONS: join(dir, 'flotilla-instructions.md') });
+    expect(Object.values(env).some((value) => value.includes(userToken))).toBe(false);
+    const token = env.FLOTILLA_JOB_TOKEN!;
+    expect((await api('/api/sessions/relay-s', token)).status).toBe(200);
+    expect((await api('/api/relay/board', token)).status).toBe(200);
+    expect((await api('/api/sessions', token)).status).toBe(403);
+    expect((await api('/api/sessions/relay-s/send', token, { method: 'POST', body: { text: 'hi' } })).status).toBe(403);
+    await h.client.stopSession('relay-s');
+    const after = await api('/api/relay/board', token);
+    expect(after.status).toBe(401);
+    expect((after.body as { error: { message: string } }).error.message).toBe('this job token was revoked (session relay-s has exited)');
+  });
+
   it('should queue messages durably while the hub is away, keep them across a daemon kill -9, and send them in order with idempotency keys', async () => {
     await hub?.close();
     hub = null;
