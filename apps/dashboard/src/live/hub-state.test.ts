@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { FlotillaEvent } from '@flotilla/protocol';
-import { boundTasks, MAX_CHANNEL, MAX_FINISHED_TASKS, withHubSnapshot, withMessage } from './hub-state';
+import { applyHubEvent, boundTasks, MAX_CHANNEL, MAX_FINISHED_TASKS, withHubSnapshot, withMessage } from './hub-state';
 import { host, message, T0, task } from './hub-fixtures.test-data';
-import { applyEvent, initialState } from './live-state';
+import { applyEvent as applyDaemonEvent, initialState, type LiveState } from './live-state';
+
+/** What the store does with each event on a hub. */
+const applyEvent = (state: LiveState, event: FlotillaEvent) => applyHubEvent(applyDaemonEvent(state, event), event);
 
 const NOW = Date.parse(T0);
 const DAY = 24 * 60 * 60 * 1000;

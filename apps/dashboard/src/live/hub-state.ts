@@ -1,4 +1,4 @@
-import type { Host, Message, Task } from '@flotilla/protocol';
+import type { FlotillaEvent, Host, Message, Task } from '@flotilla/protocol';
 
 /**
  * What a hub adds to the live state: its hosts, its board and its messages. Every function here is
@@ -24,6 +24,33 @@ export const FINISHED_TASK_TTL_MS = 24 * 60 * 60 * 1000;
 
 export const initialHubState: HubState = { hosts: new Map(), tasks: new Map(), channel: [], directs: [] };
 
+/** A hub's event applied to the live state (any state holding the hub's parts); other events return it as it is. */
+export function applyHubEvent<S extends HubState>(state: S, event: FlotillaEvent): S {
+  switch (event.type) {
+    case 'host.changed':
+      return { ...state, hosts: withHost(state.hosts, event.hostInfo) };
+    case 'host.removed':
+      return { ...state, hosts: withoutHost(state.hosts, event.name) };
+    case 'task.changed':
+      return { ...state, tasks: withTask(state.tasks, event.task, Date.parse(event.at)) };
+    case 'message.created':
+    case 'message.updated':
+      return withMessage(state, event.message);
+    default:
+      return state;
+  }
+}
+
+/** What a hub call answered with (an added task, a sent message, an added or removed host). */
+export type HubUpdate = { task: Task } | { message: Message } | { host: Host } | { removedHost: string };
+
+export function withHubUpdate<S extends HubState>(state: S, update: HubUpdate, now: number): S {
+  if ('task' in update) return { ...state, tasks: withTask(state.tasks, update.task, now) };
+  if ('host' in update) return { ...state, hosts: withHost(state.hosts, update.host) };
+  if ('removedHost' in update) return { ...state, hosts: withoutHost(state.hosts, update.removedHost) };
+  return withMessage(state, update.message);
+}
+
 export interface HubSnapshot {
   hosts: readonly Host[] | null;
   tasks: readonly Task[] | null;
@@ -31,12 +58,12 @@ export interface HubSnapshot {
 }
 
 /** Replaces what the snapshot fetched; a part it did not fetch (a feature the server lacks) stays. */
-export function withHubSnapshot(state: HubState, snapshot: HubSnapshot, now: number): HubState {
+export function withHubSnapshot<S extends HubState>(state: S, snapshot: HubSnapshot, now: number): S {
   return {
+    ...state,
     hosts: snapshot.hosts ? new Map(snapshot.hosts.map((host) => [host.name, host])) : state.hosts,
     tasks: snapshot.tasks ? boundTasks(new Map(snapshot.tasks.map((task) => [task.id, task])), now) : state.tasks,
     channel: snapshot.channel ? bySeq(snapshot.channel).slice(-MAX_CHANNEL) : state.channel,
-    directs: state.directs,
   };
 }
 
@@ -86,7 +113,7 @@ export function boundTasks(tasks: ReadonlyMap<string, Task>, now: number): Reado
 }
 
 /** A message written or updated (a delivery moved): into the channel or the direct messages. */
-export function withMessage(state: HubState, message: Message): HubState {
+export function withMessage<S extends HubState>(state: S, message: Message): S {
   if (message.seq === null) {
     const directs = upsertMessage(state.directs, message, true);
     return directs === state.directs ? state : { ...state, directs: directs.slice(-MAX_DIRECTS) };

@@ -1,5 +1,5 @@
 import { sessionInboxItem, type Capabilities, type FlotillaEvent, type InboxEntry, type Job, type Pause, type Session, type SessionInboxItem } from '@flotilla/protocol';
-import { initialHubState, withHost, withHubSnapshot, withMessage, withoutHost, withTask, type HubSnapshot, type HubState } from './hub-state';
+import type { HubSnapshot, HubState } from './hub-state';
 
 export type Connection = 'connecting' | 'live' | 'offline';
 
@@ -52,7 +52,11 @@ export const initialState: LiveState = {
   inbox: [],
   alerts: [],
   revision: 0,
-  ...initialHubState,
+  // A hub's parts; their reducers (hub-state.ts) load only on a hub.
+  hosts: new Map(),
+  tasks: new Map(),
+  channel: [],
+  directs: [],
 };
 
 export interface Snapshot {
@@ -61,14 +65,13 @@ export interface Snapshot {
   sessions: readonly Session[];
   pauses: readonly Pause[];
   inbox: readonly InboxEntry[];
-  /** Fetched only from a hub; null from a lone daemon. */
+  /** Fetched only from a hub; null from a lone daemon. Applied by hub-state's `withHubSnapshot`. */
   hub: HubSnapshot | null;
 }
 
-export function withSnapshot(state: LiveState, snapshot: Snapshot, now = Date.now()): LiveState {
+export function withSnapshot(state: LiveState, snapshot: Snapshot): LiveState {
   return {
     ...state,
-    ...(snapshot.hub ? withHubSnapshot(state, snapshot.hub, now) : null),
     capabilities: snapshot.capabilities,
     jobs: boundJobs(new Map(snapshot.jobs.map((job) => [job.id, job]))),
     sessions: new Map(snapshot.sessions.map((session) => [session.id, session])),
@@ -78,7 +81,11 @@ export function withSnapshot(state: LiveState, snapshot: Snapshot, now = Date.no
   };
 }
 
-/** Applies one event. Types this page does not know never reach here (the client skips them). */
+/**
+ * Applies one event. Types this page does not know never reach here (the client skips them); a
+ * hub's own (hosts, tasks, messages) only move the cursor here and are applied by hub-state's
+ * `applyHubEvent`, loaded on a hub.
+ */
 export function applyEvent(state: LiveState, event: FlotillaEvent): LiveState {
   const next = { ...state, lastEventId: event.id, revision: state.revision + 1 };
   switch (event.type) {
@@ -99,17 +106,6 @@ export function applyEvent(state: LiveState, event: FlotillaEvent): LiveState {
       return { ...next, pauses: state.pauses.filter((p) => p.id !== event.pause.id) };
     case 'notification':
       return { ...next, alerts: [alertOf(event), ...state.alerts].slice(0, MAX_ALERTS) };
-    case 'host.changed':
-      return { ...next, hosts: withHost(state.hosts, event.hostInfo) };
-    case 'host.removed':
-      return { ...next, hosts: withoutHost(state.hosts, event.name) };
-    case 'task.changed':
-      return { ...next, tasks: withTask(state.tasks, event.task, Date.parse(event.at)) };
-    case 'message.created':
-    case 'message.updated': {
-      const { channel, directs } = withMessage(state, event.message);
-      return { ...next, channel, directs };
-    }
     default:
       return next;
   }

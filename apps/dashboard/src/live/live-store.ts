@@ -1,7 +1,7 @@
-import type { Capabilities, FlotillaClient, FlotillaEvent, Host, Message, Task } from '@flotilla/protocol';
+import type { Capabilities, FlotillaClient, FlotillaEvent } from '@flotilla/protocol';
 import type { HubClient } from '../api/hub';
 import { hubFeatures } from '../api/hub-features';
-import { withHost, withMessage, withoutHost, withTask } from './hub-state';
+import type { HubUpdate } from './hub-state';
 import { applyEvent, initialState, withSnapshot, type LiveState, type Snapshot } from './live-state';
 
 /** No byte for this long (the daemon sends a ping every 15 s) means the stream is dead. */
@@ -25,7 +25,7 @@ export interface LiveStore {
    * An object a hub call just answered with (an added task, a posted message): shown at once, not
    * when its event arrives; the event, when it comes, carries the same or a newer copy.
    */
-  received(update: { task: Task } | { message: Message } | { host: Host } | { removedHost: string }): void;
+  received(update: HubUpdate): void;
 }
 
 export interface LiveStoreOptions {
@@ -37,8 +37,12 @@ export interface LiveStoreOptions {
   hub?: () => Promise<HubClient>;
 }
 
+/** The hub's reducers and snapshot, a chunk of their own: loaded only when the server is a hub. */
+type HubModule = typeof import('./hub-live');
+
 export function createLiveStore(client: FlotillaClient, options: LiveStoreOptions = {}): LiveStore {
   let state = initialState;
+  let hub: HubModule | null = null;
   const listeners = new Set<() => void>();
   const eventListeners = new Set<(event: FlotillaEvent) => void>();
   let controller: AbortController | null = null;
@@ -76,8 +80,9 @@ export function createLiveStore(client: FlotillaClient, options: LiveStoreOption
 
   async function hubPart(capabilities: Capabilities): Promise<Snapshot['hub']> {
     if (!options.hub || hubFeatures(capabilities).size === 0) return null;
-    const [hub, { hubSnapshot }] = await Promise.all([options.hub(), import('./hub-snapshot')]);
-    return hubSnapshot(hub, capabilities);
+    const [hubClient, module] = await Promise.all([options.hub(), import('./hub-live')]);
+    hub = module;
+    return module.hubSnapshot(hubClient, capabilities);
   }
 
   function scheduleInbox(): void {
@@ -96,13 +101,16 @@ export function createLiveStore(client: FlotillaClient, options: LiveStoreOption
       void refresh();
       return;
     }
-    set(applyEvent(state, event));
+    const next = applyEvent(state, event);
+    set(hub ? hub.applyHubEvent(next, event) : next);
     if (INBOX_EVENTS.has(event.type)) scheduleInbox();
     for (const listener of eventListeners) listener(event);
   }
 
   async function refresh(): Promise<void> {
-    set(withSnapshot(state, await snapshot()));
+    const fetched = await snapshot();
+    const next = withSnapshot(state, fetched);
+    set(fetched.hub && hub ? hub.withHubSnapshot(next, fetched.hub, Date.now()) : next);
   }
 
   /** One connection: snapshot when there is nothing to resume from, then events until it breaks. */
@@ -162,14 +170,9 @@ export function createLiveStore(client: FlotillaClient, options: LiveStoreOption
       return () => eventListeners.delete(listener);
     },
     received(update) {
-      if ('task' in update) set({ ...state, tasks: withTask(state.tasks, update.task, Date.now()) });
-      else if ('host' in update) set({ ...state, hosts: withHost(state.hosts, update.host) });
-      else if ('removedHost' in update) set({ ...state, hosts: withoutHost(state.hosts, update.removedHost) });
-      else set({ ...state, ...pickMessages(withMessage(state, update.message)) });
+      // The hub's pages call this only on a hub, whose reducers the snapshot loaded.
+      if (hub) set(hub.withHubUpdate(state, update, Date.now()));
     },
   };
 }
 
-function pickMessages(hub: Pick<LiveState, 'channel' | 'directs'>): Pick<LiveState, 'channel' | 'directs'> {
-  return { channel: hub.channel, directs: hub.directs };
-}
