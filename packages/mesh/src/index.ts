@@ -12,3 +12,16 @@ export {
 } from './ssh/known-hosts.js';
 export type { HostKeyVerdict, KnownHostEntry } from './ssh/known-hosts.js';
 export { createHostVerifier, HostKeyError, serverHostKeyOrder } from './ssh/known-hosts-verifier.js';
+export {
+  addHostEntry,
+  findHostEntry,
+  FleetHostNameSchema,
+  HostsFileEntrySchema,
+  HostsFileError,
+  HostsFileSchema,
+  readHostsFile,
+  removeHostEntry,
+  touchHostsFile,
+} from './hosts/hosts-file.js';
+export type { HostsFile, HostsFileEntry, HostsFileErrorCode } from './hosts/hosts-file.js';
+export { agentSocketFromEnv, sshConfigFromEnv } from './hosts/ssh-env.js';

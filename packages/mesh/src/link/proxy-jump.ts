@@ -15,6 +15,22 @@ export interface Chain extends Connected {
 
 /** Connects to `target` through its ProxyJump hosts (none: a direct connection). */
 export async function connectChain(target: SshTarget, settings: ConnectSettings, sshConfig: SshConfigOptions): Promise<Chain> {
+  const { jumps, sock } = await connectHops(target, settings, sshConfig);
+  try {
+    const connected = await connectTarget(target, settings, sock);
+    connected.client.once('close', () => closeAll(jumps));
+    return { ...connected, jumps };
+  } catch (error) {
+    closeAll(jumps);
+    throw error;
+  }
+}
+
+/**
+ * Connects through every jump host of `target` and returns the stream that reaches the target
+ * itself (undefined without ProxyJump); close `jumps` when done with it.
+ */
+export async function connectHops(target: SshTarget, settings: ConnectSettings, sshConfig: SshConfigOptions): Promise<{ jumps: Client[]; sock: Duplex | undefined }> {
   const hops = await Promise.all((target.proxyJump ?? []).map((hop) => resolveSshTarget(formatHostSpec(hop), sshConfig)));
   const jumps: Client[] = [];
   let sock: Duplex | undefined;
@@ -25,9 +41,7 @@ export async function connectChain(target: SshTarget, settings: ConnectSettings,
       const next = hops[index + 1] ?? target;
       sock = await forwardOut(connected.client, next, hop);
     }
-    const connected = await connectTarget(target, settings, sock);
-    connected.client.once('close', () => closeAll(jumps));
-    return { ...connected, jumps };
+    return { jumps, sock };
   } catch (error) {
     closeAll(jumps);
     throw error;
@@ -53,6 +67,6 @@ function forwardOut(client: Client, next: SshTarget, via: SshTarget): Promise<Du
   });
 }
 
-function closeAll(clients: readonly Client[]): void {
+export function closeAll(clients: readonly Client[]): void {
   for (const client of [...clients].reverse()) client.end();
 }

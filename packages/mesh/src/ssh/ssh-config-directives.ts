@@ -22,6 +22,7 @@ export interface Obtained {
   proxyJump?: SshHostSpec[];
   proxyCommand?: string;
   identitiesOnly?: boolean;
+  hashKnownHosts?: boolean;
   userKnownHostsFiles?: string[];
   globalKnownHostsFiles?: string[];
   strictHostKeyChecking?: StrictHostKeyChecking;
@@ -65,6 +66,8 @@ export function applyDirective(directive: SshConfigDirective, context: ApplyCont
       return setOnce(obtained, 'port', portValue(directive, context.where), active);
     case 'identitiesonly':
       return setOnce(obtained, 'identitiesOnly', choice(directive, YES_NO, context.where), active);
+    case 'hashknownhosts':
+      return setOnce(obtained, 'hashKnownHosts', choice(directive, YES_NO, context.where), active);
     case 'stricthostkeychecking':
       return setOnce(obtained, 'strictHostKeyChecking', choice(directive, STRICT, context.where), active);
     case 'userknownhostsfile':

@@ -37,6 +37,8 @@ export interface SshTarget {
    */
   proxyJump: SshHostSpec[] | null;
   identitiesOnly?: boolean;
+  /** HashKnownHosts: write hashed names when adding to known_hosts (`mesh hosts trust`). */
+  hashKnownHosts?: boolean;
   /** Empty for `UserKnownHostsFile none`. */
   userKnownHostsFiles: string[];
   /** Empty for `GlobalKnownHostsFile none`. */
@@ -165,6 +167,7 @@ function finish(context: WalkContext, local: { localHostname: string; env: Reado
     warnings: [...context.warnings, ...unsupportedWarnings(obtained)],
   };
   if (obtained.identitiesOnly !== undefined) target.identitiesOnly = obtained.identitiesOnly;
+  if (obtained.hashKnownHosts !== undefined) target.hashKnownHosts = obtained.hashKnownHosts;
   if (obtained.strictHostKeyChecking !== undefined) target.strictHostKeyChecking = obtained.strictHostKeyChecking;
   if (obtained.hostKeyAlias !== undefined) target.hostKeyAlias = obtained.hostKeyAlias;
   return target;
