@@ -76,6 +76,15 @@ describe('the dashboard on a hub, in a real browser (against the hub stand-in un
     expect(hub.findTask('AUTH-3')?.status).toBe('todo');
   });
 
+  it("should open a task's page with its history and handoff notes", async () => {
+    await card('review', 'AUTH-4').locator('.task-title').click();
+    const history = page.locator('[data-testid="task-history"]');
+    await history.waitFor({ timeout: 5_000 });
+    expect(await textOf(page, '[data-testid="task-history"]')).toMatch(/claimed writer@laptop.*handed off writer@laptop → @reviewer Runbook drafted; please check the rollback steps\. branch flotilla\/auth-runbook/);
+    expect(new URL(page.url()).pathname).toBe('/board/AUTH-4');
+    await browser.screenshot(page, 'hub-task');
+  });
+
   it('should say a host is unreachable when its link goes down, and how to trust a refused one', async () => {
     await navigateInPage(page, '/hosts');
     const dragon = page.locator('[data-host="dragon"]');
@@ -86,6 +95,10 @@ describe('the dashboard on a hub, in a real browser (against the hub stand-in un
     await dragon.locator('[data-testid="host-state"]', { hasText: 'unreachable since' }).waitFor({ timeout: 5_000 });
     expect(await dragon.textContent()).toContain('Its jobs keep running there');
     await browser.screenshot(page, 'hub-hosts');
+    // Security lists every host's key with its verdict.
+    await navigateInPage(page, '/security');
+    await page.locator('[data-testid="host-keys"] [data-host="mac"]', { hasText: 'not trusted yet' }).waitFor({ timeout: 5_000 });
+    expect(await textOf(page, '[data-testid="host-keys"] [data-host="mac"]')).toContain('SHA256:m4cK3yN0tTrust3dYetAbCdEfGh1jKlMnOpQrStUv');
   });
 
   it('should show a channel post with its mention and its receipt', async () => {

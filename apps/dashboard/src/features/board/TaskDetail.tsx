@@ -104,13 +104,13 @@ function TaskHistory({ history }: { history: readonly TaskEvent[] }) {
         <li key={i} className={`task-history-line kind-${entry.kind}`}>
           <time dateTime={entry.at} title={formatFullTime(entry.at)}>
             {formatTime(entry.at, Date.now(), { seconds: true })}
-          </time>
-          <span className="task-history-kind">{EVENT_WORDS[entry.kind]}</span>
+          </time>{' '}
+          <span className="task-history-kind">{EVENT_WORDS[entry.kind]}</span>{' '}
           <span className="task-history-text">
             {entry.by ? <span className="mono">{entry.host ? `${entry.by}@${entry.host}` : entry.by}</span> : null}
-            {entry.to ? <span> → {entry.to}</span> : null}
-            {entry.note ? <span className="task-note">{entry.note}</span> : null}
-            {entry.branch ? <span className="mono muted"> branch {entry.branch}</span> : null}
+            {entry.to ? <span> → {entry.to}</span> : null}{' '}
+            {entry.note ? <span className="task-note">{entry.note}</span> : null}{' '}
+            {entry.branch ? <span className="mono muted">branch {entry.branch}</span> : null}
             {entry.jobId ? (
               <>
                 {' · '}
