@@ -1,5 +1,7 @@
 // End to end (slow): host key refusals, ProxyJump and authentication failures, against real sshds in namespaces.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendKnownHost, fingerprintSha256, knownHostsLine } from '../ssh/known-hosts.js';
@@ -82,6 +84,19 @@ describe.skipIf(skip !== null)(`host keys, jump hosts and keys over the SSH link
     expect(await link.exec('echo "$FLOTILLA_HOST_NAME"')).toMatchObject({ code: 0, stdout: `${second.name}\n` });
   });
 
+  it('should authenticate with the ssh-agent alone (no key file)', async () => {
+    const agentSocket = join(net.dir, 'agent.sock');
+    const agent = await startAgent(agentSocket, net.clientKey.path);
+    try {
+      const target = { ...(await resolveSshTarget(first.name, net.sshConfig)), identityFiles: [join(net.dir, 'no_such_key')] };
+      const link = open({ name: first.name, target, sshConfig: net.sshConfig, agentSocket, backoff: FAST.backoff });
+      await link.ready(20_000);
+      expect(await link.exec('echo via-agent')).toMatchObject({ code: 0, stdout: 'via-agent\n' });
+    } finally {
+      agent.kill();
+    }
+  });
+
   it('should say which keys it tried and skipped when authentication fails', async () => {
     const stranger = await generateKey(join(net.dir, 'stranger_key'));
     const encrypted = join(net.dir, 'encrypted_key');
@@ -94,9 +109,18 @@ describe.skipIf(skip !== null)(`host keys, jump hosts and keys over the SSH link
   });
 });
 
+/** A real `ssh-agent` on `socket` (foreground, killed by the test) holding `keyPath`. */
+async function startAgent(socket: string, keyPath: string): Promise<ChildProcess> {
+  const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
+  for (let tries = 0; !existsSync(socket); tries += 1) {
+    if (tries > 100) throw new Error('ssh-agent did not create its socket');
+    await sleep(20);
+  }
+  await promisify(execFile)('ssh-add', [keyPath], { env: { ...process.env, SSH_AUTH_SOCK: socket } });
+  return agent;
+}
+
 async function generateEncryptedKey(path: string): Promise<void> {
-  const { execFile } = await import('node:child_process');
-  const { promisify } = await import('node:util');
   await promisify(execFile)('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'secret phrase', '-f', path]);
 }
 
