@@ -6,6 +6,7 @@
 import {
   ClaimTaskResponseSchema,
   errorFromEnvelope,
+  ProtocolError,
   MessageSchema,
   TaskSchema,
   type ClaimTaskResponse,
@@ -16,6 +17,9 @@ import {
   type TransportRequest,
 } from '@flotilla/protocol';
 import { z } from 'zod';
+import { createSocketTransport } from '@flotilla/kit/transport';
+import type { HomePaths } from '../home.js';
+import { readDaemonRecord } from './daemon-client.js';
 
 /** Answered by the relay when the hub could not be reached yet: the message waits in the daemon's queue. */
 export const QueuedSchema = z.object({ queued: z.literal(true), id: z.string() });
@@ -56,5 +60,30 @@ export function createRelayClient(transport: Transport, token?: string): RelayCl
     handoff: (ref, body) => call(TaskSchema, { method: 'POST', path: task(ref, '/handoff'), body }),
     message: (body) => call(sent, { method: 'POST', path: '/api/relay/messages', body }),
     channelPost: (body) => call(sent, { method: 'POST', path: '/api/relay/channel', body }),
+  };
+}
+
+/**
+ * The running daemon's socket, for a command inside a job: never starts a daemon, and says in words
+ * when the socket cannot be reached (a sandbox that forbids sockets: Codex's workspace-write does).
+ */
+export async function socketFromJob(paths: HomePaths): Promise<Transport> {
+  const socket = readDaemonRecord(paths.daemonJson)?.socket ?? paths.socket;
+  const transport = createSocketTransport(socket);
+  return {
+    async request(req) {
+      try {
+        return await transport.request(req);
+      } catch (error) {
+        const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+        throw new ProtocolError('DAEMON_UNAVAILABLE', `cannot reach the Flotilla daemon at ${socket} from inside this job (${cause})`, {
+          fix:
+            cause === 'EPERM'
+              ? "the agent's sandbox forbids sockets (Codex's workspace-write does): run the job with --permissions bypass in a worktree, or allow the sandbox network access"
+              : 'the daemon may have stopped; it restarts on the next cb command outside the job',
+        });
+      }
+    },
+    stream: (req) => transport.stream(req),
   };
 }

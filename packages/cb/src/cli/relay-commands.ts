@@ -16,9 +16,14 @@ function fencingToken(value: string): number {
   return Number(value);
 }
 
+/**
+ * Outside a job: the daemon as for every command (started if needed). Inside one: the running
+ * daemon's socket only — an agent never starts a second daemon because its sandbox hid the first.
+ */
 async function relayClient(ctx: CliContext): Promise<RelayClient> {
-  const { createRelayClient, jobToken } = await import('./relay-client.js');
-  return createRelayClient(await ctx.connect(), jobToken(ctx.env));
+  const { createRelayClient, jobToken, socketFromJob } = await import('./relay-client.js');
+  const token = jobToken(ctx.env);
+  return createRelayClient(token ? await socketFromJob(ctx.paths) : await ctx.connect(), token);
 }
 
 export function registerRelayCommands(program: Command, ctx: CliContext): void {

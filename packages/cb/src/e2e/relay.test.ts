@@ -121,6 +121,26 @@ describe('cb relay (board and messages through the local daemon)', () => {
     expect(stand.tasks.get(added.id)!.holder).toMatchObject({ who: `job-${job.id.slice(0, 10).toLowerCase()}`, jobId: job.id });
   });
 
+  it("should let a real Codex job claim through its shell in bypass mode, and say why it cannot from the workspace-write sandbox", async () => {
+    const stand = await startHub();
+    const added = await createRelayClient(createSocketTransport(h.paths.socket)).add({ title: 'for codex' });
+    const cmd = `${cbCommand(h.env.PATH)} board claim --json`;
+    const toolOutput = () => JSON.stringify(h.openai.requests.filter((r) => r.kind === 'main').at(-1)?.body).match(/function_call_output.{0,800}/)?.[0] ?? '';
+    const run = async (permissions: 'accept-edits' | 'bypass') => {
+      h.openai.setScenario([{ text: 'Claiming.', toolUses: [{ id: 'call_claim', name: 'exec_command', input: { cmd } }] }, { text: 'claimed' }]);
+      const job = await h.createJob({ agent: 'codex', prompt: 'take a task', permissions, worktree: permissions === 'bypass' });
+      expect((await h.waitEnded(job.id)).status).toBe('succeeded');
+      return job;
+    };
+    await run('accept-edits');
+    expect(toolOutput()).toContain('cannot reach the Flotilla daemon at');
+    expect(toolOutput()).toContain("the agent's sandbox forbids sockets");
+    expect(stand.requests.filter((r) => r.path === '/api/board/claim')).toEqual([]);
+    const bypass = await run('bypass');
+    expect(stand.requests.find((r) => r.path === '/api/board/claim')?.headers['x-flotilla-agent-job'], toolOutput()).toBe(bypass.id);
+    expect(stand.tasks.get(added.id)!.holder).toMatchObject({ jobId: bypass.id });
+  });
+
   it('should stop renewing once the holder job has ended, so the lease runs out on the hub', async () => {
     const stand = await startHub();
     const user = createRelayClient(createSocketTransport(h.paths.socket));
