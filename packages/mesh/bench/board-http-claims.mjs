@@ -8,7 +8,9 @@
  * cost: on a shared, loaded machine the wall-clock rate says as much about the neighbours).
  * Targets (issue 6): ≥ 2,000 claims/s at 8, ≥ 500/s at 64.
  *
- *   node --import tsx bench/board-http-claims.mjs [tasks=2000]
+ *   node --import tsx bench/board-http-claims.mjs [tasks=2000] [--no-outbox]
+ *
+ * `--no-outbox` publishes nowhere, to see what the outbox row per change costs.
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,7 +22,9 @@ import { createSqliteBoardStore } from '../src/board/sqlite-board-store.ts';
 import { boardRoutes } from '../src/hub/board-routes.ts';
 import { openHubStore } from '../src/hub/hub-store.ts';
 
-const TASKS = Number(process.argv[2] ?? 2000);
+const args = process.argv.slice(2);
+const TASKS = Number(args.find((arg) => /^\d+$/.test(arg)) ?? 2000);
+const OUTBOX = !args.includes('--no-outbox');
 const LEASE_MS = 600_000;
 const CLIENT = fileURLToPath(new URL('./board-http-claim-client.mjs', import.meta.url));
 
@@ -72,8 +76,8 @@ async function overHttp(claimers) {
   const token = generateToken();
   const app = createSecureApp({ token, requireToken: true });
   // Every claim and every done writes its task.changed row into the hub's outbox, as in `mesh serve`.
-  const outbox = openHubStore({ path, hubName: 'bench' });
-  const publish = async (event) => void outbox.append(event);
+  const outbox = OUTBOX ? openHubStore({ path, hubName: 'bench' }) : null;
+  const publish = async (event) => void outbox?.append(event);
   app.route('/api/board', boardRoutes({ store, publish, caller: () => ({ kind: 'user' }), defaultLeaseMs: LEASE_MS }));
   const server = await serveOnPort(app.fetch);
   try {
@@ -94,7 +98,7 @@ async function overHttp(claimers) {
   } finally {
     await server.close();
     await store.close();
-    outbox.close();
+    outbox?.close();
     remove();
   }
 }
@@ -119,6 +123,6 @@ for (const [claimers, target] of [[8, 2000], [64, 500]]) {
     'clients CPU µs/claim': Math.round(http.clientCpuUsPerClaim),
   });
 }
-console.log(`board claims through the hub's HTTP API (claim, then done), ${TASKS} tasks per run, one SQLite file (WAL)`);
+console.log(`board claims through the hub's HTTP API (claim, then done), ${TASKS} tasks per run, one SQLite file (WAL), ${OUTBOX ? 'every change written to the outbox' : 'no outbox'}`);
 console.log(`${cpus().length} cores, load average before ${loadBefore}, after ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
 console.table(rows);
