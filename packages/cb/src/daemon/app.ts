@@ -126,7 +126,7 @@ function miscRoutes(ctx: DaemonContext, control: DaemonControl, addons: DaemonAd
     return c.json(await control.serve(port));
   });
   app.get('/capabilities', (c) =>
-    c.json({ kind: 'daemon', host: ctx.host, version: ctx.version, protocol: PROTOCOL_VERSION, agents: ctx.agents.names(), addons: addonNames(addons), features: ['jobs', 'sessions', 'worktrees', 'events', 'metrics', 'inbox', 'stats'] }),
+    c.json({ kind: 'daemon', host: ctx.host, version: ctx.version, protocol: PROTOCOL_VERSION, agents: ctx.agents.names(), addons: addonNames(addons), features: ['jobs', 'sessions', 'worktrees', 'events', 'metrics', 'inbox', 'stats', ...(ctx.relay ? ['relay'] : [])] }),
   );
   app.get('/inbox', async (c) => c.json(await inbox(ctx)));
   app.get('/stats', async (c) => c.json(await stats(ctx, query(c, z.object({ days: z.coerce.number().positive().max(3650).default(30) })).days)));

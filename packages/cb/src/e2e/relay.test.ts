@@ -66,7 +66,8 @@ async function api(path: string, token: string | null, init: { method?: string; 
 }
 
 describe('cb relay (board and messages through the local daemon)', () => {
-  it('should fail board calls at once, in words, when no hub is connected', async () => {
+  it('should fail board calls at once, in words, when no hub is connected (and say it relays in its capabilities)', async () => {
+    expect((await h.client.capabilities()).features).toContain('relay');
     const started = Date.now();
     const run = await cb(['board', 'ls']);
     expect(run.exitCode).toBe(1);
