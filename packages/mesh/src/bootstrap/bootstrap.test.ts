@@ -1,0 +1,173 @@
+// `mesh hosts bootstrap` for real: the hub's own cb packed into tarballs (pnpm store, workspace
+// packages, better-sqlite3's native build), then installed by the real npm on a namespace host
+// over real SSH/SFTP, with that host's npm registry unreachable and HOME a fresh directory.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hubPaths, type MeshCliContext } from '../cli/context.js';
+import { addHostEntry } from '../hosts/hosts-file.js';
+import { ensureRemoteDaemon } from '../hub/daemon-discovery.js';
+import type { HostLink } from '../link/host-link.js';
+import { openHostLink } from '../link/open-host-link.js';
+import { netnsUnavailableReason, startNetnsHosts, type NetnsHost, type NetnsHosts } from '../test-support/netns.test-support.js';
+import { registerBootstrapCommand } from './bootstrap-command.js';
+import { bootstrapHost } from './bootstrap-host.js';
+import { readBundle, type BundleManifest } from './bundle-manifest.js';
+import { packCbBundle, type CbBundle } from './pack-bundle.js';
+import { probeHost, requireMatchingRuntime } from './remote-probe.js';
+import { runRemote } from './remote-shell.js';
+import { tarGz } from './tar-writer.js';
+
+/** A loopback port nothing listens on: the host's npm registry. */
+const DEAD_REGISTRY = 'http://127.0.0.1:9/';
+const skip = netnsUnavailableReason();
+
+describe('tarGz', () => {
+  it('should write tarballs the system tar reads, long paths and modes included', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mesh-tar-'));
+    try {
+      const long = `package/${'deep/'.repeat(40)}file.js`;
+      const split = `package/${'a'.repeat(120)}/b.js`;
+      writeFileSync(join(dir, 'x.tgz'), await tarGz([
+        { path: 'package/bin/run', data: Buffer.from('#!/bin/sh\n'), mode: 0o100775 },
+        { path: long, data: Buffer.from('long'), mode: 0o644 },
+        { path: split, data: Buffer.from('split'), mode: 0o644 },
+      ]));
+      execFileSync('tar', ['-xzf', 'x.tgz'], { cwd: dir });
+      expect(readFileSync(join(dir, long), 'utf8')).toBe('long');
+      expect(readFileSync(join(dir, split), 'utf8')).toBe('split');
+      expect(execFileSync('stat', ['-c', '%a', join(dir, 'package/bin/run')], { encoding: 'utf8' }).trim()).toBe('755');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.skipIf(skip !== null)(`mesh hosts bootstrap to a namespace host${skip === null ? '' : ` (skipped: ${skip})`}`, () => {
+  let scratch: string;
+  let bundle: CbBundle;
+  let net: NetnsHosts;
+  let host: NetnsHost;
+  let remoteHome: string;
+  let link: HostLink;
+
+  beforeAll(async () => {
+    scratch = mkdtempSync(join(tmpdir(), 'mesh-bootstrap-'));
+    bundle = await packCbBundle({ outDir: join(scratch, 'bundle') });
+    net = await startNetnsHosts({ count: 1, prefix: 'bs' });
+    host = net.hosts[0]!;
+    // The host's own user: a HOME of its own, no cb on PATH, npm's registry dead, an empty npm cache.
+    remoteHome = join(scratch, 'remote-home');
+    const npmCache = join(scratch, 'remote-npm-cache');
+    for (const dir of [remoteHome, npmCache]) mkdirSync(dir, { mode: 0o700 });
+    const env = [`HOME=${remoteHome}`, `FLOTILLA_HOME=${host.home}`, `TMUX_TMPDIR=${host.tmuxDir}`, `FLOTILLA_HOST_NAME=${host.name}`, 'PATH=/usr/bin:/bin', `npm_config_registry=${DEAD_REGISTRY}`, `npm_config_cache=${npmCache}`];
+    await net.restartSshd(host, { extraConfig: ['Match User root', `  SetEnv ${env.join(' ')}`] });
+    link = openHostLink({ name: host.name, target: host.name, sshConfig: net.sshConfig, agentSocket: null });
+    await link.ready();
+  }, 240_000);
+
+  afterAll(async () => {
+    if (host !== undefined && existsSync(join(remoteHome, '.flotilla', 'bin', 'cb'))) {
+      await net.ssh(host, '"$HOME/.flotilla/bin/cb" daemon stop').catch(() => undefined);
+    }
+    await link?.close();
+    await net?.down();
+    rmSync(scratch, { recursive: true, force: true });
+  }, 60_000);
+
+  it('should pack cb, kit, protocol and their dependencies, the native build included and no workspace: spec left', async () => {
+    const { manifest } = bundle;
+    const names = manifest.packages.map((pkg) => pkg.name);
+    expect(names[0]).toBe('@flotilla/cb');
+    expect(names).toEqual(expect.arrayContaining(['@flotilla/kit', '@flotilla/protocol', 'better-sqlite3', 'hono', '@hono/node-server', 'zod', 'drizzle-orm', 'commander', 'ws']));
+    expect(new Set(manifest.packages.map((pkg) => `${pkg.name}@${pkg.version}`)).size).toBe(names.length);
+    expect(manifest.packages.find((pkg) => pkg.name === 'better-sqlite3')?.native).toContain('build/Release/better_sqlite3.node');
+    expect(manifest.hub).toMatchObject({ platform: process.platform, arch: process.arch, modules: process.versions.modules });
+    expect(await readBundle(bundle.dir)).toEqual(manifest);
+    for (const pkg of manifest.packages) {
+      const json = execFileSync('tar', ['-xzOf', join(bundle.dir, pkg.file), 'package/package.json'], { encoding: 'utf8' });
+      expect(json, pkg.name).not.toContain('workspace:');
+      expect(JSON.parse(json)).toMatchObject({ name: pkg.name, version: pkg.version });
+    }
+    const cbFiles = execFileSync('tar', ['-tzf', join(bundle.dir, manifest.packages[0]!.file)], { encoding: 'utf8' }).split('\n');
+    expect(cbFiles).toContain('package/bin/cb.cjs');
+    expect(cbFiles.some((file) => file.startsWith('package/src/') || file.endsWith('.map') || file.includes('node_modules'))).toBe(false);
+    const sqliteFiles = execFileSync('tar', ['-tzf', join(bundle.dir, 'better-sqlite3-12.11.1.tgz')], { encoding: 'utf8' });
+    expect(sqliteFiles).toContain('package/build/Release/better_sqlite3.node');
+    expect(sqliteFiles).not.toContain('obj.target');
+  });
+
+  it('should start from a host without cb whose npm cannot reach any registry', async () => {
+    const { stdout } = await net.ssh(host, 'printf "%s %s\\n" "$HOME" "$(command -v cb || echo none)"');
+    expect(stdout.trim()).toBe(`${remoteHome} none`);
+    const npm = await runRemote(link, { what: 'npm view', script: 'npm view zod version --fetch-retries=0 2>&1 || echo "registry unreachable"\n', timeoutMs: 60_000 });
+    expect(npm).toContain('registry unreachable');
+  });
+
+  it('should install cb offline over SFTP, and the hub then finds it and starts a daemon with it', async () => {
+    const progress: string[] = [];
+    const result = await bootstrapHost(link, { bundleDir: bundle.dir, onProgress: (line) => progress.push(line) });
+    expect(result).toMatchObject({ host: host.name, status: 'installed', version: '0.1.0', previous: null, bin: `${remoteHome}/.flotilla/bin/cb`, packages: bundle.manifest.packages.length });
+    expect(progress.join('\n')).toMatch(/uploading \d+ packages[\s\S]*installing offline[\s\S]*verifying/);
+    const version = await net.ssh(host, '"$HOME/.flotilla/bin/cb" --version');
+    expect(version.stdout.trim()).toBe('0.1.0');
+    // Nothing was left in the remote HOME but ~/.flotilla, and npm's own cache there is gone.
+    expect(execFileSync('ls', ['-A', remoteHome], { encoding: 'utf8' }).trim()).toBe('.flotilla');
+    expect(execFileSync('ls', ['-A', join(remoteHome, '.flotilla')], { encoding: 'utf8' }).trim().split('\n')).toEqual(['bin', 'bootstrap', 'cb']);
+    expect(existsSync(join(remoteHome, '.flotilla', 'bootstrap', '0.1.0', '.npm-cache'))).toBe(false);
+    const discovery = await ensureRemoteDaemon(link, { timeoutMs: 90_000 });
+    expect(discovery.kind, JSON.stringify(discovery)).toBe('running');
+    const status = await net.ssh(host, '"$HOME/.flotilla/bin/cb" daemon status --json');
+    const daemon = JSON.parse(status.stdout) as { pid: number; version: string; home: string };
+    expect(daemon).toMatchObject({ version: '0.1.0', home: host.home });
+    expect(discovery.kind === 'running' && discovery.status.pid).toBe(daemon.pid);
+    const exe = await net.ssh(host, `tr '\\0' ' ' < /proc/${daemon.pid}/cmdline`);
+    expect(exe.stdout).toContain(`${remoteHome}/.flotilla/cb/node_modules/@flotilla/cb/`);
+    await net.ssh(host, '"$HOME/.flotilla/bin/cb" daemon stop');
+  }, 400_000);
+
+  it('should say it is already installed the second time, through `mesh hosts bootstrap NAME --json`', async () => {
+    const clientHome = join(net.dir, 'client-home');
+    writeFileSync(join(clientHome, '.ssh', 'config'), `Include ${net.sshConfigPath}\n`);
+    const flotillaHome = join(scratch, 'hub');
+    const { ctx, out, err } = captureContext({ HOME: clientHome, USER: 'root', FLOTILLA_HOME: flotillaHome });
+    await addHostEntry(ctx.paths.hosts, { name: host.name, spec: host.name, addedAt: new Date().toISOString() });
+    const program = new Command('mesh').exitOverride();
+    registerBootstrapCommand(program.command('hosts'), ctx);
+    await program.parseAsync(['hosts', 'bootstrap', host.name, '--json'], { from: 'user' });
+    expect(JSON.parse(out.join(''))).toMatchObject({ host: host.name, status: 'already-installed', version: '0.1.0', previous: '0.1.0', packages: 0 });
+    expect(err.join('')).toContain('already installed');
+  }, 120_000);
+
+  it('should refuse, in words, a host whose Node ABI differs from the bundle\'s native build', async () => {
+    const facts = await probeHost(link);
+    const other: BundleManifest = { ...bundle.manifest, hub: { ...bundle.manifest.hub, modules: '999', node: 'v99.0.0' } };
+    expect(() => requireMatchingRuntime(host.name, facts, other)).toThrow(
+      new RegExp(`Node ABI ${process.versions.modules}\\).*better-sqlite3@12\\.11\\.1.*Node ABI 999.*npm i -g @flotilla/cb`),
+    );
+  });
+
+  it('should report a failing remote step with its exit code and last lines of stderr', async () => {
+    await expect(runRemote(link, { what: 'a step', script: 'echo first >&2\necho last >&2\nexit 7\n', timeoutMs: 30_000 })).rejects.toThrow(
+      `a step failed on ${host.name} (exit 7):\n  first\n  last`,
+    );
+  });
+});
+
+function captureContext(env: Record<string, string>): { ctx: MeshCliContext; out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  const ctx: MeshCliContext = {
+    env,
+    streams: { stdout: { write: (chunk: string) => out.push(chunk) }, stderr: { write: (chunk: string) => err.push(chunk) }, stdin: (async function* () {})() },
+    paths: hubPaths(env),
+    hub: async () => {
+      throw new Error('bootstrap does not talk to the hub');
+    },
+    now: () => Date.now(),
+  };
+  return { ctx, out, err };
+}
