@@ -24,10 +24,11 @@ const USAGE = `usage: node packages/codekb/bench/query.mjs [options]
   --literals N         literal searches, substrings sampled from indexed files (default 100)
   --rg-seconds S       stop running rg after this long (the comparison uses the queries it ran; default 240)
   --recall-extra DIR   also measure recall on this tree (default ${PYTHON_STDLIB}; "none" to skip)
+  --no-recall          skip recall altogether (ctags over the whole tree: a minute on 20k files)
   --seed N             sampling seed (default 1)
   --seconds S          time bound for the whole bench (default 900)`;
 const { values } = parseArgs({
-  options: Object.fromEntries(['db', 'defs', 'literals', 'rg-seconds', 'recall-extra', 'seed', 'seconds'].map((k) => [k, { type: 'string' }]).concat([['help', { type: 'boolean' }], ['dir', { type: 'string', multiple: true }]])),
+  options: Object.fromEntries(['db', 'defs', 'literals', 'rg-seconds', 'recall-extra', 'seed', 'seconds'].map((k) => [k, { type: 'string' }]).concat([['help', { type: 'boolean' }], ['no-recall', { type: 'boolean' }], ['dir', { type: 'string', multiple: true }]])),
 });
 if (values.help) {
   console.log(USAGE);
@@ -176,9 +177,9 @@ const addRecall = (label, root, sqlite) => {
     recallRows.push([label, l.language, l.tags, l.found, fmt(l.recall, 4), target ? `≥ ${target} ${l.recall >= target ? 'met' : 'MISSED'}` : '(none)']);
   }
 };
-addRecall(dir.replace(/.*\/node_modules\//, 'node_modules/'), dir, repo.sqlite);
+if (!values['no-recall']) addRecall(dir.replace(/.*\/node_modules\//, 'node_modules/'), dir, repo.sqlite);
 repo.close();
-if (recallExtra !== 'none' && existsSync(recallExtra)) {
+if (!values['no-recall'] && recallExtra !== 'none' && existsSync(recallExtra)) {
   const extraDb = join(scratch, 'extra.db');
   buildIndex(recallExtra, extraDb);
   const extra = openRepoIndex({ root: recallExtra, dbPath: extraDb });

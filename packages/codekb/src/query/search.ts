@@ -40,8 +40,11 @@ export async function search(repo: RepoIndex, query: string, options: SearchOpti
   const pathFilter = options.path === undefined ? undefined : globToRegExp(options.path);
   const keep = (path: string): boolean => pathFilter === undefined || pathFilter.test(path);
   const textMatches = (caseSensitive: boolean): SearchHit[] =>
-    scanText(repo, query, { caseSensitive, language: options.language, keep, stopAfter: limit }).map((hit) => ({ ...hit, source: 'text' }));
-  if (options.literal === true) return textMatches(true).slice(0, limit);
+    scanText(repo, query, { caseSensitive, language: options.language, keep, stopAfter: limit });
+  if (options.literal === true) {
+    const hits = textMatches(true);
+    return hits.length > limit ? hits.slice(0, limit) : hits;
+  }
   const symbols = symbolMatches(repo, query, options.language, keep).slice(0, limit);
   const seen = new Set(symbols.map((hit) => `${hit.path}:${hit.line}`));
   const text = textMatches(false);

@@ -1,11 +1,12 @@
 import { ftsQuote } from '../store/words.js';
 import type { RepoIndex } from './repo-index.js';
 
-/** A line of indexed file text that contains the query. */
+/** A line of indexed file text that contains the query (a `search` hit as it is returned). */
 export interface TextHit {
   path: string;
   line: number;
   text: string;
+  source: 'text';
 }
 
 export interface TextScanOptions {
@@ -32,13 +33,17 @@ const FIRST_BATCH = 32;
 const MAX_BATCH = 1024;
 const NEWLINE = 0x0a;
 
-/** A matching line of a chunk, before its path is known. */
-interface LineHit {
-  line: number;
-  text: string;
-}
+/** Reads a line of a chunk as a hit's text (whitespace-trimmed, at most HIT_TEXT_CHARS). */
+const DECODE_MAX_BYTES = 1024;
 
-type Matcher = (body: Buffer, firstLine: number, out: LineHit[]) => void;
+/**
+ * Appends the chunk's matching lines to `out` as hits whose path is still '' (the caller knows the
+ * path, or learns it later): one object per hit, the one `search` returns. A search for every hit
+ * of a common needle makes tens of thousands of them, and each extra object per hit (a line record,
+ * then a copy with the path, then one with `source`) survived into the young generation's
+ * scavenges: most of such a query's time.
+ */
+type Matcher = (body: Buffer, firstLine: number, out: TextHit[]) => void;
 
 /**
  * Lines of indexed text containing `query`, in path and line order: the trigram index proposes
@@ -69,13 +74,13 @@ function scanAll(repo: RepoIndex, match: string | null, matcher: Matcher, option
   const columns = 'c.file_id, c.first_line, c.body';
   const sql = match === null ? `SELECT ${columns} FROM chunks c` : `SELECT ${columns} FROM content_fts JOIN chunks c ON c.id = content_fts.rowid WHERE content_fts MATCH ?`;
   const statement = repo.sqlite.prepare(sql).raw();
-  const found: { fileId: number; firstLine: number; lines: LineHit[] }[] = [];
-  let lines: LineHit[] = [];
+  const found: { fileId: number; firstLine: number; hits: TextHit[]; path: string }[] = [];
+  let hits: TextHit[] = [];
   for (const [fileId, firstLine, body] of (match === null ? statement.iterate() : statement.iterate(match)) as Iterable<[number, number, Buffer]>) {
-    matcher(body, firstLine, lines);
-    if (lines.length === 0) continue;
-    found.push({ fileId, firstLine, lines });
-    lines = [];
+    matcher(body, firstLine, hits);
+    if (hits.length === 0) continue;
+    found.push({ fileId, firstLine, hits, path: '' });
+    hits = [];
   }
   const fileIds = JSON.stringify([...new Set(found.map((chunk) => chunk.fileId))]);
   const files = new Map(
@@ -83,13 +88,21 @@ function scanAll(repo: RepoIndex, match: string | null, matcher: Matcher, option
       ([id, path, language]) => [id, { path, language }],
     ),
   );
-  const placed = found.flatMap((chunk) => {
+  const placed = found.filter((chunk) => {
     const file = files.get(chunk.fileId);
-    if (file === undefined || (options.language !== undefined && file.language !== options.language) || !options.keep(file.path)) return [];
-    return [{ path: file.path, firstLine: chunk.firstLine, lines: chunk.lines }];
+    if (file === undefined || (options.language !== undefined && file.language !== options.language) || !options.keep(file.path)) return false;
+    chunk.path = file.path;
+    return true;
   });
   placed.sort((a, b) => comparePaths(a.path, b.path) || a.firstLine - b.firstLine);
-  return placed.flatMap((chunk) => chunk.lines.map((hit) => ({ path: chunk.path, line: hit.line, text: hit.text })));
+  const out: TextHit[] = [];
+  for (const chunk of placed) {
+    for (const hit of chunk.hits) {
+      hit.path = chunk.path;
+      out.push(hit);
+    }
+  }
+  return out;
 }
 
 /** The first hits in path and line order: candidates sorted first, their text read a batch at a time, stopping early. */
@@ -97,7 +110,6 @@ function scanInOrder(repo: RepoIndex, match: string | null, matcher: Matcher, op
   const bodiesOf = repo.sqlite.prepare('SELECT id, body FROM chunks WHERE id IN (SELECT value FROM json_each(?))').raw();
   const hits: TextHit[] = [];
   const chunks = candidateChunks(repo, match, options.language).filter((chunk) => options.keep(chunk.path));
-  const lines: LineHit[] = [];
   // One statement per batch, not per chunk (per-row lookups cost more than the text), small at first.
   for (let start = 0, size = FIRST_BATCH; start < chunks.length; start += size, size = Math.min(size * 2, MAX_BATCH)) {
     const batch = chunks.slice(start, start + size);
@@ -105,9 +117,9 @@ function scanInOrder(repo: RepoIndex, match: string | null, matcher: Matcher, op
     for (const chunk of batch) {
       const body = bodies.get(chunk.id);
       if (body === undefined) continue;
-      lines.length = 0;
-      matcher(body, chunk.firstLine, lines);
-      for (const hit of lines) hits.push({ path: chunk.path, line: hit.line, text: hit.text });
+      const from = hits.length;
+      matcher(body, chunk.firstLine, hits);
+      for (let i = from; i < hits.length; i++) hits[i]!.path = chunk.path;
       if (hits.length >= stopAfter) return hits;
     }
   }
@@ -119,18 +131,25 @@ function comparePaths(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** One hit per line holding `needle` byte for byte (line numbers counted as the scan goes). */
-function matchBytes(body: Buffer, needle: Buffer, firstLine: number, hits: LineHit[]): void {
+/**
+ * One hit per line holding `needle` byte for byte. Lines are counted by a loop over the bytes
+ * between one match and the next (one binding call per line cost more on chunks of short lines).
+ */
+function matchBytes(body: Buffer, needle: Buffer, firstLine: number, hits: TextHit[]): void {
   let at = body.indexOf(needle);
   let line = firstLine;
   let lineStart = 0;
+  let counted = 0;
   while (at !== -1) {
-    for (let nl = body.indexOf(NEWLINE, lineStart); nl !== -1 && nl < at; nl = body.indexOf(NEWLINE, lineStart)) {
-      line++;
-      lineStart = nl + 1;
+    for (; counted < at; counted++) {
+      if (body[counted] === NEWLINE) {
+        line++;
+        lineStart = counted + 1;
+      }
     }
     const lineEnd = endOfLine(body, at);
-    hits.push({ line, text: body.toString('utf8', lineStart, lineEnd).trim().slice(0, HIT_TEXT_CHARS) });
+    hits.push({ path: '', line, text: lineText(body, lineStart, lineEnd), source: 'text' });
+    counted = lineEnd;
     at = lineEnd >= body.length ? -1 : body.indexOf(needle, lineEnd + 1);
   }
 }
@@ -140,11 +159,25 @@ function endOfLine(body: Buffer, from: number): number {
   return nl === -1 ? body.length : nl;
 }
 
+/**
+ * A line's text as a hit shows it: trimmed, at most HIT_TEXT_CHARS. A long line is decoded only as
+ * far as those characters can reach (minified files have lines of hundreds of kilobytes).
+ */
+function lineText(body: Buffer, start: number, end: number): string {
+  if (end - start > DECODE_MAX_BYTES) {
+    const head = body.toString('utf8', start, start + DECODE_MAX_BYTES).trim();
+    // More than the characters shown: the last one, maybe cut in two by the byte limit, is not among them.
+    if (head.length > HIT_TEXT_CHARS) return head.slice(0, HIT_TEXT_CHARS);
+  }
+  const text = body.toString('utf8', start, end).trim();
+  return text.length > HIT_TEXT_CHARS ? text.slice(0, HIT_TEXT_CHARS) : text;
+}
+
 /** Line by line, for case-insensitive matches (lower-casing may change lengths, so no offsets). */
-function matchFolded(text: string, needle: string, firstLine: number, hits: LineHit[]): void {
+function matchFolded(text: string, needle: string, firstLine: number, hits: TextHit[]): void {
   if (!text.toLowerCase().includes(needle)) return;
   for (const [index, line] of text.split('\n').entries()) {
-    if (line.toLowerCase().includes(needle)) hits.push({ line: firstLine + index, text: line.trim().slice(0, HIT_TEXT_CHARS) });
+    if (line.toLowerCase().includes(needle)) hits.push({ path: '', line: firstLine + index, text: line.trim().slice(0, HIT_TEXT_CHARS), source: 'text' });
   }
 }
 
