@@ -12,6 +12,7 @@ import {
   MessageSchema,
   SendMessageRequestSchema,
   TaskSchema,
+  type AddTaskRequest,
   type FlotillaEvent,
   type Host,
   type Message,
@@ -112,74 +113,76 @@ export async function startHubStandIn(): Promise<HubStandIn> {
     return [...new Set(words)].filter((word) => recipients(`@${word}`).length > 0).map((word) => `@${word}`);
   }
 
+  type Handler = (req: IncomingMessage, params: string[], q: URLSearchParams) => unknown;
+  /** The hub contract, route by route: `:x` segments are passed to the handler in order. */
+  const routes: Array<[string, Handler]> = [
+    ['GET /api/capabilities', () => ({ kind: 'hub', host: 'hub', version: '0.0.0-standin', protocol: 1, agents: ['claude'], addons: [], features: ['hosts', 'board', 'messages', 'channel', 'profiles'] })],
+    ['GET /api/jobs', () => ({ items: world.jobs, nextCursor: null })],
+    ['GET /api/sessions', () => world.sessions],
+    ['GET /api/pauses', () => []],
+    ['GET /api/inbox', () => []],
+    ['GET /api/profiles', () => world.profiles],
+    ['GET /api/hosts', () => [...world.hosts.values()]],
+    ['POST /api/hosts', async (req) => addHost(AddHostRequestSchema.parse(await json(req)))],
+    ['DELETE /api/hosts/:name', (_req, [name]) => removeHost(name!)],
+    ['GET /api/board', (_req, _params, q) => listTasks(q)],
+    ['POST /api/board', async (req) => addTask(AddTaskRequestSchema.parse(await json(req)))],
+    ['GET /api/board/:ref', (_req, [ref]) => mustTask(ref!)],
+    ['POST /api/board/:ref/approve', (_req, [ref]) => changeTask(ref!, { status: 'todo' }, { kind: 'approved', by: 'user' })],
+    ['GET /api/channel', (_req, _params, q) => channelAfter(Number(q.get('after') ?? 0), Number(q.get('limit') ?? 100))],
+    ['POST /api/channel', async (req) => post(ChannelPostRequestSchema.parse(await json(req)).text)],
+    ['POST /api/messages', async (req) => direct(SendMessageRequestSchema.parse(await json(req)))],
+    ['GET /api/messages', () => world.messages.filter((m) => m.seq === null)],
+  ];
+
+  function addHost(body: { spec: string; name?: string }): Host {
+    const host = makeHost(body.name ?? body.spec, { spec: body.spec, state: 'connecting', since: iso() });
+    world.hosts.set(host.name, host);
+    emit({ type: 'host.changed', hostInfo: host });
+    return host;
+  }
+  function removeHost(name: string): { ok: true } {
+    world.hosts.delete(name);
+    emit({ type: 'host.removed', name });
+    return { ok: true };
+  }
+  function listTasks(q: URLSearchParams): Task[] {
+    const status = q.get('status')?.split(',');
+    const tag = q.get('tag');
+    return [...world.tasks.values()].filter((t) => (!status || status.includes(t.status)) && (!tag || t.tags.includes(tag)));
+  }
+  function addTask(body: AddTaskRequest): Task {
+    const after = (body.after ?? []).map((ref) => mustTask(ref).id);
+    const fields = { title: body.title, body: body.body ?? '', tags: body.tags ?? [], priority: body.priority ?? 'normal', for: body.for ?? null, after };
+    const history = [{ at: iso(), kind: 'added', by: body.by ?? 'user' }];
+    const task = TaskSchema.parse({ ...seedTask(), ...fields, id: ulid(), key: `WEB-${world.tasks.size + 1}`, status: body.proposed ? 'proposed' : 'todo', history });
+    world.tasks.set(task.id, task);
+    emit({ type: 'task.changed', task });
+    return task;
+  }
+  /** Posts after `after`, oldest first; without `after`, the newest `limit`. */
+  function channelAfter(after: number, limit: number): Message[] {
+    const posts = world.messages.filter((m) => m.seq !== null && m.seq > after);
+    return after ? posts.slice(0, limit) : posts.slice(-limit);
+  }
+  function post(text: string): Message {
+    const mentions = mentionsOf(text);
+    const seq = world.messages.filter((m) => m.seq !== null).length + 1;
+    return writeMessage({ seq, to: '#channel', text, mentions, reach: mentions.flatMap(recipients) });
+  }
+  function direct(body: { to: string; text: string }): Message {
+    return writeMessage({ seq: null, to: body.to, text: body.text, mentions: mentionsOf(body.text), reach: recipients(body.to) });
+  }
+
   async function api(req: IncomingMessage, url: URL): Promise<unknown> {
-    const route = `${req.method} ${url.pathname}`;
-    const q = url.searchParams;
-    const parts = url.pathname.split('/').slice(2).map(decodeURIComponent);
-    switch (true) {
-      case route === 'GET /api/capabilities':
-        return { kind: 'hub', host: 'hub', version: '0.0.0-standin', protocol: 1, agents: ['claude'], addons: [], features: ['hosts', 'board', 'messages', 'channel', 'profiles'] };
-      case route === 'GET /api/jobs':
-        return { items: world.jobs, nextCursor: null };
-      case route === 'GET /api/sessions':
-        return world.sessions;
-      case route === 'GET /api/pauses':
-      case route === 'GET /api/inbox':
-        return [];
-      case route === 'GET /api/profiles':
-        return world.profiles;
-      case route === 'GET /api/hosts':
-        return [...world.hosts.values()];
-      case route === 'POST /api/hosts': {
-        const body = AddHostRequestSchema.parse(await json(req));
-        const host = makeHost(body.name ?? body.spec, { spec: body.spec, state: 'connecting', since: iso() });
-        world.hosts.set(host.name, host);
-        emit({ type: 'host.changed', hostInfo: host });
-        return host;
-      }
-      case req.method === 'DELETE' && parts[0] === 'hosts' && parts.length === 2: {
-        world.hosts.delete(parts[1]!);
-        emit({ type: 'host.removed', name: parts[1]! });
-        return { ok: true };
-      }
-      case route === 'GET /api/board': {
-        const status = q.get('status')?.split(',');
-        return [...world.tasks.values()].filter((t) => (!status || status.includes(t.status)) && (!q.get('tag') || t.tags.includes(q.get('tag')!)));
-      }
-      case route === 'POST /api/board': {
-        const body = AddTaskRequestSchema.parse(await json(req));
-        const after = (body.after ?? []).map((ref) => mustTask(ref).id);
-        const n = world.tasks.size + 1;
-        const task = TaskSchema.parse({ ...seedTask(), id: ulid(), key: `WEB-${n}`, title: body.title, body: body.body ?? '', tags: body.tags ?? [], priority: body.priority ?? 'normal', for: body.for ?? null, after, status: body.proposed ? 'proposed' : 'todo', history: [{ at: iso(), kind: 'added', by: body.by ?? 'user' }] });
-        world.tasks.set(task.id, task);
-        emit({ type: 'task.changed', task });
-        return task;
-      }
-      case req.method === 'GET' && parts[0] === 'board' && parts.length === 2:
-        return mustTask(parts[1]!);
-      case req.method === 'POST' && parts[0] === 'board' && parts[2] === 'approve':
-        return changeTask(parts[1]!, { status: 'todo' }, { kind: 'approved', by: 'user' });
-      case route === 'GET /api/channel': {
-        const after = Number(q.get('after') ?? 0);
-        const limit = Number(q.get('limit') ?? 100);
-        const posts = world.messages.filter((m) => m.seq !== null && m.seq > after);
-        return after ? posts.slice(0, limit) : posts.slice(-limit);
-      }
-      case route === 'POST /api/channel': {
-        const body = ChannelPostRequestSchema.parse(await json(req));
-        const mentions = mentionsOf(body.text);
-        const seq = world.messages.filter((m) => m.seq !== null).length + 1;
-        return writeMessage({ seq, to: '#channel', text: body.text, mentions, reach: mentions.flatMap(recipients) });
-      }
-      case route === 'POST /api/messages': {
-        const body = SendMessageRequestSchema.parse(await json(req));
-        return writeMessage({ seq: null, to: body.to, text: body.text, mentions: mentionsOf(body.text), reach: recipients(body.to) });
-      }
-      case route === 'GET /api/messages':
-        return world.messages.filter((m) => m.seq === null);
-      default:
-        throw new HttpError(404, 'NOT_FOUND', `the stand-in hub has no ${route}`);
+    const got = `${req.method} ${url.pathname}`.split('/');
+    for (const [pattern, handler] of routes) {
+      const want = pattern.split('/');
+      if (want.length !== got.length || !want.every((part, i) => part.startsWith(':') || part === got[i])) continue;
+      const params = want.flatMap((part, i) => (part.startsWith(':') ? [decodeURIComponent(got[i]!)] : []));
+      return handler(req, params, url.searchParams);
     }
+    throw new HttpError(404, 'NOT_FOUND', `the stand-in hub has no ${req.method} ${url.pathname}`);
   }
 
   function events(req: IncomingMessage, res: ServerResponse): void {

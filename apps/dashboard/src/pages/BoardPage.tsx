@@ -1,4 +1,5 @@
 import { useLive } from '../live/hooks';
+import { HubOnly } from '../features/hosts/HubOnly';
 import { Loading } from '../ui/components';
 import { AddTaskForm } from '../features/board/AddTaskForm';
 import { BoardColumns } from '../features/board/BoardColumns';
@@ -11,10 +12,12 @@ export function BoardPage(_props: { params: Record<string, string> }) {
   return (
     <div className="page" data-testid="board-page">
       <h1>Board</h1>
-      <div className="board-add">
-        <AddTaskForm />
-      </div>
-      {capabilities === null ? <Loading lines={8} /> : <BoardColumns tasks={tasks} />}
+      <HubOnly feature="board">
+        <div className="board-add">
+          <AddTaskForm />
+        </div>
+        {capabilities === null ? <Loading lines={8} /> : <BoardColumns tasks={tasks} />}
+      </HubOnly>
     </div>
   );
 }

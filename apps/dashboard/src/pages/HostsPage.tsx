@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
 import { useLive } from '../live/hooks';
+import { HubOnly } from '../features/hosts/HubOnly';
 import { Empty, Loading, Section } from '../ui/components';
 import { AddHostForm } from '../features/hosts/AddHostForm';
 import { HostRow } from '../features/hosts/HostRow';
@@ -18,18 +19,22 @@ export function HostsPage(_props: { params: Record<string, string> }) {
   const up = list.filter((host) => host.state === 'up').length;
   return (
     <div className="page" data-testid="hosts-page">
-      <h1>Hosts</h1>
-      <p className="muted">{list.length ? `${up} of ${list.length} ${list.length === 1 ? 'host' : 'hosts'} up.` : ''}</p>
-      {capabilities === null ? <Loading lines={6} /> : null}
-      {capabilities !== null && list.length === 0 ? <Empty>No host in the fleet yet: add one below (an alias from ~/.ssh/config).</Empty> : null}
-      <ul className="host-list" data-testid="hosts">
-        {list.map((host) => (
-          <HostRow key={host.name} host={host} jobs={running.get(host.name) ?? NO_JOBS} />
-        ))}
-      </ul>
-      <Section title="Add a host" id="hosts-add">
-        <AddHostForm />
-      </Section>
+      <h1>
+        Hosts {list.length ? <span className="muted hosts-up">· {up} of {list.length} up</span> : null}
+      </h1>
+      <HubOnly feature="hosts">
+        <p className="muted">{list.length ? `${up} of ${list.length} ${list.length === 1 ? 'host' : 'hosts'} up.` : ''}</p>
+        {capabilities === null ? <Loading lines={6} /> : null}
+        {capabilities !== null && list.length === 0 ? <Empty>No host in the fleet yet: add one below (an alias from ~/.ssh/config).</Empty> : null}
+        <ul className="host-list" data-testid="hosts">
+          {list.map((host) => (
+            <HostRow key={host.name} host={host} jobs={running.get(host.name) ?? NO_JOBS} />
+          ))}
+        </ul>
+        <Section title="Add a host" id="hosts-add">
+          <AddHostForm />
+        </Section>
+      </HubOnly>
     </div>
   );
 }

@@ -63,7 +63,7 @@ export function AddTaskForm() {
           </select>
         </label>
         <label>
-          For (session or @role)
+          For (a session or a role)
           <input {...field('for')} list="task-targets" placeholder="anyone" />
         </label>
         <label>
@@ -71,7 +71,7 @@ export function AddTaskForm() {
           <input {...field('after')} placeholder="AUTH-3" />
         </label>
         <datalist id="task-targets">
-          {[...targets.roles, ...targets.sessions].map((target) => (
+          {[...targets.roles.map((role) => role.slice(1)), ...targets.sessions].map((target) => (
             <option key={target} value={target} />
           ))}
         </datalist>

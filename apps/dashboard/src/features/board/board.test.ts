@@ -77,6 +77,7 @@ describe('taskRequest', () => {
     const result = taskRequest({ ...EMPTY_TASK_FORM, title: ' Fix auth ', tags: 'backend, auth  ci', after: 'AUTH-1,AUTH-2', priority: 'high' });
     expect(result).toEqual({ ok: true, value: { title: 'Fix auth', priority: 'high', tags: ['backend', 'auth', 'ci'], after: ['AUTH-1', 'AUTH-2'] } });
     expect(taskRequest(EMPTY_TASK_FORM)).toEqual({ ok: false, error: 'Give the task a title.' });
+    expect(taskRequest({ ...EMPTY_TASK_FORM, title: 't', for: ' @reviewer ' })).toMatchObject({ ok: true, value: { for: 'reviewer' } });
   });
 });
 

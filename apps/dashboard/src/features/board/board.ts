@@ -122,7 +122,8 @@ export function taskRequest(form: TaskForm): { ok: true; value: AddTaskRequest }
   const request: AddTaskRequest = { title: form.title.trim(), priority: form.priority };
   if (form.body.trim()) request.body = form.body;
   if (list(form.tags).length) request.tags = list(form.tags);
-  if (form.for.trim()) request.for = form.for.trim();
+  // Claimers name themselves by session and plain role (`reviewer`), so `@reviewer` is taken as the role.
+  if (form.for.trim()) request.for = form.for.trim().replace(/^@/, '');
   if (list(form.after).length) request.after = list(form.after);
   const parsed = AddTaskRequestSchema.safeParse(request);
   if (parsed.success) return { ok: true, value: parsed.data };
