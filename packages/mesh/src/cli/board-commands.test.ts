@@ -60,6 +60,17 @@ describe('mesh board', () => {
     expect((await hub.run(['board', 'done', 'T-1'])).code).toBe(2);
   });
 
+  it('should claim and finish as the session it runs in, and renew with the token', async () => {
+    await using hub = await cliHub();
+    await hub.run(['board', 'add', 'inside a session']);
+    const env = { FLOTILLA_SESSION_NAME: 'api-1', FLOTILLA_SESSION_ID: 'S1', FLOTILLA_JOB_ID: 'J1' };
+    const task = TaskSchema.parse(JSON.parse((await hub.run(['board', 'claim', '--json', '--lease', '1m'], env)).stdout));
+    expect(task.holder).toEqual({ who: 'api-1', host: 'linux', jobId: 'J1', sessionId: 'S1' });
+    const renewed = TaskSchema.parse(JSON.parse((await hub.run(['board', 'renew', 'T-1', '--token', '1', '--lease', '2h', '--json'])).stdout));
+    expect(Date.parse(renewed.leaseExpiresAt!) - Date.now()).toBeGreaterThan(119 * 60_000);
+    expect((await hub.run(['board', 'done', 'T-1', '--note', 'shipped'], env)).stdout).toBe('T-1 is done\n');
+  });
+
   it('should approve a proposed task', async () => {
     await using hub = await cliHub();
     await hub.run(['board', 'add', 'idea', '--proposed']);
