@@ -102,7 +102,8 @@ async function upload(link: HostLink, context: StepContext & { bundleDir: string
   const remoteDir = bundleRemoteDir(facts, manifest);
   const bytes = manifest.packages.reduce((sum, pkg) => sum + pkg.bytes, 0);
   say(`uploading ${manifest.packages.length} packages (${formatBytes(bytes)}) over SFTP to ${remoteDir}`);
-  await runRemote(link, { what: `creating ${remoteDir}`, script: `mkdir -p ${shQuote(remoteDir)}\n`, timeoutMs: 30_000 });
+  // umask 077: a ~/.flotilla made here is private, as cb itself makes it (it will hold the daemon's token).
+  await runRemote(link, { what: `creating ${remoteDir}`, script: `umask 077\nmkdir -p ${shQuote(remoteDir)}\n`, timeoutMs: 30_000 });
   const files = [...manifest.packages.map((pkg) => pkg.file), MANIFEST_FILE];
   try {
     await Promise.all(files.map((file) => link.putFile(join(context.bundleDir, file), `${remoteDir}/${file}`)));

@@ -2,7 +2,7 @@
 // packages, better-sqlite3's native build), then installed by the real npm on a namespace host
 // over real SSH/SFTP, with that host's npm registry unreachable and HOME a fresh directory.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -118,6 +118,7 @@ describe.skipIf(skip !== null)(`mesh hosts bootstrap to a namespace host${skip =
     expect(execFileSync('ls', ['-A', remoteHome], { encoding: 'utf8' }).trim()).toBe('.flotilla');
     expect(execFileSync('ls', ['-A', join(remoteHome, '.flotilla')], { encoding: 'utf8' }).trim().split('\n')).toEqual(['bin', 'bootstrap', 'cb']);
     expect(existsSync(join(remoteHome, '.flotilla', 'bootstrap', '0.1.0', '.npm-cache'))).toBe(false);
+    expect(statSync(join(remoteHome, '.flotilla')).mode & 0o777).toBe(0o700);
     const discovery = await ensureRemoteDaemon(link, { timeoutMs: 90_000 });
     expect(discovery.kind, JSON.stringify(discovery)).toBe('running');
     const status = await net.ssh(host, '"$HOME/.flotilla/bin/cb" daemon status --json');
@@ -141,6 +142,19 @@ describe.skipIf(skip !== null)(`mesh hosts bootstrap to a namespace host${skip =
     expect(JSON.parse(out.join(''))).toMatchObject({ host: host.name, status: 'already-installed', version: '0.1.0', previous: '0.1.0', packages: 0 });
     expect(err.join('')).toContain('already installed');
   }, 120_000);
+
+  it('should install again over the previous install with --force, dropping other versions\' tarballs', async () => {
+    const stale = join(remoteHome, '.flotilla', 'bootstrap', '0.0.9');
+    mkdirSync(stale, { recursive: true });
+    writeFileSync(join(stale, 'old.tgz'), 'old');
+    const before = await net.ssh(host, 'readlink "$HOME/.flotilla/bin/cb"');
+    const result = await bootstrapHost(link, { bundleDir: bundle.dir, force: true });
+    expect(result).toMatchObject({ status: 'installed', version: '0.1.0', previous: '0.1.0' });
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(join(remoteHome, '.flotilla', 'cb.new')) || existsSync(join(remoteHome, '.flotilla', 'cb.old'))).toBe(false);
+    expect((await net.ssh(host, 'readlink "$HOME/.flotilla/bin/cb"')).stdout).toBe(before.stdout);
+    expect((await net.ssh(host, '"$HOME/.flotilla/bin/cb" --version')).stdout.trim()).toBe('0.1.0');
+  }, 400_000);
 
   it('should refuse, in words, a host whose Node ABI differs from the bundle\'s native build', async () => {
     const facts = await probeHost(link);
