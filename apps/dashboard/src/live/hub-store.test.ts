@@ -43,7 +43,10 @@ describe('createLiveStore with a hub client', () => {
     store.start();
     await until(() => store.getState().connection === 'live');
     expect(server.calls).toEqual([]);
-    expect(store.getState().hosts.size).toBe(0);
+    // A hub's event reaching a daemon's page (it cannot, but) only moves the cursor.
+    server.push([{ id: 1, at: T0, host: 'h', type: 'task.changed', task: task('stray') }]);
+    await until(() => store.getState().lastEventId === 1);
+    expect(store.getState().tasks.size).toBe(0);
     store.stop();
   });
 
@@ -64,6 +67,18 @@ describe('createLiveStore with a hub client', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(store.getState().tasks.get('a')?.status).toBe('review');
     expect(notified).toBe(1);
+    store.stop();
+  });
+
+  it('should show what a hub call answered at once, before its event', async () => {
+    const server = fakeServer(caps('hub'));
+    const store = createLiveStore(server.client, { hub: async () => server.hub });
+    store.start();
+    await until(() => store.getState().tasks.size === 1);
+    store.received({ task: task('added') });
+    store.received({ message: message(9) });
+    expect(store.getState().tasks.has('added')).toBe(true);
+    expect(store.getState().channel.map((m) => m.seq)).toEqual([1, 9]);
     store.stop();
   });
 

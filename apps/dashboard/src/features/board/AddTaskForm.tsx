@@ -14,11 +14,6 @@ export function AddTaskForm() {
   const [form, setForm] = useState<TaskForm>(EMPTY_TASK_FORM);
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
-  const field = (key: keyof TaskForm) => ({
-    value: form[key],
-    onChange: (event: { target: { value: string } }) => setForm({ ...form, [key]: event.target.value }),
-  });
-
   async function submit(event: FormEvent): Promise<void> {
     event.preventDefault();
     const request = taskRequest(form);
@@ -40,41 +35,7 @@ export function AddTaskForm() {
   return (
     <Section title="Add a task" id="board-add">
       <form className="task-form" data-testid="add-task" onSubmit={(event) => void submit(event)}>
-        <label className="task-form-title">
-          Title
-          <input {...field('title')} maxLength={500} placeholder="Fix the flaky auth test" />
-        </label>
-        <label className="task-form-body">
-          Details (optional)
-          <textarea rows={2} {...field('body')} />
-        </label>
-        <label>
-          Tags
-          <input {...field('tags')} placeholder="backend, auth" />
-        </label>
-        <label>
-          Priority
-          <select {...field('priority')}>
-            {TASK_PRIORITIES.map((priority) => (
-              <option key={priority} value={priority}>
-                {priority}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          For (a session or a role)
-          <input {...field('for')} list="task-targets" placeholder="anyone" />
-        </label>
-        <label>
-          After (task keys)
-          <input {...field('after')} placeholder="AUTH-3" />
-        </label>
-        <datalist id="task-targets">
-          {[...targets.roles.map((role) => role.slice(1)), ...targets.sessions].map((target) => (
-            <option key={target} value={target} />
-          ))}
-        </datalist>
+        <TaskFields form={form} onChange={setForm} targets={[...targets.roles.map((role) => role.slice(1)), ...targets.sessions]} />
         <div className="task-form-actions">
           <Button type="submit" variant="primary" disabled={busy}>
             {busy ? 'Adding…' : 'Add task'}
@@ -85,5 +46,52 @@ export function AddTaskForm() {
         </div>
       </form>
     </Section>
+  );
+}
+
+/** The fields of `mesh board add`; `targets` are suggested for "for" (sessions and plain roles). */
+function TaskFields({ form, onChange, targets }: { form: TaskForm; onChange: (form: TaskForm) => void; targets: string[] }) {
+  const field = (key: keyof TaskForm) => ({
+    value: form[key],
+    onChange: (event: { target: { value: string } }) => onChange({ ...form, [key]: event.target.value }),
+  });
+  return (
+    <>
+      <label className="task-form-title">
+        Title
+        <input {...field('title')} maxLength={500} placeholder="Fix the flaky auth test" />
+      </label>
+      <label className="task-form-body">
+        Details (optional)
+        <textarea rows={2} {...field('body')} />
+      </label>
+      <label>
+        Tags
+        <input {...field('tags')} placeholder="backend, auth" />
+      </label>
+      <label>
+        Priority
+        <select {...field('priority')}>
+          {TASK_PRIORITIES.map((priority) => (
+            <option key={priority} value={priority}>
+              {priority}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        For (a session or a role)
+        <input {...field('for')} list="task-targets" placeholder="anyone" />
+      </label>
+      <label>
+        After (task keys)
+        <input {...field('after')} placeholder="AUTH-3" />
+      </label>
+      <datalist id="task-targets">
+        {targets.map((target) => (
+          <option key={target} value={target} />
+        ))}
+      </datalist>
+    </>
   );
 }
