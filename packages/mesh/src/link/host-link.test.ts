@@ -89,6 +89,19 @@ describe.skipIf(skip !== null)(`the SSH link to a namespace host running cb (slo
     for (const stream of streams) stream.close();
   });
 
+  it('should run more commands at once than sshd allows sessions (MaxSessions 2 here), waiting instead of failing', async () => {
+    await net.restartSshd(host, { extraConfig: ['MaxSessions 2'] });
+    const limited = openHostLink({ name: host.name, target: host.name, sshConfig: net.sshConfig, agentSocket: null });
+    try {
+      await limited.ready(20_000);
+      const results = await Promise.all(Array.from({ length: 5 }, (_, n) => limited.exec(`sleep 0.3; echo ${n}`)));
+      expect(results.map((result) => result.stdout)).toEqual(['0\n', '1\n', '2\n', '3\n', '4\n']);
+    } finally {
+      await limited.close();
+      await net.restartSshd(host);
+    }
+  });
+
   it('should copy files both ways over SFTP, keeping the mode', async () => {
     const source = join(local, 'tool.sh');
     writeFileSync(source, '#!/bin/sh\necho copied\n', { mode: 0o750 });

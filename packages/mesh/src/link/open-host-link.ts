@@ -13,7 +13,7 @@ import { isSshConfigError, resolveSshTarget, type SshTarget } from '../ssh/ssh-c
 import { createSocketPools, type SocketPools } from './channel-transport.js';
 import { ConnectError, targetLabel } from './connect.js';
 import type { ExecOptions, ExecResult, HostLink, LinkStatus } from './host-link.js';
-import { LinkError } from './link-errors.js';
+import { isLinkError, LinkError } from './link-errors.js';
 import { linkSettings, type LinkSettings, type OpenHostLinkOptions } from './link-options.js';
 import { StatusCell } from './link-status.js';
 import { connectChain } from './proxy-jump.js';
@@ -22,6 +22,8 @@ import { createReverseForwards, type ReverseForwards } from './reverse.js';
 import { Semaphore } from './semaphore.js';
 
 const DEFAULT_READY_TIMEOUT_MS = 30_000;
+/** How often one task may meet a full sshd (MaxSessions) before its refusal is reported. */
+const SESSION_RETRIES = 10;
 
 /**
  * Opens the link and starts connecting at once; it keeps itself up until `close()`.
@@ -111,12 +113,12 @@ class SshHostLink implements HostLink {
 
   putFile(localPath: string, remotePath: string): Promise<void> {
     const client = this.liveClient();
-    return this.sessions.run(() => putFileOn(client, this.name, localPath, remotePath));
+    return this.inSession(() => putFileOn(client, this.name, localPath, remotePath));
   }
 
   getFile(remotePath: string, localPath: string): Promise<void> {
     const client = this.liveClient();
-    return this.sessions.run(() => getFileFrom(client, this.name, remotePath, localPath));
+    return this.inSession(() => getFileFrom(client, this.name, remotePath, localPath));
   }
 
   async close(): Promise<void> {
@@ -131,7 +133,28 @@ class SshHostLink implements HostLink {
   }
 
   private runExec(client: Client, command: string, options: ExecOptions): Promise<ExecResult> {
-    return this.sessions.run(() => execOn(client, this.name, command, options));
+    return this.inSession(() => execOn(client, this.name, command, options));
+  }
+
+  /**
+   * Runs `task` in an SSH session channel. sshd refuses a session beyond its MaxSessions with a
+   * bare "open failed"; when other sessions are in flight that is the likely reason, so the link
+   * lowers its own limit to what sshd took and queues the task again (the channel never opened:
+   * nothing ran twice). The limit returns to its default on the next connection.
+   */
+  private async inSession<T>(task: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.sessions.run(task);
+      } catch (error) {
+        const others = this.sessions.inUse;
+        if (!isLinkError(error, 'CHANNEL_FAILED') || others === 0 || attempt >= SESSION_RETRIES) throw error;
+        if (others < this.sessions.currentLimit) {
+          this.options.onLog?.(`${this.name}: sshd refused a session with ${others} open; using at most ${others} at once (its MaxSessions)`);
+          this.sessions.setLimit(others);
+        }
+      }
+    }
   }
 
   private liveClient(): Client {
@@ -178,6 +201,7 @@ class SshHostLink implements HostLink {
     await this.reverse.establishAll(client);
     if (this.client !== client) return;
     this.backoffMs = this.settings.backoffInitialMs;
+    this.sessions.setLimit(this.settings.maxSessionChannels);
     this.statusCell.set('up', { error: null, hostKey });
   }
 

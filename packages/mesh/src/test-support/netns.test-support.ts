@@ -61,7 +61,10 @@ export interface NetnsHosts extends AsyncDisposable {
   /** Takes the host's link to the bridge down / up (`ip link set <veth> down|up`). */
   cut(host: NetnsHost): Promise<void>;
   restore(host: NetnsHost): Promise<void>;
-  /** Restarts the host's sshd, optionally with extra sshd_config lines or a new host key (a reinstalled host). */
+  /**
+   * Restarts the host's sshd, optionally with extra sshd_config lines (before the run's own: sshd
+   * takes a keyword's first value) or a new host key (a reinstalled host).
+   */
   restartSshd(host: NetnsHost, options?: { extraConfig?: string[]; hostKey?: GeneratedKey }): Promise<void>;
   down(): Promise<void>;
 }
@@ -190,7 +193,7 @@ function buildHosts(parts: { dir: string; hosts: NetnsHost[]; clientKey: Generat
       await stopSshd(host);
       if (options.hostKey !== undefined) host.hostKey = options.hostKey;
       const binDir = readFileSync(join(host.dir, 'bin-path'), 'utf8');
-      writeFileSync(join(host.dir, 'sshd_config'), sshdConfig(host, binDir, [...parts.extra, ...(options.extraConfig ?? [])]));
+      writeFileSync(join(host.dir, 'sshd_config'), sshdConfig(host, binDir, [...(options.extraConfig ?? []), ...parts.extra]));
       await startSshdIn(host);
     },
     down: parts.down,
