@@ -5,16 +5,19 @@
  * an agent acts as itself, on its own host, and reaches the board, messages and the channel —
  * nothing else.
  */
+import { createServer, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Server } from 'node:http';
 import { Hono } from 'hono';
-import { createAdaptorServer } from '@hono/node-server';
+import createDebug from 'debug';
+import { getRequestListener } from '@hono/node-server';
 import { ProtocolError, PROTOCOL_VERSION } from '@flotilla/protocol';
 import { boardRoutes } from './board-routes.js';
 import { routeErrorHandler } from './board-routes-http.js';
 import type { CallerOf } from './caller.js';
 import type { Hub } from './hub.js';
 import { MESH_VERSION } from '../version.js';
+
+const log = createDebug('flotilla:mesh:agents');
 
 export interface AgentAppOptions {
   defaultLeaseMs: number;
@@ -41,20 +44,24 @@ export function createAgentApp(hub: Hub, host: string, options: AgentAppOptions)
   return app;
 }
 
-/** One HTTP server per host, fed the reverse socket's connections (it never listens itself). */
-export function createAgentDoor(hub: Hub, options: AgentAppOptions): { serve(host: string, stream: Duplex): void; close(): void } {
+/**
+ * One HTTP server per host that never listens: each connection from the host's reverse socket
+ * (an SSH channel) is handed to it as it arrives, synchronously, so no byte is read before the
+ * server's parser is attached.
+ */
+export function createAgentDoor(hub: Hub, options: AgentAppOptions): { serve(host: string, stream: Duplex): void; close(): Promise<void> } {
   const servers = new Map<string, Server>();
   return {
     serve(host, stream) {
       let server = servers.get(host);
       if (!server) {
-        const app = createAgentApp(hub, host, options);
-        server = createAdaptorServer({ fetch: app.fetch, hostname: 'localhost', serverOptions: { requireHostHeader: false } }) as Server;
+        server = createServer(getRequestListener(createAgentApp(hub, host, options).fetch));
         servers.set(host, server);
       }
+      stream.on('error', (error: Error) => log('agent connection from %s failed: %s', host, error.message));
       server.emit('connection', stream);
     },
-    close() {
+    async close() {
       for (const server of servers.values()) server.close();
       servers.clear();
     },

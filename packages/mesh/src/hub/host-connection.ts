@@ -153,11 +153,12 @@ export class HostConnection {
       return false;
     }
     this.daemonError = null;
+    // The agents' door opens before the host counts as attached: a job dispatched at once may call `cb board`.
+    const stopReverse = await this.serveReverse(found.status.home);
     const transport = this.link.transport(found.status.socket, { headers: { 'x-flotilla-client': 'mesh-hub' } });
     this.attached = { daemon: found.status, transport, client: createClient(transport) };
     const session = new AbortController();
     this.session = session;
-    const stopReverse = await this.serveReverse(found.status.home);
     const health = this.pollHealth(session);
     try {
       this.publishIfChanged();

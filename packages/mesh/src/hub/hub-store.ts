@@ -21,6 +21,7 @@ const MIGRATIONS: readonly string[] = [
    create table fleet_sessions (
      host text not null, name text not null, id text not null, live integer not null,
      updated_at text not null, doc text not null, primary key (host, name));`,
+  `create table hub_idempotency (scope text primary key, status integer not null, body text not null, at text not null);`,
 ];
 
 export interface EventBounds {
@@ -63,6 +64,9 @@ export interface HubStore {
   /** Sessions named `name` on any host (live ones first). */
   sessionsNamed(name: string): Session[];
   forgetHost(host: string): void;
+  /** The answer first given to a request with this idempotency scope (path + key), if any. */
+  idempotentAnswer(scope: string): { status: number; body: string } | null;
+  rememberAnswer(scope: string, status: number, body: string): void;
   close(): void;
 }
 
@@ -126,7 +130,10 @@ export function openHubStore(options: { path: string; hubName: string; now?: () 
       const row = sql.bounds.get();
       return { oldest: row?.oldest ?? null, latest: row?.latest ?? 0 };
     },
-    prune: (before) => Number(sql.prune.run(before.toISOString()).changes),
+    prune: (before) => {
+      sql.pruneAnswers.run(before.toISOString());
+      return Number(sql.prune.run(before.toISOString()).changes);
+    },
     cursor: (host) => sql.cursor.get(host)?.event_id ?? null,
     applyHostEvent: (host, daemonEvent) =>
       immediate(sqlite, () => {
@@ -166,6 +173,8 @@ export function openHubStore(options: { path: string; hubName: string; now?: () 
         sql.forgetCursor.run(host);
         sql.forgetSessions.run(host);
       }),
+    idempotentAnswer: (scope) => sql.answer.get(scope) ?? null,
+    rememberAnswer: (scope, status, body) => void sql.remember.run(scope, status, body, now().toISOString()),
     close,
   };
 }
@@ -197,6 +206,9 @@ function statements(sqlite: SqliteDatabase) {
     ),
     sessionsNamed: sqlite.prepare<[string], { doc: string }>('select doc from fleet_sessions where name = ? order by live desc, updated_at desc'),
     forgetSessions: sqlite.prepare<[string]>('delete from fleet_sessions where host = ?'),
+    answer: sqlite.prepare<[string], { status: number; body: string }>('select status, body from hub_idempotency where scope = ?'),
+    remember: sqlite.prepare<[string, number, string, string]>('insert or ignore into hub_idempotency (scope, status, body, at) values (?, ?, ?, ?)'),
+    pruneAnswers: sqlite.prepare<[string]>('delete from hub_idempotency where at < ?'),
   };
 }
 

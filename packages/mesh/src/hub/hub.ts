@@ -131,7 +131,10 @@ export class Hub {
       const connection = new HostConnection(entry, this.options.openLink(entry), {
         store: this.store,
         changed: () => this.changed(),
-        serveAgent: (host, stream) => this.options.serveAgent?.(host, stream) ?? stream.destroy(),
+        serveAgent: (host, stream) => {
+          if (this.options.serveAgent) this.options.serveAgent(host, stream);
+          else stream.destroy();
+        },
         healthIntervalMs: this.options.healthIntervalMs,
         now: this.options.now,
       });

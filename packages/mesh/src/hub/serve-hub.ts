@@ -15,9 +15,12 @@ import type { CallerOf } from './caller.js';
 import { createHubApp } from './hub-app.js';
 import type { HostEntry } from './host-connection.js';
 import { Hub } from './hub.js';
+import { createHubServices } from './hub-services.js';
 
 /** The lease of a claim that names none: long enough for a slow step, short enough to recover a dead holder. */
 export const DEFAULT_LEASE_MS = 15 * 60_000;
+/** Outbox rows live at least this long; a reader resuming from older gets `resync`. */
+const OUTBOX_KEEP_MS = 7 * 24 * 3_600_000;
 
 export interface ServeHubOptions {
   paths: HubPaths;
@@ -28,12 +31,12 @@ export interface ServeHubOptions {
   openLink(entry: HostEntry): HostLink;
   healthIntervalMs?: number;
   defaultLeaseMs?: number;
-  /** Mounts optional routes on both the user's app and the agents' apps. */
-  extend?: (app: Hono, caller: CallerOf, hub: Hub) => void;
   /** The dashboard's built assets directory (default: found at run time, see kit/web). */
   dashboardDir?: string | null;
-  /** Started once the hub runs (sweepers, deliveries); each returns its stop function. */
-  services?: ((hub: Hub) => () => Promise<void> | void)[];
+  /** How long an unreachable host's leases stay frozen (default 30 min). */
+  unreachableGraceMs?: number;
+  sweepIntervalMs?: number;
+  messageRetryMs?: number;
 }
 
 export interface RunningHub {
@@ -65,8 +68,16 @@ export async function serveHub(options: ServeHubOptions): Promise<RunningHub> {
     healthIntervalMs: options.healthIntervalMs,
     serveAgent: (host, stream) => (door ? door.serve(host, stream) : stream.destroy()),
   });
-  const extend = options.extend;
-  door = createAgentDoor(hub, { defaultLeaseMs, extend: extend && ((app, caller) => extend(app, caller, hub)) });
+  const services = createHubServices({
+    dbPath: options.paths.db,
+    defaultLeaseMs,
+    unreachableGraceMs: options.unreachableGraceMs ?? 30 * 60_000,
+    sweepIntervalMs: options.sweepIntervalMs ?? 5_000,
+    messageRetryMs: options.messageRetryMs ?? 2_000,
+  });
+  await services.start(hub);
+  const extend = (app: Hono, caller: CallerOf): void => services.mount(app, caller);
+  door = createAgentDoor(hub, { defaultLeaseMs, extend });
   const app = createHubApp(hub, {
     token,
     browsers,
@@ -76,12 +87,13 @@ export async function serveHub(options: ServeHubOptions): Promise<RunningHub> {
     httpUrl: () => http?.url ?? null,
     startedAt,
     defaultLeaseMs,
-    extend: extend && ((target, caller) => extend(target, caller, hub)),
+    extend,
   });
   const socket = await serveOnSocket(app.fetch, options.paths.socket);
   if (options.port !== undefined) http = await serveOnPort(app.fetch, { port: options.port });
   await hub.start();
-  const stops = (options.services ?? []).map((start) => start(hub));
+  const pruning = setInterval(() => hub.store.prune(new Date(Date.now() - OUTBOX_KEEP_MS)), 3_600_000);
+  pruning.unref();
   return {
     hub,
     token,
@@ -90,10 +102,11 @@ export async function serveHub(options: ServeHubOptions): Promise<RunningHub> {
     socket,
     http,
     close: async () => {
-      for (const stop of stops) await stop();
+      clearInterval(pruning);
+      await services.stop();
       await http?.close();
       await socket.close();
-      door?.close();
+      await door?.close();
       await hub.close();
     },
   };

@@ -1,0 +1,110 @@
+// Agents on remote hosts use the board through their own daemon: `cb board claim` inside a job
+// goes to the host's daemon, over the hub's reverse socket on that host, to the hub's board —
+// one claim per task across every host, finished with `cb board done`, messages delivered.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSocketTransport } from '@flotilla/kit/transport';
+import { createBoardClient, createClient, isTerminal, type FlotillaClient, type Host, type Job, type Transport } from '@flotilla/protocol';
+import { hubPaths } from '../cli/context.js';
+import { openHostLink } from '../link/open-host-link.js';
+import { SHELL_AGENT } from '../test-support/local-fleet.test-support.js';
+import { netnsUnavailableReason, startNetnsHosts, type NetnsHosts } from '../test-support/netns.test-support.js';
+import { serveHub, type RunningHub } from './serve-hub.js';
+
+const skip = netnsUnavailableReason();
+let net: NetnsHosts;
+let running: RunningHub;
+let transport: Transport;
+let client: FlotillaClient;
+
+async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function dispatch(host: string, prompt: string): Promise<Job> {
+  const res = await transport.request({ method: 'POST', path: '/api/jobs', query: { host }, body: { prompt, agent: 'sh', cwd: '/tmp' } });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body as Job;
+}
+
+async function ended(id: string): Promise<Job> {
+  return until(`job ${id} to end`, async () => {
+    const job = await client.getJob(id);
+    return isTerminal(job.status) ? job : null;
+  });
+}
+
+/** A job script: claim one task (exit 3 when none), then finish it with a note naming the host. */
+const CLAIM_AND_FINISH = [
+  'set -e',
+  'out=$(cb board claim --json 2>/tmp/claim-err-$$) || { code=$?; echo "claim exit $code: $(cat /tmp/claim-err-$$)"; exit 0; }',
+  'key=$(printf %s "$out" | sed -n \'s/^  "key": "\\([^"]*\\)".*/\\1/p\')',
+  'cb board done "$key" --note "finished on $FLOTILLA_HOST_NAME"',
+  'echo "did $key"',
+].join('\n');
+
+describe.skipIf(skip !== null)('agents on namespace hosts use the hub board through cb board', () => {
+  beforeAll(async () => {
+    net = await startNetnsHosts({ count: 2, prefix: 'ha' });
+    for (const host of net.hosts) writeFileSync(join(host.home, 'config.json'), JSON.stringify({ agents: SHELL_AGENT, notifySend: false, slots: 8 }));
+    const paths = hubPaths({ FLOTILLA_HOME: join(net.dir, 'hub') });
+    running = await serveHub({
+      paths,
+      name: 'hub',
+      dashboardDir: null,
+      healthIntervalMs: 1_000,
+      readHosts: async () => net.hosts.map((host) => ({ name: host.name, spec: host.name, target: host.ip })),
+      openLink: (entry) => openHostLink({ name: entry.name, target: entry.spec, sshConfig: net.sshConfig, agentSocket: null }),
+    });
+    transport = createSocketTransport(paths.socket);
+    client = createClient(transport);
+    await until('both hosts up', async () => {
+      const hosts = (await transport.request({ method: 'GET', path: '/api/hosts' })).body as Host[];
+      return hosts.length === 2 && hosts.every((host) => host.state === 'up' && host.mode === 'daemon');
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await running?.close();
+    await net?.down();
+  });
+
+  it('a job on a remote host claims a task and finishes it through cb board', async () => {
+    const board = createBoardClient(transport);
+    const task = await board.addTask({ title: 'write the release notes', tags: ['docs'] });
+    const job = await dispatch('ha2', CLAIM_AND_FINISH);
+    const done = await ended(job.id);
+    expect(done.status, done.result ?? '').toBe('succeeded');
+    expect(done.result).toContain(`did ${task.key}`);
+    const finished = await board.getTask(task.id);
+    expect(finished.status).toBe('done');
+    expect(finished.holder).toBeNull();
+    const claimed = finished.history.find((event) => event.kind === 'claimed');
+    expect(claimed?.host).toBe('ha2');
+    expect(finished.history.find((event) => event.kind === 'completed')?.note).toBe('finished on ha2');
+  });
+
+  it('many agents on two hosts race for fewer tasks: each task is claimed exactly once', async () => {
+    const board = createBoardClient(transport);
+    const tasks = await Promise.all(Array.from({ length: 8 }, (_, i) => board.addTask({ title: `race task ${i}`, tags: ['race'] })));
+    const jobs = await Promise.all(Array.from({ length: 12 }, (_, i) => dispatch(i % 2 === 0 ? 'ha1' : 'ha2', CLAIM_AND_FINISH)));
+    const results = await Promise.all(jobs.map((job) => ended(job.id)));
+    expect(results.every((job) => job.status === 'succeeded')).toBe(true);
+    const did = results.map((job) => /did (\S+)/.exec(job.result ?? '')?.[1]).filter((key): key is string => Boolean(key));
+    expect(new Set(did).size).toBe(did.length);
+    expect(did.sort()).toEqual(tasks.map((task) => task.key).sort());
+    expect(results.filter((job) => (job.result ?? '').includes('claim exit 3'))).toHaveLength(4);
+    for (const task of tasks) {
+      const final = await board.getTask(task.id);
+      expect(final.status).toBe('done');
+      expect(final.history.filter((event) => event.kind === 'claimed')).toHaveLength(1);
+    }
+  });
+});
