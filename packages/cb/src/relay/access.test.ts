@@ -8,7 +8,7 @@ import { inScope } from '../daemon/routes/relay-auth.js';
 import { homePaths } from '../home.js';
 import { createSqliteStore } from '../store/sqlite-store.js';
 import type { JobStore } from '../store/types.js';
-import { createAgentAccess, hashToken, JOB_TOKEN_PREFIX, withPromptLine, withRelayTools } from './access.js';
+import { createAgentAccess, hashToken, JOB_TOKEN_PREFIX, sessionArgvWithInstructions, withPromptLine, withRelayTools } from './access.js';
 
 const USER_TOKEN = 'user-token-0123456789abcdefghijklmnopqrstuvw';
 let store: JobStore | null = null;
@@ -73,6 +73,9 @@ describe('agent access (job tokens)', () => {
     expect(withRelayTools('claude', ['claude', '-p', '--', 'go'], grant)).toEqual(['claude', '-p', '--allowedTools', 'Bash(cb board:*)', '--', 'go']);
     expect(withRelayTools('claude', ['claude', '--allowedTools', 'Edit', '--', 'go'], grant)).toEqual(['claude', '--allowedTools', 'Bash(cb board:*)', 'Edit', '--', 'go']);
     expect(withRelayTools('codex', ['codex', '--', 'go'], grant)).toEqual(['codex', '--', 'go']);
+    expect(sessionArgvWithInstructions('claude', ['claude', '--resume', 'x'], grant)).toEqual(['claude', '--resume', 'x']);
+    expect(sessionArgvWithInstructions('codex', ['codex', 'resume', '--no-daemon', 'x'], grant)).toEqual(['codex', '-c', 'developer_instructions="(see /f)"', 'resume', '--no-daemon', 'x']);
+    expect(sessionArgvWithInstructions('aider', ['aider'], grant)).toEqual(['aider']);
   });
 });
 

@@ -197,3 +197,16 @@ export function withRelayTools(agent: string, argv: string[], grant: AgentGrant 
   const end = argv.indexOf('--');
   return end === -1 ? argv : [...argv.slice(0, end), '--allowedTools', ...grant.allowedTools, ...argv.slice(end)];
 }
+
+/**
+ * An interactive session's argv pointing the agent at its instruction file. Codex: its
+ * `developer_instructions` config (a global `-c`, so it fits before `resume` too; checked with codex
+ * 0.169 exec: the text reaches the model). Claude sessions are not changed: with
+ * `--append-system-prompt` the TUI's first turn was confirmed late (the sessions-claude e2e needed a
+ * second delivery attempt in 3 of 4 runs on a loaded host, none without), so they get
+ * FLOTILLA_INSTRUCTIONS only.
+ */
+export function sessionArgvWithInstructions(agent: string, argv: string[], grant: AgentGrant | undefined): string[] {
+  if (!grant || agent !== 'codex') return argv;
+  return [argv[0]!, '-c', `developer_instructions=${JSON.stringify(grant.promptLine)}`, ...argv.slice(1)];
+}

@@ -9,7 +9,7 @@ import { alertPatternProblem, ProtocolError, type CreateSessionRequestSchema, ty
 import type { z } from 'zod';
 import { isKitError, shellQuote } from '@flotilla/kit/tmux';
 import { buildAgentEnv } from '../daemon/env.js';
-import { scrubbed } from '../relay/access.js';
+import { scrubbed, sessionArgvWithInstructions } from '../relay/access.js';
 import { whichCommand } from '../daemon/readiness.js';
 import { createWorktree, findRepoRoot } from '../worktree/index.js';
 import type { LaunchPlan } from './contract.js';
@@ -106,11 +106,11 @@ function newSession(deps: SessionDeps, id: string, request: CreateSessionInput, 
   };
 }
 
-/** The pane's environment; an agent session also gets its job token and instruction file (Claude: pointed at by its system prompt). */
+/** The pane's environment; an agent session also gets its job token and instruction file (pointed at from the agent's system prompt). */
 export async function launchEnv(deps: SessionDeps, session: Pick<Session, 'id' | 'name' | 'agent' | 'kind'>, plan: LaunchPlan): Promise<Record<string, string>> {
   const base = buildAgentEnv({ daemonEnv: deps.env, configEnv: deps.config.env, extraPrefixes: deps.config.envAllowlist, clientEnv: null, jobEnv: {}, flotilla: {} });
   const grant = session.kind === 'agent' ? await deps.access?.grantSession(session) : undefined;
-  if (grant && session.agent === 'claude') plan.argv.push('--append-system-prompt', grant.promptLine);
+  plan.argv = sessionArgvWithInstructions(session.agent, plan.argv, grant);
   return scrubbed(deps.access, { ...base, ...plan.env, FLOTILLA_SESSION_ID: session.id, FLOTILLA_HOST_NAME: deps.host, ...grant?.env });
 }
 
