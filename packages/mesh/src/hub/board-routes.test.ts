@@ -72,6 +72,9 @@ describe('boardRoutes', () => {
     expect(await refusal(board.completeTask(first.key, { token: first.token, note: 'late' }))).toMatchObject({ code: 'STALE_TOKEN', status: 409 });
     expect(await refusal(board.getTask('NOPE-1'))).toMatchObject({ code: 'NOT_FOUND', status: 404 });
     expect(await refusal(board.renewTask('NOPE-1', { token: 1, leaseMs: 5 }))).toMatchObject({ code: 'NOT_FOUND', status: 404 });
+    expect(await refusal(board.renewTask(first.key, { token: first.token, leaseMs: LEASE_MS }))).toMatchObject({ code: 'STALE_TOKEN' });
+    const renewed = await board.renewTask(second.key, { token: second.token, leaseMs: 2 * LEASE_MS });
+    expect(hub.events.at(-1)).toEqual({ type: 'task.changed', task: renewed });
     expect((await board.completeTask(second.id, { token: second.token, note: 'merged' })).status).toBe('done');
   });
 

@@ -67,7 +67,8 @@ export function boardRoutes(options: BoardRoutesOptions): Hono {
   app.post('/:ref/renew', async (c) => {
     const { token, leaseMs } = await jsonBody(c, RenewBodySchema);
     const ref = await holderWrite(c, token);
-    return c.json(await store.renew(ref, token, leaseMs ?? options.defaultLeaseMs));
+    // Published too: the dashboard shows the lease left, and a renewal is rare (a few per lease).
+    return c.json(await changed(await store.renew(ref, token, leaseMs ?? options.defaultLeaseMs)));
   });
   app.post('/:ref/done', async (c) => {
     const { token, note } = await jsonBody(c, FinishTaskRequestSchema);
