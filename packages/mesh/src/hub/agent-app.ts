@@ -12,6 +12,7 @@ import createDebug from 'debug';
 import { getRequestListener } from '@hono/node-server';
 import { ProtocolError, PROTOCOL_VERSION } from '@flotilla/protocol';
 import { boardRoutes } from './board-routes.js';
+import { branchFollowsClaim } from './branch-move.js';
 import { routeErrorHandler } from './board-routes-http.js';
 import type { CallerOf } from './caller.js';
 import type { Hub } from './hub.js';
@@ -36,6 +37,7 @@ export function createAgentApp(hub: Hub, host: string, options: AgentAppOptions)
     session: c.req.header('x-flotilla-agent-session') || undefined,
   });
   app.get('/health', (c) => c.json({ pid: process.pid, version: MESH_VERSION, protocol: PROTOCOL_VERSION }));
+  app.use('/api/board/claim', branchFollowsClaim(hub, caller));
   app.route('/api/board', boardRoutes({ store: hub.board, publish: (event) => hub.publish(event), caller, defaultLeaseMs: options.defaultLeaseMs }));
   options.extend?.(app, caller);
   app.all('*', (c) => {

@@ -41,7 +41,7 @@ export class HostConnection {
   readonly name: string;
   private readonly deps: HostConnectionDeps;
   private readonly entry: HostEntry;
-  private readonly link: HostLink;
+  private readonly hostLink: HostLink;
   private attached: Attached | null = null;
   private daemonError: string | null = null;
   private latencyMs: number | null = null;
@@ -57,7 +57,7 @@ export class HostConnection {
   constructor(entry: HostEntry, link: HostLink, deps: HostConnectionDeps) {
     this.name = entry.name;
     this.entry = entry;
-    this.link = link;
+    this.hostLink = link;
     this.deps = deps;
     this.unsubscribe = link.onStatus((status) => this.onLinkStatus(status));
     this.done = this.run();
@@ -65,7 +65,7 @@ export class HostConnection {
 
   /** The host as `/api/hosts` shows it. */
   host(): Host {
-    const link = this.link.status();
+    const link = this.hostLink.status();
     const daemon = this.attached?.daemon;
     const sessions = this.deps.store.listSessions({ host: this.name }).length;
     const running = daemon?.running ?? 0;
@@ -92,23 +92,28 @@ export class HostConnection {
 
   /** The typed client to the host's daemon while it is reachable. */
   client(): FlotillaClient | null {
-    return this.link.status().state === 'up' ? (this.attached?.client ?? null) : null;
+    return this.hostLink.status().state === 'up' ? (this.attached?.client ?? null) : null;
   }
 
   /** The raw transport to the host's daemon while it is reachable. */
   transport(): Transport | null {
-    return this.link.status().state === 'up' ? (this.attached?.transport ?? null) : null;
+    return this.hostLink.status().state === 'up' ? (this.attached?.transport ?? null) : null;
   }
 
   /** Since when the link has been down (null while up or connecting for the first time). */
   unreachableSince(): Date | null {
-    const status = this.link.status();
+    const status = this.hostLink.status();
     return status.state === 'down' ? new Date(status.since) : null;
+  }
+
+  /** The SSH link itself (SFTP, exec with stdin). */
+  link(): HostLink {
+    return this.hostLink;
   }
 
   /** Runs a command on the host through its link. */
   exec(command: string, timeoutMs?: number) {
-    return this.link.exec(command, { timeoutMs });
+    return this.hostLink.exec(command, { timeoutMs });
   }
 
   async stop(): Promise<void> {
@@ -116,7 +121,7 @@ export class HostConnection {
     this.lifetime.abort();
     this.unsubscribe();
     this.session?.abort();
-    await this.link.close();
+    await this.hostLink.close();
     await this.done.catch(() => undefined);
   }
 
@@ -129,7 +134,7 @@ export class HostConnection {
     let backoffMs = 1_000;
     while (!this.stopped) {
       try {
-        await untilAborted(this.link.ready(24 * 3_600_000), this.lifetime.signal);
+        await untilAborted(this.hostLink.ready(24 * 3_600_000), this.lifetime.signal);
         if (this.stopped) break;
         const attached = await this.attach();
         if (attached) backoffMs = 1_000;
@@ -146,7 +151,7 @@ export class HostConnection {
 
   /** Finds the daemon, then follows its events until the link or the daemon goes away. */
   private async attach(): Promise<boolean> {
-    const found = await ensureRemoteDaemon(this.link);
+    const found = await ensureRemoteDaemon(this.hostLink);
     if (found.kind !== 'running') {
       this.daemonError = found.error;
       this.publishIfChanged();
@@ -155,7 +160,7 @@ export class HostConnection {
     this.daemonError = null;
     // The agents' door opens before the host counts as attached: a job dispatched at once may call `cb board`.
     const stopReverse = await this.serveReverse(found.status.home);
-    const transport = this.link.transport(found.status.socket, { headers: { 'x-flotilla-client': 'mesh-hub' } });
+    const transport = this.hostLink.transport(found.status.socket, { headers: { 'x-flotilla-client': 'mesh-hub' } });
     this.attached = { daemon: found.status, transport, client: createClient(transport) };
     const session = new AbortController();
     this.session = session;
@@ -173,7 +178,7 @@ export class HostConnection {
 
   private async serveReverse(home: string): Promise<() => Promise<void>> {
     try {
-      return await this.link.serveReverse(`${home}/hub.sock`, (stream) => this.deps.serveAgent(this.name, stream));
+      return await this.hostLink.serveReverse(`${home}/hub.sock`, (stream) => this.deps.serveAgent(this.name, stream));
     } catch (error) {
       log('%s: no reverse socket: %s', this.name, (error as Error).message);
       return async () => undefined;

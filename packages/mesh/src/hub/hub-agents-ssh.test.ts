@@ -1,6 +1,7 @@
 // Agents on remote hosts use the board through their own daemon: `cb board claim` inside a job
 // goes to the host's daemon, over the hub's reverse socket on that host, to the hub's board —
 // one claim per task across every host, finished with `cb board done`, messages delivered.
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,4 +108,50 @@ describe.skipIf(skip !== null)('agents on namespace hosts use the hub board thro
       expect(final.history.filter((event) => event.kind === 'claimed')).toHaveLength(1);
     }
   });
+
+  it('a handoff moves its branch to the host of the agent that claims the task next', async () => {
+    const board = createBoardClient(transport);
+    const origin = join(net.dir, 'origin.git');
+    const repo1 = join(net.dir, 'repo-ha1');
+    const repo2 = join(net.dir, 'repo-ha2');
+    git('init', '-q', '--bare', '-b', 'main', origin);
+    git('clone', '-q', origin, repo1);
+    git('-C', repo1, 'commit', '-q', '--allow-empty', '-m', 'start');
+    git('-C', repo1, 'push', '-q', 'origin', 'main');
+    git('clone', '-q', origin, repo2);
+    const task = await board.addTask({ title: 'implement the parser' });
+    const implement = await dispatchIn('ha1', repo1, [
+      'set -e',
+      'key=$(cb board claim --json | sed -n \'s/^  "key": "\\([^"]*\\)".*/\\1/p\')',
+      'git checkout -q -b feature-parser',
+      'echo "parse()" > parser.txt && git add parser.txt && git -c user.email=agent@example.com -c user.name=agent commit -q -m "the parser"',
+      'cb board handoff "$key" --to reviewer --note "please review the parser" --branch feature-parser',
+      'echo "handed $key"',
+    ].join('\n'));
+    const implemented = await ended(implement.id);
+    expect(implemented.result, implemented.result ?? '').toContain(`handed ${task.key}`);
+    const handed = await board.getTask(task.id);
+    expect(handed).toMatchObject({ status: 'todo', for: 'reviewer', branch: 'feature-parser', previousJobId: implement.id });
+
+    const reviewer = await dispatchIn('ha2', repo2, 'sleep 60');
+    const socket = join(net.host('ha2').home, 'hub.sock');
+    const claim = await net.ssh(
+      net.host('ha2'),
+      `curl -sS -i --unix-socket ${socket} -H 'content-type: application/json' -H 'x-flotilla-agent-job: ${reviewer.id}' -d '{"for":["reviewer"],"leaseMs":60000}' http://hub/api/board/claim`,
+    );
+    expect(claim.stdout).toMatch(/x-flotilla-branch: feature-parser moved from ha1/i);
+    expect(claim.stdout).toContain('"branch":"feature-parser"');
+    expect(git('-C', repo2, 'rev-parse', 'feature-parser')).toBe(git('-C', repo1, 'rev-parse', 'feature-parser'));
+    await client.cancelJob(reviewer.id);
+  });
 });
+
+async function dispatchIn(host: string, cwd: string, prompt: string): Promise<Job> {
+  const res = await transport.request({ method: 'POST', path: '/api/jobs', query: { host }, body: { prompt, agent: 'sh', cwd } });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body as Job;
+}
+
+function git(...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.email=test@example.com', '-c', 'user.name=test', ...args], { encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'test', GIT_COMMITTER_NAME: 'test', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_EMAIL: 't@e' } }).trim();
+}
