@@ -72,6 +72,8 @@ export async function connectTarget(target: SshTarget, settings: ConnectSettings
     client.once('error', fail);
     client.once('ready', () => {
       client.removeListener('error', fail);
+      // ssh2 leaves Nagle on: small request/response pairs over a channel then wait ~40 ms for delayed ACKs.
+      client.setNoDelay(true);
       const status = hostKey();
       if (status === null) throw new Error('ssh2 reported ready without checking the host key');
       resolve({ client, hostKey: status });
