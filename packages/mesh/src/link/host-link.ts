@@ -27,6 +27,7 @@ export interface ExecOptions {
 export interface ExecResult {
   /** The remote exit code; null when it died on a signal. */
   code: number | null;
+  /** The signal it died on, as node names them (`SIGTERM`: ssh2 adds the `SIG` OpenSSH leaves out). */
   signal: string | null;
   stdout: string;
   stderr: string;
