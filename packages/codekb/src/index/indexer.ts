@@ -6,7 +6,7 @@ import { checkpoint, immediate } from '@flotilla/kit/sqlite';
 import createDebug from 'debug';
 import { defaultDbPath } from '../store/db-path.js';
 import { openIndexDatabase } from '../store/schema.js';
-import { createIndexWriter, type FileRecord } from '../store/writer.js';
+import { createIndexWriter, optimizeFts, setBulkLoad, type FileRecord } from '../store/writer.js';
 import { ParserPool } from './languages.js';
 import { defaultWorkers, parseInThread, parseInWorkers, type ParseJob, type ParsePoolOptions } from './parse-pool.js';
 import { readRecord } from './read-record.js';
@@ -86,6 +86,11 @@ export async function indexRepository(options: IndexOptions = {}): Promise<Index
   const summary = emptySummary(root, dbPath, paths.length);
   const jobs: ParseJob[] = paths.map((path) => ({ path, previousSha1: existing.get(path)?.sha1 }));
   const workers = options.workers ?? (paths.length < MIN_FILES_FOR_WORKERS ? 0 : defaultWorkers());
+  // A run that (re-)writes most of the index loads it in bulk (see setBulkLoad); any other run
+  // restores the FTS5 defaults, also after a bulk run that died.
+  const newFiles = jobs.reduce((n, job) => (job.previousSha1 === undefined ? n + 1 : n), 0);
+  const bulk = newFiles >= OPTIMIZE_MIN_FILES && newFiles * 2 >= paths.length;
+  immediate(sqlite, () => setBulkLoad(sqlite, bulk));
   const outcomes = workers > 0 ? parseInWorkers(jobs, { ...options.pool, root, workers }) : parseInThread(jobs, root);
   let done = 0;
   // Each record is written as it arrives, in a transaction committed every BATCH_FILES files:
@@ -121,9 +126,14 @@ export async function indexRepository(options: IndexOptions = {}): Promise<Index
   immediate(sqlite, () => gone.forEach((row) => writer.remove(row.id)));
   summary.removed = gone.length;
   fillTotals(summary, sqlite);
-  // After a (near) full index, the trigram index's segments merged into one: a tenth smaller (zod:
-  // 190 KB of 18 MB) for ~60 ms, and one doclist per trigram to read at query time.
-  if (summary.updated >= OPTIMIZE_MIN_FILES && summary.updated * 2 >= summary.files) sqlite.exec("INSERT INTO content_fts(content_fts) VALUES('optimize')");
+  // After a bulk load or a (near) full re-index, each FTS5 index's segments merged into one: the
+  // trigram index a tenth smaller (zod: 190 KB of 18 MB) for ~60 ms, and one doclist per trigram to read at query time.
+  if (bulk || (summary.updated >= OPTIMIZE_MIN_FILES && summary.updated * 2 >= summary.files)) {
+    immediate(sqlite, () => {
+      if (bulk) setBulkLoad(sqlite, false);
+      optimizeFts(sqlite);
+    });
+  }
   // Gives the pages FTS5 segment merges and replaced rows freed back (indexes made before
   // auto_vacuum was set ignore it): a tenth of a fresh index's pages or more.
   sqlite.pragma('incremental_vacuum');

@@ -1,0 +1,75 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { indexRepository, reindexFiles } from '../index/indexer.js';
+import { openRepoIndex } from '../query/repo-index.js';
+import { search } from '../query/search.js';
+import { definition } from '../query/symbols.js';
+import { openIndexDatabase } from './schema.js';
+import { setBulkLoad } from './writer.js';
+
+const TABLES = ['content_fts', 'symbols_fts', 'paths_fts'];
+
+/** Each FTS5 table's stored merge settings. */
+function mergeSettings(dbPath: string): Record<string, unknown> {
+  using index = openIndexDatabase(dbPath);
+  return Object.fromEntries(TABLES.map((table) => [table, Object.fromEntries(index.sqlite.prepare(`SELECT k, v FROM ${table}_config WHERE k != 'version'`).raw().all() as [string, number][])]));
+}
+
+const DEFAULTS = Object.fromEntries(TABLES.map((table) => [table, { automerge: 4, crisismerge: 16 }]));
+
+describe('bulk loading the FTS5 indexes', () => {
+  let dir: string;
+  let root: string;
+  const paths: string[] = [];
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'codekb-bulk-'));
+    root = join(dir, 'repo');
+    // Enough files for a bulk load (OPTIMIZE_MIN_FILES), each with its own symbol and marker.
+    for (let i = 0; i < 130; i++) {
+      const path = `src/m${i % 7}/file${i}.ts`;
+      mkdirSync(join(root, `src/m${i % 7}`), { recursive: true });
+      writeFileSync(join(root, path), `/** Doc of handler ${i}. */\nexport function handler${i}(input: string) {\n  return input + 'marker-${i}-end';\n}\n`);
+      paths.push(path);
+    }
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('should answer as an index written file by file, and leave the merge defaults behind', async () => {
+    const bulkDb = join(dir, 'bulk.db');
+    await indexRepository({ root, dbPath: bulkDb });
+    expect(mergeSettings(bulkDb)).toEqual(DEFAULTS);
+    const stepDb = join(dir, 'step.db');
+    // In the listing's order, so both give the files and symbols the same ids (BM25 ties rank by id).
+    const listed = [...paths].sort();
+    for (let i = 0; i < listed.length; i += 10) await reindexFiles({ root, dbPath: stepDb, paths: listed.slice(i, i + 10) });
+    using bulk = openRepoIndex({ root, dbPath: bulkDb });
+    using step = openRepoIndex({ root, dbPath: stepDb });
+    for (const query of ['marker-1', 'marker-12-end', "+ 'marker", 'Doc of handler 9']) {
+      expect(await search(bulk, query, { literal: true, limit: 1000 }), query).toEqual(await search(step, query, { literal: true, limit: 1000 }));
+    }
+    expect(await search(bulk, 'handler input', { limit: 50 })).toEqual(await search(step, 'handler input', { limit: 50 }));
+    expect(definition(bulk, 'handler42')).toEqual(definition(step, 'handler42'));
+    using writable = openIndexDatabase(bulkDb);
+    for (const table of TABLES) writable.sqlite.exec(`INSERT INTO ${table}(${table}, rank) VALUES('integrity-check', 0)`);
+  });
+
+  it('should restore the merge defaults after a bulk run that died, on the next run', async () => {
+    const dbPath = join(dir, 'died.db');
+    await indexRepository({ root, dbPath });
+    {
+      using index = openIndexDatabase(dbPath);
+      setBulkLoad(index.sqlite, true);
+    }
+    expect(mergeSettings(dbPath).content_fts).toEqual({ automerge: 0, crisismerge: 64 });
+    writeFileSync(join(root, paths[0]!), 'export function renamedHandler() {}\n');
+    const summary = await indexRepository({ root, dbPath });
+    expect(summary.updated).toBe(1);
+    expect(mergeSettings(dbPath)).toEqual(DEFAULTS);
+    using repo = openRepoIndex({ root, dbPath });
+    expect(definition(repo, 'renamedHandler').map((hit) => hit.path)).toEqual([paths[0]]);
+  });
+});
