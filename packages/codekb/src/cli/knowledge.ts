@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Learning } from '../memory/model.js';
-import { recall } from '../memory/recall.js';
 import { memoryRepoKey } from '../memory/repo-key.js';
-import { deleteMemory, editMemory, exportMemories, importMemories, listMemories, openMemory, remember, type MemoryStore } from '../memory/store.js';
+import type { MemoryStore } from '../memory/store.js';
 import { related } from '../query/related.js';
 import { openRepoIndex, type RepoIndex } from '../query/repo-index.js';
 import { repoMap } from '../query/repo-map.js';
@@ -20,9 +19,13 @@ function openIndex(flags: Flags): RepoIndex {
   }
 }
 
-function withMemory<T>(flags: Flags, fn: (memory: MemoryStore) => T): T {
-  using memory = openMemory({ path: flags.db });
-  return fn(memory);
+/** The memory store's functions, loaded when a memory command runs (they bring zod: ~0.2 s that `codekb index` never needs). */
+type MemoryApi = typeof import('../memory/store.js') & typeof import('../memory/recall.js');
+
+async function withMemory<T>(flags: Flags, fn: (memory: MemoryStore, api: MemoryApi) => T): Promise<T> {
+  const api: MemoryApi = { ...(await import('../memory/store.js')), ...(await import('../memory/recall.js')) };
+  using memory = api.openMemory({ path: flags.db });
+  return fn(memory, api);
 }
 
 function indexOptions(command: Command): Command {
@@ -73,7 +76,7 @@ function registerMemoryCommands(program: Command): void {
     .option('--repo <dir>', 'file it under this checkout', '.')
     .option('--global', 'file it under no repository')
     .action((words: string[], flags: Flags & { tag?: string[]; outcome?: string; global?: boolean }) =>
-      withMemory(flags, (memory) => {
+      withMemory(flags, (memory, { remember }) => {
         const learning = remember(memory, { text: words.join(' '), tags: flags.tag, outcome: flags.outcome as Learning['outcome'], repo: repoKey(flags) ?? null });
         emit(flags, learning, `remembered ${learning.id}`);
       }),
@@ -83,7 +86,7 @@ function registerMemoryCommands(program: Command): void {
     .option('--repo <dir>', "this checkout's and global learnings", '.')
     .option('--all', 'learnings of every repository')
     .action((words: string[], flags: Flags & { limit?: number; all?: boolean }) =>
-      withMemory(flags, (memory) => {
+      withMemory(flags, (memory, { recall }) => {
         const hits = recall(memory, { query: words.join(' '), limit: flags.limit, repo: flags.all === true ? undefined : repoKey(flags) });
         emit(flags, hits, hits.length === 0 ? 'nothing recalled' : hits.map(formatLearning).join('\n'));
       }),
@@ -93,7 +96,7 @@ function registerMemoryCommands(program: Command): void {
     .option('--tag <tag>', 'only with this tag')
     .option('--limit <n>', 'most learnings', positiveInt)
     .action((flags: Flags & { tag?: string; limit?: number }) =>
-      withMemory(flags, (memory) => {
+      withMemory(flags, (memory, { listMemories }) => {
         const learnings = listMemories(memory, flags);
         emit(flags, learnings, learnings.length === 0 ? 'no learnings' : learnings.map(formatLearning).join('\n'));
       }),
@@ -102,7 +105,7 @@ function registerMemoryCommands(program: Command): void {
     .option('--tag <tag>', 'replace the tags (repeatable)', collect)
     .option('--outcome <outcome>', 'success, failure or note')
     .action((id: string, words: string[], flags: Flags & { tag?: string[]; outcome?: string }) =>
-      withMemory(flags, (memory) => {
+      withMemory(flags, (memory, { editMemory }) => {
         const patch = { text: words.join(' '), ...(flags.tag === undefined ? {} : { tags: flags.tag }), ...(flags.outcome === undefined ? {} : { outcome: flags.outcome as Learning['outcome'] }) };
         const learning = editMemory(memory, id, patch);
         if (learning === undefined) throw new Error(`no learning ${id}`);
@@ -110,7 +113,7 @@ function registerMemoryCommands(program: Command): void {
       }),
     );
   memoryOptions(memoryCommand.command('rm <id>').description('delete a learning')).action((id: string, flags: Flags) =>
-    withMemory(flags, (memory) => {
+    withMemory(flags, (memory, { deleteMemory }) => {
       if (!deleteMemory(memory, id)) throw new Error(`no learning ${id}`);
       emit(flags, { deleted: id }, `deleted ${id}`);
     }),
@@ -119,8 +122,8 @@ function registerMemoryCommands(program: Command): void {
     .command('export')
     .description('every learning as JSON Lines on stdout')
     .option('--db <path>', 'memory file')
-    .action((flags: Flags) => {
-      withMemory(flags, (memory) => process.stdout.write(exportMemories(memory).map((l) => `${JSON.stringify(l)}\n`).join('')));
+    .action(async (flags: Flags) => {
+      await withMemory(flags, (memory, { exportMemories }) => process.stdout.write(exportMemories(memory).map((l) => `${JSON.stringify(l)}\n`).join('')));
     });
   memoryOptions(memoryCommand.command('import <file>').description('merge a JSON Lines export in (by content hash; never duplicates)')).action(
     async (file: string, flags: Flags) => {
@@ -132,7 +135,7 @@ function registerMemoryCommands(program: Command): void {
           throw new Error(`${file}:${index + 1}: not JSON`);
         }
       });
-      withMemory(flags, (memory) => {
+      await withMemory(flags, (memory, { importMemories }) => {
         const result = importMemories(memory, items);
         emit(flags, result, `imported ${lines.length}: ${result.added} added, ${result.merged} merged, ${result.unchanged} unchanged`);
       });

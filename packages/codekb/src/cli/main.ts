@@ -54,7 +54,7 @@ function buildProgram(): Command {
     .option('--db <path>', 'index file')
     .option('--json', 'print JSON')
     .action(async (dir: string | undefined, flags: VectorFlags & { db?: string; json?: boolean }) => {
-      const config = vectorConfigFor(flags);
+      const config = await vectorConfigFor(flags);
       const tty = process.stderr.isTTY === true && flags.json !== true;
       const progress = (what: string) => (tty ? (done: number, total: number) => (done % 50 === 0 || done === total) && process.stderr.write(`\r${what} ${done}/${total}`) : undefined);
       const summary = await indexRepository({ root: dir, dbPath: flags.db, onProgress: progress('indexing') });
@@ -72,7 +72,7 @@ function buildProgram(): Command {
     .option('--path <glob>', 'only paths matching this glob')
     .option('--limit <n>', 'most hits', positiveInt)
     .action(async (words: string[], flags: RepoFlags & VectorFlags & { literal?: boolean; language?: string; path?: string; limit?: number }) => {
-      const config = vectorConfigFor(flags);
+      const config = await vectorConfigFor(flags);
       const repo = openOrExit(flags);
       using _repo = repo;
       const vectors = await vectorBackendFor(config, resolve(flags.db ?? defaultDbPath(repo.root)));

@@ -20,7 +20,7 @@ function note(message: string): void {
  * with vector search configured, re-embeds what each re-index changed.
  */
 export async function serve(flags: ServeFlags): Promise<void> {
-  const config = vectorConfigFor(flags);
+  const config = await vectorConfigFor(flags);
   const root = resolve(flags.repo);
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new Error(`no such repository directory: ${root}`);
   using source = createRepoIndexSource({ root, dbPath: flags.db });

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { VectorBackend } from '../vector/backend.js';
-import { VECTOR_FLAG_NAMES, vectorConfigOrThrow, type VectorConfig, type VectorFlags } from '../vector/config.js';
+import type { VectorConfig, VectorFlags } from '../vector/config.js';
 import { isVectorError } from '../vector/errors.js';
+import { VECTOR_FLAG_NAMES, vectorSettingsGiven } from '../vector/sources.js';
 import type { VectorSyncSummary } from '../vector/sync.js';
 
 /**
@@ -15,9 +16,15 @@ export function vectorOptions(command: Command): Command {
     .option(`${VECTOR_FLAG_NAMES.embeddingsModel} <name>`, 'embedding model (or CODEKB_EMBEDDINGS_MODEL; key in CODEKB_EMBEDDINGS_API_KEY)');
 }
 
-/** The validated vector configuration of a command, or undefined for BM25 only; throws `VECTOR_CONFIG_INVALID`. */
-export function vectorConfigFor(flags: VectorFlags, env: NodeJS.ProcessEnv = process.env): VectorConfig | undefined {
-  return vectorConfigOrThrow(env, { qdrantUrl: flags.qdrantUrl, embeddingsUrl: flags.embeddingsUrl, embeddingsModel: flags.embeddingsModel });
+/**
+ * The validated vector configuration of a command, or undefined for BM25 only; throws
+ * `VECTOR_CONFIG_INVALID`. The validation (zod) loads only when something is configured.
+ */
+export async function vectorConfigFor(flags: VectorFlags, env: NodeJS.ProcessEnv = process.env): Promise<VectorConfig | undefined> {
+  const given = { qdrantUrl: flags.qdrantUrl, embeddingsUrl: flags.embeddingsUrl, embeddingsModel: flags.embeddingsModel };
+  if (!vectorSettingsGiven(env, given)) return undefined;
+  const { vectorConfigOrThrow } = await import('../vector/config.js');
+  return vectorConfigOrThrow(env, given);
 }
 
 /** The vector backend of the index at `dbPath` when configured (its client loads only then). */

@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import { basename, resolve } from 'node:path';
 import { z } from 'zod';
 import { redact, VectorError } from './errors.js';
+import { SOURCES, VECTOR_FLAG_NAMES } from './sources.js';
+
+export { VECTOR_FLAG_NAMES };
 
 const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://127.0.0.1:6333' });
 const Secret = z.string().regex(/^\S+$/, { error: 'must not contain whitespace' });
@@ -22,22 +25,6 @@ export type VectorConfig = z.infer<typeof VectorConfigSchema>;
 
 /** The settings a command line may give; API keys come from the environment only (flags show in `ps`). */
 export type VectorFlags = Partial<Pick<VectorConfig, 'qdrantUrl' | 'embeddingsUrl' | 'embeddingsModel'>>;
-
-/** Where each setting comes from: its environment variable and, for some, its flag. */
-const SOURCES = {
-  qdrantUrl: { env: 'CODEKB_QDRANT_URL', flag: '--qdrant-url' },
-  qdrantApiKey: { env: 'CODEKB_QDRANT_API_KEY', flag: undefined },
-  embeddingsUrl: { env: 'CODEKB_EMBEDDINGS_URL', flag: '--embeddings-url' },
-  embeddingsModel: { env: 'CODEKB_EMBEDDINGS_MODEL', flag: '--embeddings-model' },
-  embeddingsApiKey: { env: 'CODEKB_EMBEDDINGS_API_KEY', flag: undefined },
-} as const satisfies Record<keyof VectorConfig, { env: string; flag: `--${string}` | undefined }>;
-
-/** Every flag the CLI must offer: the type fails to compile when a flag-backed key is missing. */
-export const VECTOR_FLAG_NAMES = {
-  qdrantUrl: SOURCES.qdrantUrl.flag,
-  embeddingsUrl: SOURCES.embeddingsUrl.flag,
-  embeddingsModel: SOURCES.embeddingsModel.flag,
-} as const satisfies Record<keyof Required<VectorFlags>, string>;
 
 export type VectorConfigResult = { ok: true; value: VectorConfig | undefined } | { ok: false; issues: string[] };
 
