@@ -25,7 +25,7 @@ export function AddHostForm() {
       setName('');
       setOutcome({ ok: true, text: `Added ${host.name}; the hub is connecting to it.` });
     } catch (e) {
-      setOutcome({ ok: false, text: `Not added: ${describeError(e)}` });
+      setOutcome({ ok: false, text: `Not added: ${describeError(e)} — on the hub’s machine, \`mesh hosts add ${request.data.spec}\` does the same.` });
     } finally {
       setBusy(false);
     }

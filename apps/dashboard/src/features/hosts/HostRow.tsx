@@ -66,7 +66,7 @@ function RemoveHost({ name }: { name: string }) {
       await hubClient.removeHost(name);
       store.received({ removedHost: name });
     } catch (e) {
-      setError(describeError(e));
+      setError(`${describeError(e)} — on the hub’s machine, \`mesh hosts rm ${name}\` does the same.`);
       setBusy(false);
     }
   }
