@@ -61,7 +61,12 @@ export async function connectTarget(target: SshTarget, settings: ConnectSettings
     return verdict === undefined ? null : { verdict: verdict.kind, fingerprint: verdict.fingerprint, keyType: verdict.keyType };
   };
   return new Promise<Connected>((resolve, reject) => {
+    let settled = false;
+    // `on`, not `once`: ssh2 may emit a second error (the socket's) after the first, and an
+    // 'error' nobody listens to would crash the process.
     const fail = (error: Error & { level?: string }): void => {
+      if (settled) return;
+      settled = true;
       client.removeAllListeners('ready');
       client.end();
       const refusal: HostKeyError | undefined = verifier.refusal;
@@ -69,14 +74,16 @@ export async function connectTarget(target: SshTarget, settings: ConnectSettings
       const message = error.level === 'client-authentication' ? describeAuthFailure(plan, where) : describeConnectError(error, where, settings.readyTimeoutMs);
       reject(new ConnectError(message, { hostKey: hostKey(), refused: false, cause: error }));
     };
-    client.once('error', fail);
+    client.on('error', fail);
     client.once('ready', () => {
+      settled = true;
       client.removeListener('error', fail);
       // ssh2 leaves Nagle on: small request/response pairs over a channel then wait ~40 ms for delayed ACKs.
       client.setNoDelay(true);
       const status = hostKey();
-      if (status === null) throw new Error('ssh2 reported ready without checking the host key');
-      resolve({ client, hostKey: status });
+      if (status !== null) return resolve({ client, hostKey: status });
+      client.end();
+      reject(new ConnectError(`${where}: ssh2 reported ready without checking the host key; refused`, { hostKey: null, refused: true }));
     });
     client.connect({
       host: target.hostname,

@@ -30,7 +30,7 @@ export async function scanHostKey(target: SshTarget, settings: ConnectSettings, 
   try {
     const key = await new Promise<Buffer>((resolve, reject) => {
       let seen: Buffer | undefined;
-      client.once('error', (error) => (seen === undefined ? reject(new Error(describeConnectError(error, targetLabel(target), settings.readyTimeoutMs))) : resolve(seen)));
+      client.on('error', (error) => (seen === undefined ? reject(new Error(describeConnectError(error, targetLabel(target), settings.readyTimeoutMs))) : resolve(seen)));
       client.once('close', () => (seen === undefined ? reject(new Error(`${targetLabel(target)} closed the connection before showing its key`)) : resolve(seen)));
       client.connect({
         host: target.hostname,

@@ -176,7 +176,10 @@ class SshHostLink implements HostLink {
     try {
       const target = await this.resolveTarget();
       const chain = await connectChain(target, { ...this.settings, home: this.settings.sshConfig.home, hostName: this.name }, this.settings.sshConfig);
-      if (stale()) return void chain.client.end();
+      if (stale()) {
+        chain.client.on('error', () => undefined);
+        return void chain.client.end();
+      }
       await this.goUp(chain.client, chain.hostKey);
     } catch (error) {
       if (!stale()) this.failed(error);

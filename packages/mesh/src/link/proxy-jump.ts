@@ -37,6 +37,9 @@ export async function connectHops(target: SshTarget, settings: ConnectSettings, 
   try {
     for (const [index, hop] of hops.entries()) {
       const connected = await connectHop(hop, settings, sock);
+      // A jump connection that fails closes the channel the next hop runs over: the target's own
+      // connection reports the drop. Its error needs a listener all the same (ssh2 would throw it).
+      connected.client.on('error', () => undefined);
       jumps.push(connected.client);
       const next = hops[index + 1] ?? target;
       sock = await forwardOut(connected.client, next, hop);
