@@ -33,6 +33,7 @@ export async function bootstrapCommand(ctx: MeshCliContext, name: string, option
     else printLine(stdout, summary(result));
     return result;
   } catch (error) {
+    if (isLinkError(error, 'LINK_REFUSED')) throw new ExitError(1, `mesh: cannot bootstrap ${name}: ${error.message}\n  fix: check the host key, then \`mesh hosts trust ${name}\``);
     if (isBootstrapError(error) || isLinkError(error)) throw new ExitError(1, `mesh: cannot bootstrap ${name}: ${error.message}`);
     throw error;
   } finally {

@@ -17,7 +17,7 @@ import { registerBootstrapCommand } from './bootstrap-command.js';
 import { bootstrapHost } from './bootstrap-host.js';
 import { readBundle, type BundleManifest } from './bundle-manifest.js';
 import { packCbBundle, type CbBundle } from './pack-bundle.js';
-import { probeHost, requireMatchingRuntime } from './remote-probe.js';
+import { probeHost, requireMatchingRuntime, requireNodeAndNpm } from './remote-probe.js';
 import { runRemote } from './remote-shell.js';
 import { tarGz } from './tar-writer.js';
 
@@ -156,8 +156,12 @@ describe.skipIf(skip !== null)(`mesh hosts bootstrap to a namespace host${skip =
     expect((await net.ssh(host, '"$HOME/.flotilla/bin/cb" --version')).stdout.trim()).toBe('0.1.0');
   }, 400_000);
 
-  it('should refuse, in words, a host whose Node ABI differs from the bundle\'s native build', async () => {
+  it('should refuse, in words, a host whose node is too old or missing, or whose Node ABI differs from the bundle\'s native build', async () => {
     const facts = await probeHost(link);
+    expect(facts).toMatchObject({ home: remoteHome, node: process.version, installed: '0.1.0', platform: process.platform });
+    expect(() => requireNodeAndNpm(host.name, { ...facts, node: 'v18.19.0' })).toThrow(`${host.name} has node v18.19.0; cb needs Node 20 or newer there`);
+    expect(() => requireNodeAndNpm(host.name, { ...facts, node: null })).toThrow(/has no node on the SSH user's PATH/);
+    expect(() => requireNodeAndNpm(host.name, { ...facts, npm: null })).toThrow(/but no npm on PATH/);
     const other: BundleManifest = { ...bundle.manifest, hub: { ...bundle.manifest.hub, modules: '999', node: 'v99.0.0' } };
     expect(() => requireMatchingRuntime(host.name, facts, other)).toThrow(
       new RegExp(`Node ABI ${process.versions.modules}\\).*better-sqlite3@12\\.11\\.1.*Node ABI 999.*npm i -g @flotilla/cb`),

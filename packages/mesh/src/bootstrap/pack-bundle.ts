@@ -101,7 +101,21 @@ async function npmPackFiles(dir: string, env: Readonly<Record<string, string | u
   const parsed = NpmPackJsonSchema.safeParse(JSON.parse(stdout.slice(stdout.indexOf('['))));
   if (!parsed.success) throw new BootstrapError('PACK_FAILED', `npm pack --dry-run in ${dir} printed an unexpected file list`);
   const files = parsed.data[0]!.files.map((file) => file.path).filter((path) => !SOURCE_EXCLUDE.test(path));
+  requireBuilt(dir, files);
   return files.includes('package.json') ? files : ['package.json', ...files];
+}
+
+/** A checkout whose `files` names a directory with nothing in it (`dist` before a build) would install a cb that cannot start. */
+function requireBuilt(dir: string, files: readonly string[]): void {
+  const listed = readPackageJson(dir).files;
+  if (!Array.isArray(listed)) return;
+  for (const entry of listed) {
+    if (typeof entry !== 'string' || /[*?[{!]/.test(entry)) continue;
+    const path = entry.replace(/^\.\//, '').replace(/\/$/, '');
+    if (!files.some((file) => file === path || file.startsWith(`${path}/`))) {
+      throw new BootstrapError('PACK_FAILED', `${dir} lists "${entry}" in package.json "files" but has nothing there to pack: build it first (\`pnpm -r build\`)`);
+    }
+  }
 }
 
 /**

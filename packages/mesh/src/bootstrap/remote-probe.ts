@@ -76,7 +76,7 @@ export async function probeHost(link: HostLink): Promise<HostFacts> {
 export function requireNodeAndNpm(host: string, facts: HostFacts): void {
   const major = facts.node === null ? null : Number(/^v(\d+)\./.exec(facts.node)?.[1]);
   if (facts.node === null || major === null) {
-    throw new BootstrapError('HOST_UNSUITABLE', `${host} has no node on PATH (${facts.home}'s login PATH plus ~/.flotilla/bin, ~/.local/bin, ~/.npm-global/bin, /usr/local/bin): install Node ${MIN_NODE_MAJOR} or newer there`);
+    throw new BootstrapError('HOST_UNSUITABLE', `${host} has no node on the SSH user's PATH (nor in ~/.flotilla/bin, ~/.local/bin, ~/.npm-global/bin, /usr/local/bin): install Node ${MIN_NODE_MAJOR} or newer there`);
   }
   if (!(major >= MIN_NODE_MAJOR)) {
     throw new BootstrapError('HOST_UNSUITABLE', `${host} has node ${facts.node}; cb needs Node ${MIN_NODE_MAJOR} or newer there`);
