@@ -7,7 +7,11 @@ import { Empty } from '../../ui/components';
 export function HubOnly({ feature, children }: { feature: HubFeature; children: ReactNode }) {
   const capabilities = useLive((s) => s.capabilities);
   if (capabilities && !hubFeatures(capabilities).has(feature)) {
-    return <Empty>This server is a lone cb daemon ({capabilities.host}): the fleet’s {feature} live on a hub. Run `mesh serve` and open its link.</Empty>;
+    return (
+      <Empty>
+        This server is a lone cb daemon ({capabilities.host}): the fleet’s {feature} live on a hub. Run <code>mesh serve --port PORT</code> and open the link it prints.
+      </Empty>
+    );
   }
   return <>{children}</>;
 }
