@@ -235,4 +235,22 @@ describe('cb relay (board and messages through the local daemon)', () => {
     const direct = await cb(['msg', 'reviewer', 'now']);
     expect(direct.stdout).toMatch(/^sent [0-9A-Z]{26} to reviewer/);
   });
+
+  it('should keep renewing a claim after the daemon is killed and restarted while its job runs on', async () => {
+    // A lease longer than a daemon restart on a loaded host (renewed every 3.3 s).
+    h.env.FLOTILLA_LEASE_MS = '10000';
+    await h.killDaemon();
+    await h.startDaemon();
+    const stand = await startHub();
+    const added = await createRelayClient(createSocketTransport(h.paths.socket)).add({ title: 'survives a daemon restart' });
+    const job = await shellJob(`$CB board claim --json >/dev/null; sleep 14; $CB board done ${added.key} --note "still mine"`);
+    await waitFor(() => stand.tasks.get(added.id)?.status === 'doing', 15_000);
+    await h.killDaemon();
+    const restartedAt = Date.now();
+    await h.startDaemon();
+    expect((await h.waitEnded(job.id)).status).toBe('succeeded');
+    expect(stand.requests.filter((r) => r.path === `/api/board/${added.id}/renew` && r.at > restartedAt).length).toBeGreaterThanOrEqual(2);
+    const trace = JSON.stringify({ restartedAt: new Date(restartedAt).toISOString(), history: stand.tasks.get(added.id)!.history, renewals: stand.requests.filter((r) => r.path.endsWith('/renew')).map((r) => new Date(r.at).toISOString()) }, null, 1);
+    expect(stand.tasks.get(added.id)!.history.map((e) => e.kind), trace).toEqual(['added', 'claimed', 'completed']);
+  });
 });
