@@ -32,6 +32,10 @@ function collect(channel: ClientChannel, context: { hostName: string; command: s
       channel.close();
       reject(new LinkError('EXEC_TIMEOUT', `\`${context.command}\` on ${context.hostName} ran longer than ${context.timeoutMs} ms and was killed`));
     }, context.timeoutMs);
+    channel.once('error', (error: Error) => {
+      clearTimeout(timer);
+      reject(new LinkError('LINK_DOWN', `\`${context.command}\` on ${context.hostName}: ${error.message}`, { cause: error }));
+    });
     channel.on('data', (chunk: Buffer) => stdout.push(chunk));
     channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
     channel.on('exit', (exitCode: number | null, exitSignal?: string) => {
@@ -61,6 +65,7 @@ function withSftp(client: Client, hostName: string, transfer: (sftp: SFTPWrapper
   return new Promise((resolve, reject) => {
     client.sftp((error, sftp) => {
       if (error) return reject(new LinkError('CHANNEL_FAILED', `cannot open SFTP on ${hostName}: ${error.message}`, { cause: error }));
+      sftp.on('error', () => undefined); // failures reach the transfer's callback
       transfer(sftp, (transferError) => {
         sftp.end();
         if (transferError) reject(new LinkError('SFTP_FAILED', `cannot ${what}: ${transferError.message}`, { cause: transferError }));
