@@ -61,6 +61,8 @@ describe('agent access (job tokens)', () => {
     await store.updateJob(job.id, (j) => ({ job: { ...j, status: 'succeeded' }, events: [] }));
     expect(await rejection(access.verify(second))).toEqual({ code: 'UNAUTHORIZED', message: `this job token was revoked (job ${job.id} attempt 2 is no longer running)` });
     expect(await rejection(access.verify('fjt_nobody'))).toMatchObject({ message: 'this job token is not known to this daemon' });
+    expect(await store.pruneAgentTokens(new Date(Date.now() + 1000).toISOString())).toBe(2);
+    expect(await rejection(access.verify(second))).toMatchObject({ message: 'this job token is not known to this daemon' });
     expect(await rejection(access.verify(USER_TOKEN))).toMatchObject({ code: 'UNAUTHORIZED' });
   });
 

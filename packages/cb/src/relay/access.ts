@@ -19,6 +19,8 @@ import { BUILTIN_AGENT_NAMES } from '../agents/custom-definition.js';
 
 /** Every job token starts with this, so the daemon tells one from its own token before any lookup. */
 export const JOB_TOKEN_PREFIX = 'fjt_';
+/** A revoked token's row is kept this long, so a late caller hears why it was refused. */
+const REVOKED_KEPT_MS = 7 * 24 * 3600_000;
 /** The instruction file's name, in the job's or the session's own directory. */
 export const INSTRUCTIONS_FILE = 'flotilla-instructions.md';
 
@@ -51,7 +53,7 @@ export interface AgentAccess {
   verify(token: string): Promise<AgentCaller>;
   /** Whether the holder of this token record still runs (job attempt running, session not exited). */
   isLive(record: Pick<AgentTokenRecord, 'kind' | 'ownerId' | 'attempt'>): Promise<boolean>;
-  /** Revokes the tokens whose job or session has ended; returns how many. */
+  /** Revokes the tokens whose job or session has ended, and forgets those revoked a week ago; returns how many it revoked. */
   sweep(): Promise<number>;
   /** Drops variables carrying the daemon's own token from an agent's environment. */
   scrub(env: Record<string, string>): Record<string, string>;
@@ -137,6 +139,7 @@ export function createAgentAccess(options: AgentAccessOptions): AgentAccess {
         if (await isLive(record)) continue;
         revoked += await store.revokeAgentTokens(record.ownerId, record.kind === 'job' ? 'its job ended' : 'its session exited');
       }
+      await store.pruneAgentTokens(new Date(now().getTime() - REVOKED_KEPT_MS).toISOString());
       return revoked;
     },
     scrub(env) {

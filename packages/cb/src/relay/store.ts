@@ -3,7 +3,7 @@
  * only), the board claims the daemon renews, and the outbound queue of messages for the hub. Every
  * method is one transaction, behind the same async interface as the rest of the store.
  */
-import { and, asc, eq, isNull, or } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, isNull, lt, notInArray, or } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { immediate, type SqliteDatabase } from '@flotilla/kit/sqlite';
 import { TaskHolderSchema, type TaskHolder } from '@flotilla/protocol';
@@ -66,6 +66,8 @@ export interface RelayStore {
   /** Revokes every live token of this job or session; returns how many. */
   revokeAgentTokens(ownerId: string, reason: string): Promise<number>;
   liveAgentTokens(): Promise<AgentTokenRecord[]>;
+  /** Deletes tokens revoked before `olderThan` that no remembered claim points to; returns how many. */
+  pruneAgentTokens(olderThan: string): Promise<number>;
   /** Stores (or replaces) the claim of a task. */
   saveClaim(claim: RelayClaim): Promise<void>;
   claims(): Promise<RelayClaim[]>;
@@ -128,6 +130,10 @@ export function createSqliteRelayTables(options: { sqlite: SqliteDatabase; db: B
     },
     async liveAgentTokens() {
       return db.select().from(agentTokens).where(isNull(agentTokens.revokedAt)).all().map(readToken);
+    },
+    async pruneAgentTokens(olderThan) {
+      const claimed = db.select({ hash: relayClaims.tokenHash }).from(relayClaims).where(isNotNull(relayClaims.tokenHash));
+      return db.delete(agentTokens).where(and(lt(agentTokens.revokedAt, olderThan), notInArray(agentTokens.hash, claimed))).run().changes;
     },
     async saveClaim(claim) {
       const values = { ...claim, doc: JSON.stringify(TaskHolderSchema.parse(claim.holder)) };
