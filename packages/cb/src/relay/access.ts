@@ -19,6 +19,8 @@ import { BUILTIN_AGENT_NAMES } from '../agents/custom-definition.js';
 
 /** Every job token starts with this, so the daemon tells one from its own token before any lookup. */
 export const JOB_TOKEN_PREFIX = 'fjt_';
+/** The sweep leaves tokens younger than this alone (their job or session may not be stored yet). */
+const SWEEP_GRACE_MS = 60_000;
 /** A revoked token's row is kept this long, so a late caller hears why it was refused. */
 const REVOKED_KEPT_MS = 7 * 24 * 3600_000;
 /** The instruction file's name, in the job's or the session's own directory. */
@@ -136,7 +138,8 @@ export function createAgentAccess(options: AgentAccessOptions): AgentAccess {
     async sweep() {
       let revoked = 0;
       for (const record of await store.liveAgentTokens()) {
-        if (await isLive(record)) continue;
+        // A session's token is minted just before the session is stored: a young one is left alone.
+        if (now().getTime() - Date.parse(record.createdAt) < SWEEP_GRACE_MS || (await isLive(record))) continue;
         revoked += await store.revokeAgentTokens(record.ownerId, record.kind === 'job' ? 'its job ended' : 'its session exited');
       }
       await store.pruneAgentTokens(new Date(now().getTime() - REVOKED_KEPT_MS).toISOString());
