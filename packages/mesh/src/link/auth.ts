@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { AgentAuthMethod, PublicKeyAuthMethod } from 'ssh2';
-import { utils } from 'ssh2';
+import ssh2 from 'ssh2';
 import type { SshTarget } from '../ssh/ssh-config.js';
 
 export interface AuthPlan {
@@ -55,7 +55,7 @@ function readKeyFile(path: string): KeyFile {
   } catch {
     return { kind: 'missing' };
   }
-  const parsed = utils.parseKey(data);
+  const parsed = ssh2.utils.parseKey(data);
   if (parsed instanceof Error) {
     const encrypted = /encrypted|passphrase/i.test(parsed.message);
     return { kind: 'unusable', reason: encrypted ? 'encrypted with a passphrase' : `not a key ssh2 can read (${parsed.message})`, encrypted };
