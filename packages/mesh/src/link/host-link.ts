@@ -20,7 +20,10 @@ export interface LinkStatus {
 export interface ExecOptions {
   /** Written to the command's stdin, then closed. */
   stdin?: string | Buffer;
-  /** Kill the channel and reject after this long (default 60 s). */
+  /**
+   * Reject after this long (default 60 s), sending the session a KILL and closing the channel.
+   * OpenSSH ignores the KILL for root logins, where the command then outlives the timeout.
+   */
   timeoutMs?: number;
 }
 

@@ -8,6 +8,8 @@ import type { ExecOptions, ExecResult } from './host-link.js';
 import { LinkError } from './link-errors.js';
 
 export const DEFAULT_EXEC_TIMEOUT_MS = 60_000;
+/** After the KILL request, how long the channel may take to close by itself. */
+const KILL_GRACE_MS = 2_000;
 
 /** Runs `command` and collects its output; kills the channel after `timeoutMs`. */
 export function execOn(client: Client, hostName: string, command: string, options: ExecOptions = {}): Promise<ExecResult> {
@@ -28,8 +30,10 @@ function collect(channel: ClientChannel, context: { hostName: string; command: s
   let signal: string | null = null;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      channel.signal('KILL');
-      channel.close();
+      // sshd kills the session's process group on a signal request; closing the channel at once
+      // would drop the request (a command without a tty lives on after its channel closes).
+      killSession(channel);
+      setTimeout(() => channel.close(), KILL_GRACE_MS).unref();
       reject(new LinkError('EXEC_TIMEOUT', `\`${context.command}\` on ${context.hostName} ran longer than ${context.timeoutMs} ms and was killed`));
     }, context.timeoutMs);
     channel.once('error', (error: Error) => {
@@ -49,6 +53,26 @@ function collect(channel: ClientChannel, context: { hostName: string; command: s
       else resolve(result);
     });
   });
+}
+
+/**
+ * Sends a KILL signal request for the session. ssh2's `channel.signal()` silently does nothing
+ * once stdin was ended (it checks `writable`; the channel's state is then `eof`), and every exec
+ * ends stdin at once; the request is valid on a half-closed channel, so it goes through ssh2's
+ * protocol object directly. OpenSSH refuses it for root logins ("session signalling requires
+ * privilege separation": a root session runs in the monitor): there a timed-out command lives on.
+ */
+function killSession(channel: ClientChannel): void {
+  const internals = channel as unknown as { outgoing?: { id?: number; state?: string }; _client?: { _protocol?: { signal(id: number, name: string): void } } };
+  const id = internals.outgoing?.id;
+  const protocol = internals._client?._protocol;
+  const state = internals.outgoing?.state;
+  if (id === undefined || (state !== 'open' && state !== 'eof') || protocol === undefined) return;
+  try {
+    protocol.signal(id, 'KILL');
+  } catch {
+    // the connection is gone: so is the session
+  }
 }
 
 /** Copies a local file to the host, keeping its mode. */
