@@ -4,7 +4,8 @@
  * outbox: 8 and 64 concurrent claimers in a separate process, each claiming then completing
  * until the board is empty. Prints claims/s,
  * p50/p99 claim latency and double claims (must be 0), beside the raw store's claims/s measured
- * in the same run, and the hub's CPU time per claim (with what one core would sustain at that
+ * in the same run, a bare node:http server's rate with the same claimers (the machine's floor at
+ * that moment), and the hub's CPU time per claim (with what one core would sustain at that
  * cost: on a shared, loaded machine the wall-clock rate says as much about the neighbours).
  * Targets (issue 6): ≥ 2,000 claims/s at 8, ≥ 500/s at 64.
  *
@@ -13,6 +14,7 @@
  * `--no-outbox` publishes nowhere, to see what the outbox row per change costs.
  */
 import { fork } from 'node:child_process';
+import { createServer } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,6 +73,34 @@ function runClients(url, token, claimers) {
   });
 }
 
+/**
+ * The floor: a bare node:http server that hands out made-up tasks (no hono, no token, no SQLite)
+ * to the same claimers. What this machine's loopback HTTP alone allows at that moment.
+ */
+async function overBareHttp(claimers) {
+  let next = 0;
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('end', () => {
+      JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      const task = next < TASKS ? { id: `bare-${next}`, token: 1 } : null;
+      if (task) next += 1;
+      const text = JSON.stringify(req.url === '/api/board/claim' ? { task } : { ok: true });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { elapsedMs } = await runClients(`http://127.0.0.1:${server.address().port}`, 'none', claimers);
+    return { claimsPerSecond: (TASKS / elapsedMs) * 1000 };
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
 async function overHttp(claimers) {
   const { store, path, remove } = await freshBoard();
   const token = generateToken();
@@ -108,6 +138,7 @@ const rows = [];
 for (const [claimers, target] of [[8, 2000], [64, 500]]) {
   const raw = await rawStore(claimers);
   const http = await overHttp(claimers);
+  const bare = await overBareHttp(claimers);
   rows.push({
     claimers,
     'HTTP claims/s': Math.round(http.claimsPerSecond),
@@ -117,6 +148,7 @@ for (const [claimers, target] of [[8, 2000], [64, 500]]) {
     'double claims': http.doubles + raw.doubles,
     'raw store claims/s': Math.round(raw.claimsPerSecond),
     'HTTP / raw': `${((http.claimsPerSecond / raw.claimsPerSecond) * 100).toFixed(0)}%`,
+    'bare node:http claims/s': Math.round(bare.claimsPerSecond),
     'hub CPU µs/claim': Math.round(http.hubCpuUsPerClaim),
     // What one core given wholly to the hub would sustain: the figure that does not depend on the machine's load.
     'claims per hub CPU-s': Math.round(1e6 / http.hubCpuUsPerClaim),
