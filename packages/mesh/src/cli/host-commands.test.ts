@@ -26,7 +26,7 @@ describe.skipIf(skip !== null)(`mesh hosts against namespace hosts (slow)${skip 
   let env: Record<string, string>;
   let knownHosts: string;
 
-  const mesh = async (argv: string[], tty = false): Promise<Run> => {
+  const mesh = async (argv: string[], tty = false, input: string[] = []): Promise<Run> => {
     const out = { stdout: '', stderr: '' };
     const paths = hubPaths(env);
     const ctx: MeshCliContext = {
@@ -34,7 +34,12 @@ describe.skipIf(skip !== null)(`mesh hosts against namespace hosts (slow)${skip 
       streams: {
         stdout: { write: (chunk: string) => (out.stdout += chunk), isTTY: tty },
         stderr: { write: (chunk: string) => (out.stderr += chunk) },
-        stdin: Object.assign((async function* () {})(), { isTTY: tty }),
+        stdin: Object.assign(
+          (async function* () {
+            yield* input;
+          })(),
+          { isTTY: tty },
+        ),
       },
       paths,
       hub: async () => createSocketTransport(paths.socket),
@@ -82,6 +87,8 @@ describe.skipIf(skip !== null)(`mesh hosts against namespace hosts (slow)${skip 
     const notTty = await mesh(['hosts', 'trust', stranger.name]);
     expect(notTty.code).toBe(2);
     expect(notTty.stderr).toContain(`--fingerprint ${fingerprint}`);
+    const declined = await mesh(['hosts', 'trust', stranger.name], true, ['n\n']);
+    expect(declined).toMatchObject({ code: 1, stdout: expect.stringContaining('Trust this key? [y/N] '), stderr: 'mesh: not trusted\n' });
     const wrong = await mesh(['hosts', 'trust', stranger.name, '--fingerprint', 'SHA256:not-this-one']);
     expect(wrong).toMatchObject({ code: 1, stderr: expect.stringContaining('not trusted') });
     const before = readFileSync(knownHosts, 'utf8');
