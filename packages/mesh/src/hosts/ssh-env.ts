@@ -6,7 +6,8 @@ import type { SshConfigOptions } from '../ssh/ssh-config.js';
 export function sshConfigFromEnv(env: Readonly<Record<string, string | undefined>>): SshConfigOptions {
   const home = env.HOME && env.HOME.startsWith('/') ? env.HOME : homedir();
   const localUser = env.USER || env.LOGNAME || userInfo().username;
-  return { home, localUser, env };
+  // A plain copy: process.env is not a plain object, and the options schema wants a record.
+  return { home, localUser, env: { ...env } };
 }
 
 /** The ssh-agent socket from `env`, or null. */
