@@ -80,7 +80,7 @@ export async function socketFromJob(paths: HomePaths): Promise<Transport> {
           fix:
             cause === 'EPERM'
               ? "the agent's sandbox forbids sockets (Codex's workspace-write does): run the job with --permissions bypass in a worktree, or allow the sandbox network access"
-              : 'the daemon may have stopped; it restarts on the next cb command outside the job',
+              : 'the daemon is not running; start it from outside any job (cb daemon start) — a daemon started inside a job would die with the job',
         });
       }
     },
