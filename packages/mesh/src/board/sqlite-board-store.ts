@@ -28,6 +28,11 @@ export interface SqliteBoardStoreOptions {
   path: string;
   /** The clock; injected so that tests can move time. */
   now?: () => Date;
+  /**
+   * Runs inside each write's transaction for every task written, on the store's own connection:
+   * the hub appends its outbox row here, so a change and its event commit together.
+   */
+  onWrite?: (sqlite: SqliteDatabase, task: Task) => void;
 }
 
 const ulid = monotonicFactory();
@@ -130,6 +135,7 @@ export function createSqliteBoardStore(options: SqliteBoardStoreOptions): BoardS
 
   function save(task: Task): Task {
     sql.update.run(toRow(task));
+    options.onWrite?.(sqlite, task);
     return task;
   }
 
@@ -171,6 +177,7 @@ export function createSqliteBoardStore(options: SqliteBoardStoreOptions): BoardS
       updatedAt: at,
     };
     sql.insert.run(toRow(task));
+    options.onWrite?.(sqlite, task);
     return task;
   }
 

@@ -117,6 +117,16 @@ describe('the hub over local daemons', () => {
     expect((await ended(job.id)).status).toBe('cancelled');
   });
 
+  it('writes each board change and its task.changed event in one transaction, once', async () => {
+    const before = running.hub.store.eventBounds().latest;
+    const res = await transport.request({ method: 'POST', path: '/api/board', body: { title: 'one event per change' } });
+    expect(res.status).toBe(201);
+    const id = (res.body as { id: string }).id;
+    const events = running.hub.store.eventsAfter(before, 1_000).filter((event) => event.type === 'task.changed' && event.task.id === id);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ host: 'hub', task: { status: 'todo' } });
+  });
+
   it('after a hub restart resumes each host from its cursor: events meanwhile arrive once', async () => {
     await running.close();
     const offline = await fleet.cb(fleet.hosts[1]!, 'run', '--agent', 'sh', '--json', 'echo while-hub-down');

@@ -70,6 +70,23 @@ export interface HubStore {
   close(): void;
 }
 
+const prepareInsert = (sqlite: SqliteDatabase) => sqlite.prepare<[string, string, string]>('insert into hub_events (at, type, doc) values (?, ?, ?)');
+const insertStatements = new WeakMap<SqliteDatabase, ReturnType<typeof prepareInsert>>();
+
+/**
+ * Appends a hub event on another connection to the same `hub.db`, inside that connection's open
+ * transaction (the board's: a task change and its event commit together).
+ */
+export function appendEventOn(sqlite: SqliteDatabase, hubName: string, at: Date, input: HubEventInput): void {
+  let insert = insertStatements.get(sqlite);
+  if (!insert) {
+    insert = prepareInsert(sqlite);
+    insertStatements.set(sqlite, insert);
+  }
+  const iso = at.toISOString();
+  insert.run(iso, input.type, JSON.stringify({ host: hubName, ...input, at: iso }));
+}
+
 /**
  * Opens (creating or upgrading) the hub's tables in `path`.
  *

@@ -12,7 +12,7 @@ import type { BoardStore } from '../board/board-store.js';
 import type { HostLink } from '../link/host-link.js';
 import type { HubPaths } from '../cli/context.js';
 import { HostConnection, type HostEntry } from './host-connection.js';
-import { openHubStore, type HubStore } from './hub-store.js';
+import { appendEventOn, openHubStore, type HubStore } from './hub-store.js';
 import type { HubEventInput } from './hub-events.js';
 
 const log = createDebug('flotilla:mesh:hub');
@@ -46,7 +46,13 @@ export class Hub {
     this.options = options;
     this.name = options.name;
     this.store = openHubStore({ path: options.paths.db, hubName: options.name, now: options.now });
-    this.board = createSqliteBoardStore({ path: options.paths.db, now: options.now });
+    const now = options.now ?? (() => new Date());
+    // Opened after the hub store, whose migration creates hub_events.
+    this.board = createSqliteBoardStore({
+      path: options.paths.db,
+      now: options.now,
+      onWrite: (sqlite, task) => appendEventOn(sqlite, options.name, now(), { type: 'task.changed', task }),
+    });
   }
 
   /** Connects to every host and follows `hosts.json`. */
@@ -88,9 +94,12 @@ export class Hub {
     return frozen;
   }
 
-  /** Appends a hub event and wakes its readers. */
+  /**
+   * Appends a hub event and wakes its readers. A `task.changed` was already written in the board's
+   * own transaction (see the board's `onWrite`): publishing it only wakes the readers.
+   */
   async publish(event: HubEventInput): Promise<void> {
-    this.store.append(event);
+    if (event.type !== 'task.changed') this.store.append(event);
     this.changed();
   }
 
