@@ -1,6 +1,7 @@
 /** `mesh hosts add|ls|rm|trust`: the fleet's SSH hosts (bodies in ../hosts/, loaded when run). */
 import type { Command } from 'commander';
 import type { MeshCliContext } from './context.js';
+import { registerBootstrapCommand } from '../bootstrap/bootstrap-command.js';
 import { hubUrl } from './program.js';
 
 export function registerHostCommands(program: Command, ctx: MeshCliContext): void {
@@ -41,4 +42,5 @@ export function registerHostCommands(program: Command, ctx: MeshCliContext): voi
       const { trustHost } = await import('../hosts/trust-cli.js');
       await trustHost(ctx, name, options);
     });
+  registerBootstrapCommand(hosts, ctx);
 }

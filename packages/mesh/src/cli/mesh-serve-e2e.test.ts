@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSocketTransport } from '@flotilla/kit/transport';
 import { SHELL_AGENT } from '../test-support/local-fleet.test-support.js';
 import { netnsUnavailableReason, startNetnsHosts, type NetnsHosts } from '../test-support/netns.test-support.js';
 
@@ -106,5 +107,21 @@ describe.skipIf(skip !== null)('mesh serve and the mesh command line', () => {
     expect(done.code, done.stderr).toBe(0);
     const empty = await mesh('board', 'claim', '--tag', 'cli', '--as', 'tester', '--json');
     expect(empty.code).toBe(3);
+  });
+
+  it('POST and DELETE /api/hosts edit hosts.json and apply it at once', async () => {
+    const transport = createSocketTransport(join(env.FLOTILLA_HOME!, 'mesh.sock'));
+    const added = await transport.request({ method: 'POST', path: '/api/hosts', body: { spec: 'root@cl1', name: 'cl1-alias' } });
+    expect(added.status, JSON.stringify(added.body)).toBe(201);
+    expect(added.body).toMatchObject({ name: 'cl1-alias', spec: 'root@cl1' });
+    const file = JSON.parse(readFileSync(join(env.FLOTILLA_HOME!, 'hosts.json'), 'utf8')) as { hosts: { name: string }[] };
+    expect(file.hosts.map((host) => host.name)).toEqual(['cl1', 'cl1-alias']);
+    const again = await transport.request({ method: 'POST', path: '/api/hosts', body: { spec: 'root@cl1', name: 'cl1-alias' } });
+    expect(again.status).toBe(409);
+    const removed = await transport.request({ method: 'DELETE', path: '/api/hosts/cl1-alias' });
+    expect(removed.status).toBe(200);
+    expect((removed.body as { name: string }[]).map((host) => host.name)).toEqual(['cl1']);
+    const missing = await transport.request({ method: 'DELETE', path: '/api/hosts/nowhere' });
+    expect(missing.status).toBe(404);
   });
 });

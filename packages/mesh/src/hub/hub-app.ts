@@ -23,6 +23,8 @@ export interface HubAppOptions {
   /** The dashboard's built page, served at `/` when the package is installed. */
   dashboard?: StaticSite | null;
   socket: string;
+  /** `hosts.json`, which `POST/DELETE /api/hosts` edit. */
+  hostsFile: string;
   httpUrl: () => string | null;
   startedAt: Date;
   addons?: string[];
@@ -44,7 +46,7 @@ export function createHubApp(hub: Hub, options: HubAppOptions): Hono {
   app.route('/api/jobs', fleetJobRoutes(hub));
   app.route('/api/sessions', fleetSessionRoutes(hub));
   app.route('/api/board', boardRoutes({ store: hub.board, publish: (event) => hub.publish(event), caller: userCaller, defaultLeaseMs: options.defaultLeaseMs }));
-  app.route('/api', hubRoutes(hub, { addons: options.addons ?? [], startedAt: options.startedAt, socket: options.socket, httpUrl: options.httpUrl }));
+  app.route('/api', hubRoutes(hub, { addons: options.addons ?? [], startedAt: options.startedAt, socket: options.socket, hostsFile: options.hostsFile, httpUrl: options.httpUrl }));
   app.get('/api/tokens', (c) => c.json(browsers.browsers(cookieToken(c.req.header('cookie')))));
   app.delete('/api/tokens/:id', async (c) => {
     if (!(await browsers.revoke(c.req.param('id')))) throw new ProtocolError('NOT_FOUND', `no signed-in browser ${c.req.param('id')}`);

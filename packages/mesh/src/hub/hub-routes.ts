@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import { PROTOCOL_VERSION, type Capabilities, type FlotillaClient } from '@flotilla/protocol';
 import { z } from 'zod';
 import { jsonBody } from './board-routes-http.js';
+import { hostRoutes } from './host-routes.js';
 import type { Hub } from './hub.js';
 import { syncRepo } from './repo-sync.js';
 import { withFleetHost } from './mirror-rules.js';
@@ -19,7 +20,7 @@ const SyncRequestSchema = z.object({ repo: z.string().min(1).max(4096) });
 /** How long a fan-out waits for one host before leaving it out. */
 const FAN_OUT_TIMEOUT_MS = 5_000;
 
-export function hubRoutes(hub: Hub, options: { addons: string[]; startedAt: Date; socket: string; httpUrl: () => string | null }): Hono {
+export function hubRoutes(hub: Hub, options: { addons: string[]; startedAt: Date; socket: string; hostsFile: string; httpUrl: () => string | null }): Hono {
   const app = new Hono();
   app.get('/capabilities', async (c) => {
     const agents = new Set<string>();
@@ -53,7 +54,7 @@ export function hubRoutes(hub: Hub, options: { addons: string[]; startedAt: Date
       queued: sum((host) => host.queued),
     });
   });
-  app.get('/hosts', (c) => c.json(hub.hosts()));
+  app.route('/hosts', hostRoutes(hub, options.hostsFile));
   app.get('/inbox', async (c) => c.json((await fanOut(hub, (client) => client.inbox())).flatMap((answer) => answer.value)));
   app.get('/pauses', async (c) => c.json((await fanOut(hub, (client) => client.pauses())).flatMap((answer) => answer.value)));
   app.post('/sync', async (c) => c.json(await syncRepo(hub, (await jsonBody(c, SyncRequestSchema)).repo)));

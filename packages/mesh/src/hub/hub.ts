@@ -136,7 +136,12 @@ export class Hub {
       await this.publish({ type: 'host.removed', name });
     }
     for (const entry of entries) {
-      if (this.connections.has(entry.name)) continue;
+      const known = this.connections.get(entry.name);
+      // `mesh hosts trust` rewrites hosts.json: a refused link tries again now, not in 5 minutes.
+      if (known) {
+        if (known.host().state === 'refused') known.link().reconnectNow?.();
+        continue;
+      }
       const connection = new HostConnection(entry, this.options.openLink(entry), {
         store: this.store,
         changed: () => this.changed(),

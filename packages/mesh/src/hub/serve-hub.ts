@@ -84,6 +84,7 @@ export async function serveHub(options: ServeHubOptions): Promise<RunningHub> {
     dashboard,
     addons: dashboard ? ['dashboard'] : [],
     socket: options.paths.socket,
+    hostsFile: options.paths.hosts,
     httpUrl: () => http?.url ?? null,
     startedAt,
     defaultLeaseMs,
