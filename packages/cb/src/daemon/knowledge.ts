@@ -19,7 +19,7 @@ import {
   type KnowledgeSearchResult,
   type KnowledgeSymbolQuery,
 } from '@flotilla/protocol';
-import { loadAddon } from './addons.js';
+import { loadAddon } from '@flotilla/kit/web';
 
 /** The part of codekb's public API the daemon uses: queries only, never the indexer. */
 export type CodekbQueries = Pick<typeof import('@flotilla/codekb/query'), 'openRepoIndex' | 'defaultDbPath' | 'search' | 'definition' | 'references' | 'read'>;
@@ -48,7 +48,7 @@ export function findKnowledge(home: string, env: NodeJS.ProcessEnv = process.env
   }
   let loading: Promise<CodekbQueries | null> | null = null;
   return createKnowledge(async () => {
-    const codekb = await (loading ??= loadAddon<CodekbQueries>(CODEKB));
+    const codekb = await (loading ??= loadAddon<CodekbQueries>(CODEKB, import.meta.url));
     if (!codekb) throw new ProtocolError('INTERNAL', `${CODEKB} is installed but does not load`, { fix: 'reinstall it; the daemon log says why with DEBUG=cb:addons' });
     return codekb;
   }, { home, env });

@@ -23,14 +23,12 @@ import { VERSION } from '../version.js';
 import { WebSocketServer } from 'ws';
 import { createTerminalHub } from '../sessions/output/terminal-hub.js';
 import { createDaemonApp, type DaemonControl } from './app.js';
-import { findDashboardAssets } from './addons.js';
 import { findKnowledge } from './knowledge.js';
-import { loadStaticSite } from './routes/dashboard.js';
 import { createHttpListener } from './http-listener.js';
 import { createBus } from './bus.js';
 import { pruneOutbox } from './gc.js';
 import { killJobOrphans, ORPHAN_SWEEP_MS } from './job-orphans.js';
-import { createSessionTokens } from './session-tokens.js';
+import { createSessionTokens, findDashboardAssets, loadStaticSite } from '@flotilla/kit/web';
 import type { DaemonContext } from './context.js';
 import { recover } from './recovery.js';
 import { createScheduler } from './scheduler.js';
@@ -103,7 +101,7 @@ async function main(): Promise<void> {
   // Live terminal streams: WebSocket upgrades on both listeners go through the app (and its security checks).
   const wss = new WebSocketServer({ noServer: true });
   const terminals = createTerminalHub(ctx);
-  const dashboardDir = await findDashboardAssets();
+  const dashboardDir = await findDashboardAssets(import.meta.url);
   const dashboard = dashboardDir ? loadStaticSite(dashboardDir) : null;
   debug('dashboard: %s', dashboardDir ?? 'not installed');
   const knowledge = findKnowledge(paths.home);

@@ -3,15 +3,21 @@
  * time: a server never depends on its consumers (design §2). Each is imported once; a missing one is simply absent.
  */
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import createDebug from 'debug';
 
 const debug = createDebug('flotilla:addons');
 
-/** Loads `name` if it can be resolved from here; null when it is not installed or fails to load. */
-export async function loadAddon<T>(name: string): Promise<T | null> {
+/**
+ * Loads `name` as the module at `from` would find it (pass your `import.meta.url`: the add-on is
+ * installed beside the server, not beside kit); null when it is not installed or fails to load.
+ */
+export async function loadAddon<T>(name: string, from: string): Promise<T | null> {
   try {
-    return (await import(/* @vite-ignore */ name)) as T;
+    const path = createRequire(from).resolve(name);
+    return (await import(/* @vite-ignore */ pathToFileURL(path).href)) as T;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') debug('%s is installed but failed to load: %O', name, error);
@@ -21,12 +27,12 @@ export async function loadAddon<T>(name: string): Promise<T | null> {
 
 /**
  * Where the dashboard's built page is: `FLOTILLA_DASHBOARD_DIR` (a directory holding index.html),
- * else the installed `@flotilla/dashboard` package. Null when neither has an index.html.
+ * else `@flotilla/dashboard` as installed beside `from` (the server's module URL). Null when neither has an index.html.
  */
-export async function findDashboardAssets(env: NodeJS.ProcessEnv = process.env): Promise<string | null> {
+export async function findDashboardAssets(from: string, env: NodeJS.ProcessEnv = process.env): Promise<string | null> {
   const fromEnv = env.FLOTILLA_DASHBOARD_DIR;
   if (fromEnv) return existsSync(join(fromEnv, 'index.html')) ? fromEnv : null;
-  const mod = await loadAddon<{ assetsDir?: string }>('@flotilla/dashboard');
+  const mod = await loadAddon<{ assetsDir?: string }>('@flotilla/dashboard', from);
   const dir = mod?.assetsDir;
   return dir && existsSync(join(dir, 'index.html')) ? dir : null;
 }

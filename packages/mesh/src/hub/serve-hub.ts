@@ -56,7 +56,7 @@ export async function serveHub(options: ServeHubOptions): Promise<RunningHub> {
   const defaultLeaseMs = options.defaultLeaseMs ?? DEFAULT_LEASE_MS;
   const startedAt = new Date();
   const browsers = createSessionTokens({ file: join(options.paths.home, 'hub-browser-tokens.json') });
-  const dashboardDir = options.dashboardDir === undefined ? await findDashboardAssets() : options.dashboardDir;
+  const dashboardDir = options.dashboardDir === undefined ? await findDashboardAssets(import.meta.url) : options.dashboardDir;
   const dashboard = dashboardDir ? loadStaticSite(dashboardDir) : null;
   let http: PortServer | null = null;
   let door: ReturnType<typeof createAgentDoor> | null = null;

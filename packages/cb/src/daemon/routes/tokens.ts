@@ -5,7 +5,7 @@
 import { Hono } from 'hono';
 import { TOKEN_COOKIE } from '@flotilla/kit/http';
 import { ProtocolError } from '@flotilla/protocol';
-import type { SessionTokens } from '../session-tokens.js';
+import type { SessionTokens } from '@flotilla/kit/web';
 
 export function browserTokenRoutes(tokens: SessionTokens): Hono {
   const app = new Hono();
