@@ -2,7 +2,7 @@
 // forwarding, events re-sequenced into the hub's outbox, and the hub restart resuming from cursors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSocketTransport } from '@flotilla/kit/transport';
-import { createClient, isTerminal, type FlotillaClient, type Job, type Transport } from '@flotilla/protocol';
+import { StatsSchema, createClient, isTerminal, type FlotillaClient, type Job, type Transport } from '@flotilla/protocol';
 import { hubPaths } from '../cli/context.js';
 import { startLocalFleet, type LocalFleet } from '../test-support/local-fleet.test-support.js';
 import { serveHub, type RunningHub } from './serve-hub.js';
@@ -125,6 +125,17 @@ describe('the hub over local daemons', () => {
     const events = running.hub.store.eventsAfter(before, 1_000).filter((event) => event.type === 'task.changed' && event.task.id === id);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ host: 'hub', task: { status: 'todo' } });
+  });
+
+  it('sums every host\'s stats into the fleet\'s', async () => {
+    const fleetStats = StatsSchema.parse((await transport.request({ method: 'GET', path: '/api/stats' })).body);
+    const perHost = await Promise.all(fleet.hosts.map(async (host) => StatsSchema.parse(JSON.parse(await fleet.cb(host, 'stats', '--json')))));
+    expect(fleetStats.host).toBe('hub');
+    expect(fleetStats.totals.jobs).toBe(perHost.reduce((sum, stats) => sum + stats.totals.jobs, 0));
+    expect(fleetStats.totals.jobs).toBeGreaterThan(0);
+    expect(fleetStats.durations.jobs).toBe(perHost.reduce((sum, stats) => sum + stats.durations.jobs, 0));
+    const succeeded = perHost.reduce((sum, stats) => sum + (stats.byStatus.succeeded ?? 0), 0);
+    expect(fleetStats.byStatus.succeeded ?? 0).toBe(succeeded);
   });
 
   it('after a hub restart resumes each host from its cursor: events meanwhile arrive once', async () => {

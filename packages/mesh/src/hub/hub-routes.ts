@@ -5,7 +5,8 @@
 import { Hono } from 'hono';
 import { PROTOCOL_VERSION, type Capabilities, type FlotillaClient } from '@flotilla/protocol';
 import { z } from 'zod';
-import { jsonBody } from './board-routes-http.js';
+import { jsonBody, queryOf } from './board-routes-http.js';
+import { mergeStats } from './fleet-stats.js';
 import { hostRoutes } from './host-routes.js';
 import type { Hub } from './hub.js';
 import { syncRepo } from './repo-sync.js';
@@ -16,6 +17,7 @@ import { MESH_VERSION } from '../version.js';
 export const HUB_FEATURES = ['hosts', 'board', 'messages', 'channel', 'profiles'] as const;
 
 const SyncRequestSchema = z.object({ repo: z.string().min(1).max(4096) });
+const StatsQuerySchema = z.object({ days: z.coerce.number().positive().max(3650).default(30) });
 
 /** How long a fan-out waits for one host before leaving it out. */
 const FAN_OUT_TIMEOUT_MS = 5_000;
@@ -58,6 +60,11 @@ export function hubRoutes(hub: Hub, options: { addons: string[]; startedAt: Date
   app.get('/inbox', async (c) => c.json((await fanOut(hub, (client) => client.inbox())).flatMap((answer) => answer.value)));
   app.get('/pauses', async (c) => c.json((await fanOut(hub, (client) => client.pauses())).flatMap((answer) => answer.value)));
   app.post('/sync', async (c) => c.json(await syncRepo(hub, (await jsonBody(c, SyncRequestSchema)).repo)));
+  app.get('/stats', async (c) => {
+    const { days } = queryOf(c, StatsQuerySchema);
+    const answers = await fanOut(hub, (client) => client.stats({ days }));
+    return c.json(mergeStats(hub.name, answers.map((answer) => answer.value)));
+  });
   app.get('/repos', async (c) => c.json((await fanOut(hub, (client) => client.repos())).flatMap((answer) => answer.value)));
   return app;
 }

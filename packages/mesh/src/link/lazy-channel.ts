@@ -64,7 +64,11 @@ export class LazyChannel extends Duplex {
 
   /** As net.Socket: emit `timeout` after `ms` without traffic (http.Agent closes idle sockets so). */
   setTimeout(ms: number, callback?: () => void): this {
-    if (callback !== undefined) this.once('timeout', callback);
+    // As net.Socket: 0 with a callback removes that listener (http's agent relies on it per request).
+    if (callback !== undefined) {
+      if (ms === 0) this.removeListener('timeout', callback);
+      else this.once('timeout', callback);
+    }
     this.idleMs = ms;
     this.touch();
     return this;
