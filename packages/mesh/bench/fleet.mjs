@@ -20,6 +20,7 @@ import { createSocketTransport } from '@flotilla/kit/transport';
 import { createClient } from '@flotilla/protocol';
 import { SHELL_AGENT } from '../src/test-support/local-fleet.test-support.ts';
 import { startNetnsHosts } from '../src/test-support/netns.test-support.ts';
+import { until } from '../src/test-support/until.test-support.ts';
 
 const DISPATCHES = Number(process.argv[2] ?? 40);
 const SAMPLE_S = Number(process.argv[3] ?? 60);
@@ -31,16 +32,6 @@ const percentile = (values, p) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0;
 };
-
-async function until(what, probe, timeoutMs = 90_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** Resolves when the job is running, as the stream of `client` tells it. */
 function runningWatcher(client) {

@@ -2,45 +2,14 @@
 // goes to the host's daemon, over the hub's reverse socket on that host, to the hub's board —
 // one claim per task across every host, finished with `cb board done`, messages delivered.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSocketTransport } from '@flotilla/kit/transport';
-import { createBoardClient, createClient, isTerminal, type FlotillaClient, type Host, type Job, type Transport } from '@flotilla/protocol';
-import { hubPaths } from '../cli/context.js';
-import { openHostLink } from '../link/open-host-link.js';
-import { SHELL_AGENT } from '../test-support/local-fleet.test-support.js';
-import { netnsUnavailableReason, startNetnsHosts, type NetnsHosts } from '../test-support/netns.test-support.js';
-import { serveHub, type RunningHub } from './serve-hub.js';
+import { createBoardClient } from '@flotilla/protocol';
+import { netnsUnavailableReason } from '../test-support/netns.test-support.js';
+import { startSshHub, type SshHub } from '../test-support/ssh-hub.test-support.js';
 
 const skip = netnsUnavailableReason();
-let net: NetnsHosts;
-let running: RunningHub;
-let transport: Transport;
-let client: FlotillaClient;
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-async function dispatch(host: string, prompt: string): Promise<Job> {
-  const res = await transport.request({ method: 'POST', path: '/api/jobs', query: { host }, body: { prompt, agent: 'sh', cwd: '/tmp' } });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body as Job;
-}
-
-async function ended(id: string): Promise<Job> {
-  return until(`job ${id} to end`, async () => {
-    const job = await client.getJob(id);
-    return isTerminal(job.status) ? job : null;
-  });
-}
+let fleet: SshHub;
 
 /** A job script: claim one task (exit 3 when none), then finish it with a note naming the host. */
 const CLAIM_AND_FINISH = [
@@ -53,35 +22,18 @@ const CLAIM_AND_FINISH = [
 
 describe.skipIf(skip !== null)('agents on namespace hosts use the hub board through cb board', () => {
   beforeAll(async () => {
-    net = await startNetnsHosts({ count: 2, prefix: 'ha' });
-    for (const host of net.hosts) writeFileSync(join(host.home, 'config.json'), JSON.stringify({ agents: SHELL_AGENT, notifySend: false, slots: 8 }));
-    const paths = hubPaths({ FLOTILLA_HOME: join(net.dir, 'hub') });
-    running = await serveHub({
-      paths,
-      name: 'hub',
-      dashboardDir: null,
-      healthIntervalMs: 1_000,
-      readHosts: async () => net.hosts.map((host) => ({ name: host.name, spec: host.name, target: host.ip })),
-      openLink: (entry) => openHostLink({ name: entry.name, target: entry.spec, sshConfig: net.sshConfig, agentSocket: null }),
-    });
-    transport = createSocketTransport(paths.socket);
-    client = createClient(transport);
-    await until('both hosts up', async () => {
-      const hosts = (await transport.request({ method: 'GET', path: '/api/hosts' })).body as Host[];
-      return hosts.length === 2 && hosts.every((host) => host.state === 'up' && host.mode === 'daemon');
-    });
-  }, 120_000);
+    fleet = await startSshHub({ count: 2, prefix: 'ha' });
+  }, 150_000);
 
   afterAll(async () => {
-    await running?.close();
-    await net?.down();
+    await fleet?.close();
   });
 
   it('a job on a remote host claims a task and finishes it through cb board', async () => {
-    const board = createBoardClient(transport);
+    const board = createBoardClient(fleet.transport);
     const task = await board.addTask({ title: 'write the release notes', tags: ['docs'] });
-    const job = await dispatch('ha2', CLAIM_AND_FINISH);
-    const done = await ended(job.id);
+    const job = await fleet.dispatch('ha2', CLAIM_AND_FINISH);
+    const done = await fleet.ended(job.id);
     expect(done.status, done.result ?? '').toBe('succeeded');
     expect(done.result).toContain(`did ${task.key}`);
     const finished = await board.getTask(task.id);
@@ -93,10 +45,10 @@ describe.skipIf(skip !== null)('agents on namespace hosts use the hub board thro
   });
 
   it('many agents on two hosts race for fewer tasks: each task is claimed exactly once', async () => {
-    const board = createBoardClient(transport);
+    const board = createBoardClient(fleet.transport);
     const tasks = await Promise.all(Array.from({ length: 8 }, (_, i) => board.addTask({ title: `race task ${i}`, tags: ['race'] })));
-    const jobs = await Promise.all(Array.from({ length: 12 }, (_, i) => dispatch(i % 2 === 0 ? 'ha1' : 'ha2', CLAIM_AND_FINISH)));
-    const results = await Promise.all(jobs.map((job) => ended(job.id)));
+    const jobs = await Promise.all(Array.from({ length: 12 }, (_, i) => fleet.dispatch(i % 2 === 0 ? 'ha1' : 'ha2', CLAIM_AND_FINISH)));
+    const results = await Promise.all(jobs.map((job) => fleet.ended(job.id)));
     expect(results.every((job) => job.status === 'succeeded')).toBe(true);
     const did = results.map((job) => /did (\S+)/.exec(job.result ?? '')?.[1]).filter((key): key is string => Boolean(key));
     expect(new Set(did).size).toBe(did.length);
@@ -110,47 +62,41 @@ describe.skipIf(skip !== null)('agents on namespace hosts use the hub board thro
   });
 
   it('a handoff moves its branch to the host of the agent that claims the task next', async () => {
-    const board = createBoardClient(transport);
-    const origin = join(net.dir, 'origin.git');
-    const repo1 = join(net.dir, 'repo-ha1');
-    const repo2 = join(net.dir, 'repo-ha2');
+    const board = createBoardClient(fleet.transport);
+    const origin = join(fleet.net.dir, 'origin.git');
+    const repo1 = join(fleet.net.dir, 'repo-ha1');
+    const repo2 = join(fleet.net.dir, 'repo-ha2');
     git('init', '-q', '--bare', '-b', 'main', origin);
     git('clone', '-q', origin, repo1);
     git('-C', repo1, 'commit', '-q', '--allow-empty', '-m', 'start');
     git('-C', repo1, 'push', '-q', 'origin', 'main');
     git('clone', '-q', origin, repo2);
     const task = await board.addTask({ title: 'implement the parser' });
-    const implement = await dispatchIn('ha1', repo1, [
+    const implement = await fleet.dispatch('ha1', [
       'set -e',
       'key=$(cb board claim --json | sed -n \'s/^  "key": "\\([^"]*\\)".*/\\1/p\')',
       'git checkout -q -b feature-parser',
       'echo "parse()" > parser.txt && git add parser.txt && git -c user.email=agent@example.com -c user.name=agent commit -q -m "the parser"',
       'cb board handoff "$key" --to reviewer --note "please review the parser" --branch feature-parser',
       'echo "handed $key"',
-    ].join('\n'));
-    const implemented = await ended(implement.id);
+    ].join('\n'), repo1);
+    const implemented = await fleet.ended(implement.id);
     expect(implemented.result, implemented.result ?? '').toContain(`handed ${task.key}`);
     const handed = await board.getTask(task.id);
     expect(handed).toMatchObject({ status: 'todo', for: 'reviewer', branch: 'feature-parser', previousJobId: implement.id });
 
-    const reviewer = await dispatchIn('ha2', repo2, 'sleep 60');
-    const socket = join(net.host('ha2').home, 'hub.sock');
-    const claim = await net.ssh(
-      net.host('ha2'),
+    const reviewer = await fleet.dispatch('ha2', 'sleep 60', repo2);
+    const socket = join(fleet.net.host('ha2').home, 'hub.sock');
+    const claim = await fleet.net.ssh(
+      fleet.net.host('ha2'),
       `curl -sS -i --unix-socket ${socket} -H 'content-type: application/json' -H 'x-flotilla-agent-job: ${reviewer.id}' -d '{"for":["reviewer"],"leaseMs":60000}' http://hub/api/board/claim`,
     );
     expect(claim.stdout).toMatch(/x-flotilla-branch: feature-parser moved from ha1/i);
     expect(claim.stdout).toContain('"branch":"feature-parser"');
     expect(git('-C', repo2, 'rev-parse', 'feature-parser')).toBe(git('-C', repo1, 'rev-parse', 'feature-parser'));
-    await client.cancelJob(reviewer.id);
+    await fleet.client.cancelJob(reviewer.id);
   });
 });
-
-async function dispatchIn(host: string, cwd: string, prompt: string): Promise<Job> {
-  const res = await transport.request({ method: 'POST', path: '/api/jobs', query: { host }, body: { prompt, agent: 'sh', cwd } });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body as Job;
-}
 
 function git(...args: string[]): string {
   return execFileSync('git', ['-c', 'user.email=test@example.com', '-c', 'user.name=test', ...args], { encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'test', GIT_COMMITTER_NAME: 'test', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_EMAIL: 't@e' } }).trim();

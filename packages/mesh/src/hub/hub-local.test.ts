@@ -5,6 +5,7 @@ import { createSocketTransport } from '@flotilla/kit/transport';
 import { StatsSchema, createClient, isTerminal, type FlotillaClient, type Job, type Transport } from '@flotilla/protocol';
 import { hubPaths } from '../cli/context.js';
 import { startLocalFleet, type LocalFleet } from '../test-support/local-fleet.test-support.js';
+import { until } from '../test-support/until.test-support.js';
 import { serveHub, type RunningHub } from './serve-hub.js';
 
 let fleet: LocalFleet;
@@ -17,16 +18,6 @@ async function startHub(): Promise<void> {
   running = await serveHub({ paths, name: 'hub', readHosts: async () => fleet.entries(), openLink: fleet.openLink, healthIntervalMs: 500 });
   transport = createSocketTransport(paths.socket);
   client = createClient(transport);
-}
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 async function dispatch(host: string, prompt: string): Promise<Job> {
