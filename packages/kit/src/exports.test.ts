@@ -40,6 +40,7 @@ describe('package exports', () => {
           "generateToken",
           "hasOwnerToken",
           "isKitError",
+          "outboxEventRoutes",
           "readOrCreateTokenFile",
           "serveOnPort",
           "serveOnSocket",

@@ -8,4 +8,6 @@ export { serveOnPort, serveOnSocket } from './serve.js';
 export type { FetchHandler, PortServer, RunningServer, ServeErrorCode, ServeOnPortOptions, ServeOptions, SocketServer } from './serve.js';
 export { generateToken, readOrCreateTokenFile } from './token.js';
 export { tokensEqual } from './request-guards.js';
+export { outboxEventRoutes } from './outbox-events.js';
+export type { OutboxEventSource } from './outbox-events.js';
 export { KitError, isKitError } from '../internal/errors.js';
