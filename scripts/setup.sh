@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One-command set-up: installs what a newcomer lacks (tmux, pnpm, the Claude Code CLI when no agent
-# CLI is present), builds the workspace, puts `cb` and `codekb` on the PATH and checks the result with `cb doctor`.
+# CLI is present), builds the workspace, puts `cb`, `codekb` and `mesh` on the PATH and checks the result with `cb doctor`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -31,6 +31,8 @@ ln -sf "$root/packages/cb/bin/cb.cjs" "$bin_dir/cb"
 chmod +x "$root/packages/cb/bin/cb.cjs"
 ln -sf "$root/packages/codekb/bin/codekb.js" "$bin_dir/codekb"
 chmod +x "$root/packages/codekb/bin/codekb.js"
+ln -sf "$root/packages/mesh/bin/mesh.cjs" "$bin_dir/mesh"
+chmod +x "$root/packages/mesh/bin/mesh.cjs"
 case ":$PATH:" in *":$bin_dir:"*) ;; *) say "add $bin_dir to your PATH: export PATH=\"$bin_dir:\$PATH\"";; esac
 
 if ! command -v claude >/dev/null && ! command -v codex >/dev/null; then
