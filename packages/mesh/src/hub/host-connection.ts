@@ -13,6 +13,8 @@ import type { HubStore } from './hub-store.js';
 import { syncHostEvents } from './host-event-sync.js';
 
 const log = createDebug('flotilla:mesh:host');
+/** How long `stop()` waits for the connection's loop to notice. */
+const STOP_WAIT_MS = 5_000;
 
 export interface HostEntry {
   name: string;
@@ -122,7 +124,8 @@ export class HostConnection {
     this.unsubscribe();
     this.session?.abort();
     await this.hostLink.close();
-    await this.done.catch(() => undefined);
+    // A command in flight (a daemon being started) is not waited for long: the hub is stopping.
+    await Promise.race([this.done.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, STOP_WAIT_MS).unref())]);
   }
 
   private onLinkStatus(status: LinkStatus): void {

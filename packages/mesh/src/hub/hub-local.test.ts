@@ -43,8 +43,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await running?.close();
-  await fleet?.close();
+  try {
+    await running?.close();
+  } finally {
+    await fleet?.close();
+  }
 });
 
 describe('the hub over local daemons', () => {

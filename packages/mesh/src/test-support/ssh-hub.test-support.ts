@@ -73,8 +73,11 @@ export async function startSshHub(options: StartSshHubOptions): Promise<SshHub> 
           return isTerminal(job.status) ? job : null;
         }, timeoutMs),
       close: async () => {
-        await running.close();
-        await net.down();
+        try {
+          await running.close();
+        } finally {
+          await net.down();
+        }
       },
     };
   } catch (error) {
