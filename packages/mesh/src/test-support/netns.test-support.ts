@@ -23,7 +23,24 @@ export function netnsUnavailableReason(): string | null {
   if (!existsSync('/usr/sbin/ip') && !existsSync('/sbin/ip') && !existsSync('/usr/bin/ip')) return 'no `ip` (iproute2)';
   if (!existsSync('/usr/sbin/sshd')) return 'no /usr/sbin/sshd (openssh-server)';
   if (!existsSync(CB_BIN)) return `no cb bin at ${CB_BIN}`;
-  return null;
+  return namespacesWork();
+}
+
+let probed: string | null | undefined;
+
+/** Root and iproute2 are not enough in every container: create and delete one namespace, once. */
+function namespacesWork(): string | null {
+  if (probed !== undefined) return probed;
+  const name = `flprobe${process.pid}`;
+  try {
+    execFileSync('ip', ['netns', 'add', name], { stdio: 'pipe' });
+    execFileSync('ip', ['netns', 'del', name], { stdio: 'pipe' });
+    probed = null;
+  } catch (error) {
+    const stderr = String((error as { stderr?: Buffer }).stderr ?? '').trim();
+    probed = `cannot create a network namespace here (${stderr || (error as Error).message})`;
+  }
+  return probed;
 }
 
 export interface NetnsHost {
