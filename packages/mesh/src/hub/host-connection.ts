@@ -49,7 +49,6 @@ export class HostConnection {
   private latencyMs: number | null = null;
   private paused = false;
   private lastSeenAt: string | null = null;
-  private stopped = false;
   private lastPublished = '';
   private readonly unsubscribe: () => void;
   private session: AbortController | null = null;
@@ -119,7 +118,6 @@ export class HostConnection {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     this.lifetime.abort();
     this.unsubscribe();
     this.session?.abort();
@@ -135,10 +133,10 @@ export class HostConnection {
 
   private async run(): Promise<void> {
     let backoffMs = 1_000;
-    while (!this.stopped) {
+    while (!this.lifetime.signal.aborted) {
       try {
         await untilAborted(this.hostLink.ready(24 * 3_600_000), this.lifetime.signal);
-        if (this.stopped) break;
+        if (this.lifetime.signal.aborted) break;
         const attached = await this.attach();
         if (attached) backoffMs = 1_000;
       } catch (error) {
@@ -146,7 +144,7 @@ export class HostConnection {
       }
       this.attached = null;
       this.publishIfChanged();
-      if (this.stopped) break;
+      if (this.lifetime.signal.aborted) break;
       await sleep(backoffMs, this.lifetime.signal);
       backoffMs = Math.min(backoffMs * 2, 30_000);
     }
