@@ -7,6 +7,7 @@
 import { ProtocolError, type Answer, type SendReceipt, type Session } from '@flotilla/protocol';
 import type { StateTracker } from './contract.js';
 import type { SessionDeps, SessionTiming } from './deps.js';
+import { screenShowsPermissionDialog } from './signals/screen.js';
 
 /** Keys to press: literal text (never parsed as key names) and/or one named key. */
 interface KeyPress {
@@ -155,9 +156,31 @@ export async function answerPermission(target: DeliveryTarget, answer: Answer): 
       fix: `look at it with: cb peek ${session.name}`,
     });
   }
+  await dialogOnScreen(target);
   const press = (ANSWER_KEYS[session.agent] ?? DEFAULT_ANSWER_KEYS)[answer];
   if (press.literal) await target.deps.tmux.sendKeysLiteral(session.tmuxSession, press.literal);
   if (press.key) await target.deps.tmux.sendKey(session.tmuxSession, press.key);
+}
+
+/** How long an answer waits for the agent to draw the question it was asked (the hook can be first). */
+const DIALOG_WAIT_MS = 5_000;
+const DIALOG_POLL_MS = 100;
+
+/**
+ * The permission hook can announce a question before the TUI has drawn it (on a loaded machine by
+ * a second or more); a key pressed then lands in the composer and the question stays. Wait for the
+ * dialog of a known agent to be on screen; after the wait, press anyway (the screen may say it in
+ * words this version does not know).
+ */
+async function dialogOnScreen(target: DeliveryTarget): Promise<void> {
+  const { session } = target;
+  if (session.agent !== 'claude' && session.agent !== 'codex') return;
+  const deadline = Date.now() + DIALOG_WAIT_MS;
+  while (Date.now() < deadline) {
+    const screen = await target.deps.tmux.capturePane(session.tmuxSession).catch(() => '');
+    if (screenShowsPermissionDialog(session.agent, screen)) return;
+    await pause(DIALOG_POLL_MS);
+  }
 }
 
 /** States in which a typed `/exit` would be queued behind a turn or land in a dialog: Escape first. */
