@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DaemonStatusSchema } from '@flotilla/protocol';
+import { firstJson } from '../hub/daemon-discovery.js';
 import type { HostLink } from '../link/host-link.js';
 import { isLinkError } from '../link/link-errors.js';
 import { BootstrapError } from './bootstrap-errors.js';
@@ -130,12 +131,3 @@ async function install(link: HostLink, context: StepContext): Promise<void> {
   await runRemote(link, { what: `linking ${facts.home}/.flotilla/bin/cb`, script: linkScript({ ...paths, version: manifest.root.version }), timeoutMs: 60_000 });
 }
 
-function firstJson(text: string): unknown {
-  const start = text.indexOf('{');
-  if (start < 0) return null;
-  try {
-    return JSON.parse(text.slice(start)) as unknown;
-  } catch {
-    return null;
-  }
-}

@@ -29,7 +29,8 @@ export async function ensureRemoteDaemon(link: HostLink, options: { timeoutMs?: 
   return { kind: 'running', status: parsed.data };
 }
 
-function firstJson(text: string): unknown {
+/** The first JSON object in a command's output (after whatever a shell or npm printed before it). */
+export function firstJson(text: string): unknown {
   const start = text.indexOf('{');
   if (start < 0) return null;
   try {

@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { readPid, stopSshd as stopSshdByPidFile } from './sshd.test-support.js';
 
 const run = promisify(execFile);
 const PID_POLL_MS = 25;
@@ -56,33 +57,7 @@ export async function startSshdIn(host: SshdHost): Promise<void> {
 
 /** Stops the listening sshd (sessions it forked live on until the namespace's processes are killed). */
 export async function stopSshd(host: SshdHost): Promise<void> {
-  const pid = readPid(join(host.dir, 'sshd.pid'));
-  if (pid === undefined) return;
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    return;
-  }
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (isAlive(pid) && Date.now() < deadline) await sleep(PID_POLL_MS);
-}
-
-function readPid(pidFile: string): number | undefined {
-  try {
-    const pid = Number.parseInt(readFileSync(pidFile, 'utf8'), 10);
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  await stopSshdByPidFile(join(host.dir, 'sshd.pid'));
 }
 
 function sleep(ms: number): Promise<void> {

@@ -121,7 +121,7 @@ async function startSshd(dir: string): Promise<void> {
 }
 
 /** Kills sshd by its pid file and waits until the process is gone, so the port is free again. */
-async function stopSshd(pidFile: string): Promise<void> {
+export async function stopSshd(pidFile: string): Promise<void> {
   const pid = readPid(pidFile);
   if (pid === undefined) return;
   try {
@@ -133,7 +133,7 @@ async function stopSshd(pidFile: string): Promise<void> {
   while (isAlive(pid) && Date.now() < deadline) await sleep(PID_POLL_MS);
 }
 
-function readPid(pidFile: string): number | undefined {
+export function readPid(pidFile: string): number | undefined {
   try {
     const pid = Number.parseInt(readFileSync(pidFile, 'utf8'), 10);
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
