@@ -1,0 +1,2 @@
+/** `@flotilla/telegram` — the Telegram bot for a cb daemon or a mesh hub. */
+export {};
