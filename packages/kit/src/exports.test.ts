@@ -57,6 +57,7 @@ describe('package exports', () => {
           "processStartTime",
           "processesWithEnv",
           "readProcessTable",
+          "superviseChild",
         ],
         "./sqlite": [
           "BUSY_TIMEOUT_MS",
@@ -87,6 +88,7 @@ describe('package exports', () => {
           "DASHBOARD_CSP",
           "createSessionTokens",
           "dashboardRoutes",
+          "findAddonBin",
           "findDashboardAssets",
           "loadAddon",
           "loadStaticSite",

@@ -11,3 +11,5 @@ export { execFileResult } from './exec-file.js';
 export type { ExecOptions, ExecResult } from './exec-file.js';
 export type { KillTreeErrorCode, KillTreeOptions } from './kill-tree.js';
 export { KitError, isKitError } from '../internal/errors.js';
+export { superviseChild } from './supervise.js';
+export type { SupervisedState, SuperviseOptions, Supervisor } from './supervise.js';

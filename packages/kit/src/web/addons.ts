@@ -2,9 +2,9 @@
  * Optional packages a server (`cb`, `mesh`) uses when they are installed beside it, found at run
  * time: a server never depends on its consumers (design §2). Each is imported once; a missing one is simply absent.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import createDebug from 'debug';
 
@@ -35,4 +35,22 @@ export async function findDashboardAssets(from: string, env: NodeJS.ProcessEnv =
   const mod = await loadAddon<{ assetsDir?: string }>('@flotilla/dashboard', from);
   const dir = mod?.assetsDir;
   return dir && existsSync(join(dir, 'index.html')) ? dir : null;
+}
+
+/**
+ * The path of `bin` (a name from the package's `bin` map) of the optional package `name`, as
+ * installed beside `from` (the server's module URL); null when the package or its bin is absent.
+ */
+export function findAddonBin(name: string, bin: string, from: string): string | null {
+  try {
+    const manifestPath = createRequire(from).resolve(`${name}/package.json`);
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { bin?: string | Record<string, string> };
+    const relative = typeof manifest.bin === 'string' ? manifest.bin : manifest.bin?.[bin];
+    if (!relative) return null;
+    const path = join(dirname(manifestPath), relative);
+    return existsSync(path) ? path : null;
+  } catch (error) {
+    debug('%s is not installed: %s', name, (error as Error).message);
+    return null;
+  }
 }

@@ -7,4 +7,4 @@ export { DASHBOARD_CSP, dashboardRoutes, loadStaticSite } from './static-site.js
 export type { StaticSite } from './static-site.js';
 export { BROWSER_TOKEN_TTL_MS, createSessionTokens, tokenFingerprint, tokenToCookie } from './browser-tokens.js';
 export type { SessionTokens } from './browser-tokens.js';
-export { findDashboardAssets, loadAddon } from './addons.js';
+export { findAddonBin, findDashboardAssets, loadAddon } from './addons.js';
