@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { TelegramAddonStatusSchema, type TelegramAddonStatus } from './addons.js';
 import { errorFromEnvelope } from './errors.js';
 import { parseEvent, type FlotillaEvent } from './events.js';
 import {
@@ -106,6 +107,8 @@ export interface FlotillaClient {
   browserTokens(): Promise<BrowserToken[]>;
   /** Signs a browser out (its cookie stops working at once); returns the ones left. */
   revokeBrowserToken(id: string): Promise<BrowserToken[]>;
+  /** The Telegram bot the server supervises, and the bot's own facts (allowlist, mode). */
+  telegramStatus(): Promise<TelegramAddonStatus>;
   createSession(request: CreateSessionRequest): Promise<Session>;
   /** Live sessions; with `all`, ended ones too. */
   listSessions(query?: SessionListQuery): Promise<Session[]>;
@@ -170,6 +173,7 @@ export function createClient(transport: Transport): FlotillaClient {
     gc: (body = {}) => call(GcReportSchema, { method: 'POST', path: '/api/gc', body }),
     browserTokens: () => call(BrowserTokenSchema.array(), { method: 'GET', path: '/api/tokens' }),
     revokeBrowserToken: (id) => call(BrowserTokenSchema.array(), { method: 'DELETE', path: `/api/tokens/${encodeURIComponent(id)}` }),
+    telegramStatus: () => call(TelegramAddonStatusSchema, { method: 'GET', path: '/api/addons/telegram' }),
     createSession: (body) => call(SessionSchema, { method: 'POST', path: '/api/sessions', body }),
     listSessions: (query = {}) => call(SessionSchema.array(), { method: 'GET', path: '/api/sessions', query: query.all ? { all: true } : {} }),
     getSession: (name) => call(SessionSchema, { method: 'GET', path: session(name) }),

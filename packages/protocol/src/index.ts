@@ -162,6 +162,7 @@ export type {
   SessionListQuery,
 } from './session.js';
 export * from './terminal.js';
+export * from './addons.js';
 export * from './board.js';
 export * from './mesh.js';
 export * from './board-client.js';

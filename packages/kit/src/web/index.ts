@@ -8,3 +8,5 @@ export type { StaticSite } from './static-site.js';
 export { BROWSER_TOKEN_TTL_MS, createSessionTokens, tokenFingerprint, tokenToCookie } from './browser-tokens.js';
 export type { SessionTokens } from './browser-tokens.js';
 export { findAddonBin, findDashboardAssets, loadAddon } from './addons.js';
+export { findTelegramAddon, TELEGRAM_BIN, TELEGRAM_PACKAGE } from './telegram-addon.js';
+export type { TelegramAddon, TelegramAddonOptions } from './telegram-addon.js';
