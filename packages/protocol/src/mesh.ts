@@ -40,6 +40,8 @@ export const HostSchema = z.object({
   error: z.string().nullable(),
   hostKey: HostKeyStatusSchema.nullable(),
   mode: HostModeSchema.nullable(),
+  /** Why the host is driven the way it is, in words (for `tmux`: why `cb` cannot run there). Absent from older hubs. */
+  modeReason: z.string().nullable().optional(),
   cbVersion: z.string().nullable(),
   running: z.number().int().nonnegative(),
   queued: z.number().int().nonnegative(),

@@ -17,6 +17,11 @@ export const DaemonStatusSchema = HealthSchema.extend({
   slots: z.number().int(),
   running: z.number().int(),
   queued: z.number().int(),
+  /**
+   * True when no `cb` daemon answers: a hub drives the host's tmux over SSH exec itself (no durable
+   * event log, fewer features). Absent from daemons.
+   */
+  bare: z.boolean().optional(),
 });
 export type DaemonStatus = z.infer<typeof DaemonStatusSchema>;
 
