@@ -15,7 +15,7 @@ import { sessionRoutes } from './routes/sessions.js';
 import { terminalRoutes } from './routes/terminal.js';
 import { createTerminalHub, type TerminalHub } from '../sessions/output/terminal-hub.js';
 import { jsonBody, query } from './routes/validate.js';
-import { dashboardRoutes, tokenToCookie, type SessionTokens, type StaticSite } from '@flotilla/kit/web';
+import { dashboardRoutes, tokenToCookie, type SessionTokens, type StaticSite, type TelegramAddon } from '@flotilla/kit/web';
 import { browserTokenRoutes } from './routes/tokens.js';
 import { createGatedApp } from './routes/relay-auth.js';
 import { relayRoutes } from './routes/relay.js';
@@ -37,6 +37,8 @@ export interface DaemonAddons {
   dashboard?: StaticSite | null;
   /** codekb's read-only queries over indexed repositories, at `/api/knowledge`. */
   knowledge?: Knowledge | null;
+  /** The Telegram bot this daemon runs while it serves HTTP, at `/api/addons/telegram`. */
+  telegram?: TelegramAddon | null;
 }
 
 /** `terminals`: the live terminal streams (main.ts passes its own, to close them on shutdown). */
@@ -94,7 +96,7 @@ function deniedPage(code: string, message: string): string {
 }
 
 function addonNames(addons: DaemonAddons): string[] {
-  return [...(addons.dashboard ? ['dashboard'] : []), ...(addons.knowledge ? ['knowledge'] : [])];
+  return [...(addons.dashboard ? ['dashboard'] : []), ...(addons.knowledge ? ['knowledge'] : []), ...(addons.telegram ? ['telegram'] : [])];
 }
 
 function miscRoutes(ctx: DaemonContext, control: DaemonControl, addons: DaemonAddons): Hono {
@@ -132,6 +134,7 @@ function miscRoutes(ctx: DaemonContext, control: DaemonControl, addons: DaemonAd
   app.get('/repos', async (c) => c.json(await repos(ctx)));
   app.get('/doctor', async (c) => c.json(await doctor(ctx)));
   app.get('/pauses', async (c) => c.json(await ctx.store.activePauses()));
+  app.get('/addons/telegram', async (c) => c.json(addons.telegram ? await addons.telegram.status() : { installed: false, process: null, bot: null }));
   app.post('/gc', async (c) => c.json(await gc(ctx, await jsonBody(c, GcRequestSchema))));
   return app;
 }

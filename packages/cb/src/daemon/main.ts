@@ -28,7 +28,7 @@ import { createHttpListener } from './http-listener.js';
 import { createBus } from './bus.js';
 import { pruneOutbox } from './gc.js';
 import { killJobOrphans, ORPHAN_SWEEP_MS } from './job-orphans.js';
-import { createSessionTokens, findDashboardAssets, loadStaticSite } from '@flotilla/kit/web';
+import { createSessionTokens, findDashboardAssets, findTelegramAddon, loadStaticSite } from '@flotilla/kit/web';
 import type { DaemonContext } from './context.js';
 import { recover } from './recovery.js';
 import { createScheduler } from './scheduler.js';
@@ -94,7 +94,11 @@ async function main(): Promise<void> {
   let stopping = false;
   const control: DaemonControl = {
     stop: () => void shutdown(),
-    serve: async (port) => ({ url: await http.serve(port), token: sessions.issue() }),
+    serve: async (port) => {
+      const url = await http.serve(port);
+      telegram?.ensureRunning();
+      return { url, token: sessions.issue() };
+    },
     httpUrl: () => http.url(),
   };
   const sessions = createSessionTokens({ file: paths.browserTokens });
@@ -106,13 +110,16 @@ async function main(): Promise<void> {
   debug('dashboard: %s', dashboardDir ?? 'not installed');
   const knowledge = findKnowledge(paths.home);
   debug('knowledge (codekb): %s', knowledge ? 'installed' : 'not installed');
-  const app = createDaemonApp(ctx, scheduler, control, token, sessions, terminals, { dashboard, knowledge });
+  // The Telegram bot runs while the daemon serves HTTP (`cb serve`, or a remembered port), when installed.
+  const telegram = findTelegramAddon({ from: import.meta.url, home: paths.home, socket: paths.socket, env: process.env, onLine: (stream, line) => debug('telegram %s: %s', stream, line) });
+  const app = createDaemonApp(ctx, scheduler, control, token, sessions, terminals, { dashboard, knowledge, telegram });
   const http = createHttpListener({ fetch: app.fetch, wss, recordPath: paths.serveJson });
   // Sessions are re-attached before the API answers, so no request sees a live session without its tracker.
   await sessionManager.recover();
   const socketServer = await serveOnSocket(app.fetch, paths.socket, { websocket: { server: wss } });
   await recover(ctx, scheduler);
   await http.resume();
+  if (http.url()) telegram?.ensureRunning();
   const record = { pid: process.pid, version: VERSION, protocol: PROTOCOL_VERSION, socket: paths.socket, startedAt: ctx.startedAt.toISOString() };
   await writeFileAtomic(paths.daemonJson, JSON.stringify(record, null, 2) + '\n', { mode: 0o600 });
   scheduler.wake();
@@ -133,6 +140,7 @@ async function main(): Promise<void> {
     sessionManager.close();
     await terminals.close();
     discovery?.close();
+    await telegram?.stop();
     await Promise.allSettled([socketServer.close(), http.close()]);
     await store.close();
     try {

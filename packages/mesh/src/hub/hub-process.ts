@@ -2,6 +2,7 @@
  * The hub as `mesh serve` runs it: hosts from `hosts.json`, ssh2 links resolved through the user's
  * ~/.ssh/config and known_hosts, and the hub's services (lease sweeper, message delivery).
  */
+import { findTelegramAddon } from '@flotilla/kit/web';
 import { resolveSshTarget } from '../ssh/ssh-config.js';
 import { readHostsFile } from '../hosts/hosts-file.js';
 import { agentSocketFromEnv, sshConfigFromEnv } from '../hosts/ssh-env.js';
@@ -34,7 +35,7 @@ export async function startHubProcess(options: HubProcessOptions): Promise<Runni
       }),
     );
   };
-  return serveHub({
+  const running = await serveHub({
     paths: options.paths,
     name: options.name,
     port: options.port,
@@ -42,4 +43,14 @@ export async function startHubProcess(options: HubProcessOptions): Promise<Runni
     openLink: (entry) => openHostLink({ name: entry.name, target: entry.spec, sshConfig, agentSocket: agentSocketFromEnv(options.env) }),
     ...options.overrides,
   });
+  // The Telegram bot, when installed beside mesh, runs as long as the hub does, talking to the hub's socket.
+  const telegram = findTelegramAddon({ from: import.meta.url, home: options.paths.home, socket: options.paths.socket, env: { ...options.env } });
+  telegram?.ensureRunning();
+  return {
+    ...running,
+    close: async () => {
+      await telegram?.stop();
+      await running.close();
+    },
+  };
 }
