@@ -1,0 +1,2 @@
+/** `@flotilla/director` — tickets in, reviewed branches out. */
+export {};
