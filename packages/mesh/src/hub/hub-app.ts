@@ -13,6 +13,7 @@ import type { CallerOf } from './caller.js';
 import { fleetJobRoutes, fleetSessionRoutes } from './fleet-routes.js';
 import { hubEventRoutes } from './hub-event-routes.js';
 import { hubRoutes } from './hub-routes.js';
+import { terminalRoutes } from './terminal-routes.js';
 import type { Hub } from './hub.js';
 import { MESH_VERSION } from '../version.js';
 
@@ -43,6 +44,8 @@ export function createHubApp(hub: Hub, options: HubAppOptions): Hono {
   app.onError(routeErrorHandler);
   app.get('/health', (c) => c.json({ pid: process.pid, version: MESH_VERSION, protocol: PROTOCOL_VERSION }));
   app.route('/api/events', hubEventRoutes(hub));
+  // Before the fleet routes, which would forward a terminal's GET as a plain request.
+  app.route('/api', terminalRoutes(hub, options.token));
   app.route('/api/jobs', fleetJobRoutes(hub));
   app.route('/api/sessions', fleetSessionRoutes(hub));
   app.route('/api/board', boardRoutes({ store: hub.board, publish: (event) => hub.publish(event), caller: userCaller, defaultLeaseMs: options.defaultLeaseMs }));

@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { copyFile, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createSocketTransport } from '@flotilla/kit/transport';
 import type { ExecOptions, ExecResult, HostLink, LinkStatus } from '../link/host-link.js';
@@ -27,6 +27,15 @@ export function createLocalLink(options: LocalLinkOptions): HostLink {
     onStatus: () => () => undefined,
     ready: async () => undefined,
     transport: (socketPath, transportOptions) => createSocketTransport(socketPath, { headers: transportOptions?.headers }),
+    openStream: (socketPath) =>
+      new Promise((resolve, reject) => {
+        const socket = connect({ path: socketPath });
+        socket.once('connect', () => {
+          socket.off('error', reject);
+          resolve(socket);
+        });
+        socket.once('error', reject);
+      }),
     exec: (command, execOptions) => runShell(command, env, execOptions),
     serveReverse: async (socketPath, onConnection: (stream: Duplex) => void) => {
       await rm(socketPath, { force: true });

@@ -16,6 +16,7 @@ import { createHubApp } from './hub-app.js';
 import type { HostEntry } from './host-connection.js';
 import { Hub } from './hub.js';
 import { createHubServices } from './hub-services.js';
+import { serveTerminalUpgrades } from './terminal-upgrade.js';
 
 /** The lease of a claim that names none: long enough for a slow step, short enough to recover a dead holder. */
 export const DEFAULT_LEASE_MS = 15 * 60_000;
@@ -92,6 +93,8 @@ export async function serveHub(options: ServeHubOptions): Promise<RunningHub> {
   });
   const socket = await serveOnSocket(app.fetch, options.paths.socket);
   if (options.port !== undefined) http = await serveOnPort(app.fetch, { port: options.port });
+  // Live terminals: WebSocket upgrades go through the app's checks, then on to the host's daemon.
+  for (const server of [socket.server, http?.server]) if (server) serveTerminalUpgrades(server, app.fetch);
   await hub.start();
   const pruning = setInterval(() => hub.store.prune(new Date(Date.now() - OUTBOX_KEEP_MS)), 3_600_000);
   pruning.unref();

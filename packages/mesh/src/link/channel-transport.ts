@@ -78,7 +78,8 @@ function channelAgent(source: ChannelSource, socketPath: string, options: Constr
   return agent;
 }
 
-function openChannel(source: ChannelSource, socketPath: string): Promise<Duplex> {
+/** One forwarded channel to `socketPath` on the host: what every pooled connection is, and a raw stream. */
+export function openChannel(source: ChannelSource, socketPath: string): Promise<Duplex> {
   const client = source.client();
   if (typeof client === 'string') {
     return Promise.reject(new KitError('DAEMON_UNAVAILABLE', `the SSH link to ${source.name} is down: ${client}`));

@@ -48,6 +48,12 @@ export interface HostLink {
    * streamlocal channels. Requests while the link is down reject with `DAEMON_UNAVAILABLE`.
    */
   transport(remoteSocketPath: string, options?: { headers?: Record<string, string> }): Transport;
+  /**
+   * A raw byte stream to a unix socket on the host, on a forwarded channel of its own (not from
+   * the transport's pools): for what HTTP requests cannot carry, such as a WebSocket upgrade the
+   * hub passes through to the daemon. Rejects with `DAEMON_UNAVAILABLE` while the link is down.
+   */
+  openStream(remoteSocketPath: string): Promise<Duplex>;
   /** Runs `command` through the remote user's shell. */
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
   /**

@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import type { Client } from 'ssh2';
 import type { Transport } from '@flotilla/protocol';
 import { isSshConfigError, resolveSshTarget, type SshTarget } from '../ssh/ssh-config.js';
-import { createSocketPools, type SocketPools } from './channel-transport.js';
+import { createSocketPools, openChannel, type SocketPools } from './channel-transport.js';
 import { ConnectError, targetLabel } from './connect.js';
 import type { ExecOptions, ExecResult, HostLink, LinkStatus } from './host-link.js';
 import { isLinkError, LinkError } from './link-errors.js';
@@ -100,6 +100,10 @@ class SshHostLink implements HostLink {
       this.pools.set(remoteSocketPath, pools);
     }
     return pools.transport(options.headers);
+  }
+
+  openStream(remoteSocketPath: string): Promise<Duplex> {
+    return openChannel({ name: this.name, client: () => this.client ?? this.downReason() }, remoteSocketPath);
   }
 
   exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
