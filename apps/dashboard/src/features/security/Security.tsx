@@ -6,6 +6,7 @@ import { Badge, Button, Empty, ErrorNote, Loading, Section } from '../../ui/comp
 import { formatTime } from '../../ui/format';
 import type { Tone } from '../../ui/words';
 import { BrowserTokens } from './BrowserTokens';
+import { TelegramBot } from './TelegramBot';
 import { readDoctor, type AgentAccess } from './security';
 
 const ACCESS_WORDS: Record<AgentAccess['state'], { label: string; tone: Tone }> = {
@@ -66,6 +67,7 @@ export function Security() {
       </Section>
       <TokenFacts />
       <BrowserTokens />
+      <TelegramBot />
       <HostPolicy />
     </div>
   );

@@ -1,4 +1,5 @@
-import type { DoctorCheck, DoctorReport } from '@flotilla/protocol';
+import type { DoctorCheck, DoctorReport, TelegramAddonStatus } from '@flotilla/protocol';
+import type { Tone } from '../../ui/words';
 
 export interface AgentAccess {
   agent: string;
@@ -46,4 +47,19 @@ export function readDoctor(report: DoctorReport, agents: readonly string[]): Doc
   const missingCli = (c: DoctorCheck) => access.some((a) => a.state === 'not_installed' && c.name === `${a.agent} CLI`);
   const failed = report.checks.filter((c) => !c.ok);
   return { agents: access, tools, toFix: [...failed.filter((c) => !missingCli(c)), ...failed.filter(missingCli)] };
+}
+
+/** The bot's state in a badge and a sentence: running, not configured (and why), or restarting after failures. */
+export function telegramWords(status: TelegramAddonStatus): { label: string; tone: Tone; detail: string } {
+  const proc = status.process;
+  if (status.bot && !status.bot.configured) {
+    return { label: 'not configured', tone: 'muted', detail: status.bot.problem ?? 'Run cb-telegram setup on this machine.' };
+  }
+  if (!proc) return { label: 'not running', tone: 'muted', detail: 'The server starts the bot while it serves (cb serve / mesh serve).' };
+  if (proc.running) {
+    const name = status.bot?.username ? `@${status.bot.username}` : 'The bot';
+    return { label: 'running', tone: 'good', detail: `${name} answers ${status.bot?.mode === 'webhook' ? 'through its webhook' : 'by long polling'}.` };
+  }
+  const why = proc.lastError ?? proc.lastExit ?? 'it ended';
+  return { label: proc.lastExit === 'exit 78' ? 'stopped' : 'restarting', tone: 'bad', detail: `It stopped (${why})${proc.restarts ? ` and was started again ${proc.restarts} times` : ''}.` };
 }
