@@ -1,7 +1,7 @@
 /**
  * `/run` words: `@host`, `#repo`, `model:NAME` and `worktree` at the start or the end of the text
- * are options; the words between them are the prompt, as typed. Only the edges count, so "fix the
- * worktree cleanup" or "ask @alice" keep their words.
+ * are options; the words between them are the prompt, as typed. Only the edges count, so "clean up
+ * the worktree code" keeps its words (a trailing `@name` is still read as the host).
  */
 import { z } from 'zod';
 import { HostNameSchema } from '@flotilla/protocol';

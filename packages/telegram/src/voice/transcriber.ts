@@ -75,6 +75,11 @@ export function createTranscriber(options: TranscriberOptions): Transcriber {
   }
   if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') throw new TranscriptionError(`the transcription URL must be http or https, not ${endpoint.protocol}`);
   const where = shownUrl(endpoint);
+  // fetch refuses a URL with user:password in it; such credentials go in a Basic header instead.
+  const basic = endpoint.username ? Buffer.from(`${decodeURIComponent(endpoint.username)}:${decodeURIComponent(endpoint.password)}`).toString('base64') : undefined;
+  const target = new URL(endpoint);
+  target.username = '';
+  target.password = '';
   const model = options.model ?? DEFAULT_TRANSCRIPTION_MODEL;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
@@ -83,15 +88,16 @@ export function createTranscriber(options: TranscriberOptions): Transcriber {
       const form = new FormData();
       form.append('file', new Blob([audio]), fileName);
       form.append('model', model);
-      const headers: Record<string, string> = options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {};
+      const headers: Record<string, string> = options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : basic ? { authorization: `Basic ${basic}` } : {};
       debug('transcribing %d bytes (%s) with %s at %s', audio.length, fileName, model, where);
       let response: Response;
       try {
-        response = await fetch(endpoint, { method: 'POST', headers, body: form, signal: AbortSignal.timeout(timeoutMs) });
+        response = await fetch(target, { method: 'POST', headers, body: form, signal: AbortSignal.timeout(timeoutMs) });
       } catch (error) {
         const cause = error as Error & { cause?: { code?: string } };
         if (cause.name === 'TimeoutError') throw new TranscriptionError(`the transcription endpoint ${where} did not answer within ${Math.round(timeoutMs / 1000)} s`);
-        throw new TranscriptionError(`could not reach the transcription endpoint ${where}: ${redact(cause.cause?.code ?? cause.message, options.apiKey)}`);
+        // Only the error's code: its message may quote the URL, and the URL may hold a key.
+        throw new TranscriptionError(`could not reach the transcription endpoint ${where}: ${cause.cause?.code ?? cause.name}`);
       }
       if (!response.ok) {
         const detail = redact(await errorDetail(response), options.apiKey);
