@@ -5,7 +5,7 @@
  */
 import { ulid } from 'ulidx';
 import { shellQuote } from '@flotilla/kit/tmux';
-import { JobSchema, ProtocolError, errorFromEnvelope, type CreateJobRequest, type Job } from '@flotilla/protocol';
+import { JobSchema, ProtocolError, errorFromEnvelope, type CreateJobRequest, type Host, type Job } from '@flotilla/protocol';
 import type { HostConnection } from './host-connection.js';
 import type { Hub } from './hub.js';
 import { reachable, requireHost } from './fleet-proxy.js';
@@ -38,19 +38,22 @@ export async function dispatchJob(hub: Hub, request: CreateJobRequest, host: str
   });
 }
 
-/** The best host for a job: reachable, not paused, the directory there, most free slots, lowest latency. */
+/**
+ * The best host for a job: reachable, not paused, the directory there; a host with a daemon before
+ * a bare one (driven through tmux, with fewer features); then most free slots, lowest latency.
+ */
 export async function pickHost(hub: Hub, cwd: string | undefined): Promise<HostConnection> {
   const reasons: string[] = [];
   const candidates: HostConnection[] = [];
   for (const host of hub.hosts()) {
     const connection = hub.connection(host.name)!;
-    if (host.state !== 'up' || host.mode !== 'daemon') reasons.push(`${host.name}: ${host.state === 'up' ? 'no daemon' : host.state}`);
+    if (host.state !== 'up' || host.mode === null) reasons.push(`${host.name}: ${host.state === 'up' ? 'no daemon' : host.state}`);
     else if (host.paused) reasons.push(`${host.name}: rate-limit pause`);
     else if (host.freeSlots === 0) reasons.push(`${host.name}: no free slot (${host.running}/${host.slots} running)`);
     else candidates.push(connection);
   }
   const withDirectory = cwd ? await filterByDirectory(candidates, cwd, reasons) : candidates;
-  const best = withDirectory.sort((a, b) => score(b) - score(a))[0];
+  const best = withDirectory.sort((a, b) => score(b.host()) - score(a.host()))[0];
   if (!best) {
     throw new ProtocolError('NO_HOST_AVAILABLE', `no host can take this job now (${reasons.join('; ') || 'no hosts'})`, {
       fix: 'name one with --host, or wait for a free slot',
@@ -59,9 +62,11 @@ export async function pickHost(hub: Hub, cwd: string | undefined): Promise<HostC
   return best;
 }
 
-function score(connection: HostConnection): number {
-  const host = connection.host();
-  return host.freeSlots * 10_000 - (host.latencyMs ?? 5_000);
+/** Any host with a daemon outranks every bare one. */
+const DAEMON_FIRST = 1e9;
+
+export function score(host: Pick<Host, 'mode' | 'freeSlots' | 'latencyMs'>): number {
+  return (host.mode === 'daemon' ? DAEMON_FIRST : 0) + host.freeSlots * 10_000 - (host.latencyMs ?? 5_000);
 }
 
 async function filterByDirectory(candidates: HostConnection[], cwd: string, reasons: string[]): Promise<HostConnection[]> {

@@ -1,14 +1,16 @@
 /**
  * One fleet host as the hub sees it: its link, its daemon (found or started over the link), the
  * event stream copied into the hub's outbox, a health poll, and the reverse socket through which
- * the host's agents reach the hub. Everything is retried while the hub runs; nothing here throws
- * out to the hub.
+ * the host's agents reach the hub. A host where cb cannot run but tmux can is driven bare (mode
+ * `tmux`, src/bare): the same transport and event stream, answered by the hub itself over exec.
+ * Everything is retried while the hub runs; nothing here throws out to the hub.
  */
 import type { Duplex } from 'node:stream';
 import createDebug from 'debug';
 import { createClient, type DaemonStatus, type FlotillaClient, type Host, type Transport } from '@flotilla/protocol';
 import type { HostLink, LinkStatus } from '../link/host-link.js';
-import { ensureRemoteDaemon } from './daemon-discovery.js';
+import { createBareDriver, pollBareHost, type BareDriver } from '../bare/index.js';
+import { ensureRemoteDaemon, type DaemonDiscovery } from './daemon-discovery.js';
 import type { HubStore } from './hub-store.js';
 import { syncHostEvents } from './host-event-sync.js';
 
@@ -30,6 +32,10 @@ export interface HostConnectionDeps {
   /** Serves one connection an agent on `host` opened to the hub's reverse socket. */
   serveAgent(host: string, stream: Duplex): void;
   healthIntervalMs?: number;
+  /** How often a bare host is looked at (default 2 s). */
+  barePollMs?: number;
+  /** How often a bare host is asked again whether cb runs there now (default 60 s). */
+  bareRecheckMs?: number;
   now?: () => Date;
 }
 
@@ -37,6 +43,9 @@ interface Attached {
   daemon: DaemonStatus;
   transport: Transport;
   client: FlotillaClient;
+  mode: 'daemon' | 'tmux';
+  /** For `tmux`: why cb does not run there. */
+  reason: string | null;
 }
 
 export class HostConnection {
@@ -54,6 +63,8 @@ export class HostConnection {
   private session: AbortController | null = null;
   private readonly lifetime = new AbortController();
   private readonly done: Promise<void>;
+  /** Kept across reconnects: its event ids go on, so the hub's cursor resumes instead of resyncing. */
+  private bare: BareDriver | null = null;
 
   constructor(entry: HostEntry, link: HostLink, deps: HostConnectionDeps) {
     this.name = entry.name;
@@ -79,7 +90,8 @@ export class HostConnection {
       latencyMs: link.state === 'up' ? this.latencyMs : null,
       error: link.error ?? (link.state === 'up' ? this.daemonError : null),
       hostKey: link.hostKey,
-      mode: this.attached ? 'daemon' : null,
+      mode: this.attached?.mode ?? null,
+      modeReason: this.attached?.reason ?? null,
       cbVersion: daemon?.version ?? null,
       running,
       queued: daemon?.queued ?? 0,
@@ -150,9 +162,20 @@ export class HostConnection {
     }
   }
 
-  /** Finds the daemon, then follows its events until the link or the daemon goes away. */
+  /** Finds the daemon (or drives the host bare), then follows its events until the link or the daemon goes away. */
   private async attach(): Promise<boolean> {
     const found = await ensureRemoteDaemon(this.hostLink);
+    if (found.kind === 'missing' || found.kind === 'unrunnable') {
+      const bare = this.bare ?? createBareDriver({ name: this.name, link: this.hostLink, now: this.deps.now });
+      const tmux = await bare.host.probe();
+      if (tmux !== null) {
+        this.bare = bare;
+        return this.attachBare(bare, found.error);
+      }
+      this.daemonError = `${found.error}; tmux is not there either, so the hub cannot drive it bare`;
+      this.publishIfChanged();
+      return false;
+    }
     if (found.kind !== 'running') {
       this.daemonError = found.error;
       this.publishIfChanged();
@@ -162,7 +185,7 @@ export class HostConnection {
     // The agents' door opens before the host counts as attached: a job dispatched at once may call `cb board`.
     const stopReverse = await this.serveReverse(found.status.home);
     const transport = this.hostLink.transport(found.status.socket, { headers: { 'x-flotilla-client': 'mesh-hub' } });
-    this.attached = { daemon: found.status, transport, client: createClient(transport) };
+    this.attached = { daemon: found.status, transport, client: createClient(transport), mode: 'daemon', reason: null };
     const session = new AbortController();
     this.session = session;
     const health = this.pollHealth(session);
@@ -175,6 +198,49 @@ export class HostConnection {
       await stopReverse().catch(() => undefined);
     }
     return true;
+  }
+
+  /**
+   * Drives a host without cb through tmux: reads its jobs and sessions from its files, then looks
+   * every few seconds and follows the resulting events like a daemon's, until the link drops, the
+   * looks keep failing, or cb can run there now (asked again every minute).
+   */
+  private async attachBare(bare: BareDriver, reason: string): Promise<boolean> {
+    this.daemonError = null;
+    await bare.host.load();
+    const session = new AbortController();
+    this.session = session;
+    const status = () => bare.client.status();
+    this.attached = { daemon: await status(), transport: bare.transport, client: bare.client, mode: 'tmux', reason };
+    const onLook = async (ms: number): Promise<void> => {
+      this.latencyMs = ms;
+      this.lastSeenAt = (this.deps.now?.() ?? new Date()).toISOString();
+      if (this.attached?.mode === 'tmux') this.attached.daemon = await status();
+      this.publishIfChanged();
+    };
+    const polling = pollBareHost({ host: bare.host, intervalMs: this.deps.barePollMs ?? 2_000, signal: session.signal, onLook, onGiveUp: () => session.abort() });
+    const recheck = this.recheckDaemon(session);
+    try {
+      this.publishIfChanged();
+      await syncHostEvents({ host: this.name, transport: bare.transport, client: bare.client, store: this.deps.store, changed: this.deps.changed, signal: session.signal });
+    } finally {
+      session.abort();
+      await Promise.all([polling, recheck]);
+    }
+    return true;
+  }
+
+  /** While bare: asks every so often whether cb runs there now (after `mesh hosts bootstrap`), and ends the bare session if so. */
+  private async recheckDaemon(session: AbortController): Promise<void> {
+    while (!session.signal.aborted) {
+      await sleep(this.deps.bareRecheckMs ?? 60_000, session.signal);
+      if (session.signal.aborted) return;
+      const found: DaemonDiscovery | null = await ensureRemoteDaemon(this.hostLink).catch(() => null);
+      if (found?.kind === 'running') {
+        log('%s: cb runs there now; leaving bare mode', this.name);
+        session.abort();
+      }
+    }
   }
 
   private async serveReverse(home: string): Promise<() => Promise<void>> {
