@@ -97,3 +97,102 @@ describe('the bot against a real cb daemon', () => {
     await until(() => (h.sent().filter((c) => String(c.payload.text).includes('Job finished') && String(c.payload.text).includes(job!.id)).length === 2 ? true : undefined), 30_000, 'the second finish notification');
   });
 });
+
+describe('who may use the bot', () => {
+  it('should create nothing and send nothing for 1,000 updates from users not on the allowlist, logging them without content', async () => {
+    const h = await makeBot();
+    const before = (await daemon.client.listJobs({ limit: 500 })).items.length;
+    for (let i = 0; i < 1000; i += 1) {
+      const update =
+        i % 4 === 0 ? textUpdate(`/run echo intruder-${i}`, { from: STRANGER })
+        : i % 4 === 1 ? textUpdate(`echo plain-intruder-${i}`, { from: STRANGER })
+        : i % 4 === 2 ? callbackUpdate(`r:01JABCDEFGHJKMNPQRSTVWXYZ0`, 1, { from: STRANGER })
+        : textUpdate(`/send anything secret-${i}`, { from: STRANGER });
+      await h.telegram.bot.handleUpdate(update);
+    }
+    expect(h.calls).toEqual([]);
+    expect((await daemon.client.listJobs({ limit: 500 })).items.length).toBe(before);
+    expect(h.logs).toHaveLength(1000);
+    expect(h.logs[0]).toMatch(/^ignored update \d+ \(message\) from user 666: not on the allowlist$/);
+    expect(h.logs[2]).toMatch(/\(callback_query\) from user 666/);
+    expect(h.logs.join('\n')).not.toMatch(/intruder|secret-|echo/);
+  });
+});
+
+describe('duplicate updates', () => {
+  it('should handle an update id once, across a restart too', async () => {
+    const botHome = daemon.botHome();
+    const first = await makeBot({ botHome });
+    const prompt = `echo once-${Date.now()}`;
+    const update = textUpdate(`/run ${prompt}`);
+    await first.telegram.bot.handleUpdate(update);
+    await first.telegram.bot.handleUpdate(update);
+    await first.telegram.stop();
+    running.splice(running.indexOf(first.telegram), 1);
+    const second = await makeBot({ botHome });
+    await second.telegram.bot.handleUpdate(update);
+    expect(await jobsWithPrompt(prompt)).toHaveLength(1);
+    expect(second.calls).toEqual([]);
+    expect(second.logs).toEqual([`update ${update.update_id} was already handled; skipped`]);
+  });
+});
+
+/** Claude-compatible stream-json lines from a shell script: a session id and a result. */
+function streamJsonScript(result: string): string {
+  const init = JSON.stringify({ type: 'system', subtype: 'init', session_id: 'sess-1', model: 'fake' });
+  const done = JSON.stringify({ type: 'result', subtype: 'success', is_error: false, result, session_id: 'sess-1', total_cost_usd: 0.01 });
+  return `echo '${init}'; echo '${done}'`;
+}
+
+describe('replies', () => {
+  it('should resume the job a replied-to notification is about, with the reply as the prompt', async () => {
+    const h = await makeBot({ follow: true });
+    const job = await daemon.client.createJob({ prompt: streamJsonScript('first answer'), agent: 'sj', cwd: daemon.dir });
+    const notice = await until(() => h.sent().find((c) => String(c.payload.text).includes(job.id) && String(c.payload.text).includes('Job finished')), 30_000, 'the finish notification');
+    expect(buttons(notice).map((b) => b.text)).toEqual(['Retry', 'Show more', 'Resume']);
+    const followUp = streamJsonScript('second answer');
+    await h.telegram.bot.handleUpdate(textUpdate(followUp, { replyTo: notice.messageId! }));
+    expect(h.texts().at(-1)).toContain(`Job <code>${job.id}</code> continues`);
+    const resumed = await until(async () => {
+      const current = await daemon.client.getJob(job.id);
+      return current.status === 'succeeded' && current.attempts.length === 2 ? current : undefined;
+    }, 30_000, 'the resumed attempt');
+    expect(resumed.attempts[1]).toMatchObject({ reason: 'resume', prompt: followUp });
+    expect(resumed.result).toBe('second answer');
+  });
+
+  it('should offer plain text as a new job and start it only on Run', async () => {
+    const h = await makeBot();
+    const prompt = `echo confirmed-${Date.now()}`;
+    await h.telegram.bot.handleUpdate(textUpdate(prompt));
+    const offer = h.sent().at(-1)!;
+    expect(String(offer.payload.text)).toContain('Start a job with this prompt?');
+    expect(buttons(offer).map((b) => b.text)).toEqual(['Run', 'Cancel']);
+    expect(await jobsWithPrompt(prompt)).toHaveLength(0);
+    await h.telegram.bot.handleUpdate(callbackUpdate(buttons(offer)[0]!.callback_data, offer.messageId!));
+    expect(await jobsWithPrompt(prompt)).toHaveLength(1);
+    // The same button again: the offer is used up.
+    await h.telegram.bot.handleUpdate(callbackUpdate(buttons(offer)[0]!.callback_data, offer.messageId!));
+    expect(await jobsWithPrompt(prompt)).toHaveLength(1);
+    expect(h.calls.filter((c) => c.method === 'answerCallbackQuery').at(-1)?.payload).toMatchObject({ show_alert: true, text: 'this request expired; send the text again' });
+  });
+});
+
+describe('buttons', () => {
+  it('should answer forged callback data with an error toast and do nothing', async () => {
+    const h = await makeBot();
+    for (const data of ['r:../../etc', 'x', `k:01JABCDEFGHJKMNPQRSTVWXYZ0`, 'a:01JABCDEFGHJKMNPQRSTVWXYZ0 ; drop']) {
+      await h.telegram.bot.handleUpdate(callbackUpdate(data, 1));
+    }
+    expect(h.calls.map((c) => c.method)).toEqual(Array(4).fill('answerCallbackQuery'));
+    expect(h.calls[0]?.payload).toMatchObject({ show_alert: true, text: 'This button is not one of mine (or it is too old). Nothing was done.' });
+  });
+
+  it('should tell in words when a button names a job the daemon does not know', async () => {
+    const h = await makeBot();
+    await h.telegram.bot.handleUpdate(callbackUpdate('r:01JABCDEFGHJKMNPQRSTVWXYZ0', 1));
+    const toast = h.calls.find((c) => c.method === 'answerCallbackQuery')!;
+    expect(toast.payload.show_alert).toBe(true);
+    expect(String(toast.payload.text)).toMatch(/01JABCDEFGHJKMNPQRSTVWXYZ0/);
+  });
+});
