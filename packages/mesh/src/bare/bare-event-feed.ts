@@ -41,7 +41,7 @@ export function createBareEventFeed(options: { host: string; now?: () => Date })
     const oldest = kept[0]?.id ?? next;
     if (lastEventId >= base && lastEventId < next && lastEventId >= oldest - 1) return kept.filter((event) => event.id > lastEventId);
     const reason = lastEventId < base ? 'the bare host was read again after a hub restart (it keeps no event log)' : 'events were lost';
-    return [{ type: 'resync', reason, id: next - 1 === base ? base : next - 1, at: now().toISOString(), host: options.host } as FlotillaEvent];
+    return [{ type: 'resync', reason, id: next - 1, at: now().toISOString(), host: options.host } as FlotillaEvent];
   };
 
   return {
