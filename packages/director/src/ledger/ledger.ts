@@ -1,0 +1,143 @@
+import type { FailureKind } from '@flotilla/protocol';
+import type { SourceName } from '../tickets/ticket.js';
+
+/**
+ * The director's memory of what it already did, shared by every director on one machine (one
+ * SQLite file). Async, so that a PostgreSQL ledger can follow behind the same interface.
+ */
+
+export type TicketStatus = 'open' | 'in_review' | 'given_up';
+export type BatchStage = 'claimed' | 'worked' | 'pushed' | 'finished';
+export type BatchOutcome = 'pull_request' | 'branch' | 'given_up' | 'nothing_to_do';
+
+export interface LedgerTicket {
+  key: string;
+  source: SourceName;
+  ticketId: string;
+  title: string;
+  status: TicketStatus;
+  failedAttempts: number;
+  infraFailures: number;
+  link: string | null;
+  note: string | null;
+}
+
+export interface LedgerBatch {
+  id: string;
+  /** The sorted ticket keys joined by `,`: a batch's identity. */
+  ticketSet: string;
+  ticketKeys: string[];
+  repo: string;
+  branch: string;
+  status: 'open' | 'closed';
+  stage: BatchStage;
+  outcome: BatchOutcome | null;
+  link: string | null;
+  owner: string | null;
+  leaseUntil: number;
+}
+
+export interface BatchTicketInput {
+  key: string;
+  source: SourceName;
+  ticketId: string;
+  title: string;
+}
+
+export interface ClaimBatchInput {
+  repo: string;
+  branch: string;
+  tickets: BatchTicketInput[];
+  /** Which director claims (one id per running director). */
+  owner: string;
+  leaseMs: number;
+}
+
+export type ClaimBatchResult =
+  | { claimed: true; batch: LedgerBatch; resumed: boolean }
+  | { claimed: false; reason: 'held'; by: string; batch: LedgerBatch }
+  | { claimed: false; reason: 'finished'; ticket: LedgerTicket }
+  | { claimed: false; reason: 'other_batch'; batch: LedgerBatch };
+
+export type AttemptEnd =
+  | { outcome: 'succeeded' }
+  | { outcome: 'failed'; kind: FailureKind; message: string; resetsAt?: string | null };
+
+export interface AttemptRecord {
+  id: number;
+  batchId: string;
+  number: number;
+  model: string;
+  outcome: 'succeeded' | 'failed' | null;
+  failureKind: FailureKind | null;
+  burned: boolean;
+  message: string | null;
+  resetsAt: string | null;
+}
+
+export interface AttemptResult {
+  attempt: AttemptRecord;
+  /** The most attempts any of the batch's tickets has used now. */
+  failedAttempts: number;
+  /** Every ticket of the batch reached `maxAttempts`: they are `given_up` and the batch closed. */
+  exhausted: boolean;
+}
+
+export interface PullRequestRecord {
+  batchId: string;
+  repo: string;
+  head: string;
+  base: string;
+  state: 'intended' | 'created';
+  number: number | null;
+  url: string | null;
+  adopted: boolean;
+  intendedBy: string;
+  intentUntil: number;
+}
+
+export interface IntendPullRequestInput {
+  owner: string;
+  /** How long this director has to create and record it before another may take over. */
+  leaseMs: number;
+  repo: string;
+  head: string;
+  base: string;
+}
+
+export type IntendResult =
+  | { state: 'intended'; record: PullRequestRecord }
+  | { state: 'created'; record: PullRequestRecord }
+  | { state: 'busy'; record: PullRequestRecord };
+
+export interface Ledger {
+  ticket(key: string): Promise<LedgerTicket | null>;
+  batch(id: string): Promise<LedgerBatch | null>;
+  /** The open batch holding this ticket, if any. */
+  openBatchOf(ticketKey: string): Promise<LedgerBatch | null>;
+  /**
+   * Takes (or resumes) the batch for exactly these tickets under `BEGIN IMMEDIATE`: refused while
+   * another director's lease runs, when a ticket is finished or given up, or when a ticket sits in
+   * another open batch.
+   */
+  claimBatch(input: ClaimBatchInput): Promise<ClaimBatchResult>;
+  renewBatch(batchId: string, owner: string, leaseMs: number): Promise<boolean>;
+  /** Lets the lease go now (the batch stays open, to be resumed by the next claim). */
+  releaseBatch(batchId: string, owner: string): Promise<void>;
+  setStage(batchId: string, stage: BatchStage): Promise<void>;
+  /** Closes the batch; its tickets become `in_review` (or `given_up`) with the link. */
+  closeBatch(batchId: string, outcome: BatchOutcome, link: string | null, note?: string): Promise<void>;
+  startAttempt(batchId: string, model: string, owner: string): Promise<AttemptRecord>;
+  endAttempt(attemptId: number, end: AttemptEnd, maxAttempts: number): Promise<AttemptResult>;
+  attempts(batchId: string): Promise<AttemptRecord[]>;
+  /** The "PR intended" record, committed before any create call; says `created` when it already exists. */
+  intendPullRequest(batchId: string, input: IntendPullRequestInput): Promise<IntendResult>;
+  recordPullRequest(batchId: string, pr: { number: number; url: string; adopted: boolean }): Promise<PullRequestRecord>;
+  pullRequest(batchId: string): Promise<PullRequestRecord | null>;
+  close(): Promise<void>;
+}
+
+/** `a,b` from keys in any order. */
+export function ticketSetOf(keys: readonly string[]): string {
+  return [...new Set(keys)].sort().join(',');
+}
