@@ -9,6 +9,7 @@ import { noTerminalReason } from '../features/sessions/session-lists';
 import { StateHistory } from '../features/sessions/StateHistory';
 import { StopControl } from '../features/sessions/StopControl';
 import { useSession } from '../features/sessions/use-session';
+import { useSessionRef } from '../features/sessions/session-ref';
 import { TerminalView } from '../features/terminal/TerminalView';
 import { ErrorNote, Loading, Section } from '../ui/components';
 
@@ -35,20 +36,22 @@ function SessionDetail({ session }: { session: Session }) {
   const ended = session.state === 'exited';
   const readOnly = session.external;
   const noTerminal = noTerminalReason(session);
+  // What the calls name it by: on a hub `name@host`, so they reach the host that runs it.
+  const ref = useSessionRef()(session);
   return (
     <div className="page session-page">
       <p className="crumbs">
         <Link to="/sessions">Sessions</Link> / {session.name}
       </p>
       <SessionHeader session={session} />
-      {session.state === 'waiting_permission' && !readOnly ? <PermissionPanel key={session.id} session={session} /> : null}
-      <Section title="Terminal" id="terminal-title" actions={readOnly ? <AdoptButton name={session.name} /> : <StopControl name={session.name} disabled={ended} />}>
+      {session.state === 'waiting_permission' && !readOnly ? <PermissionPanel key={session.id} session={session} sessionRef={ref} /> : null}
+      <Section title="Terminal" id="terminal-title" actions={readOnly ? <AdoptButton name={ref} /> : <StopControl name={ref} disabled={ended} />}>
         {noTerminal ? (
           <p className="terminal-missing" data-testid="terminal" data-status="unavailable">
             No live terminal: {noTerminal}
           </p>
         ) : (
-          <TerminalView key={session.id} name={session.name} ended={ended} />
+          <TerminalView key={session.id} name={ref} ended={ended} />
         )}
       </Section>
       <div className="session-columns">
@@ -57,9 +60,9 @@ function SessionDetail({ session }: { session: Session }) {
             <p className="empty">Read-only: adopt this session to send it messages and answer its questions.</p>
           </Section>
         ) : (
-          <SendPanel key={session.id} name={session.name} disabled={ended} />
+          <SendPanel key={session.id} name={ref} disabled={ended} />
         )}
-        <StateHistory key={session.id} name={session.name} sessionId={session.id} />
+        <StateHistory key={session.id} name={ref} sessionId={session.id} />
       </div>
     </div>
   );

@@ -55,7 +55,7 @@ describe('dependencies', () => {
 describe('holder and handoff', () => {
   it('should link the holder to its job, else its session', () => {
     expect(holderLink({ who: 'w', host: 'h', jobId: '01JZ0000000000000000000001' })?.to).toBe('/jobs/01JZ0000000000000000000001');
-    expect(holderLink({ who: 'rev 1', host: 'h', sessionId: 's' })?.to).toBe('/sessions/rev%201');
+    expect(holderLink({ who: 'rev 1', host: 'h', sessionId: 's' })?.to).toBe('/sessions/rev%201%40h');
     expect(holderLink({ who: 'w', host: 'h' })).toBeNull();
   });
 

@@ -77,7 +77,8 @@ export function holderWords(holder: TaskHolder): string {
 /** Where the holder's work is seen: its job's page, or its session's. */
 export function holderLink(holder: TaskHolder): { to: string; label: string } | null {
   if (holder.jobId) return { to: `/jobs/${encodeURIComponent(holder.jobId)}`, label: 'its job' };
-  if (holder.sessionId) return { to: `/sessions/${encodeURIComponent(holder.who)}`, label: 'its session' };
+  // The board is a hub's: its session is named with its host, as every session page on a hub is.
+  if (holder.sessionId) return { to: `/sessions/${encodeURIComponent(`${holder.who}@${holder.host}`)}`, label: 'its session' };
   return null;
 }
 

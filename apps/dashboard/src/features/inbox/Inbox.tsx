@@ -7,8 +7,8 @@ import { Button, Empty, ErrorNote, JobStatusBadge, Section, SessionStateBadge } 
 import { formatSince, formatTime } from '../../ui/format';
 import { AnswerButtons } from '../now/NeedsYou';
 import { inboxSections, markAllRead } from './inbox';
+import { sessionPath, useSessionRef } from '../sessions/session-ref';
 
-const sessionPath = (name: string) => `/sessions/${encodeURIComponent(name)}`;
 
 /** Sessions asking permission or waiting for input, with the controls to unblock them. */
 export function WaitingSessions({ waiting }: { waiting: SessionInboxItem[] }) {
@@ -26,11 +26,12 @@ export function WaitingSessions({ waiting }: { waiting: SessionInboxItem[] }) {
 
 function WaitingRow({ entry }: { entry: SessionInboxItem }) {
   const now = useNow();
+  const ref = useSessionRef()(entry);
   return (
     <li className="row" data-session={entry.name}>
       <div>
         <div className="row-title">
-          <Link to={sessionPath(entry.name)}>{entry.name}</Link> <span className="muted">· {entry.title}</span>
+          <Link to={sessionPath(ref)}>{entry.name}</Link> <span className="muted">· {entry.title}</span>
         </div>
         <div className="row-meta">
           <span>{entry.host}</span>
@@ -42,9 +43,9 @@ function WaitingRow({ entry }: { entry: SessionInboxItem }) {
         <SessionStateBadge state={entry.state} />
         <span className="since">for {formatSince(entry.since, now)}</span>
         {entry.state === 'waiting_permission' ? (
-          <AnswerButtons name={entry.name} />
+          <AnswerButtons name={ref} />
         ) : (
-          <Link to={sessionPath(entry.name)} className="button button-plain inbox-reply">
+          <Link to={sessionPath(ref)} className="button button-plain inbox-reply">
             Reply in the session
           </Link>
         )}

@@ -1,8 +1,10 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Capabilities, Repo } from '@flotilla/protocol';
 import { client, describeError } from '../../api/client';
+import { clientFor } from '../../api/placed-client';
 import { navigate } from '../../app/router';
 import { Button, ErrorNote } from '../../ui/components';
+import { HostSelect, useHostChoices } from './HostChoice';
 import { Placement } from './Placement';
 import { buildRequest, defaultAgent, defaultRepo, EMPTY_FORM, modelSuggestions, OTHER, type NewJobForm as Form } from './new-job-form';
 
@@ -29,7 +31,12 @@ function useRepos(): { repos: Repo[]; error: string | null } {
 
 /** The prompt box and its choices: the same request as `cb "…"`. */
 export function NewJobForm({ capabilities }: { capabilities: Capabilities }) {
-  const { repos, error: reposError } = useRepos();
+  const { repos: allRepos, error: reposError } = useRepos();
+  const { onHub, preferred } = useHostChoices();
+  const [chosenHost, setChosenHost] = useState<string | null>(null);
+  // On a hub the job goes to the chosen host (until then the freest reachable one), and only that host's repositories are offered.
+  const host = onHub ? (chosenHost ?? preferred) : null;
+  const repos = host === null ? allRepos : allRepos.filter((repo) => repo.host === host);
   const [form, setForm] = useState<Form>(() => ({ ...EMPTY_FORM, agent: defaultAgent(capabilities.agents) }));
   const [where, setWhere] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -56,7 +63,7 @@ export function NewJobForm({ capabilities }: { capabilities: Capabilities }) {
     setSending(true);
     setError(null);
     try {
-      const job = await client.createJob(built.request);
+      const job = await clientFor(host).createJob(built.request);
       navigate(`/jobs/${job.id}`);
     } catch (e) {
       setError(describeError(e));
@@ -105,9 +112,15 @@ export function NewJobForm({ capabilities }: { capabilities: Capabilities }) {
         </label>
         <label>
           Host
-          <select value={capabilities.host} onChange={() => undefined}>
-            <option value={capabilities.host}>{capabilities.host}</option>
-          </select>
+          <HostSelect
+            value={host}
+            fallback={capabilities.host}
+            onChange={(value) => {
+              setChosenHost(value);
+              setWhere(null);
+              key.current = null;
+            }}
+          />
         </label>
         <label>
           Permissions

@@ -3,6 +3,7 @@ import { useLive, useNow } from '../../live/hooks';
 import { Badge, Empty, Section } from '../../ui/components';
 import { formatSince, formatTime } from '../../ui/format';
 import type { Tone } from '../../ui/words';
+import { sessionPath, useSessionRef } from '../sessions/session-ref';
 
 const LEVEL_TONE: Record<string, Tone> = { info: 'muted', success: 'good', warning: 'warn', error: 'bad' };
 
@@ -11,6 +12,7 @@ export function Alerts({ limit = 8 }: { limit?: number }) {
   const pauses = useLive((s) => s.pauses);
   const alerts = useLive((s) => s.alerts);
   const sessions = useLive((s) => s.sessions);
+  const refOf = useSessionRef();
   const now = useNow();
   return (
     <Section title="Alerts" id="alerts">
@@ -29,7 +31,7 @@ export function Alerts({ limit = 8 }: { limit?: number }) {
         ))}
         {alerts.slice(0, limit).map((alert) => {
           const session = alert.sessionId ? sessions.get(alert.sessionId) : undefined;
-          const to = alert.jobId ? `/jobs/${alert.jobId}` : session ? `/sessions/${encodeURIComponent(session.name)}` : null;
+          const to = alert.jobId ? `/jobs/${alert.jobId}` : session ? sessionPath(refOf(session)) : null;
           return (
             <li key={alert.id} className="row" data-alert={alert.kind ?? alert.level}>
               <div>

@@ -6,6 +6,7 @@ import { Badge, Button, Empty, ErrorNote, JobStatusBadge, Section, SessionStateB
 import { firstLine, formatSince } from '../../ui/format';
 import { FAILURE_WORDS } from '../../ui/words';
 import { needsYou, type NeedItem } from './needs-you';
+import { sessionPath, useSessionRef } from '../sessions/session-ref';
 
 /** The top of the page: everything waiting on the person, with the controls to unblock it. */
 export function NeedsYou() {
@@ -31,6 +32,7 @@ export function NeedsYou() {
 
 function NeedRow({ item }: { item: NeedItem }) {
   const now = useNow();
+  const refOf = useSessionRef();
   if (item.kind === 'job') {
     const failure = item.job.failure;
     return (
@@ -57,7 +59,7 @@ function NeedRow({ item }: { item: NeedItem }) {
     <li className="row" data-need="session" data-session={entry.name}>
       <div>
         <div className="row-title">
-          <Link to={`/sessions/${encodeURIComponent(entry.name)}`}>{entry.name}</Link> <span className="muted">· {entry.title}</span>
+          <Link to={sessionPath(refOf(entry))}>{entry.name}</Link> <span className="muted">· {entry.title}</span>
         </div>
         <div className="row-meta">
           <span>{entry.host}</span>
@@ -69,7 +71,7 @@ function NeedRow({ item }: { item: NeedItem }) {
         {stuck ? <Badge tone="bad">stuck</Badge> : null}
         <SessionStateBadge state={entry.state} />
         <span className="since">for {formatSince(entry.since, now)}</span>
-        {entry.state === 'waiting_permission' ? <AnswerButtons name={entry.name} /> : null}
+        {entry.state === 'waiting_permission' ? <AnswerButtons name={refOf(entry)} /> : null}
       </div>
     </li>
   );

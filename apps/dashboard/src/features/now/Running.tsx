@@ -5,6 +5,7 @@ import type { Host } from '@flotilla/protocol';
 import { Badge, Empty, JobStatusBadge, Section, SessionStateBadge } from '../../ui/components';
 import { firstLine, formatSince, formatTime } from '../../ui/format';
 import { runningByHost } from './needs-you';
+import { sessionPath, useSessionRef } from '../sessions/session-ref';
 
 /** Everything running, per host, with its state and for how long it has been in it. */
 export function Running() {
@@ -13,6 +14,7 @@ export function Running() {
   const hosts = useLive((s) => s.hosts);
   const groups = useMemo(() => runningByHost(jobs, sessions), [jobs, sessions]);
   const now = useNow();
+  const refOf = useSessionRef();
   return (
     <Section title="Running" id="running">
       {groups.length === 0 ? <Empty>No job or session is running.</Empty> : null}
@@ -25,7 +27,7 @@ export function Running() {
             {group.sessions.map((session) => (
               <li key={session.id} className="row" data-session={session.name}>
                 <div className="row-title">
-                  <Link to={`/sessions/${encodeURIComponent(session.name)}`}>{session.name}</Link>{' '}
+                  <Link to={sessionPath(refOf(session))}>{session.name}</Link>{' '}
                   <span className="muted">
                     · session · {session.agent}
                     {session.model ? ` ${session.model}` : ''}

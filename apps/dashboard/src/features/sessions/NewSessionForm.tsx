@@ -1,8 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import { SessionNameSchema, type CreateSessionRequest } from '@flotilla/protocol';
-import { client, describeError } from '../../api/client';
+import { describeError } from '../../api/client';
+import { clientFor } from '../../api/placed-client';
 import { navigate } from '../../app/router';
 import { useLive } from '../../live/hooks';
+import { HostSelect, useHostChoices } from '../new-job/HostChoice';
+import { sessionPath, sessionRef } from './session-ref';
 import { Button, ErrorNote } from '../../ui/components';
 
 interface Draft {
@@ -31,6 +34,9 @@ export function NewSessionForm({ onDone }: { onDone: () => void }) {
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const { onHub, preferred } = useHostChoices();
+  const [chosenHost, setChosenHost] = useState<string | null>(null);
+  const host = onHub ? (chosenHost ?? preferred) : null;
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
 
   async function submit(event: FormEvent): Promise<void> {
@@ -40,10 +46,10 @@ export function NewSessionForm({ onDone }: { onDone: () => void }) {
     setBusy(true);
     setError(null);
     try {
-      const session = await client.createSession(checked.request);
+      const session = await clientFor(host).createSession(checked.request);
       setDraft(EMPTY);
       onDone();
-      navigate(`/sessions/${encodeURIComponent(session.name)}`);
+      navigate(sessionPath(sessionRef(session, onHub)));
     } catch (err) {
       setError(describeError(err));
     } finally {
@@ -68,6 +74,12 @@ export function NewSessionForm({ onDone }: { onDone: () => void }) {
           ))}
         </select>
       </label>
+      {onHub ? (
+        <label>
+          Host
+          <HostSelect value={host} fallback="" onChange={setChosenHost} />
+        </label>
+      ) : null}
       <label>
         Model
         <input value={draft.model} onChange={(e) => set('model', e.target.value)} placeholder="default (sonnet for Claude)" autoComplete="off" spellCheck={false} />

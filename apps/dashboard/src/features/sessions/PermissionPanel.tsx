@@ -4,7 +4,7 @@ import { client, describeError } from '../../api/client';
 import { Button, ErrorNote } from '../../ui/components';
 
 /** Shown while the session asks to run a tool: the question and Allow / Deny (`cb answer NAME yes|no`). */
-export function PermissionPanel({ session }: { session: Session }) {
+export function PermissionPanel({ session, sessionRef }: { session: Session; sessionRef: string }) {
   const [busy, setBusy] = useState<Answer | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -12,7 +12,7 @@ export function PermissionPanel({ session }: { session: Session }) {
     setBusy(value);
     setError(null);
     try {
-      await client.answer(session.name, value);
+      await client.answer(sessionRef, value);
     } catch (err) {
       setError(`the answer did not go through: ${describeError(err)}`);
     } finally {

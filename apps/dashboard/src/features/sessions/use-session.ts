@@ -3,14 +3,18 @@ import type { Session } from '@flotilla/protocol';
 import { client, describeError } from '../../api/client';
 import { useLive } from '../../live/hooks';
 import { findByName } from './session-lists';
+import { splitSessionRef } from './session-ref';
 
 /**
- * The session called `name`, live from the store; fetched once when the store does not hold it
+ * The session called `name` (`name@host` on a hub), live from the store; fetched once when the store does not hold it
  * (not loaded yet, or an old one it never listed).
  */
 export function useSession(name: string): { session: Session | null; error: string | null } {
   const sessions = useLive((s) => s.sessions);
-  const live = useMemo(() => findByName(sessions.values(), name), [sessions, name]);
+  const live = useMemo(() => {
+    const { name: plain, host } = splitSessionRef(name);
+    return findByName([...sessions.values()].filter((session) => host === null || session.host === host), plain);
+  }, [sessions, name]);
   const [fetched, setFetched] = useState<{ name: string; session: Session | null; error: string | null } | null>(null);
   const missing = live === null;
 
