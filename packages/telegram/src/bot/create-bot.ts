@@ -1,6 +1,6 @@
 /**
  * `createTelegramBot`: the grammY bot over a Flotilla client. The allowlist runs first (anyone
- * else's updates are dropped and logged without their content), then duplicate update ids are
+ * else's updates, and updates from group chats, are dropped and logged without their content), then duplicate update ids are
  * dropped, then one Composer per feature, each behind an error boundary that answers in words.
  */
 import { autoRetry } from '@grammyjs/auto-retry';
@@ -125,6 +125,11 @@ function installPipeline(bot: Bot, deps: FeatureDeps, ready: Promise<unknown>, o
     const userId = ctx.from?.id;
     if (userId === undefined || !allowed.has(userId)) {
       deps.log(`ignored update ${ctx.update.update_id} (${updateType(ctx)}) from ${userId === undefined ? 'no user' : `user ${userId}`}: not on the allowlist`);
+      return;
+    }
+    // Results and screens are for the allowed person only, never for the others in a group.
+    if (ctx.chat && ctx.chat.type !== 'private') {
+      deps.log(`ignored update ${ctx.update.update_id} (${updateType(ctx)}) from user ${userId}: in a ${ctx.chat.type} chat, not a private one`);
       return;
     }
     await next();
