@@ -23,8 +23,9 @@ export async function run(ctx: CliContext, options: RunOptions): Promise<void> {
   const config = await startableConfig(ctx);
   const secrets = [config.token, config.transcription?.apiKey, config.webhook?.secret];
   const log = (line: string): void => void ctx.streams.stderr.write(`${new Date().toISOString()} cb-telegram: ${redact(line, secrets)}\n`);
-  const server = await findServer({ home: ctx.home, env: ctx.env, hubUrl: options.hubUrl });
+  // The lock first: a second instance says so at once, whatever state the server is in.
   await using _lock = await acquirePollerLock(ctx.home, config.token);
+  const server = await findServer({ home: ctx.home, env: ctx.env, hubUrl: options.hubUrl });
   const telegram = createTelegramBot({
     token: config.token,
     allowedUsers: config.allowedUsers,
