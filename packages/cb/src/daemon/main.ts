@@ -34,6 +34,7 @@ import { recover } from './recovery.js';
 import { createScheduler } from './scheduler.js';
 import { createAgentAccess } from '../relay/access.js';
 import { createRelay } from '../relay/relay.js';
+import { announceRefusal } from '../relay/refusals.js';
 
 const debug = createDebug('cb:daemon');
 
@@ -71,7 +72,8 @@ async function main(): Promise<void> {
     access: createAgentAccess({ store, paths, host, userToken: token, env: process.env }),
   };
   const leaseMs = Number(process.env.FLOTILLA_LEASE_MS) || undefined;
-  const relay = createRelay({ store, access: shared.access, host, home: paths.home, leaseMs });
+  // A queued message the hub refuses later is told to the user and its sending session (ctx exists by the time the outbox runs).
+  const relay = createRelay({ store, access: shared.access, host, home: paths.home, leaseMs, onRefused: (refused) => announceRefusal(ctx, refused) });
   const custom = parseCustomAgents(config.value.agents);
   const customAgents = Object.fromEntries((custom.ok ? custom.value : []).map((d) => [d.name, { argv: d.argv }]));
   const sessionManager = createSessionManager({

@@ -15,6 +15,11 @@ export const IDENTITY_HEADERS = {
   session: 'x-flotilla-agent-session',
 } as const;
 export const IDEMPOTENCY_HEADER = 'x-flotilla-idempotency-key';
+/**
+ * Kept with a queued message, never sent: the sending job's or session's id, so a refusal the hub
+ * gives later is told to that very session even when a newer one has taken its name.
+ */
+export const SENDER_ID_HEADER = 'x-flotilla-relay-sender-id';
 
 /** The name the hub shows for the caller: the session's name, `job-<short id>`, or `user`. */
 export function callerName(caller: RelayCaller): string {

@@ -2,14 +2,17 @@
  * The outbound queue of messages and channel posts. Every message is committed to the database
  * before anyone is told anything, then sent in order by one loop: at least once, each with its
  * idempotency key (`x-flotilla-idempotency-key`) so the hub drops a repeat. While the hub is
- * unreachable the loop retries with a growing pause; a message the hub refuses (4xx) is set aside
- * with the hub's words, so one bad message never blocks the ones behind it.
+ * unreachable, or answers 5xx, 408 or 429, the loop retries with a growing pause; a message the hub
+ * refuses (any other 4xx) is final: set aside with the hub's words, so one bad message never blocks
+ * the ones behind it, and — when its sender was no longer waiting for the answer — handed to
+ * `onRefused` so that someone hears of it (see refusals.ts).
  */
 import createDebug from 'debug';
 import { ulid } from 'ulidx';
 import { isProtocolError, type TransportResponse } from '@flotilla/protocol';
 import type { HubClient } from './hub-client.js';
-import { IDEMPOTENCY_HEADER } from './identity.js';
+import { IDEMPOTENCY_HEADER, SENDER_ID_HEADER } from './identity.js';
+import type { RefusedMessage } from './refusals.js';
 import type { OutboundMessage, RelayPath, RelayStore } from './store.js';
 
 const debug = createDebug('cb:relay');
@@ -36,7 +39,20 @@ export interface Outbox {
   close(): void;
 }
 
-export function createOutbox(options: { store: RelayStore; hub: HubClient; timing?: Partial<OutboxTiming> }): Outbox {
+/** Answers worth sending again: the hub in trouble (5xx), or asking for time (408 timeout, 429 too many). */
+export function isRetryableStatus(status: number): boolean {
+  return status >= 500 || status === 408 || status === 429;
+}
+
+export interface OutboxOptions {
+  store: RelayStore;
+  hub: HubClient;
+  timing?: Partial<OutboxTiming>;
+  /** A message the hub refused after its sender stopped waiting (it was told "queued"). */
+  onRefused?: (refused: RefusedMessage) => Promise<void>;
+}
+
+export function createOutbox(options: OutboxOptions): Outbox {
   const { store, hub } = options;
   const timing = { ...DEFAULT_OUTBOX_TIMING, ...options.timing };
   const waiters = new Map<number, (response: TransportResponse | null) => void>();
@@ -59,21 +75,28 @@ export function createOutbox(options: { store: RelayStore; hub: HubClient; timin
       for (const message of batch) {
         let response: TransportResponse;
         try {
-          response = await hub.request({ method: 'POST', path: message.path, body: message.body, headers: { ...message.headers, [IDEMPOTENCY_HEADER]: message.key } });
+          response = await hub.request({ method: 'POST', path: message.path, body: message.body, headers: wireHeaders(message) });
         } catch (error) {
           const reason = isProtocolError(error) ? error.message : String(error);
           await store.messageFailed(message.id, reason, false);
           return false;
         }
-        if (response.status >= 500) {
+        if (isRetryableStatus(response.status)) {
           await store.messageFailed(message.id, `the hub answered ${response.status}: ${JSON.stringify(response.body).slice(0, 500)}`, false);
           return false;
         }
-        if (response.status >= 400) await store.messageFailed(message.id, `the hub refused it (${response.status}): ${JSON.stringify(response.body).slice(0, 1000)}`, true);
+        if (response.status >= 400) await refused(message, response);
         else await store.messageSent(message.id);
         settle(message.id, response);
       }
     }
+  }
+
+  /** Final: set aside, and told to someone unless its sender is still waiting for this very answer. */
+  async function refused(message: OutboundMessage, response: TransportResponse): Promise<void> {
+    await store.messageFailed(message.id, `the hub refused it (${response.status}): ${JSON.stringify(response.body).slice(0, 1000)}`, true);
+    if (waiters.has(message.id) || !options.onRefused) return;
+    await options.onRefused({ message, status: response.status, body: response.body }).catch((error: unknown) => debug('announcing refused message %d failed: %o', message.id, error));
   }
 
   function scheduleRetry(): void {
@@ -136,4 +159,10 @@ export function createOutbox(options: { store: RelayStore; hub: HubClient; timin
       for (const id of [...waiters.keys()]) settle(id, null);
     },
   };
+}
+
+/** The headers a message goes to the hub with: its sender's identity and idempotency key, not what stays here. */
+function wireHeaders(message: OutboundMessage): Record<string, string> {
+  const { [SENDER_ID_HEADER]: _kept, ...headers } = message.headers;
+  return { ...headers, [IDEMPOTENCY_HEADER]: message.key };
 }

@@ -21,8 +21,9 @@ import {
 import { isProtocolError } from '@flotilla/protocol';
 import type { AgentAccess } from './access.js';
 import { createHubClient, type HubClient } from './hub-client.js';
-import { callerName, holderOf, identityHeaders, type RelayCaller } from './identity.js';
+import { callerName, holderOf, identityHeaders, SENDER_ID_HEADER, type RelayCaller } from './identity.js';
 import { createOutbox, type Outbox, type OutboxTiming } from './outbox.js';
+import type { RefusedMessage } from './refusals.js';
 import { createRenewals, type Renewals } from './renewals.js';
 import type { RelayClaim, RelayPath, RelayStore } from './store.js';
 
@@ -77,12 +78,14 @@ export interface RelayOptions {
   hub?: HubClient;
   leaseMs?: number;
   outboxTiming?: Partial<OutboxTiming>;
+  /** A queued message the hub refused later (see refusals.ts: the daemon tells the user and the sending session). */
+  onRefused?: (refused: RefusedMessage) => Promise<void>;
 }
 
 export function createRelay(options: RelayOptions): Relay {
   const { store, access, host } = options;
   const hub = options.hub ?? createHubClient({ home: options.home });
-  const outbox = createOutbox({ store, hub, timing: options.outboxTiming });
+  const outbox = createOutbox({ store, hub, timing: options.outboxTiming, ...(options.onRefused ? { onRefused: options.onRefused } : {}) });
   const renewals = createRenewals({ store, hub, access });
   const headers = (caller: RelayCaller) => identityHeaders(caller, host);
   const taskPath = (ref: string, action = '') => `/api/board/${encodeURIComponent(ref)}${action}`;
@@ -150,7 +153,8 @@ export function createRelay(options: RelayOptions): Relay {
       return ending(claim, () => hub.call(TaskSchema, { method: 'POST', path: taskPath(ref, '/handoff'), headers: headers(caller), body }));
     },
     async post(caller, path, body) {
-      const outcome = await outbox.send(path, { ...body, from: callerName(caller) }, headers(caller));
+      const sender: Record<string, string> = caller.kind === 'user' ? {} : { [SENDER_ID_HEADER]: caller.ownerId };
+      const outcome = await outbox.send(path, { ...body, from: callerName(caller) }, { ...headers(caller), ...sender });
       if (!outcome.sent) return { status: 202, body: { queued: true, id: outcome.message.key } };
       return hubAnswer(outcome.response);
     },
