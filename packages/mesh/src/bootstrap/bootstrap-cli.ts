@@ -34,6 +34,7 @@ export async function bootstrapCommand(ctx: MeshCliContext, name: string, option
     return result;
   } catch (error) {
     if (isLinkError(error, 'LINK_REFUSED')) throw new ExitError(1, `mesh: cannot bootstrap ${name}: ${error.message}\n  fix: check the host key, then \`mesh hosts trust ${name}\``);
+    if (isBootstrapError(error, 'BOOTSTRAP_RUNNING')) throw new ExitError(1, `mesh: not bootstrapping ${name}: ${error.message}`);
     if (isBootstrapError(error) || isLinkError(error)) throw new ExitError(1, `mesh: cannot bootstrap ${name}: ${error.message}`);
     throw error;
   } finally {
@@ -45,5 +46,8 @@ function summary(result: BootstrapResult): string {
   const seconds = (result.durationMs / 1000).toFixed(1);
   if (result.status === 'already-installed') return `${result.host}: cb ${result.version} is already installed (${result.bin})`;
   const was = result.previous === null ? '' : ` (was ${result.previous})`;
-  return `${result.host}: installed cb ${result.version}${was} at ${result.bin} — ${result.packages} packages, ${formatBytes(result.bytes)}, ${seconds} s`;
+  const installed = `${result.host}: installed cb ${result.version}${was} at ${result.bin} — ${result.packages} packages, ${formatBytes(result.bytes)}, ${seconds} s`;
+  if (result.daemon === null) return installed;
+  const { previous, current } = result.daemon;
+  return `${installed}\n${result.host}: daemon restarted, cb ${previous.version} (pid ${previous.pid}) → cb ${current.version} (pid ${current.pid}); running jobs and sessions stay in tmux and the new daemon adopts them`;
 }

@@ -10,8 +10,12 @@ export type BootstrapErrorCode =
   | 'HOST_UNSUITABLE'
   /** The bundle's native builds were made for another platform, architecture or Node ABI than the host's. */
   | 'PLATFORM_MISMATCH'
-  /** A command on the host failed (upload, npm install, linking, verification). */
-  | 'REMOTE_FAILED';
+  /** A command on the host failed (upload, npm install, linking, verification, the daemon's restart). */
+  | 'REMOTE_FAILED'
+  /** Another bootstrap of the host holds its lock (`~/.flotilla/bootstrap.lock`). */
+  | 'BOOTSTRAP_RUNNING'
+  /** The host's disk has too little room for the bundle and its install. */
+  | 'NO_SPACE';
 
 const BRAND = Symbol.for('flotilla.BootstrapError');
 

@@ -2,7 +2,7 @@
 // packages, better-sqlite3's native build), then installed by the real npm on a namespace host
 // over real SSH/SFTP, with that host's npm registry unreachable and HOME a fresh directory.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -13,6 +13,7 @@ import { ensureRemoteDaemon } from '../hub/daemon-discovery.js';
 import type { HostLink } from '../link/host-link.js';
 import { openHostLink } from '../link/open-host-link.js';
 import { netnsUnavailableReason, startNetnsHosts, type NetnsHost, type NetnsHosts } from '../test-support/netns.test-support.js';
+import { useBareHome } from './bare-home.test-support.js';
 import { registerBootstrapCommand } from './bootstrap-command.js';
 import { bootstrapHost } from './bootstrap-host.js';
 import { readBundle, type BundleManifest } from './bundle-manifest.js';
@@ -21,8 +22,6 @@ import { probeHost, requireMatchingRuntime, requireNodeAndNpm } from './remote-p
 import { runRemote } from './remote-shell.js';
 import { tarGz } from './tar-writer.js';
 
-/** A loopback port nothing listens on: the host's npm registry. */
-const DEAD_REGISTRY = 'http://127.0.0.1:9/';
 const skip = netnsUnavailableReason();
 
 describe('tarGz', () => {
@@ -59,12 +58,7 @@ describe.skipIf(skip !== null)(`mesh hosts bootstrap to a namespace host${skip =
     bundle = await packCbBundle({ outDir: join(scratch, 'bundle') });
     net = await startNetnsHosts({ count: 1, prefix: 'bs' });
     host = net.hosts[0]!;
-    // The host's own user: a HOME of its own, no cb on PATH, npm's registry dead, an empty npm cache.
-    remoteHome = join(scratch, 'remote-home');
-    const npmCache = join(scratch, 'remote-npm-cache');
-    for (const dir of [remoteHome, npmCache]) mkdirSync(dir, { mode: 0o700 });
-    const env = [`HOME=${remoteHome}`, `FLOTILLA_HOME=${host.home}`, `TMUX_TMPDIR=${host.tmuxDir}`, `FLOTILLA_HOST_NAME=${host.name}`, 'PATH=/usr/bin:/bin', `npm_config_registry=${DEAD_REGISTRY}`, `npm_config_cache=${npmCache}`];
-    await net.restartSshd(host, { extraConfig: ['Match User root', `  SetEnv ${env.join(' ')}`] });
+    remoteHome = await useBareHome(net, host, scratch);
     link = openHostLink({ name: host.name, target: host.name, sshConfig: net.sshConfig, agentSocket: null });
     await link.ready();
   }, 240_000);
@@ -116,8 +110,13 @@ describe.skipIf(skip !== null)(`mesh hosts bootstrap to a namespace host${skip =
     expect(version.stdout.trim()).toBe('0.1.0');
     // Nothing was left in the remote HOME but ~/.flotilla, and npm's own cache there is gone.
     expect(execFileSync('ls', ['-A', remoteHome], { encoding: 'utf8' }).trim()).toBe('.flotilla');
-    expect(execFileSync('ls', ['-A', join(remoteHome, '.flotilla')], { encoding: 'utf8' }).trim().split('\n')).toEqual(['bin', 'bootstrap', 'cb']);
+    // The lock is gone; one install, linked.
+    expect(execFileSync('ls', ['-A', join(remoteHome, '.flotilla')], { encoding: 'utf8' }).trim().split('\n')).toEqual(['bin', 'bootstrap', 'cb-installs']);
     expect(existsSync(join(remoteHome, '.flotilla', 'bootstrap', '0.1.0', '.npm-cache'))).toBe(false);
+    const [install] = readdirSync(join(remoteHome, '.flotilla', 'cb-installs'));
+    expect(install).toMatch(/^0\.1\.0-\d{8}T\d{6}\.\d{3}Z$/);
+    expect(readlinkSync(join(remoteHome, '.flotilla', 'bin', 'cb'))).toBe(`../cb-installs/${install}/node_modules/.bin/cb`);
+    expect(result.daemon).toBeNull();
     expect(statSync(join(remoteHome, '.flotilla')).mode & 0o777).toBe(0o700);
     const discovery = await ensureRemoteDaemon(link, { timeoutMs: 90_000 });
     expect(discovery.kind, JSON.stringify(discovery)).toBe('running');
@@ -126,7 +125,7 @@ describe.skipIf(skip !== null)(`mesh hosts bootstrap to a namespace host${skip =
     expect(daemon).toMatchObject({ version: '0.1.0', home: host.home });
     expect(discovery.kind === 'running' && discovery.status.pid).toBe(daemon.pid);
     const exe = await net.ssh(host, `tr '\\0' ' ' < /proc/${daemon.pid}/cmdline`);
-    expect(exe.stdout).toContain(`${remoteHome}/.flotilla/cb/node_modules/@flotilla/cb/`);
+    expect(exe.stdout).toContain(`${remoteHome}/.flotilla/cb-installs/${install}/node_modules/@flotilla/cb/`);
     await net.ssh(host, '"$HOME/.flotilla/bin/cb" daemon stop');
   }, 400_000);
 
@@ -143,16 +142,22 @@ describe.skipIf(skip !== null)(`mesh hosts bootstrap to a namespace host${skip =
     expect(err.join('')).toContain('already installed');
   }, 120_000);
 
-  it('should install again over the previous install with --force, dropping other versions\' tarballs', async () => {
-    const stale = join(remoteHome, '.flotilla', 'bootstrap', '0.0.9');
+  it("should install again beside the previous install with --force, keep that one, and drop older installs, the old layout and other versions' tarballs", async () => {
+    const flotilla = join(remoteHome, '.flotilla');
+    const stale = join(flotilla, 'bootstrap', '0.0.9');
     mkdirSync(stale, { recursive: true });
     writeFileSync(join(stale, 'old.tgz'), 'old');
-    const before = await net.ssh(host, 'readlink "$HOME/.flotilla/bin/cb"');
+    // What earlier bootstraps left (the old layout), an interrupted install, and an install two back.
+    for (const dir of ['cb', 'cb.new', 'cb-installs/0.0.8-20260101T000000.000Z', 'cb-installs/0.1.0-20260102T000000.000Z']) mkdirSync(join(flotilla, dir, 'node_modules'), { recursive: true });
+    const before = readlinkSync(join(flotilla, 'bin', 'cb'));
     const result = await bootstrapHost(link, { bundleDir: bundle.dir, force: true });
-    expect(result).toMatchObject({ status: 'installed', version: '0.1.0', previous: '0.1.0' });
+    expect(result).toMatchObject({ status: 'installed', version: '0.1.0', previous: '0.1.0', daemon: null });
     expect(existsSync(stale)).toBe(false);
-    expect(existsSync(join(remoteHome, '.flotilla', 'cb.new')) || existsSync(join(remoteHome, '.flotilla', 'cb.old'))).toBe(false);
-    expect((await net.ssh(host, 'readlink "$HOME/.flotilla/bin/cb"')).stdout).toBe(before.stdout);
+    const after = readlinkSync(join(flotilla, 'bin', 'cb'));
+    expect(after).not.toBe(before);
+    const installOf = (target: string) => target.split('/')[2];
+    expect(readdirSync(join(flotilla, 'cb-installs')).sort()).toEqual([installOf(before), installOf(after)].sort());
+    expect(readdirSync(flotilla).sort()).toEqual(['bin', 'bootstrap', 'cb-installs']);
     expect((await net.ssh(host, '"$HOME/.flotilla/bin/cb" --version')).stdout.trim()).toBe('0.1.0');
   }, 400_000);
 

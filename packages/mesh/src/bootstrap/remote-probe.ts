@@ -22,6 +22,7 @@ printf 'npm=%s\\n' "$(npm --version 2>/dev/null)"
 printf 'runtime=%s\\n' "$(node -p 'process.platform+" "+process.arch+" "+process.versions.modules' 2>/dev/null)"
 printf 'installed=%s\\n' "$("$HOME/.flotilla/bin/cb" --version 2>/dev/null | head -n 1)"
 printf 'cbOnPath=%s\\n' "$(command -v cb 2>/dev/null)"
+printf 'freeKb=%s\\n' "$(df -Pk "$HOME" 2>/dev/null | awk 'NR==2 {print $4}')"
 `;
 
 const ProbeLinesSchema = z.object({
@@ -31,6 +32,7 @@ const ProbeLinesSchema = z.object({
   runtime: z.string(),
   installed: z.string(),
   cbOnPath: z.string(),
+  freeKb: z.string().regex(/^\d*$/, 'not a number of KiB'),
 });
 
 export interface HostFacts {
@@ -45,6 +47,8 @@ export interface HostFacts {
   installed: string | null;
   /** Where `cb` is found on the hub's remote PATH, or null. */
   cbOnPath: string | null;
+  /** Free bytes on the file system holding HOME (`df`), or null when df said nothing. */
+  freeBytes: number | null;
 }
 
 export async function probeHost(link: HostLink): Promise<HostFacts> {
@@ -58,7 +62,7 @@ export async function probeHost(link: HostLink): Promise<HostFacts> {
   );
   const parsed = ProbeLinesSchema.safeParse(lines);
   if (!parsed.success) throw new BootstrapError('REMOTE_FAILED', `${link.name} answered the probe unexpectedly: ${z.prettifyError(parsed.error)}`);
-  const { home, node, npm, runtime, installed, cbOnPath } = parsed.data;
+  const { home, node, npm, runtime, installed, cbOnPath, freeKb } = parsed.data;
   const [platform, arch, modules] = runtime.split(' ');
   return {
     home,
@@ -69,6 +73,7 @@ export async function probeHost(link: HostLink): Promise<HostFacts> {
     modules: modules || null,
     installed: installed || null,
     cbOnPath: cbOnPath || null,
+    freeBytes: freeKb === '' ? null : Number(freeKb) * 1024,
   };
 }
 
@@ -96,4 +101,21 @@ export function requireMatchingRuntime(host: string, facts: HostFacts, manifest:
       `but the bundle's native builds (${native}) were made on ${hub.platform}-${hub.arch} for Node ABI ${hub.modules} (node ${hub.node}), so they cannot load there. ` +
       `Install cb on ${host} from the registry instead: ${MANUAL_INSTALL}`,
   );
+}
+
+/**
+ * An installed tree is about this many times the size of its tarballs (measured: cb's bundle of
+ * ~7 MiB unpacks to ~28 MiB); with the tarballs kept beside it and one previous install, 6 is safe.
+ */
+const INSTALL_EXPANSION = 6;
+const SPACE_MARGIN_BYTES = 16 * 1024 * 1024;
+
+/** Refuses, before anything is copied, a host whose disk has too little room for the bundle and its install. */
+export function requireSpace(host: string, facts: HostFacts, manifest: BundleManifest): void {
+  if (facts.freeBytes === null) return;
+  const bundle = manifest.packages.reduce((sum, pkg) => sum + pkg.bytes, 0);
+  const needed = bundle * INSTALL_EXPANSION + SPACE_MARGIN_BYTES;
+  if (facts.freeBytes >= needed) return;
+  const mib = (bytes: number) => `${Math.round(bytes / (1024 * 1024))} MiB`;
+  throw new BootstrapError('NO_SPACE', `${host} has ${mib(facts.freeBytes)} free on the disk holding ${facts.home}; installing cb needs about ${mib(needed)} (the bundle, its install and the previous one): free some space there and run it again`);
 }
