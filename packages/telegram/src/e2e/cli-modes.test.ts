@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { telegramPaths } from '../config/paths.js';
 import { CB_TELEGRAM_BIN, OWNER, startDaemonWorld, until, type DaemonWorld } from '../test-support/e2e-world.test-support.js';
@@ -97,6 +96,7 @@ describe('cb-telegram, the real binary (slow)', () => {
     expect(api.webhook()).toEqual({ url, secretToken: secret });
     api.pushMessage({ from: OWNER, text: '/jobs' });
     await api.waitForMessage((e) => e.text.includes('Running and waiting'), 20_000);
+    await until('the delivery to be answered', () => api.webhookDeliveries().length > 0, 10_000);
     expect(api.webhookDeliveries().map((d) => d.status)).toEqual([200]);
 
     const jobsBefore = (await world.client.listJobs({ limit: 100 })).items.length;
