@@ -1,0 +1,242 @@
+import createDebug from 'debug';
+import type { DirectorConfig } from '../config/config-schema.js';
+import { commitLeftovers, commitMessage, commitsAhead, pushBranch } from '../git/commit-push.js';
+import { GitError } from '../git/run-git.js';
+import { ensureWorktree, removeWorktree, worktreeOfBranch, type Worktree } from '../git/worktree.js';
+import { modelForAttempt } from '../ledger/attempt-cost.js';
+import type { Ledger, LedgerBatch, LedgerTicket } from '../ledger/ledger.js';
+import type { GitHubApi, GitHubPull } from '../sources/github/github-api.js';
+import { isHttpApiError } from '../sources/http-errors.js';
+import type { TicketSource } from '../sources/ticket-source.js';
+import { ticketKey, type SourceName, type Ticket } from '../tickets/ticket.js';
+import type { PlannedBatch } from './batches.js';
+import { buildPrompt } from './prompt.js';
+import { ensurePullRequest } from './pull-request.js';
+import type { BatchReport } from './report.js';
+import { RunJobResultSchema, type RunJob, type RunJobResult } from './run-job.js';
+
+const debug = createDebug('director:batch');
+
+export interface DirectorHooks {
+  /** Runs after GitHub created a pull request and before the ledger records it (tests simulate a crash here). */
+  afterPullCreated?: (pull: GitHubPull) => Promise<void> | void;
+}
+
+export interface BatchContext {
+  config: DirectorConfig;
+  ledger: Ledger;
+  sources: ReadonlyMap<SourceName, TicketSource>;
+  runJob: RunJob;
+  github: GitHubApi | null;
+  /** This director's id in the ledger. */
+  owner: string;
+  worktreesDir: string;
+  batchLeaseMs: number;
+  hooks: DirectorHooks;
+}
+
+/**
+ * One batch through the whole pipeline, resuming at the stage the ledger recorded: claim (ledger,
+ * then the source) → an existing pull request? → worktree → job → commit → push → pull request or
+ * recorded branch → ticket status → cleanup. Never throws: failures come back in the report, and
+ * the batch's ledger lease is let go unless the batch was closed.
+ */
+export async function processBatch(ctx: BatchContext, plan: PlannedBatch): Promise<BatchReport> {
+  const base = { tickets: plan.tickets.map(ticketKey), repo: plan.repo.name, branch: plan.branch };
+  const claim = await ctx.ledger.claimBatch({
+    repo: plan.repo.name,
+    branch: plan.branch,
+    owner: ctx.owner,
+    leaseMs: ctx.batchLeaseMs,
+    tickets: plan.tickets.map((t) => ({ key: ticketKey(t), source: t.source, ticketId: t.id, title: t.title })),
+  });
+  if (!claim.claimed) {
+    if (claim.reason === 'finished') return { ...base, ...(await syncFinished(ctx, plan, claim.ticket)) };
+    const detail = claim.reason === 'held' ? `director ${claim.by} is working on it` : `a ticket is in another open batch (${claim.batch.branch})`;
+    return { ...base, outcome: 'busy', detail };
+  }
+  const batch = claim.batch;
+  try {
+    if (!(await claimInSources(ctx, plan.tickets))) return { ...base, outcome: 'not_claimed', detail: 'the source gave the ticket to someone else' };
+    const done = await existingPullRequest(ctx, plan, batch);
+    if (done !== null) return { ...base, ...done };
+    if (batch.stage === 'claimed') {
+      const worked = await work(ctx, plan, batch);
+      if (worked !== null) return { ...base, ...worked };
+    }
+    return { ...base, ...(await deliver(ctx, plan, batch)) };
+  } catch (error) {
+    debug('batch %s failed: %o', plan.branch, error);
+    const code = isHttpApiError(error) ? error.code : error instanceof GitError ? error.code : 'ERROR';
+    return { ...base, outcome: 'error', detail: `${code}: ${(error as Error).message}` };
+  } finally {
+    const now = await ctx.ledger.batch(batch.id);
+    if (now?.status === 'open') await ctx.ledger.releaseBatch(batch.id, ctx.owner);
+  }
+}
+
+type Outcome = Omit<BatchReport, 'tickets' | 'repo' | 'branch'>;
+
+async function claimInSources(ctx: BatchContext, tickets: readonly Ticket[]): Promise<boolean> {
+  for (const ticket of tickets) {
+    if (!(await sourceOf(ctx, ticket).claim(ticket))) return false;
+  }
+  return true;
+}
+
+/** Never twice: the ledger or GitHub already has this branch's pull request → adopt it, run nothing. */
+async function existingPullRequest(ctx: BatchContext, plan: PlannedBatch, batch: LedgerBatch): Promise<Outcome | null> {
+  const recorded = await ctx.ledger.pullRequest(batch.id);
+  if (recorded?.state === 'created') return finish(ctx, plan, batch, { outcome: 'pull_request', link: recorded.url, note: 'the pull request was opened before' });
+  if (plan.repo.github === undefined || ctx.github === null || batch.stage !== 'claimed') return null;
+  const found = await ctx.github.listPullsByHead(plan.repo.github, plan.branch);
+  if (found.length === 0) return null;
+  return openPullRequest(ctx, plan, batch, 'a pull request for this branch already existed; adopted it');
+}
+
+/** Worktree, job, commit. Resolves null when the batch goes on to be delivered, else the outcome. */
+async function work(ctx: BatchContext, plan: PlannedBatch, batch: LedgerBatch): Promise<Outcome | null> {
+  for (const ticket of plan.tickets) await sourceOf(ctx, ticket).setStatus(ticket, { status: 'in_progress' });
+  const wt = await ensureWorktree({ repoPath: plan.repo.path, repoName: plan.repo.name, branch: plan.branch, base: plan.repo.base, worktreesDir: ctx.worktreesDir });
+  const failedBefore = Math.max(0, ...(await ledgerTickets(ctx, plan)).map((t) => t.failedAttempts));
+  const model = modelForAttempt(ctx.config.models.ladder, failedBefore);
+  const attempt = await ctx.ledger.startAttempt(batch.id, model, ctx.owner);
+  const result = await withRenewal(ctx, plan, batch, async () =>
+    runJobSafely(ctx.runJob, {
+      batchId: batch.id,
+      attempt: attempt.number,
+      idempotencyKey: `${batch.id}:${attempt.number}`,
+      repo: plan.repo.name,
+      hosts: plan.repo.hosts,
+      worktreePath: wt.path,
+      branch: plan.branch,
+      tickets: plan.tickets,
+      prompt: await buildPrompt(plan.tickets, wt.path),
+      agent: ctx.config.models.agent,
+      model,
+    }),
+  );
+  if (!result.ok) {
+    const end = await ctx.ledger.endAttempt(attempt.id, { outcome: 'failed', kind: result.failure.kind, message: result.failure.message, resetsAt: result.failure.resetsAt ?? null }, ctx.config.attempts);
+    await removeWorktree(plan.repo.path, wt.path);
+    const failure = { model, failureKind: result.failure.kind, burned: end.attempt.burned };
+    if (end.exhausted) {
+      const note = `gave up after ${end.failedAttempts} failed attempts; the last: ${result.failure.kind}: ${result.failure.message}`;
+      for (const ticket of plan.tickets) await sourceOf(ctx, ticket).setStatus(ticket, { status: 'failed', note });
+      return { outcome: 'gave_up', detail: note, ...failure };
+    }
+    const escalates = modelForAttempt(ctx.config.models.ladder, end.failedAttempts) !== model;
+    const cost = end.attempt.burned ? `attempt ${end.failedAttempts} of ${ctx.config.attempts} used` : 'infrastructure: no attempt used';
+    return { outcome: 'retry_later', detail: `${result.failure.kind} (${cost}): ${result.failure.message}`, escalates, ...failure };
+  }
+  await ctx.ledger.endAttempt(attempt.id, { outcome: 'succeeded' }, ctx.config.attempts);
+  return commitWork(ctx, plan, batch, wt, model);
+}
+
+async function commitWork(ctx: BatchContext, plan: PlannedBatch, batch: LedgerBatch, wt: Worktree, model: string): Promise<Outcome | null> {
+  const commit = await commitLeftovers(wt.path, commitMessage(plan.tickets));
+  if ((await commitsAhead(wt.path, wt.baseCommit)) === 0) {
+    const note = 'the agent finished without changing anything: nothing to review';
+    await ctx.ledger.closeBatch(batch.id, 'nothing_to_do', null, note);
+    for (const ticket of plan.tickets) await sourceOf(ctx, ticket).setStatus(ticket, { status: 'failed', note });
+    await removeWorktree(plan.repo.path, wt.path);
+    return { outcome: 'nothing_to_do', detail: note, model };
+  }
+  if (!commit.committed) debug('%s: %s', plan.branch, commit.reason);
+  await ctx.ledger.setStage(batch.id, 'worked');
+  return null;
+}
+
+/** Push, then a pull request (GitHub repos) or the branch recorded for review. */
+async function deliver(ctx: BatchContext, plan: PlannedBatch, batch: LedgerBatch): Promise<Outcome> {
+  const push = await pushBranch(plan.repo.path, plan.branch);
+  await ctx.ledger.setStage(batch.id, 'pushed');
+  if (plan.repo.github !== undefined) {
+    if (ctx.github === null) throw new Error(`repo ${plan.repo.name} opens pull requests on ${plan.repo.github}, but no GitHub token is set (${ctx.config.github.tokenEnv})`);
+    if (!push.pushed) throw new Error(`repo ${plan.repo.name} opens pull requests, but ${push.reason}`);
+    return openPullRequest(ctx, plan, batch, 'opened the pull request');
+  }
+  const note = push.pushed ? `pushed to ${push.remote}` : push.reason;
+  return finish(ctx, plan, batch, { outcome: 'branch', link: null, note: `branch ${plan.branch}: ${note}` });
+}
+
+async function openPullRequest(ctx: BatchContext, plan: PlannedBatch, batch: LedgerBatch, note: string): Promise<Outcome> {
+  const pr = await ensurePullRequest({
+    ledger: ctx.ledger,
+    github: ctx.github!,
+    batchId: batch.id,
+    repo: plan.repo.github!,
+    head: plan.branch,
+    base: plan.repo.base,
+    title: commitMessage(plan.tickets).split('\n')[0]!,
+    body: pullRequestBody(plan.tickets),
+    owner: ctx.owner,
+    leaseMs: ctx.batchLeaseMs,
+    afterCreate: ctx.hooks.afterPullCreated,
+  });
+  if (pr.state === 'busy') return { outcome: 'busy', detail: `director ${pr.by} is opening its pull request` };
+  return finish(ctx, plan, batch, { outcome: 'pull_request', link: pr.record.url, note: pr.state === 'adopted' && note === 'opened the pull request' ? 'adopted the existing pull request' : note });
+}
+
+/** Closes the batch in the ledger first, then tells the sources, then removes the worktree. */
+async function finish(ctx: BatchContext, plan: PlannedBatch, batch: LedgerBatch, result: { outcome: 'pull_request' | 'branch'; link: string | null; note: string }): Promise<Outcome> {
+  await ctx.ledger.closeBatch(batch.id, result.outcome, result.link, result.note);
+  for (const ticket of plan.tickets) {
+    await sourceOf(ctx, ticket).setStatus(ticket, { status: 'in_review', link: result.link, branch: plan.branch, note: result.note });
+  }
+  const wt = await worktreeOfBranch(plan.repo.path, plan.branch);
+  if (wt !== null) await removeWorktree(plan.repo.path, wt);
+  return { outcome: result.outcome, detail: result.note, link: result.link };
+}
+
+/** A ticket the ledger finished whose source still lists it: the status update was lost; redo it. */
+async function syncFinished(ctx: BatchContext, plan: PlannedBatch, ledgerTicket: LedgerTicket): Promise<Outcome> {
+  const ticket = plan.tickets.find((t) => ticketKey(t) === ledgerTicket.key)!;
+  if (ledgerTicket.status === 'in_review') {
+    await sourceOf(ctx, ticket).setStatus(ticket, { status: 'in_review', link: ledgerTicket.link, branch: plan.branch, note: ledgerTicket.note ?? '' });
+    return { outcome: 'already_done', detail: `finished before (${ledgerTicket.link ?? 'branch'}); its status was brought up to date` };
+  }
+  if (ticket.inProgress) await sourceOf(ctx, ticket).setStatus(ticket, { status: 'failed', note: ledgerTicket.note ?? 'given up' });
+  return { outcome: 'already_done', detail: `given up before: ${ledgerTicket.note ?? ''}` };
+}
+
+/** Keeps the ledger's batch lease (and the board's) alive while a long job runs. */
+async function withRenewal<T>(ctx: BatchContext, plan: PlannedBatch, batch: LedgerBatch, fn: () => Promise<T>): Promise<T> {
+  const timer = setInterval(() => {
+    void ctx.ledger.renewBatch(batch.id, ctx.owner, ctx.batchLeaseMs).catch((error: unknown) => debug('renewing %s: %o', batch.id, error));
+    for (const ticket of plan.tickets.filter((t) => t.source === 'board')) {
+      void sourceOf(ctx, ticket).setStatus(ticket, { status: 'in_progress' }).catch((error: unknown) => debug('renewing %s: %o', ticket.id, error));
+    }
+  }, Math.max(1000, Math.floor(ctx.batchLeaseMs / 3)));
+  try {
+    return await fn();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** A runner that throws or answers nonsense is an infrastructure failure (`crashed`), not the ticket's. */
+async function runJobSafely(runJob: RunJob, request: Parameters<RunJob>[0]): Promise<RunJobResult> {
+  try {
+    const parsed = RunJobResultSchema.safeParse(await runJob(request));
+    return parsed.success ? parsed.data : { ok: false, failure: { kind: 'crashed', message: `the job runner answered an unexpected result: ${parsed.error.message}` } };
+  } catch (error) {
+    return { ok: false, failure: { kind: 'crashed', message: `the job runner failed: ${(error as Error).message}` } };
+  }
+}
+
+async function ledgerTickets(ctx: BatchContext, plan: PlannedBatch): Promise<LedgerTicket[]> {
+  const found = await Promise.all(plan.tickets.map((t) => ctx.ledger.ticket(ticketKey(t))));
+  return found.filter((t): t is LedgerTicket => t !== null);
+}
+
+function sourceOf(ctx: BatchContext, ticket: Ticket): TicketSource {
+  const source = ctx.sources.get(ticket.source);
+  if (source === undefined) throw new Error(`no ${ticket.source} source is configured`);
+  return source;
+}
+
+function pullRequestBody(tickets: readonly Ticket[]): string {
+  const lines = tickets.map((t) => `- ${t.id}: ${t.title}${t.url === null ? '' : ` (${t.url})`}`);
+  return `Opened by the Flotilla director for:\n\n${lines.join('\n')}`;
+}

@@ -1,0 +1,45 @@
+import type { FailureKind } from '@flotilla/protocol';
+import type { SourceName } from '../tickets/ticket.js';
+
+/** What became of one batch in one cycle. */
+export type BatchRunOutcome =
+  /** A pull request exists now (created or adopted) and the tickets are in review. */
+  | 'pull_request'
+  /** A local (or pushed, non-GitHub) branch was recorded for review. */
+  | 'branch'
+  /** The attempt failed; the tickets will be tried again (an infrastructure failure cost no attempt). */
+  | 'retry_later'
+  | 'gave_up'
+  | 'nothing_to_do'
+  /** Another director holds it, or is opening its pull request right now. */
+  | 'busy'
+  /** The source would not give the ticket (someone else's claim). */
+  | 'not_claimed'
+  /** The ledger says it was finished before; only the ticket's status was brought up to date. */
+  | 'already_done'
+  /** GitHub, Linear, the board or git failed; nothing was charged to the tickets. */
+  | 'error';
+
+export interface BatchReport {
+  tickets: string[];
+  repo: string;
+  branch: string;
+  outcome: BatchRunOutcome;
+  detail: string;
+  link?: string | null;
+  model?: string;
+  failureKind?: FailureKind;
+  /** Whether the failure used one of the tickets' attempts. */
+  burned?: boolean;
+  /** The next attempt will run on a stronger model than this one. */
+  escalates?: boolean;
+}
+
+export interface CycleReport {
+  startedAt: string;
+  endedAt: string;
+  /** Tickets routed nowhere, with the reason; never guessed. */
+  skipped: Array<{ ticket: string; title: string; reason: string }>;
+  sourceErrors: Array<{ source: SourceName; message: string; code: string; resetsAt: string | null }>;
+  batches: BatchReport[];
+}
