@@ -117,6 +117,16 @@ describe('who may use the bot', () => {
     expect(h.logs[2]).toMatch(/\(callback_query\) from user 666/);
     expect(h.logs.join('\n')).not.toMatch(/intruder|secret-|echo/);
   });
+
+  it('should ignore an allowed user writing in a group chat', async () => {
+    const h = await makeBot();
+    const update = textUpdate('/jobs');
+    const message = (update as { message: { chat: Record<string, unknown> } }).message;
+    message.chat = { id: -100123, type: 'group', title: 'team' };
+    await h.telegram.bot.handleUpdate(update);
+    expect(h.calls).toEqual([]);
+    expect(h.logs).toEqual([`ignored update ${update.update_id} (message) from user ${USER.id}: in a group chat, not a private one`]);
+  });
 });
 
 describe('duplicate updates', () => {
@@ -280,6 +290,8 @@ describe('output', () => {
     expect(h.texts().at(-1)).toMatch(/Inbox|Nothing needs you/);
     await h.telegram.bot.handleUpdate(textUpdate('/help'));
     expect(h.texts().at(-1)).toContain('/run [@host] [#repo] [model:NAME] [worktree] PROMPT');
+    await h.telegram.bot.handleUpdate(textUpdate('/board'));
+    expect(h.texts().at(-1)).toContain('the hub is not connected to this host');
     await h.telegram.bot.handleUpdate(textUpdate('/run @elsewhere echo x'));
     expect(h.texts().at(-1)).toContain('this bot drives the lone daemon on tg-host; it cannot run on elsewhere');
   });

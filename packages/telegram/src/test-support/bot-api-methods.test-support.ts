@@ -29,6 +29,8 @@ export interface StoredFile {
 /** One outgoing change the bot made: a message sent, edited, or a document sent. */
 export interface SentEntry {
   seq: number;
+  /** `Date.now()` when the fake took the call. */
+  at: number;
   method: 'sendMessage' | 'editMessageText' | 'editMessageReplyMarkup' | 'sendDocument';
   chatId: number;
   messageId: number;
@@ -136,7 +138,7 @@ export class FakeBotState {
   private record(method: SentEntry['method'], message: Message, parseMode: string | undefined, document?: StoredFile): void {
     const snapshot = structuredClone(message);
     const entry: SentEntry = {
-      seq: ++this.seq, method, chatId: message.chat.id, messageId: message.message_id, text: message.text ?? message.caption ?? '', parseMode,
+      seq: ++this.seq, at: Date.now(), method, chatId: message.chat.id, messageId: message.message_id, text: message.text ?? message.caption ?? '', parseMode,
       buttons: message.reply_markup?.inline_keyboard.flat() ?? [], message: snapshot, ...(document ? { document } : {}),
     };
     this.sent.push(entry);

@@ -42,6 +42,7 @@ async function statusText(deps: FeatureDeps): Promise<string> {
   if (capabilities.status === 'fulfilled') lines.push(`<b>${capabilities.value.kind === 'hub' ? 'Hub' : 'Daemon'}</b> ${code(capabilities.value.host)} · v${escapeHtml(capabilities.value.version)}`);
   else lines.push(`⚠️ server: ${escapeHtml(describeError(capabilities.reason).message)}`);
   if (hosts.status === 'fulfilled' && hosts.value.length > 0) lines.push('', '<b>Hosts</b>', ...hosts.value.map(hostLine));
+  else if (hosts.status === 'fulfilled' && deps.access.isHub) lines.push('no hosts yet (add one with <code>mesh hosts add NAME</code>)');
   else if (hosts.status === 'rejected') lines.push(`⚠️ hosts: ${escapeHtml(describeError(hosts.reason).message)}`);
   if (active.status === 'fulfilled') {
     const count = (status: string) => active.value.items.filter((job) => job.status === status).length;
