@@ -1,4 +1,13 @@
-import { BoardStoreError, type ClaimInput, type HandoffInput, type Task, type TaskPriority } from './board-store.js';
+import {
+  BoardStoreError,
+  type ClaimInput,
+  type Fence,
+  type HandoffInput,
+  type HolderCheck,
+  type Task,
+  type TaskHolder,
+  type TaskPriority,
+} from './board-store.js';
 
 /**
  * The board's state changes as pure functions over a task, shared by every store: a store finds
@@ -8,8 +17,12 @@ import { BoardStoreError, type ClaimInput, type HandoffInput, type Task, type Ta
 
 export const PRIORITY_RANK: Readonly<Record<TaskPriority, number>> = { high: 0, normal: 1, low: 2 };
 
-/** Refuses a holder's write unless it carries the current token and the task is still held. */
-export function assertHolding(task: Task, token: number): void {
+/**
+ * Refuses a holder's write unless it carries the current token, the task is still held, and (when
+ * the fence names one) by the writer: checked on the row the write then changes, in its transaction.
+ */
+export function assertHolding(task: Task, fence: Fence): void {
+  const token = typeof fence === 'number' ? fence : fence.token;
   if (token !== task.token) {
     throw new BoardStoreError(
       'STALE_TOKEN',
@@ -19,6 +32,17 @@ export function assertHolding(task: Task, token: number): void {
   if (task.status !== 'doing') {
     throw new BoardStoreError('CONFLICT', `task ${task.key} is ${task.status}, not doing`);
   }
+  const check = typeof fence === 'number' ? undefined : fence.holder;
+  if (check !== undefined && task.holder !== null && !holds(task.holder, check)) {
+    throw new BoardStoreError('NOT_HOLDER', `task ${task.key} is held by ${task.holder.who} on ${task.holder.host}, not by ${check.who ?? check.jobId ?? 'the writer'} on ${check.host}`);
+  }
+}
+
+/** The same host, and the same job when both know theirs, else the same name when the check gives one. */
+export function holds(holder: TaskHolder, check: HolderCheck): boolean {
+  if (holder.host !== check.host) return false;
+  if (holder.jobId !== undefined && check.jobId !== undefined) return holder.jobId === check.jobId;
+  return check.who === undefined || holder.who === check.who;
 }
 
 export function leaseUntil(now: Date, leaseMs: number): string {

@@ -178,6 +178,31 @@ export function describeBoardStoreConformance(name: string, makeStore: MakeBoard
         expect(failed.history.at(-1)).toMatchObject({ kind: 'failed', note: 'tests red' });
       });
 
+      it('should refuse a write whose fence names another holder, and check the token first', async () => {
+        const task = await claimOne();
+        const fence = (check: { host: string; jobId?: string; who?: string }, token = task.token) => ({ token, holder: check });
+        await expectRefusal(board.complete(task.id, fence({ host: 'mac', who: 's1' }), 'x'), 'NOT_HOLDER');
+        await expectRefusal(board.fail(task.key, fence({ host: 'linux', jobId: 'job-other' }), 'x'), 'NOT_HOLDER');
+        await expectRefusal(board.handoff(task.id, fence({ host: 'linux', who: 'someone' }), { to: 'r', note: 'n' }), 'NOT_HOLDER');
+        await expectRefusal(board.renew(task.id, fence({ host: 'mac' }, task.token + 1), LEASE_MS), 'STALE_TOKEN');
+        expect((await board.renew(task.id, fence({ host: 'linux', who: 's1' }), LEASE_MS)).status).toBe('doing');
+        expect((await board.complete(task.id, fence({ host: 'linux', jobId: 'job-s1', who: 'ignored-when-jobs-match' }), 'ok')).status).toBe('done');
+      });
+
+      it('should answer writes issued together each on its own, a refusal among them changing nothing else', async () => {
+        await board.add({ title: 'a' });
+        await board.add({ title: 'b' });
+        const [a, b] = await Promise.all([board.claim(claimAs('s1')), board.claim(claimAs('s2'))]);
+        const outcomes = await Promise.allSettled([
+          board.complete(a!.id, a!.token, 'ok'),
+          board.complete(b!.id, b!.token + 1, 'stale'),
+          board.renew(b!.id, b!.token, LEASE_MS * 2),
+        ]);
+        expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+        expect(await board.get(a!.id)).toMatchObject({ status: 'done' });
+        expect(await board.get(b!.id)).toMatchObject({ status: 'doing', token: b!.token, leaseExpiresAt: new Date(clock.now().getTime() + LEASE_MS * 2).toISOString() });
+      });
+
       it('should refuse a write on a task that was never claimed as a conflict', async () => {
         const task = await board.add({ title: 'idle' });
         await expectRefusal(board.complete(task.id, 0, 'x'), 'CONFLICT');

@@ -91,6 +91,18 @@ export interface HandoffInput {
   jobId?: string;
 }
 
+/** Who must hold a task for a holder's write to be accepted, checked in the write's own transaction. */
+export interface HolderCheck {
+  host: string;
+  /** When both the holder and the writer have a job id, they must be equal. */
+  jobId?: string;
+  /** Otherwise the holder's name must be this one (when given). */
+  who?: string;
+}
+
+/** A holder's write carries the fencing token it got with the claim, and may say who must hold the task. */
+export type Fence = number | { token: number; holder?: HolderCheck };
+
 export interface ExpireLeasesOptions {
   /** Hosts that are unreachable but within their grace: their leases are frozen, not expired. */
   frozenHosts?: ReadonlySet<string>;
@@ -105,10 +117,11 @@ export interface BoardStore {
   list(filter?: TaskListFilter): Promise<Task[]>;
   /** Atomically takes the best claimable task (priority, then age), or resolves null. */
   claim(input: ClaimInput): Promise<Task | null>;
-  renew(idOrKey: string, token: number, leaseMs: number): Promise<Task>;
-  complete(idOrKey: string, token: number, note: string): Promise<Task>;
-  fail(idOrKey: string, token: number, note: string): Promise<Task>;
-  handoff(idOrKey: string, token: number, input: HandoffInput): Promise<Task>;
+  /** The fenced writes: refused unless `fence` carries the current token (and names the holder, when it names one). */
+  renew(idOrKey: string, fence: Fence, leaseMs: number): Promise<Task>;
+  complete(idOrKey: string, fence: Fence, note: string): Promise<Task>;
+  fail(idOrKey: string, fence: Fence, note: string): Promise<Task>;
+  handoff(idOrKey: string, fence: Fence, input: HandoffInput): Promise<Task>;
   /** Moves a `proposed` task to `todo`. */
   approve(idOrKey: string, by?: string): Promise<Task>;
   /** Returns every task whose lease had expired at `now` to `todo`; resolves those tasks. */
@@ -118,7 +131,7 @@ export interface BoardStore {
   close(): Promise<void>;
 }
 
-export type BoardStoreErrorCode = 'STALE_TOKEN' | 'NOT_FOUND' | 'CONFLICT';
+export type BoardStoreErrorCode = 'STALE_TOKEN' | 'NOT_FOUND' | 'CONFLICT' | 'NOT_HOLDER';
 
 const BRAND = Symbol.for('flotilla.mesh.BoardStoreError');
 

@@ -41,15 +41,17 @@ describe('createSqliteBoardStore', () => {
     }
   });
 
+  // Enough tasks that the processes' group commits (16 claims per transaction) overlap in time.
   it('should give every task to exactly one claimer across 4 processes of 16 claimers on one file', async () => {
     const { path, remove } = tempDbPath();
     const board = createSqliteBoardStore({ path });
+    const tasks = 2000;
     try {
-      for (let i = 0; i < 200; i += 1) await board.add({ title: `task ${i}`, tags: ['race'] });
+      await Promise.all(Array.from({ length: tasks }, (_, i) => board.add({ title: `task ${i}`, tags: ['race'] })));
       const result = await runClaimers({ path, processes: 4, claimersPerProcess: 16, leaseMs: 60_000 });
       const ids = result.claims.map((claim) => claim.id);
-      expect(ids).toHaveLength(200);
-      expect(new Set(ids).size).toBe(200);
+      expect(ids).toHaveLength(tasks);
+      expect(new Set(ids).size).toBe(tasks);
       expect(new Set(result.claims.map((claim) => claim.pid)).size).toBeGreaterThan(1);
       expect((await board.list({ status: ['doing'] })).every((task) => task.token === 1)).toBe(true);
       await expectStaleAfterReclaim(board, result.claims);

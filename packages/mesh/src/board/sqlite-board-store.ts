@@ -1,5 +1,5 @@
 import { monotonicFactory } from 'ulidx';
-import { immediate, openDatabase, type SqliteDatabase } from '@flotilla/kit/sqlite';
+import { openDatabase, type SqliteDatabase } from '@flotilla/kit/sqlite';
 import {
   BoardStoreError,
   keyPrefix,
@@ -7,6 +7,7 @@ import {
   type BoardStore,
   type ClaimInput,
   type ExpireLeasesOptions,
+  type Fence,
   type Task,
   type TaskListFilter,
 } from './board-store.js';
@@ -22,6 +23,7 @@ import {
   leaseUntil,
 } from './board-rules.js';
 import { migrateBoard } from './sqlite-board-schema.js';
+import { createWriteBatch } from './write-batch.js';
 
 export interface SqliteBoardStoreOptions {
   /** The hub's database file; several processes may open the same one. */
@@ -110,7 +112,8 @@ function matchesFilter(task: Task, filter: TaskListFilter): boolean {
 
 /**
  * Opens the board on a SQLite file (WAL, 5 s busy timeout). Every read-then-write runs under
- * `BEGIN IMMEDIATE`, which makes the claim atomic across every connection and process on the file.
+ * `BEGIN IMMEDIATE`, which makes the claim atomic across every connection and process on the file;
+ * the writes that arrive in the same event-loop turn share one such transaction (`write-batch.ts`).
  *
  * @example
  * const board = createSqliteBoardStore({ path: join(home, 'hub.db') });
@@ -122,6 +125,7 @@ export function createSqliteBoardStore(options: SqliteBoardStoreOptions): BoardS
   migrateBoard(sqlite);
   const now = options.now ?? (() => new Date());
   const sql = prepareStatements(sqlite);
+  const batch = createWriteBatch(sqlite);
 
   function find(ref: string): Task | null {
     return readDoc(sql.byRef.get(ref, ref));
@@ -134,16 +138,17 @@ export function createSqliteBoardStore(options: SqliteBoardStoreOptions): BoardS
   }
 
   function save(task: Task): Task {
+    batch.wrote();
     sql.update.run(toRow(task));
     options.onWrite?.(sqlite, task);
     return task;
   }
 
-  /** Loads, checks the token, applies a change and saves, all in one write transaction. */
-  function fenced(ref: string, token: number, change: (task: Task, at: Date) => Task): Task {
-    return immediate(sqlite, () => {
+  /** Loads, checks the fence, applies a change and saves, all in one write transaction. */
+  function fenced(ref: string, fence: Fence, change: (task: Task, at: Date) => Task): Promise<Task> {
+    return batch.run(() => {
       const task = load(ref);
-      assertHolding(task, token);
+      assertHolding(task, fence);
       return save(change(task, now()));
     });
   }
@@ -154,7 +159,9 @@ export function createSqliteBoardStore(options: SqliteBoardStoreOptions): BoardS
 
   function insertTask(input: AddTaskInput): Task {
     const at = now().toISOString();
+    const after = resolveAfter(input.after ?? []);
     const prefix = keyPrefix(input.tags);
+    batch.wrote();
     const n = sql.nextKey.get(prefix)!.last;
     const task: Task = {
       id: ulid(now().getTime()),
@@ -164,7 +171,7 @@ export function createSqliteBoardStore(options: SqliteBoardStoreOptions): BoardS
       tags: [...new Set(input.tags ?? [])],
       priority: input.priority ?? 'normal',
       for: input.for ?? null,
-      after: resolveAfter(input.after ?? []),
+      after,
       status: input.proposed === true ? 'proposed' : 'todo',
       holder: null,
       leaseExpiresAt: null,
@@ -182,10 +189,8 @@ export function createSqliteBoardStore(options: SqliteBoardStoreOptions): BoardS
   }
 
   function claimNext(input: ClaimInput): Task | null {
-    return immediate(sqlite, () => {
-      const task = readDoc(sql.claimable.get({ names: JSON.stringify(input.for ?? []), tags: JSON.stringify(input.tags ?? []) }));
-      return task === null ? null : save(applyClaim(task, input, now()));
-    });
+    const task = readDoc(sql.claimable.get({ names: JSON.stringify(input.for ?? []), tags: JSON.stringify(input.tags ?? []) }));
+    return task === null ? null : save(applyClaim(task, input, now()));
   }
 
   function expireAt(at: Date, options: ExpireLeasesOptions): Task[] {
@@ -204,17 +209,20 @@ export function createSqliteBoardStore(options: SqliteBoardStoreOptions): BoardS
   }
 
   return {
-    add: async (input) => immediate(sqlite, () => insertTask(input)),
+    add: (input) => batch.run(() => insertTask(input)),
     get: async (ref) => find(ref),
     list: async (filter = {}) => sql.all.all().map((row) => readDoc(row)!).filter((task) => matchesFilter(task, filter)),
-    claim: async (input) => claimNext(input),
-    renew: async (ref, token, leaseMs) => fenced(ref, token, (task, at) => applyRenew(task, leaseMs, at)),
-    complete: async (ref, token, note) => fenced(ref, token, (task, at) => applyFinish(task, 'done', note, at)),
-    fail: async (ref, token, note) => fenced(ref, token, (task, at) => applyFinish(task, 'failed', note, at)),
-    handoff: async (ref, token, input) => fenced(ref, token, (task, at) => applyHandoff(task, input, at)),
-    approve: async (ref, by) => immediate(sqlite, () => save(applyApprove(load(ref), by, now()))),
-    expireLeases: async (at, expireOptions = {}) => immediate(sqlite, () => expireAt(at, expireOptions)),
-    graceAll: async (leaseMs) => immediate(sqlite, () => graceHeld(leaseMs)),
-    close: async () => close(),
+    claim: (input) => batch.run(() => claimNext(input)),
+    renew: (ref, fence, leaseMs) => fenced(ref, fence, (task, at) => applyRenew(task, leaseMs, at)),
+    complete: (ref, fence, note) => fenced(ref, fence, (task, at) => applyFinish(task, 'done', note, at)),
+    fail: (ref, fence, note) => fenced(ref, fence, (task, at) => applyFinish(task, 'failed', note, at)),
+    handoff: (ref, fence, input) => fenced(ref, fence, (task, at) => applyHandoff(task, input, at)),
+    approve: (ref, by) => batch.run(() => save(applyApprove(load(ref), by, now()))),
+    expireLeases: (at, expireOptions = {}) => batch.run(() => expireAt(at, expireOptions)),
+    graceAll: (leaseMs) => batch.run(() => graceHeld(leaseMs)),
+    close: async () => {
+      batch.flush();
+      close();
+    },
   };
 }

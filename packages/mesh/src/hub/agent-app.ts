@@ -16,12 +16,15 @@ import { branchFollowsClaim } from './branch-move.js';
 import { routeErrorHandler } from './board-routes-http.js';
 import type { CallerOf } from './caller.js';
 import type { Hub } from './hub.js';
+import { createSqliteProfileStore } from './profile-store.js';
 import { MESH_VERSION } from '../version.js';
 
 const log = createDebug('flotilla:mesh:agents');
 
 export interface AgentAppOptions {
   defaultLeaseMs: number;
+  /** The roles a session declared (the names it may claim tasks for); the door reads the hub's profiles by default. */
+  rolesOf?: (session: string) => Promise<readonly string[]>;
   /** Mounts the routes that come with optional parts (messages, channel, profiles). */
   extend?: (app: Hono, caller: CallerOf) => void;
 }
@@ -38,7 +41,8 @@ export function createAgentApp(hub: Hub, host: string, options: AgentAppOptions)
   });
   app.get('/health', (c) => c.json({ pid: process.pid, version: MESH_VERSION, protocol: PROTOCOL_VERSION }));
   app.use('/api/board/claim', branchFollowsClaim(hub, caller));
-  app.route('/api/board', boardRoutes({ store: hub.board, publish: (event) => hub.publish(event), caller, defaultLeaseMs: options.defaultLeaseMs }));
+  const publish = (event: Parameters<Hub['publish']>[0]) => hub.publish(event);
+  app.route('/api/board', boardRoutes({ store: hub.board, publish, caller, defaultLeaseMs: options.defaultLeaseMs, rolesOf: options.rolesOf }));
   options.extend?.(app, caller);
   app.all('*', (c) => {
     throw new ProtocolError('FORBIDDEN', `agents reach only the board, messages and the channel through the hub (not ${c.req.method} ${c.req.path})`);
@@ -53,11 +57,13 @@ export function createAgentApp(hub: Hub, host: string, options: AgentAppOptions)
  */
 export function createAgentDoor(hub: Hub, options: AgentAppOptions): { serve(host: string, stream: Duplex): void; close(): Promise<void> } {
   const servers = new Map<string, Server>();
+  const profiles = options.rolesOf ? null : createSqliteProfileStore({ path: hub.dbPath });
+  const rolesOf = options.rolesOf ?? (async (session: string) => (await profiles?.get(session))?.roles ?? []);
   return {
     serve(host, stream) {
       let server = servers.get(host);
       if (!server) {
-        server = createServer(getRequestListener(createAgentApp(hub, host, options).fetch));
+        server = createServer(getRequestListener(createAgentApp(hub, host, { ...options, rolesOf }).fetch));
         servers.set(host, server);
       }
       stream.on('error', (error: Error) => log('agent connection from %s failed: %s', host, error.message));
@@ -66,6 +72,7 @@ export function createAgentDoor(hub: Hub, options: AgentAppOptions): { serve(hos
     async close() {
       for (const server of servers.values()) server.close();
       servers.clear();
+      await profiles?.close();
     },
   };
 }

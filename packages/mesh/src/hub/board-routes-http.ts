@@ -58,6 +58,10 @@ export function toProtocolError(error: unknown): unknown {
       return new ProtocolError('NOT_FOUND', error.message, { fix: 'name a task by its key (AUTH-12) or id, as `mesh board ls` shows them' });
     case 'CONFLICT':
       return new ProtocolError('CONFLICT', error.message);
+    case 'NOT_HOLDER':
+      return new ProtocolError('FORBIDDEN', error.message, {
+        fix: 'an agent may only renew, finish or hand off the tasks it claimed itself',
+      });
   }
 }
 

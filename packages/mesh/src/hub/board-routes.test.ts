@@ -9,12 +9,22 @@ import type { HubEventInput } from './hub-events.js';
 
 const LEASE_MS = 60_000;
 
-async function servedBoard(): Promise<{ store: BoardStore; served: ServedRoutes; events: HubEventInput[]; client: (caller?: Caller) => BoardClient } & AsyncDisposable> {
+interface ServedBoardOptions {
+  /** Wraps the store the routes use (the test keeps the real one). */
+  wrap?: (store: BoardStore) => BoardStore;
+  roles?: Record<string, string[]>;
+}
+
+async function servedBoard(
+  options: ServedBoardOptions = {},
+): Promise<{ store: BoardStore; served: ServedRoutes; events: HubEventInput[]; client: (caller?: Caller) => BoardClient } & AsyncDisposable> {
   const db = tempHubDb();
   const store = createSqliteBoardStore({ path: db.path });
   const events: HubEventInput[] = [];
   const publish = async (event: HubEventInput) => void events.push(event);
-  const served = await serveRoutes((app) => app.route('/api/board', boardRoutes({ store, publish, caller: callerFromTestHeader, defaultLeaseMs: LEASE_MS })));
+  const rolesOf = async (session: string) => options.roles?.[session] ?? [];
+  const routes = boardRoutes({ store: options.wrap?.(store) ?? store, publish, caller: callerFromTestHeader, defaultLeaseMs: LEASE_MS, rolesOf });
+  const served = await serveRoutes((app) => app.route('/api/board', routes));
   return {
     store,
     served,
@@ -139,6 +149,75 @@ describe('boardRoutes', () => {
       expect(await refusal(intruder.completeTask(held.key, { token: held.token, note: 'mine now' }))).toMatchObject({ code: 'FORBIDDEN' });
       expect(await refusal(intruder.completeTask(held.key, { token: held.token + 1, note: 'guess' }))).toMatchObject({ code: 'STALE_TOKEN' });
       expect((await hub.client(agent('linux', { session: 'api-1' })).completeTask(held.key, { token: held.token, note: 'ok' })).status).toBe('done');
+    });
+  });
+
+  describe('agent claims are scoped to the agent', () => {
+    it('should refuse an agent claiming for another agent or a role it lacks, in words', async () => {
+      await using hub = await servedBoard({ roles: { 'api-1': ['reviewer'] } });
+      await hub.client().addTask({ title: 'theirs', for: 'api-2' });
+      const robot = hub.client(agent('linux', { session: 'api-1', jobId: 'J1' }));
+      const refused = await refusal(robot.claimTask({ holder: { who: 'api-1', host: 'linux' }, for: ['api-2'], leaseMs: LEASE_MS }));
+      expect(refused).toMatchObject({ code: 'FORBIDDEN', status: 403 });
+      expect(refused.message).toMatchInlineSnapshot(`"an agent claims tasks for itself (api-1), its roles (roles reviewer) or nobody; not for api-2"`);
+      expect((await refusal(robot.claimTask({ for: ['api-1', 'admin'], leaseMs: LEASE_MS }))).message).toContain('not for admin');
+      expect(await hub.store.list({ status: ['doing'] })).toEqual([]);
+    });
+
+    it('should give an agent tasks for itself, its roles and nobody, never another agent\'s', async () => {
+      await using hub = await servedBoard({ roles: { 'api-1': ['reviewer'] } });
+      const user = hub.client();
+      await user.addTask({ title: 'for api-2', for: 'api-2', priority: 'high' });
+      await user.addTask({ title: 'for the writers', for: 'writer', priority: 'high' });
+      await user.addTask({ title: 'for api-1', for: 'api-1' });
+      await user.addTask({ title: 'for reviewers', for: 'reviewer' });
+      await user.addTask({ title: 'for anyone', priority: 'low' });
+      const robot = hub.client(agent('linux', { session: 'api-1' }));
+      const titles: string[] = [];
+      for (let task = await robot.claimTask({ leaseMs: LEASE_MS }); task; task = await robot.claimTask({ leaseMs: LEASE_MS })) titles.push(task.title);
+      expect(titles).toEqual(['for api-1', 'for reviewers', 'for anyone']);
+      const job = hub.client(agent('mac', { jobId: 'J7' }));
+      expect(await job.claimTask({ for: ['J7'], leaseMs: LEASE_MS })).toBeNull();
+      expect((await refusal(job.claimTask({ for: ['writer'], leaseMs: LEASE_MS }))).message).toContain('no roles declared');
+      expect((await user.claimTask({ holder: { who: 'api-2', host: 'h' }, for: ['api-2'], leaseMs: LEASE_MS }))?.title).toBe('for api-2');
+    });
+
+    it('should refuse a non-holder\'s write even when the task is re-claimed between its check and its write', async () => {
+      // The store the routes use re-claims the task for another agent just before each write goes
+      // in: a holder check made by a separate read before the write would pass a guessed next token.
+      let reclaim: (() => Promise<unknown>) | null = null;
+      const interleaved = (store: BoardStore): BoardStore => ({
+        ...store,
+        complete: async (ref, fence, note) => {
+          await reclaim?.();
+          return store.complete(ref, fence, note);
+        },
+      });
+      await using hub = await servedBoard({ wrap: interleaved });
+      await hub.client().addTask({ title: 'contended' });
+      const first = (await hub.client(agent('linux', { session: 'slow', jobId: 'J1' })).claimTask({ leaseMs: 1 }))!;
+      reclaim = async () => {
+        reclaim = null;
+        await hub.store.expireLeases(new Date(Date.now() + 60_000));
+        await hub.store.claim({ holder: { who: 'rightful', host: 'linux', jobId: 'J2' }, leaseMs: LEASE_MS });
+      };
+      const intruder = hub.client(agent('linux', { session: 'intruder', jobId: 'J3' }));
+      const refused = await refusal(intruder.completeTask(first.key, { token: first.token + 2, note: 'guessed the next token' }));
+      expect(refused).toMatchObject({ code: 'FORBIDDEN', status: 403 });
+      expect(refused.message).toContain('held by rightful on linux');
+      expect(await hub.store.get(first.key)).toMatchObject({ status: 'doing', holder: { who: 'rightful' }, token: first.token + 2 });
+    });
+
+    it('should let only the holder finish among concurrent writers on the same host', async () => {
+      await using hub = await servedBoard();
+      await hub.client().addTask({ title: 'one' });
+      const holderCaller = agent('linux', { session: 'api-1', jobId: 'J1' });
+      const held = (await hub.client(holderCaller).claimTask({ leaseMs: LEASE_MS }))!;
+      const writers = ['api-2', 'api-3', 'api-4', 'api-1'].map((session, n) => hub.client(agent('linux', { session, jobId: `J${n + 2}` })));
+      writers[3] = hub.client(holderCaller);
+      const outcomes = await Promise.all(writers.map((w) => w.completeTask(held.key, { token: held.token, note: 'mine' }).then(() => 'done', (e: unknown) => (isProtocolError(e) ? e.code : String(e)))));
+      expect(outcomes).toEqual(['FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN', 'done']);
+      expect((await hub.store.get(held.key))?.history.at(-1)).toMatchObject({ kind: 'completed', by: 'api-1' });
     });
   });
 

@@ -2,7 +2,7 @@
  * `/api/board`: the board over HTTP. Every write goes through the board store (atomic, fenced),
  * is published as `task.changed`, and obeys the hub-side scopes of `caller.ts`.
  */
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import {
   AddTaskRequestSchema,
   ClaimTaskRequestSchema,
@@ -13,7 +13,7 @@ import {
   TaskHolderSchema,
   TaskListQuerySchema,
 } from '@flotilla/protocol';
-import type { BoardStore, Task, TaskHolder } from '../board/board-store.js';
+import type { BoardStore, Fence, Task, TaskHolder } from '../board/board-store.js';
 import { agentName, type AgentCaller, type Caller, type CallerOf } from './caller.js';
 import type { PublishEvent } from './hub-events.js';
 import { jsonBody, publishCommitted, queryOf, routeErrorHandler } from './board-routes-http.js';
@@ -25,6 +25,11 @@ export interface BoardRoutesOptions {
   caller: CallerOf;
   /** The lease of a claim or renewal that names none. */
   defaultLeaseMs: number;
+  /**
+   * The roles an agent's session declared in its profile: the names, beside its own, that it may
+   * claim tasks `for`. Without it an agent claims only tasks for itself or for nobody.
+   */
+  rolesOf?: (session: string) => Promise<readonly string[]>;
 }
 
 /** A claim or renewal may leave out the lease (the hub's default), and an agent its holder (itself). */
@@ -58,34 +63,32 @@ export function boardRoutes(options: BoardRoutesOptions): Hono {
   });
   app.post('/claim', async (c) => {
     const request = await jsonBody(c, ClaimBodySchema);
-    const holder = claimHolder(caller(c), request.holder);
+    const who = caller(c);
+    const holder = claimHolder(who, request.holder);
+    const names = who.kind === 'agent' ? await agentClaimNames(who, request.for, options.rolesOf) : request.for;
     const leaseMs = request.leaseMs ?? options.defaultLeaseMs;
-    const task = await store.claim({ holder, tags: request.tags, for: request.for, leaseMs });
+    const task = await store.claim({ holder, tags: request.tags, for: names, leaseMs });
     return c.json({ task: task === null ? null : await changed(task) });
   });
   app.get('/:ref', async (c) => c.json(await load(store, c.req.param('ref'))));
   app.post('/:ref/renew', async (c) => {
     const { token, leaseMs } = await jsonBody(c, RenewBodySchema);
-    const ref = await holderWrite(c, token);
     // Published too: the dashboard shows the lease left, and a renewal is rare (a few per lease).
-    return c.json(await changed(await store.renew(ref, token, leaseMs ?? options.defaultLeaseMs)));
+    return c.json(await changed(await store.renew(c.req.param('ref'), fenceOf(caller(c), token), leaseMs ?? options.defaultLeaseMs)));
   });
   app.post('/:ref/done', async (c) => {
     const { token, note } = await jsonBody(c, FinishTaskRequestSchema);
-    const ref = await holderWrite(c, token);
-    return c.json(await changed(await store.complete(ref, token, note)));
+    return c.json(await changed(await store.complete(c.req.param('ref'), fenceOf(caller(c), token), note)));
   });
   app.post('/:ref/fail', async (c) => {
     const { token, note } = await jsonBody(c, FinishTaskRequestSchema);
-    const ref = await holderWrite(c, token);
-    return c.json(await changed(await store.fail(ref, token, note)));
+    return c.json(await changed(await store.fail(c.req.param('ref'), fenceOf(caller(c), token), note)));
   });
   app.post('/:ref/handoff', async (c) => {
     const { token, ...handoff } = await jsonBody(c, HandoffTaskRequestSchema);
-    const ref = await holderWrite(c, token);
     const who = caller(c);
     const jobId = who.kind === 'agent' ? (who.jobId ?? handoff.jobId) : handoff.jobId;
-    return c.json(await changed(await store.handoff(ref, token, { ...handoff, ...(jobId ? { jobId } : {}) })));
+    return c.json(await changed(await store.handoff(c.req.param('ref'), fenceOf(who, token), { ...handoff, ...(jobId ? { jobId } : {}) })));
   });
   app.post('/:ref/approve', async (c) => {
     if (caller(c).kind !== 'user') {
@@ -96,24 +99,10 @@ export function boardRoutes(options: BoardRoutesOptions): Hono {
     return c.json(await changed(await store.approve(c.req.param('ref'), 'user')));
   });
 
-  /** An agent writes only into holdings of its own host (and job): a token alone is easy to guess. */
-  async function holderWrite(c: Context, token: number): Promise<string> {
-    const ref = c.req.param('ref')!;
-    const who = caller(c);
-    if (who.kind === 'agent') {
-      const task = await load(store, ref);
-      if (task.token === token && task.holder !== null && !holdsAsItself(who, task.holder)) {
-        throw new ProtocolError('FORBIDDEN', `task ${task.key} is held by ${task.holder.who} on ${task.holder.host}, not by this agent`, {
-          fix: 'an agent may only renew, finish or hand off the tasks it claimed itself',
-        });
-      }
-    }
-    return ref;
-  }
   return app;
 }
 
-/** A user claims for whoever it names; an agent claims as itself, on its own host. */
+/** A user claims for whoever it names; an agent claims as itself (its session, else its job), on its own host. */
 function claimHolder(who: Caller, requested: TaskHolder | undefined): TaskHolder {
   if (who.kind === 'user') {
     if (requested === undefined) {
@@ -126,15 +115,38 @@ function claimHolder(who: Caller, requested: TaskHolder | undefined): TaskHolder
       fix: 'claim without naming another host; the hub fills in your own',
     });
   }
-  const holder: TaskHolder = { who: who.session ?? requested?.who ?? agentName(who), host: who.host };
+  const holder: TaskHolder = { who: agentName(who), host: who.host };
   if (who.jobId !== undefined) holder.jobId = who.jobId;
   if (requested?.sessionId !== undefined) holder.sessionId = requested.sessionId;
   return holder;
 }
 
-function holdsAsItself(who: AgentCaller, holder: TaskHolder): boolean {
-  if (holder.host !== who.host) return false;
-  return who.jobId === undefined || holder.jobId === undefined || holder.jobId === who.jobId;
+/**
+ * The names an agent claims tasks `for`: its own name and the roles its profile declares (tasks for
+ * nobody are always claimable). It may narrow them, never name another agent or a role it lacks.
+ */
+async function agentClaimNames(
+  who: AgentCaller,
+  requested: readonly string[] | undefined,
+  rolesOf: BoardRoutesOptions['rolesOf'],
+): Promise<string[]> {
+  const self = agentName(who);
+  const roles = who.session === undefined || rolesOf === undefined ? [] : await rolesOf(who.session);
+  const own = [self, ...roles];
+  const foreign = (requested ?? []).filter((name) => !own.includes(name));
+  if (foreign.length > 0) {
+    const declared = roles.length === 0 ? 'no roles declared' : `roles ${roles.join(', ')}`;
+    throw new ProtocolError('FORBIDDEN', `an agent claims tasks for itself (${self}), its roles (${declared}) or nobody; not for ${foreign.join(', ')}`, {
+      fix: 'claim without --for to take tasks for you or your roles; a role is declared with `cb profile --role ROLE` (or by the user)',
+    });
+  }
+  return requested === undefined ? own : [...requested];
+}
+
+/** A user's write carries the token alone; an agent's must also come from the holder, checked in the write's transaction. */
+function fenceOf(who: Caller, token: number): Fence {
+  if (who.kind === 'user') return token;
+  return { token, holder: { host: who.host, who: agentName(who), ...(who.jobId === undefined ? {} : { jobId: who.jobId }) } };
 }
 
 async function load(store: BoardStore, ref: string): Promise<Task> {

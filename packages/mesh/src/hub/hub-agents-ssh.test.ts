@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBoardClient } from '@flotilla/protocol';
+import { createBoardClient, createMeshClient } from '@flotilla/protocol';
 import { netnsUnavailableReason } from '../test-support/netns.test-support.js';
 import { startSshHub, type SshHub } from '../test-support/ssh-hub.test-support.js';
 
@@ -86,10 +86,12 @@ describe.skipIf(skip !== null)('agents on namespace hosts use the hub board thro
     expect(handed).toMatchObject({ status: 'todo', for: 'reviewer', branch: 'feature-parser', previousJobId: implement.id });
 
     const reviewer = await fleet.dispatch('ha2', 'sleep 60', repo2);
+    // An agent claims tasks for its own roles only: the reviewing session declares the role first.
+    await createMeshClient(fleet.transport).declareProfile('rev-1', { roles: ['reviewer'] });
     const socket = join(fleet.net.host('ha2').home, 'hub.sock');
     const claim = await fleet.net.ssh(
       fleet.net.host('ha2'),
-      `curl -sS -i --unix-socket ${socket} -H 'content-type: application/json' -H 'x-flotilla-agent-job: ${reviewer.id}' -d '{"for":["reviewer"],"leaseMs":60000}' http://hub/api/board/claim`,
+      `curl -sS -i --unix-socket ${socket} -H 'content-type: application/json' -H 'x-flotilla-agent-job: ${reviewer.id}' -H 'x-flotilla-agent-session: rev-1' -d '{"for":["reviewer"],"leaseMs":60000}' http://hub/api/board/claim`,
     );
     expect(claim.stdout).toMatch(/x-flotilla-branch: feature-parser moved from ha1/i);
     expect(claim.stdout).toContain('"branch":"feature-parser"');

@@ -35,6 +35,8 @@ export class Hub {
   readonly name: string;
   readonly store: HubStore;
   readonly board: BoardStore;
+  /** The hub's database file (board, outbox, profiles, messages): other stores open their own connection to it. */
+  readonly dbPath: string;
   private readonly options: HubOptions;
   private readonly connections = new Map<string, HostConnection>();
   private readonly listeners = new Set<() => void>();
@@ -45,6 +47,7 @@ export class Hub {
   constructor(options: HubOptions) {
     this.options = options;
     this.name = options.name;
+    this.dbPath = options.paths.db;
     this.store = openHubStore({ path: options.paths.db, hubName: options.name, now: options.now });
     const now = options.now ?? (() => new Date());
     // Opened after the hub store, whose migration creates hub_events.
