@@ -40,19 +40,25 @@ export async function run(ctx: CliContext, options: RunOptions): Promise<void> {
   log(`driving the ${server.isHub ? 'hub' : 'daemon'} ${server.capabilities.host} at ${server.where}`);
   const webhook = options.webhook || config.mode === 'webhook' ? requireWebhook(config) : null;
   const stopped = ctx.stopSignal();
-  if (webhook) {
-    const http = await serveWebhook(telegram, webhook);
-    log(`@${telegram.bot.botInfo.username} receives updates at ${webhook.url} (listening on ${webhook.host ?? '127.0.0.1'}:${webhook.port})`);
-    const signal = await stopped;
-    log(`${signal}: stopping`);
-    await new Promise<void>((resolve) => http.close(() => resolve()));
-  } else {
-    await telegram.start();
-    printLine(ctx.streams.stdout, `@${telegram.bot.botInfo.username} is running for ${config.allowedUsers.length} allowed user(s); Ctrl-C stops it`);
-    const outcome = await Promise.race([stopped.then((signal) => ({ signal })), telegram.finished().then(() => ({ signal: 'polling ended' }))]);
-    log(`${outcome.signal}: stopping`);
+  try {
+    if (webhook) await runWebhook(telegram, webhook, stopped, log);
+    else {
+      await telegram.start();
+      printLine(ctx.streams.stdout, `@${telegram.bot.botInfo.username} is running for ${config.allowedUsers.length} allowed user(s); Ctrl-C stops it`);
+      // Polling ends on a signal, or when Telegram refuses it (409: another poller elsewhere) — then this rejects.
+      const outcome = await Promise.race([stopped, telegram.finished().then(() => 'polling ended')]);
+      log(`${outcome}: stopping`);
+    }
+  } finally {
+    await telegram.stop();
   }
-  await telegram.stop();
+}
+
+async function runWebhook(telegram: TelegramBot, webhook: WebhookConfig, stopped: Promise<string>, log: (line: string) => void): Promise<void> {
+  const http = await serveWebhook(telegram, webhook);
+  log(`@${telegram.bot.botInfo.username} receives updates at ${webhook.url} (listening on ${webhook.host ?? '127.0.0.1'}:${webhook.port})`);
+  log(`${await stopped}: stopping`);
+  await new Promise<void>((resolve) => http.close(() => resolve()));
 }
 
 async function startableConfig(ctx: CliContext): Promise<TelegramConfig> {
