@@ -143,12 +143,13 @@ function installPipeline(bot: Bot, deps: FeatureDeps, ready: Promise<unknown>, o
     await next();
   });
   const boundary = async (error: BotError<Context>): Promise<void> => reportError(error, deps);
+  // Voice first: it takes its own `v:` buttons and, after Edit, the next plain message.
+  bot.errorBoundary(boundary, voiceComposer({ transcriber: options.transcriber ?? null, dispatch: (ctx, text) => dispatchText(ctx, deps, text) }));
   bot.errorBoundary(boundary, fleetComposer(deps));
   bot.errorBoundary(boundary, jobsComposer(deps));
   bot.errorBoundary(boundary, sessionsComposer(deps));
   bot.errorBoundary(boundary, inboxComposer(deps));
   bot.errorBoundary(boundary, callbacksComposer(deps));
-  bot.errorBoundary(boundary, voiceComposer({ transcriber: options.transcriber ?? null, dispatch: (ctx, text) => dispatchText(ctx, deps, text) }));
   bot.errorBoundary(boundary, replyRoutingComposer(deps));
   bot.catch((error) => reportError(error, deps));
 }

@@ -11,7 +11,7 @@ import { loadTelegramConfig, startProblem, type TelegramConfig, type WebhookConf
 import { acquirePollerLock } from '../../config/lock.js';
 import { findServer } from '../../config/server.js';
 import { redact } from '../../bot/errors.js';
-import { createHttpTranscriber } from '../transcriber.js';
+import { createTranscriber } from '../../voice/index.js';
 import { printLine, UsageError, type CliContext } from '../context.js';
 
 export interface RunOptions {
@@ -34,7 +34,7 @@ export async function run(ctx: CliContext, options: RunOptions): Promise<void> {
     isHub: server.isHub,
     apiRoot: config.apiRoot,
     home: ctx.home,
-    transcriber: config.transcription ? createHttpTranscriber(config.transcription) : undefined,
+    transcriber: config.transcription ? createTranscriber(config.transcription) : undefined,
     log,
   });
   log(`driving the ${server.isHub ? 'hub' : 'daemon'} ${server.capabilities.host} at ${server.where}`);
