@@ -7,6 +7,8 @@ export interface PlannedBatch {
   repo: RepoConfig;
   tickets: Ticket[];
   branch: string;
+  /** When the sources were listed (ms): a ledger change after it makes the listing stale. */
+  listedAt: number;
 }
 
 /**
@@ -14,7 +16,8 @@ export interface PlannedBatch {
  * batch of the ledger goes back into exactly that batch (same ticket set, same branch), or waits
  * when some of that batch's tickets are not listed this cycle. Tickets stay in their source order.
  */
-export async function planBatches(repo: RepoConfig, tickets: readonly Ticket[], size: number, ledger: Ledger): Promise<PlannedBatch[]> {
+export async function planBatches(repo: RepoConfig, tickets: readonly Ticket[], options: { size: number; listedAt: number }, ledger: Ledger): Promise<PlannedBatch[]> {
+  const { size, listedAt } = options;
   const byKey = new Map(tickets.map((t) => [ticketKey(t), t]));
   const used = new Set<string>();
   const planned: PlannedBatch[] = [];
@@ -29,12 +32,12 @@ export async function planBatches(repo: RepoConfig, tickets: readonly Ticket[], 
     }
     const members = open.ticketKeys.map((k) => byKey.get(k));
     open.ticketKeys.forEach((k) => used.add(k));
-    if (members.every((m): m is Ticket => m !== undefined)) planned.push({ repo, tickets: members, branch: open.branch });
+    if (members.every((m): m is Ticket => m !== undefined)) planned.push({ repo, tickets: members, branch: open.branch, listedAt });
   }
   const free = fresh.filter((t) => !used.has(ticketKey(t)));
   for (let start = 0; start < free.length; start += size) {
     const group = free.slice(start, start + size);
-    planned.push({ repo, tickets: group, branch: batchBranch(group) });
+    planned.push({ repo, tickets: group, branch: batchBranch(group), listedAt });
   }
   return planned;
 }

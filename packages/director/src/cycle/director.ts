@@ -81,6 +81,7 @@ export function createDirector(options: DirectorOptions): Director {
 async function cycle(ctx: BatchContext, sources: readonly TicketSource[]): Promise<CycleReport> {
   const report: CycleReport = { startedAt: new Date().toISOString(), endedAt: '', skipped: [], sourceErrors: [], batches: [] };
   const byRepo = new Map<string, { repo: RepoConfig; tickets: Ticket[] }>();
+  const listedAt = Date.now();
   for (const source of sources) {
     let tickets: Ticket[];
     try {
@@ -92,7 +93,7 @@ async function cycle(ctx: BatchContext, sources: readonly TicketSource[]): Promi
     for (const ticket of tickets) await routeOne(ctx, source, ticket, byRepo, report);
   }
   const plans: PlannedBatch[] = [];
-  for (const { repo, tickets } of byRepo.values()) plans.push(...(await planBatches(repo, tickets, ctx.config.batch.size, ctx.ledger)));
+  for (const { repo, tickets } of byRepo.values()) plans.push(...(await planBatches(repo, tickets, { size: ctx.config.batch.size, listedAt }, ctx.ledger)));
   report.batches = await runPerRepo(ctx, plans);
   report.endedAt = new Date().toISOString();
   debug('cycle: %d batches, %d skipped, %d source errors', report.batches.length, report.skipped.length, report.sourceErrors.length);

@@ -192,6 +192,9 @@ async function finish(ctx: BatchContext, plan: PlannedBatch, batch: LedgerBatch,
 /** A ticket the ledger finished whose source still lists it: the status update was lost; redo it. */
 async function syncFinished(ctx: BatchContext, plan: PlannedBatch, ledgerTicket: LedgerTicket): Promise<Outcome> {
   const ticket = plan.tickets.find((t) => ticketKey(t) === ledgerTicket.key)!;
+  if (Date.parse(ledgerTicket.updatedAt) >= plan.listedAt) {
+    return { outcome: 'already_done', detail: 'finished by another director while this cycle ran' };
+  }
   if (ledgerTicket.status === 'in_review') {
     await sourceOf(ctx, ticket).setStatus(ticket, { status: 'in_review', link: ledgerTicket.link, branch: plan.branch, note: ledgerTicket.note ?? '' });
     return { outcome: 'already_done', detail: `finished before (${ledgerTicket.link ?? 'branch'}); its status was brought up to date` };

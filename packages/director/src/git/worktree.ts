@@ -37,7 +37,11 @@ export interface Worktree {
  * @example
  * const wt = await ensureWorktree({ repoPath, repoName: 'api', branch: 'flotilla/t/board-AUTH-12', base: 'main', worktreesDir });
  */
-export async function ensureWorktree(input: EnsureWorktreeInput): Promise<Worktree> {
+export function ensureWorktree(input: EnsureWorktreeInput): Promise<Worktree> {
+  return serialized(input.repoPath, () => makeWorktree(input));
+}
+
+async function makeWorktree(input: EnsureWorktreeInput): Promise<Worktree> {
   const remote = await hasRemote(input.repoPath, 'origin');
   if (remote) await runGit(input.repoPath, ['fetch', '--quiet', 'origin']);
   const baseRef = await resolveBase(input.repoPath, input.base, remote);
@@ -65,9 +69,27 @@ export async function ensureWorktree(input: EnsureWorktreeInput): Promise<Worktr
 }
 
 /** Removes the worktree (its branch stays, with whatever was committed on it). */
-export async function removeWorktree(repoPath: string, path: string): Promise<void> {
-  if (existsSync(path)) await git(repoPath, ['worktree', 'remove', '--force', path]);
-  await runGit(repoPath, ['worktree', 'prune']);
+export function removeWorktree(repoPath: string, path: string): Promise<void> {
+  return serialized(repoPath, async () => {
+    if (existsSync(path)) await git(repoPath, ['worktree', 'remove', '--force', path]);
+    await runGit(repoPath, ['worktree', 'prune']);
+  });
+}
+
+/**
+ * Worktree bookkeeping and fetches of one repository run one at a time within this process:
+ * concurrent `git fetch` or `worktree add` in one repository fight over the same lock files.
+ * (Directors in other processes are kept apart by the ledger's batch claims.)
+ */
+const repoQueues = new Map<string, Promise<unknown>>();
+function serialized<T>(repoPath: string, fn: () => Promise<T>): Promise<T> {
+  const previous = repoQueues.get(repoPath) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(fn);
+  repoQueues.set(repoPath, next);
+  void next.finally(() => {
+    if (repoQueues.get(repoPath) === next) repoQueues.delete(repoPath);
+  }).catch(() => undefined);
+  return next;
 }
 
 export async function hasRemote(repoPath: string, name: string): Promise<boolean> {

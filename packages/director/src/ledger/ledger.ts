@@ -20,6 +20,8 @@ export interface LedgerTicket {
   infraFailures: number;
   link: string | null;
   note: string | null;
+  /** When the ticket's row last changed (ISO): finished tickets, when they were finished. */
+  updatedAt: string;
 }
 
 export interface LedgerBatch {

@@ -32,6 +32,7 @@ const TicketRowSchema = z.object({
   infra_failures: z.number().int(),
   link: z.string().nullable(),
   note: z.string().nullable(),
+  updated_at: z.string(),
 });
 const BatchRowSchema = z.object({
   id: z.string(),
@@ -232,6 +233,7 @@ function toTicket(row: z.infer<typeof TicketRowSchema>): LedgerTicket {
     infraFailures: row.infra_failures,
     link: row.link,
     note: row.note,
+    updatedAt: row.updated_at,
   };
 }
 
