@@ -86,6 +86,8 @@ describe('diffJobs', () => {
     expect(diffJobs(before(record), [running]).map((change) => change.type)).toEqual(['job.updated']);
     expect(diffJobs(before(running), [done]).map((change) => change.type)).toEqual(['job.ended']);
     expect(diffJobs(before(done), [structuredClone(done)])).toEqual([]);
+    const reordered = Object.fromEntries(Object.entries(done).reverse()) as Job;
+    expect(diffJobs(before(done), [reordered])).toEqual([]);
     const withResult = { ...done, result: 'late' };
     expect(diffJobs(before(done), [withResult]).map((change) => change.type)).toEqual(['job.updated']);
   });

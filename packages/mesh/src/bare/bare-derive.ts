@@ -137,7 +137,7 @@ export function diffJobs(previous: ReadonlyMap<string, Job>, current: readonly J
   for (const job of current) {
     const before = previous.get(job.id);
     if (!before) changes.push({ type: 'job.created', job });
-    else if (JSON.stringify(before) === JSON.stringify(job)) continue;
+    else if (sameValue(before, job)) continue;
     else if (job.endedAt !== null && before.endedAt === null) changes.push({ type: 'job.ended', job });
     else changes.push({ type: 'job.updated', job });
   }
@@ -150,9 +150,23 @@ export function diffSessions(previous: ReadonlyMap<string, Session>, current: re
   for (const session of current) {
     const before = previous.get(session.id);
     if (!before) changes.push({ type: 'session.created', session });
-    else if (JSON.stringify(before) === JSON.stringify(session)) continue;
+    else if (sameValue(before, session)) continue;
     else if (session.state === 'exited' && before.state !== 'exited') changes.push({ type: 'session.ended', session });
     else changes.push({ type: 'session.state', session, previous: before.state });
   }
   return changes;
+}
+
+/** Deep equality of JSON values, whatever the order of their keys (a record read back through zod has the schema's order). */
+export function sameValue(a: unknown, b: unknown): boolean {
+  return stableJson(a) === stableJson(b);
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, item]) => item !== undefined);
+    return `{${entries.sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([key, item]) => `${JSON.stringify(key)}:${stableJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }

@@ -8,6 +8,8 @@
 import type { FlotillaEvent, TransportStream } from '@flotilla/protocol';
 import type { BareChange } from './bare-derive.js';
 
+/** Every bare feed id is above this (a start time after 2001, in µs); no daemon's outbox gets near it. */
+export const BARE_EVENT_ID_FLOOR = 1e15;
 /** Events kept for readers that reconnect (a link that dropped for a moment). */
 const KEEP_EVENTS = 2_000;
 
@@ -15,6 +17,11 @@ export interface BareEventFeed {
   publish(changes: readonly BareChange[]): FlotillaEvent[];
   /** An SSE stream from `lastEventId` (none: live events only), ending when `signal` aborts. */
   stream(lastEventId: number | null, signal?: AbortSignal): TransportStream;
+  /**
+   * The host's objects were primed from the hub's mirror before the first look (a hub restart):
+   * a reader resuming from an older id is then owed exactly the events published since, not a resync.
+   */
+  markSeeded(): void;
   /** Called after every publish; returns the unsubscribe function. */
   onPublish(listener: () => void): () => void;
   lastId(): number;
@@ -24,6 +31,7 @@ export function createBareEventFeed(options: { host: string; now?: () => Date })
   const now = options.now ?? (() => new Date());
   const base = now().getTime() * 1_000;
   let next = base + 1;
+  let seeded = false;
   const kept: FlotillaEvent[] = [];
   const listeners = new Set<() => void>();
 
@@ -40,12 +48,16 @@ export function createBareEventFeed(options: { host: string; now?: () => Date })
     if (lastEventId === null || lastEventId === next - 1) return [];
     const oldest = kept[0]?.id ?? next;
     if (lastEventId >= base && lastEventId < next && lastEventId >= oldest - 1) return kept.filter((event) => event.id > lastEventId);
+    if (lastEventId < base && seeded && oldest === base + 1) return [...kept];
     const reason = lastEventId < base ? 'the bare host was read again after a hub restart (it keeps no event log)' : 'events were lost';
     return [{ type: 'resync', reason, id: next - 1, at: now().toISOString(), host: options.host } as FlotillaEvent];
   };
 
   return {
     publish,
+    markSeeded: () => {
+      seeded = true;
+    },
     onPublish: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);

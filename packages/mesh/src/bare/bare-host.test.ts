@@ -158,6 +158,26 @@ describe('a bare host driven through tmux', () => {
     expect((await again.client.listSessions({ all: true })).map((session) => session.state)).toEqual(['exited']);
     for (const job of before) if (existsSync(join(jobDir(job.id), 'runs'))) expect(readFileSync(join(jobDir(job.id), 'runs'), 'utf8')).toBe('run\n');
   });
+
+  it('after a restart seeded from the mirror, owes an old cursor only the changes since, not a resync', async () => {
+    const sessions = [...driver.host.sessions.values()];
+    const mirror = driver.host.listJobs();
+    const changed = mirror.find((job) => job.status === 'succeeded')!;
+    // The mirror last saw one job still running: the host's files say it ended since.
+    const stale = { ...changed, status: 'running' as const, endedAt: null, updatedAt: changed.startedAt! };
+    const again = createBareDriver({ name: 'bare1', link });
+    await again.host.load({ jobs: mirror.map((job) => (job.id === changed.id ? stale : job)), sessions });
+    const stream = again.host.feed.stream(42);
+    const chunks: string[] = [];
+    const reading = (async () => {
+      for await (const chunk of stream.chunks) chunks.push(chunk);
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    stream.close();
+    await reading;
+    const events = chunks.map((chunk) => JSON.parse(chunk.slice(chunk.indexOf('data: ') + 6)) as FlotillaEvent);
+    expect(events.map((event) => [event.type, 'job' in event ? event.job.id : null])).toEqual([['job.ended', changed.id]]);
+  });
 });
 
 function alive(pid: number): boolean {

@@ -70,17 +70,31 @@ export class BareHost {
     return result.stdout.split('\n')[0]?.trim() ?? 'tmux';
   }
 
-  /** Reads every recent job and session from the host (after a hub start or a reconnect), publishing what changed. */
-  load(): Promise<void> {
+  /**
+   * Reads every recent job and session from the host (after a hub start or a reconnect), publishing
+   * what changed. `seed`: what the hub's mirror holds of this host, on the first load after a hub
+   * restart; the events published are then exactly the changes since the hub last saw the host.
+   */
+  load(seed?: { jobs: readonly Job[]; sessions: readonly Session[] }): Promise<void> {
     return this.serially(async () => {
       const observation = parseObservation((await this.run(scripts.loadScript(LOAD_LIMIT))).stdout);
       for (const problem of observation.problems) log('%s: %s', this.name, problem);
+      if (seed && !this.loaded) this.prime(seed, observation);
       for (const record of observation.jobRecords) this.jobRecords.set(record.id, record);
       for (const record of observation.sessionRecords) this.sessionRecords.set(record.id, record);
       const dirs = [...observation.jobRecords.map((job) => scripts.jobDir(job.id)), ...observation.sessionRecords.map((s) => scripts.sessionDir(s.id))];
       await this.apply(dirs, observation);
       this.loaded = true;
     });
+  }
+
+  /** Takes the mirror's copies of the objects the host still has as what was last published. */
+  private prime(seed: { jobs: readonly Job[]; sessions: readonly Session[] }, observation: Observation): void {
+    const jobIds = new Set(observation.jobRecords.map((job) => job.id));
+    const sessionIds = new Set(observation.sessionRecords.map((session) => session.id));
+    for (const job of seed.jobs) if (jobIds.has(job.id) && !this.jobs.has(job.id)) this.jobs.set(job.id, job);
+    for (const session of seed.sessions) if (sessionIds.has(session.id) && !this.sessions.has(session.id)) this.sessions.set(session.id, session);
+    this.feed.markSeeded();
   }
 
   /** One look at everything not yet ended. */

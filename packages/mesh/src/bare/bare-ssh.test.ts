@@ -137,6 +137,7 @@ describe.skipIf(skip !== null)('a host where cb cannot run, driven through tmux 
   it('after a hub restart shows every finished job as it was and runs nothing again', async () => {
     const during = await dispatch('hb2', { prompt: 'sleep 25', agent: 'claude' });
     await until('the job to run', async () => (await client.getJob(during.id)).status === 'running' || null, 30_000);
+    const lastBefore = running!.hub.store.eventBounds().latest;
     await running!.close();
     running = null;
     await startHub();
@@ -150,6 +151,10 @@ describe.skipIf(skip !== null)('a host where cb cannot run, driven through tmux 
       });
     }
     expect(await ended(during.id)).toMatchObject({ status: 'succeeded' });
+    // The hub restarted from its mirror: no event repeats a job that did not change meanwhile.
+    const finishedIds = new Set(finished.map((job) => job.id));
+    const repeated = running!.hub.store.eventsAfter(lastBefore, 10_000).filter((event) => 'job' in event && finishedIds.has(event.job.id));
+    expect(repeated).toEqual([]);
     for (const job of [...finished, during]) {
       if (existsSync(join(jobDir(job.id), 'runs'))) expect(readFileSync(join(jobDir(job.id), 'runs'), 'utf8')).toBe('run\n');
     }

@@ -11,6 +11,7 @@ import { createBareTransport } from './bare-transport.js';
 
 export { pollBareHost } from './bare-poller.js';
 export { BARE_SLOTS, BARE_VERSION } from './bare-transport.js';
+export { BARE_EVENT_ID_FLOOR } from './bare-event-feed.js';
 
 export interface BareDriver {
   host: BareHost;

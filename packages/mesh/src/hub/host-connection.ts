@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import createDebug from 'debug';
 import { createClient, type DaemonStatus, type FlotillaClient, type Host, type Transport } from '@flotilla/protocol';
 import type { HostLink, LinkStatus } from '../link/host-link.js';
-import { createBareDriver, pollBareHost, type BareDriver } from '../bare/index.js';
+import { BARE_EVENT_ID_FLOOR, createBareDriver, pollBareHost, type BareDriver } from '../bare/index.js';
 import { ensureRemoteDaemon, type DaemonDiscovery } from './daemon-discovery.js';
 import type { HubStore } from './hub-store.js';
 import { syncHostEvents } from './host-event-sync.js';
@@ -181,6 +181,7 @@ export class HostConnection {
       this.publishIfChanged();
       return false;
     }
+    this.forgetBareCursor();
     this.daemonError = null;
     // The agents' door opens before the host counts as attached: a job dispatched at once may call `cb board`.
     const stopReverse = await this.serveReverse(found.status.home);
@@ -207,7 +208,9 @@ export class HostConnection {
    */
   private async attachBare(bare: BareDriver, reason: string): Promise<boolean> {
     this.daemonError = null;
-    await bare.host.load();
+    // First time in this hub process: start from what the mirror holds, so a restart publishes only real changes.
+    const seed = bare.host.loaded ? undefined : { jobs: this.deps.store.listJobs({ host: this.name, limit: 500 }).items, sessions: this.deps.store.listSessions({ host: this.name, all: true }) };
+    await bare.host.load(seed);
     const session = new AbortController();
     this.session = session;
     const status = () => bare.client.status();
@@ -228,6 +231,18 @@ export class HostConnection {
       await Promise.all([polling, recheck]);
     }
     return true;
+  }
+
+  /**
+   * A host that was bare and runs cb now: the cursor the hub kept is the bare feed's (ids from its
+   * start time in µs), far past any daemon event id, and a daemon would send nothing after it. The
+   * host is forgotten (cursor and session mirror; jobs stay) so the daemon's events start from a snapshot.
+   */
+  private forgetBareCursor(): void {
+    const cursor = this.deps.store.cursor(this.name);
+    if (cursor === null || cursor < BARE_EVENT_ID_FLOOR) return;
+    log('%s: was bare; starting its daemon events from a snapshot', this.name);
+    this.deps.store.forgetHost(this.name);
   }
 
   /** While bare: asks every so often whether cb runs there now (after `mesh hosts bootstrap`), and ends the bare session if so. */
