@@ -7,9 +7,9 @@ import type { NetnsHost, NetnsHosts } from '../test-support/netns.test-support.j
 /** A loopback port nothing listens on: the host's npm registry. */
 export const DEAD_REGISTRY = 'http://127.0.0.1:9/';
 
-/** Restarts the host's sshd so that its sessions get a fresh HOME under `scratch`; returns that HOME. */
-export async function useBareHome(net: NetnsHosts, host: NetnsHost, scratch: string): Promise<string> {
-  const remoteHome = join(scratch, `${host.name}-home`);
+/** Restarts the host's sshd so that its sessions get a fresh HOME under `scratch` (or `home`); returns that HOME. */
+export async function useBareHome(net: NetnsHosts, host: NetnsHost, scratch: string, home?: string): Promise<string> {
+  const remoteHome = home ?? join(scratch, `${host.name}-home`);
   const npmCache = join(scratch, `${host.name}-npm-cache`);
   for (const dir of [remoteHome, npmCache]) mkdirSync(dir, { recursive: true, mode: 0o700 });
   const env = [

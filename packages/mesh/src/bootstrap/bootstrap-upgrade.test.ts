@@ -3,7 +3,7 @@
 // time. One bootstrap is refused; the other replaces the daemon, the job keeps running and is
 // still followed by the hub through the new daemon. Then the lock's stale cases.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,6 +95,30 @@ describe.skipIf(skip !== null)(`a forced bootstrap of a host in use${skip === nu
     const [listed] = await fleet.hosts();
     expect(listed).toMatchObject({ name: host.name, state: 'up', mode: 'daemon', cbVersion: '0.1.0' });
   }, 600_000);
+
+  it('should leave the previous install in use when a bootstrap is cut off mid-install, and let the next one take over the lock it left', async () => {
+    const bin = join(remoteHome, '.flotilla', 'bin', 'cb');
+    const before = readlinkSync(bin);
+    const daemon = await daemonStatus();
+    const link = await openLink();
+    const progress: string[] = [];
+    const cut = bootstrapHost(link, {
+      bundleDir: bundle.dir,
+      force: true,
+      onProgress: (line) => {
+        progress.push(line);
+        if (line.startsWith('installing offline')) setTimeout(() => void link.close(), 2_000);
+      },
+    });
+    await expect(cut).rejects.toMatchObject({ code: 'REMOTE_FAILED', message: expect.stringMatching(/^npm install --offline (on bu1 did not finish|failed on bu1)/) });
+    expect(progress.at(-1)).toMatch(/^note: could not release the bootstrap lock on bu1/);
+    expect(readlinkSync(bin)).toBe(before);
+    expect((await fleet.net.ssh(host, '"$HOME/.flotilla/bin/cb" --version')).stdout.trim()).toBe('0.1.0');
+    expect((await daemonStatus()).pid).toBe(daemon.pid);
+    expect(existsSync(lockDir())).toBe(true);
+    expect(await bootstrapHost(await openLink(), { bundleDir: bundle.dir })).toMatchObject({ status: 'already-installed' });
+    expect(existsSync(lockDir())).toBe(false);
+  }, 120_000);
 
   it('should take over a lock whose bootstrap died on this machine or is older than 30 minutes, and refuse a live one', async () => {
     const link = await openLink();

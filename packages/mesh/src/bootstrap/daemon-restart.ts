@@ -81,7 +81,7 @@ async function rollBack(link: HostLink, context: RestartContext & { previousBin:
     const again = await startDaemon(link, home, 'starting the previous cb daemon again');
     return new BootstrapError(
       'REMOTE_FAILED',
-      `${failure.message}\nThe previous cb (${again.version}) is back in place and its daemon runs again (pid ${again.pid}); the new install was verified under a throwaway home, so look at ${home}/.flotilla/daemon.log (or FLOTILLA_HOME's) on ${link.name} for why it did not start there.`,
+      `${failure.message}\nThe previous cb (${again.version}) is back in place and its daemon runs again (pid ${again.pid}); the new install was verified under a throwaway home, so daemon.log in the daemon's FLOTILLA_HOME (default ~/.flotilla) on ${link.name} says why it did not start there.`,
       { cause: failure },
     );
   } catch (error) {

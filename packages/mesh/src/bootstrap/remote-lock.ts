@@ -3,7 +3,8 @@
  * (mkdir) holding `owner.json` (which machine and process took it, when, and a random token).
  * A second bootstrap is refused with who holds the lock and since when. A lock older than
  * `LOCK_STALE_MS`, or held by a process of this same machine that no longer exists (a bootstrap
- * killed with Ctrl-C), is taken over: renamed aside under its owner's token — a rename only one
+ * killed with Ctrl-C) or by this process without it holding it any more (a release lost with the
+ * link), is taken over: renamed aside under its owner's token — a rename only one
  * taker can win — then made afresh. Released (only by its owner) in bootstrap's `finally`.
  */
 import { randomUUID } from 'node:crypto';
@@ -20,6 +21,8 @@ import { runRemote, shQuote } from './remote-shell.js';
  */
 export const LOCK_STALE_MS = 30 * 60_000;
 const LOCK_STEP_TIMEOUT_MS = 30_000;
+/** The tokens of the locks this process holds now (a lock of this pid with another token was left behind). */
+const held = new Set<string>();
 
 const LockOwnerSchema = z.object({ machine: z.string(), pid: z.number().int(), token: z.string(), startedAt: z.string() });
 type LockOwner = z.infer<typeof LockOwnerSchema>;
@@ -70,7 +73,13 @@ export async function takeHostLock(link: HostLink, home: string): Promise<HostLo
   let answer = await tryLock(link, home, owner, '');
   if (!answer.taken && isStale(answer.owner, answer.ageMs)) answer = await tryLock(link, home, owner, answer.identity);
   if (!answer.taken) throw runningError(link.name, home, answer.owner, answer.ageMs);
-  return { release: () => releaseLock(link, home, owner.token) };
+  held.add(owner.token);
+  return {
+    release: async () => {
+      held.delete(owner.token);
+      await releaseLock(link, home, owner.token);
+    },
+  };
 }
 
 async function tryLock(link: HostLink, home: string, owner: Omit<LockOwner, 'startedAt'>, stale: string): Promise<z.infer<typeof LockAnswerSchema>> {
@@ -81,10 +90,11 @@ async function tryLock(link: HostLink, home: string, owner: Omit<LockOwner, 'sta
   return parsed.data;
 }
 
-/** Old enough, or its owner was a process of this machine that is gone. */
+/** Old enough, or its owner was a process of this machine that is gone, or this process, which let it go. */
 function isStale(owner: LockOwner | null, ageMs: number): boolean {
   if (ageMs > LOCK_STALE_MS) return true;
-  return owner !== null && owner.machine === hostname() && owner.pid !== process.pid && !processAlive(owner.pid);
+  if (owner === null || owner.machine !== hostname()) return false;
+  return owner.pid === process.pid ? !held.has(owner.token) : !processAlive(owner.pid);
 }
 
 function processAlive(pid: number): boolean {
