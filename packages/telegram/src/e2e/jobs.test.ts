@@ -41,16 +41,28 @@ describe('the bot from a phone, against a real daemon running real Claude Code (
 
   it('should create a job from /run and send its finish notification with Retry, Show more and Resume', async () => {
     w.anthropic.setScenario([{ text: 'Hello from the fake model: the auth test is fixed.' }]);
-    const { jobId, after } = await runFromPhone('fix the flaky auth test');
+    // Characters HTML and Markdown care about: the fake refuses what Telegram would not parse.
+    const { jobId, after } = await runFromPhone('fix the flaky auth test <T> & "expiry" *_[x]');
     const notice = await finishNotice(jobId, after);
     expect(notice.text).toContain('Job finished');
     expect(notice.text).toContain('Hello from the fake model: the auth test is fixed.');
     expect(notice.parseMode).toBe('HTML');
     expect(notice.buttons.map((b) => b.text)).toEqual(['Retry', 'Show more', 'Resume']);
     const job: Job = await w.client.getJob(jobId);
-    expect(job).toMatchObject({ status: 'succeeded', prompt: 'fix the flaky auth test', agent: 'claude' });
+    expect(notice.text).toContain('fix the flaky auth test <T> & "expiry" *_[x]');
+    expect(job).toMatchObject({ status: 'succeeded', prompt: 'fix the flaky auth test <T> & "expiry" *_[x]', agent: 'claude' });
     expect(mainRequests().at(-1)).toContain('fix the flaky auth test');
     first = { jobId, notice };
+  });
+
+  it('should wait out a 429 from Telegram and still answer', async () => {
+    const after = w.api.mark();
+    w.api.simulateFlood({ method: 'sendMessage', retryAfter: 1 });
+    const pushed = Date.now();
+    w.api.pushMessage({ from: OWNER, text: '/help' });
+    const help = await w.api.waitForMessage((e) => e.seq > after, 20_000);
+    expect(help.at - pushed).toBeGreaterThanOrEqual(1000);
+    expect(w.api.calls().filter((c) => c.method === 'sendMessage').slice(-2).map((c) => c.outcome)).toEqual([429, 'ok']);
   });
 
   it('should send the whole result on Show more', async () => {
@@ -89,7 +101,7 @@ describe('the bot from a phone, against a real daemon running real Claude Code (
     // Claude was resumed: the model saw the first prompt again, then the reply.
     const last = mainRequests().at(-1)!;
     expect(last).toContain('now also cover token expiry');
-    expect(last).toContain('fix the flaky auth test');
+    expect(last).toContain('fix the flaky auth test <T>');
   });
 
   it('should transcribe a voice message, show it with Send / Edit / Cancel, and start a job only after Send and Run', async () => {
