@@ -67,6 +67,8 @@ export function describeBoardStoreConformance(name: string, makeStore: MakeBoard
         expect((await board.get(task.id))?.key).toBe('UI-1');
         expect((await board.get('UI-1'))?.id).toBe(task.id);
         expect(await board.get('UI-99')).toBeNull();
+        expect((await board.get('ui-1'))?.id).toBe(task.id);
+        expect((await board.get(task.id.toLowerCase()))?.key).toBe('UI-1');
       });
 
       it('should resolve dependencies given by key to ids and refuse an unknown one', async () => {
@@ -74,6 +76,8 @@ export function describeBoardStoreConformance(name: string, makeStore: MakeBoard
         const second = await board.add({ title: 'migrate', after: ['DB-1'] });
         expect(second.after).toEqual([first.id]);
         await expectRefusal(board.add({ title: 'y', after: ['NOPE-1'] }), 'NOT_FOUND');
+        // The refused add took no key number.
+        expect(await board.add({ title: 'z', after: ['db-1'] })).toMatchObject({ key: 'T-2', after: [first.id] });
       });
 
       it('should list tasks filtered by status, tag, for and holder', async () => {

@@ -60,7 +60,7 @@ export interface AddTaskInput {
   tags?: string[];
   priority?: TaskPriority;
   for?: string;
-  /** Ids or keys of existing tasks. */
+  /** Ids or keys of existing tasks (either in any case). */
   after?: string[];
   proposed?: boolean;
   by?: string;
@@ -110,7 +110,7 @@ export interface ExpireLeasesOptions {
   countsAsAttempt?: (task: Task) => boolean;
 }
 
-/** Every method resolves or rejects with a `BoardStoreError`; names accept an id or a key. */
+/** Every method resolves or rejects with a `BoardStoreError`; names accept an id or a key, in any case. */
 export interface BoardStore {
   add(input: AddTaskInput): Promise<Task>;
   get(idOrKey: string): Promise<Task | null>;

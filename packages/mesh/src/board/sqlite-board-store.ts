@@ -127,8 +127,10 @@ export function createSqliteBoardStore(options: SqliteBoardStoreOptions): BoardS
   const sql = prepareStatements(sqlite);
   const batch = createWriteBatch(sqlite);
 
+  /** Keys and ULIDs are upper case when written; a name typed in lower case finds them too. */
   function find(ref: string): Task | null {
-    return readDoc(sql.byRef.get(ref, ref));
+    const upper = ref.toUpperCase();
+    return readDoc(sql.byRef.get(upper, upper));
   }
 
   function load(ref: string): Task {

@@ -43,8 +43,15 @@ export async function boardAdd(ctx: BoardCommandContext, request: AddTaskRequest
 export async function boardLs(ctx: BoardCommandContext, filter: { status?: TaskStatus[]; tag?: string }): Promise<Task[]> {
   const tasks = await ctx.board.listTasks(filter);
   if (ctx.json) printJson(ctx.out, tasks);
-  else for (const line of formatBoard(tasks, ctx.nowMs)) printLine(ctx.out, line);
+  else for (const line of formatBoard(tasks, ctx.nowMs, await missingPrerequisites(ctx.board, tasks))) printLine(ctx.out, line);
   return tasks;
+}
+
+/** The `after` tasks a filtered listing left out, so that `ls` can say which ones a task still waits for. */
+async function missingPrerequisites(board: BoardClient, tasks: readonly Task[]): Promise<Task[]> {
+  const listed = new Set(tasks.map((task) => task.id));
+  const missing = new Set(tasks.flatMap((task) => task.after).filter((id) => !listed.has(id)));
+  return Promise.all([...missing].map((id) => board.getTask(id)));
 }
 
 export async function boardShow(ctx: BoardCommandContext, ref: string): Promise<Task> {

@@ -14,10 +14,13 @@ describe('mesh board', () => {
     expect(task).toMatchObject({ key: 'AUTH-1', status: 'doing', token: 1, holder: { who: 'me', host: 'linux' } });
     expect(Date.parse(task.leaseExpiresAt!) - Date.now()).toBeGreaterThan(9 * 60_000);
     const ls = await hub.run(['board', 'ls']);
-    expect(ls.stdout).toMatch(/^PROPOSED \(1\)\n {2}T-1 +maybe\n\nTODO \(1\)\n {2}AUTH-2 +later\n\nDOING \(1\)\n {2}AUTH-1 +fix the login +me@linux +(9m|10m) left\n$/);
+    expect(ls.stdout).toMatch(/^PROPOSED \(1\)\n {2}T-1 +maybe\n\nTODO \(1\)\n {2}AUTH-2 +later +waits for AUTH-1\n\nDOING \(1\)\n {2}AUTH-1 +fix the login +me@linux +(9m|10m) left\n$/);
     const done = await hub.run(['board', 'done', 'AUTH-1', '--note', 'merged']);
     expect(done).toMatchObject({ code: 0, stdout: 'AUTH-1 is done\n' });
     expect((await hub.run(['board', 'ls', '--status', 'done', '--json'])).stdout).toContain('"key": "AUTH-1"');
+    // Its prerequisite done, AUTH-2 waits for nothing; named in lower case, it is still found.
+    expect((await hub.run(['board', 'ls', '--status', 'todo'])).stdout).toMatch(/^TODO \(1\)\n {2}AUTH-2 +later\n$/);
+    expect((await hub.run(['board', 'show', 'auth-2'])).stdout).toContain('AUTH-2  later');
   });
 
   it('should exit 3 when nothing is claimable, with --json and without', async () => {

@@ -51,9 +51,23 @@ function table(rows: string[][]): string[] {
   return rows.map((row) => `  ${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')}`.trimEnd());
 }
 
-/** The board grouped by status (proposed, todo, doing, review, done, failed), empty groups left out. */
-export function formatBoard(tasks: readonly Task[], nowMs: number): string[] {
+/**
+ * What a task still waits for (`--after`): the prerequisites not done yet, by key when they are in
+ * `byId` (the listing), else by id; '' when nothing holds it.
+ */
+export function waitsFor(task: Task, byId: ReadonlyMap<string, Task>): string {
+  if (task.status !== 'todo' && task.status !== 'proposed') return '';
+  const pending = task.after.filter((id) => byId.get(id)?.status !== 'done').map((id) => byId.get(id)?.key ?? id);
+  return pending.length === 0 ? '' : `waits for ${pending.join(', ')}`;
+}
+
+/**
+ * The board grouped by status (proposed, todo, doing, review, done, failed), empty groups left out.
+ * `prerequisites`: tasks named in `after` that a filtered listing left out.
+ */
+export function formatBoard(tasks: readonly Task[], nowMs: number, prerequisites: readonly Task[] = []): string[] {
   if (tasks.length === 0) return ['the board is empty (add a task with `mesh board add "title"`)'];
+  const byId = new Map([...prerequisites, ...tasks].map((task) => [task.id, task]));
   const lines: string[] = [];
   for (const status of STATUS_ORDER) {
     const group = tasks.filter((task) => task.status === status);
@@ -64,7 +78,7 @@ export function formatBoard(tasks: readonly Task[], nowMs: number): string[] {
       task.key,
       truncate(task.title, 60),
       holderOf(task) || (task.for === null ? '' : `for ${task.for}`),
-      leaseLeft(task, nowMs),
+      leaseLeft(task, nowMs) || waitsFor(task, byId),
       task.attempts > 0 ? `attempts ${task.attempts}` : '',
     ]);
     lines.push(...table(rows));
