@@ -121,7 +121,7 @@ describe('who may use the bot', () => {
   it('should ignore an allowed user writing in a group chat', async () => {
     const h = await makeBot();
     const update = textUpdate('/jobs');
-    const message = (update as { message: { chat: Record<string, unknown> } }).message;
+    const message = (update as unknown as { message: { chat: Record<string, unknown> } }).message;
     message.chat = { id: -100123, type: 'group', title: 'team' };
     await h.telegram.bot.handleUpdate(update);
     expect(h.calls).toEqual([]);
