@@ -3,7 +3,7 @@ import { openSqliteLedger } from '../ledger/sqlite-ledger.js';
 import { githubWorld, scriptedRunner } from '../test-support/director-fixture.js';
 import type { RunJobResult } from './run-job.js';
 
-const failed = (kind: Extract<RunJobResult, { ok: false }>['failure']['kind'], message = kind): RunJobResult => ({ ok: false, failure: { kind, message } });
+const failed = (kind: Extract<RunJobResult, { ok: false }>['failure']['kind'], message: string = kind): RunJobResult => ({ ok: false, failure: { kind, message } });
 
 describe('failures', () => {
   it('should burn no attempts on infrastructure failures and move to the stronger model after two task failures', { timeout: 180_000 }, async () => {

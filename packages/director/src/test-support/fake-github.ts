@@ -51,6 +51,8 @@ export interface FakeGitHub extends AsyncDisposable {
   addIssue(fullName: string, issue: { title: string; body?: string; labels?: string[]; comments?: string[] }): FakeIssue;
   issue(fullName: string, number: number): FakeIssue;
   pulls(fullName: string): FakePull[];
+  /** Runs `hook` once, after the next pull request is stored and before its answer is sent. */
+  onPullCreatedOnce(hook: (pull: FakePull) => Promise<void> | void): void;
   /** The next `count` requests answer a rate limit (`403` primary or `429` secondary). */
   rateLimitNext(count: number, status?: 403 | 429): void;
   close(): Promise<void>;
@@ -61,6 +63,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   const requests: string[] = [];
   let limited = { count: 0, status: 403 as 403 | 429 };
   let commentId = 1000;
+  let onceHooks: Array<(pull: FakePull) => Promise<void> | void> = [];
   let url = '';
 
   const repoOf = (name: string): FakeRepo => {
@@ -171,6 +174,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     const pull: FakePull = { number: c.repo.next++, title: input.title, body: typeof input.body === 'string' ? input.body : '', head, base: input.base, state: 'open' };
     c.repo.pulls.push(pull);
     await options.onPullCreated?.(pull);
+    const hooks = onceHooks;
+    onceHooks = [];
+    for (const hook of hooks) await hook(pull);
     send(c.res, 201, pullJson(pull, c.owner, c.fullName));
   }
 
@@ -203,6 +209,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       return issue;
     },
     pulls: (fullName) => repoOf(fullName).pulls,
+    onPullCreatedOnce: (hook) => void onceHooks.push(hook),
     rateLimitNext: (count, status = 403) => void (limited = { count, status }),
     close,
     [Symbol.asyncDispose]: close,
