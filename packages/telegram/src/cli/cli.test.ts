@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClient } from '@flotilla/protocol';
+import { TelegramBotFactsSchema, createClient } from '@flotilla/protocol';
 import { createSocketTransport } from '@flotilla/kit/transport';
 import { createTelegramBot } from '../bot/create-bot.js';
 import { BOT_INFO, USER, recordApi, textUpdate } from '../bot/real-daemon.test-helper.js';
@@ -104,14 +104,29 @@ describe('cb-telegram status and run', () => {
     expect(await main(['status', '--json'], ctx)).toBe(0);
     const report = JSON.parse(ctx.out()) as Record<string, unknown>;
     expect(report).toMatchObject({ configured: true, problem: null, bot: { id: 4242, username: 'flotilla_test_bot' }, allowedUsers: [111, 222], mode: 'polling', transcription: { configured: true }, poller: null });
+    expect(TelegramBotFactsSchema.parse(report)).toEqual({ configured: true, username: 'flotilla_test_bot', allowedUsers: [111, 222], mode: 'polling', problem: null });
     expect(ctx.out()).not.toMatch(/AAH-cli-secret_token|sk-hidden/);
+    rmSync(join(home, 'telegram.json'));
+    const bare = context();
+    expect(await main(['status', '--json'], bare)).toBe(0);
+    expect(TelegramBotFactsSchema.parse(JSON.parse(bare.out()))).toMatchObject({ configured: false, username: null, mode: 'polling', problem: expect.stringContaining('no bot token') });
   });
 
-  it('should refuse to run with an empty allowlist', async () => {
+  it('should refuse to run with an empty allowlist, with the exit code a supervisor does not restart', async () => {
     home = mkdtempSync(join(tmpdir(), 'tg-cli-'));
     const ctx = context({ TELEGRAM_BOT_TOKEN: TOKEN });
-    expect(await main([], ctx)).toBe(2);
+    expect(await main([], ctx)).toBe(78);
     expect(ctx.err()).toContain('no allowed users, so the bot would answer nobody');
+    const unconfigured = context();
+    expect(await main(['run', '--server', join(home, 'cb.sock')], unconfigured)).toBe(78);
+    expect(unconfigured.err()).toContain('no bot token: run `cb-telegram setup`');
+  });
+
+  it('should say in words that nothing answers on the --server socket', async () => {
+    home = mkdtempSync(join(tmpdir(), 'tg-cli-'));
+    const ctx = context({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_ALLOWED_USERS: '111' });
+    expect(await main(['run', '--server', join(home, 'nobody.sock')], ctx)).toBe(1);
+    expect(ctx.err()).toBe(`cb-telegram: no cb daemon or mesh hub answers on ${join(home, 'nobody.sock')}\n  fix: start it (\`cb daemon start\` or \`mesh serve\`), or pass the socket it listens on\n`);
   });
 
   it('should exit with a clear message when another poller holds the token', async () => {

@@ -55,7 +55,7 @@ export class ExitError extends Error {
   }
 }
 
-/** The user asked for something malformed, or the setup is incomplete. Exit code 2. */
+/** The user asked for something malformed. Exit code 2. */
 export class UsageError extends Error {
   readonly fix: string | undefined;
   constructor(message: string, fix?: string) {
@@ -93,3 +93,20 @@ export function createLineReader(stdin: AsyncIterable<string | Buffer>): () => P
     }
   };
 }
+
+/**
+ * The bot cannot start with this configuration (no token, an empty allowlist, an unreadable
+ * file). Exit code 78 (EX_CONFIG): a supervisor (`cb serve`) does not start it again until the
+ * configuration changes.
+ */
+export class ConfigError extends Error {
+  readonly fix: string | undefined;
+  constructor(message: string, fix?: string) {
+    super(message);
+    this.name = 'ConfigError';
+    this.fix = fix;
+  }
+}
+
+/** EX_CONFIG from sysexits.h. */
+export const CONFIG_EXIT_CODE = 78;

@@ -2,7 +2,7 @@
 import { isProtocolError } from '@flotilla/protocol';
 import { redact } from '../bot/errors.js';
 import { PollerLockedError } from '../config/lock.js';
-import { ExitError, UsageError, processContext, type CliContext, type OutputStream } from './context.js';
+import { CONFIG_EXIT_CODE, ConfigError, ExitError, UsageError, processContext, type CliContext, type OutputStream } from './context.js';
 import { runProgram } from './program.js';
 
 /** Runs `cb-telegram` with `argv`; resolves the exit code. Never throws. */
@@ -24,6 +24,10 @@ export function reportError(error: unknown, stderr: OutputStream, secrets: reado
   if (error instanceof UsageError) {
     say(`cb-telegram: ${error.message}\n${error.fix ? `  fix: ${error.fix}\n` : ''}`);
     return 2;
+  }
+  if (error instanceof ConfigError) {
+    say(`cb-telegram: ${error.message}\n${error.fix ? `  fix: ${error.fix}\n` : ''}`);
+    return CONFIG_EXIT_CODE;
   }
   if (error instanceof PollerLockedError) {
     say(`cb-telegram: ${error.message}\n`);

@@ -35,9 +35,10 @@ export function createProgram(ctx: CliContext): Command {
     .command('run', { isDefault: true })
     .description('run the bot (long polling; --webhook for a server with a public URL) until interrupted')
     .option('--webhook', 'receive updates on a webhook (telegram.json webhook: {url, secret, port[, host]}) instead of long polling')
-    .action(async (opts: { webhook?: boolean }) => {
+    .option('--server <SOCKET|URL>', "the daemon's or hub's unix socket, or its URL (what `cb serve` / `mesh serve` pass)")
+    .action(async (opts: { webhook?: boolean; server?: string }) => {
       const { run } = await import('./commands/run.js');
-      await run(ctx, { hubUrl: program.opts<{ hub?: string }>().hub, webhook: opts.webhook === true });
+      await run(ctx, { server: opts.server ?? program.opts<{ hub?: string }>().hub, webhook: opts.webhook === true });
     });
 
   program

@@ -1,7 +1,7 @@
 /**
- * Finding the server the bot drives: `--hub URL` (or FLOTILLA_HUB; token from FLOTILLA_HUB_TOKEN or
- * FLOTILLA_TOKEN), else a mesh hub answering on `$FLOTILLA_HOME/mesh.sock`, else the cb daemon's
- * `$FLOTILLA_HOME/cb.sock`.
+ * Finding the server the bot drives: `--server SOCKET|URL` / `--hub URL` (or FLOTILLA_HUB; a URL's
+ * token from FLOTILLA_HUB_TOKEN or FLOTILLA_TOKEN), else a mesh hub answering on
+ * `$FLOTILLA_HOME/mesh.sock`, else the cb daemon's `$FLOTILLA_HOME/cb.sock`.
  */
 import { createHttpTransport, createSocketTransport } from '@flotilla/kit/transport';
 import { createClient, ProtocolError, type Capabilities, type FlotillaClient, type Transport } from '@flotilla/protocol';
@@ -25,10 +25,18 @@ export interface FlotillaServer {
  * (`DAEMON_UNAVAILABLE`, with the fix) when nothing answers.
  *
  * @example
- * const server = await findServer({ home, env: process.env, hubUrl: opts.hub });
+ * const server = await findServer({ home, env: process.env, server: opts.server });
  */
-export async function findServer(options: { home: string; env: Env; hubUrl?: string }): Promise<FlotillaServer> {
-  const url = options.hubUrl ?? options.env.FLOTILLA_HUB;
+export async function findServer(options: { home: string; env: Env; server?: string }): Promise<FlotillaServer> {
+  const given = options.server ?? options.env.FLOTILLA_HUB;
+  if (given && !/^https?:\/\//.test(given)) {
+    const found = await probe(createSocketTransport(given, { headers: CLIENT_HEADERS }), given);
+    if (found) return found;
+    throw new ProtocolError('DAEMON_UNAVAILABLE', `no cb daemon or mesh hub answers on ${given}`, {
+      fix: 'start it (`cb daemon start` or `mesh serve`), or pass the socket it listens on',
+    });
+  }
+  const url = given;
   if (url) {
     const token = options.env.FLOTILLA_HUB_TOKEN ?? options.env.FLOTILLA_TOKEN;
     const transport = createHttpTransport(url, { token, headers: CLIENT_HEADERS });

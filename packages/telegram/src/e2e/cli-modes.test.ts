@@ -14,6 +14,9 @@ interface Running {
   exited: Promise<number | null>;
 }
 
+/** Two bot processes and a daemon start in a few seconds on a quiet machine, many times that on a loaded one. */
+const SLOW_TEST_MS = 180_000;
+
 let world: DaemonWorld;
 let api: FakeBotApi;
 const children: Running[] = [];
@@ -21,7 +24,7 @@ const children: Running[] = [];
 beforeAll(async () => {
   if (!existsSync(CB_TELEGRAM_BIN.replace(/bin\/cb-telegram\.cjs$/, 'dist/cli/main.js'))) throw new Error('build the package first: cd packages/telegram && npx tsc -b');
   world = await startDaemonWorld();
-}, 60_000);
+}, 120_000);
 afterEach(async () => {
   for (const running of children.splice(0)) {
     if (running.child.exitCode === null) running.child.kill('SIGTERM');
@@ -60,7 +63,7 @@ const commandUpdate = (text: string, updateId: number) => ({
   message: { message_id: 77, date: Math.floor(Date.now() / 1000), chat: { id: OWNER.id, type: 'private', first_name: OWNER.first_name }, from: { ...OWNER, is_bot: false }, text, entities: [{ type: 'bot_command', offset: 0, length: text.split(' ')[0]!.length }] },
 });
 
-describe('cb-telegram, the real binary (slow)', () => {
+describe('cb-telegram, the real binary (slow)', { timeout: SLOW_TEST_MS }, () => {
   it('should refuse to be the second poller of one token: the lock names the first, which keeps polling without a 409', async () => {
     api = await startFakeBotApi();
     const env = { TELEGRAM_BOT_TOKEN: api.token, TELEGRAM_ALLOWED_USERS: String(OWNER.id), TELEGRAM_API_ROOT: api.apiRoot };

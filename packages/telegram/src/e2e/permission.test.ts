@@ -5,11 +5,14 @@ import { OWNER, startBotWorld, until, type BotWorld } from '../test-support/e2e-
 import type { SentEntry } from '../test-support/fake-bot-api.test-support.js';
 
 const SESSION = 'pair';
+/** Real Claude Code runs take a few seconds each on a quiet machine, many times that on a loaded one. */
+const SLOW_TEST_MS = 180_000;
+
 let w: BotWorld;
 beforeAll(async () => {
   w = await startBotWorld();
   await w.client.createSession({ name: SESSION, agent: 'claude', cwd: w.repo });
-}, 90_000);
+}, 150_000);
 afterAll(async () => {
   await w?.client.stopSession(SESSION).catch(() => undefined);
   await w?.[Symbol.asyncDispose]();
@@ -21,7 +24,7 @@ async function press(entry: SentEntry, label: string): Promise<string | undefine
   return (await w.api.waitForAnswer(id, 30_000)).text;
 }
 
-describe('a permission question of a real Claude Code session, answered from the phone (slow)', () => {
+describe('a permission question of a real Claude Code session, answered from the phone (slow)', { timeout: SLOW_TEST_MS }, () => {
   it('should send the question with Allow / Deny, and Allow should let the Bash command run', async () => {
     // Claude's TUI must be drawn and take input before a turn can be sent to it.
     await until('the session to take input', async () => ['idle', 'waiting_input'].includes((await w.client.getSession(SESSION)).state), 60_000);

@@ -1,6 +1,6 @@
 /**
- * `cb-telegram` / `cb-telegram run`: loads the configuration (refusing an empty allowlist), finds
- * the daemon or hub, takes the token's poller lock, and runs the bot — long polling, or with
+ * `cb-telegram` / `cb-telegram run`: loads the configuration (refusing an empty allowlist, exit 78),
+ * finds the daemon or hub (`--server SOCKET|URL`, `--hub URL`, else FLOTILLA_HOME's sockets), takes the token's poller lock, and runs the bot — long polling, or with
  * `--webhook` an HTTP server on 127.0.0.1 (or the configured host) whose requests must carry
  * Telegram's secret-token header — until SIGINT / SIGTERM.
  */
@@ -12,10 +12,11 @@ import { acquirePollerLock } from '../../config/lock.js';
 import { findServer } from '../../config/server.js';
 import { redact } from '../../bot/errors.js';
 import { createTranscriber } from '../../voice/index.js';
-import { printLine, UsageError, type CliContext } from '../context.js';
+import { ConfigError, printLine, type CliContext } from '../context.js';
 
 export interface RunOptions {
-  hubUrl?: string;
+  /** The daemon or hub: a unix socket path or an http(s) URL (`--server`, `--hub`). */
+  server?: string;
   webhook: boolean;
 }
 
@@ -25,7 +26,7 @@ export async function run(ctx: CliContext, options: RunOptions): Promise<void> {
   const log = (line: string): void => void ctx.streams.stderr.write(`${new Date().toISOString()} cb-telegram: ${redact(line, secrets)}\n`);
   // The lock first: a second instance says so at once, whatever state the server is in.
   await using _lock = await acquirePollerLock(ctx.home, config.token);
-  const server = await findServer({ home: ctx.home, env: ctx.env, hubUrl: options.hubUrl });
+  const server = await findServer({ home: ctx.home, env: ctx.env, server: options.server });
   const telegram = createTelegramBot({
     token: config.token,
     allowedUsers: config.allowedUsers,
@@ -63,14 +64,14 @@ async function runWebhook(telegram: TelegramBot, webhook: WebhookConfig, stopped
 
 async function startableConfig(ctx: CliContext): Promise<TelegramConfig> {
   const loaded = await loadTelegramConfig({ home: ctx.home, env: ctx.env });
-  if (!loaded.ok) throw new UsageError(loaded.issues.join('\n'), 'run `cb-telegram setup`');
+  if (!loaded.ok) throw new ConfigError(loaded.issues.join('\n'), 'run `cb-telegram setup`');
   const problem = startProblem(loaded.value, loaded.file);
-  if (problem) throw new UsageError(problem);
+  if (problem) throw new ConfigError(problem);
   return loaded.value;
 }
 
 function requireWebhook(config: TelegramConfig): WebhookConfig {
-  if (!config.webhook) throw new UsageError('webhook mode needs webhook: {url, secret, port} in telegram.json', 'add it, or run without --webhook (long polling)');
+  if (!config.webhook) throw new ConfigError('webhook mode needs webhook: {url, secret, port} in telegram.json', 'add it, or run without --webhook (long polling)');
   return config.webhook;
 }
 

@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Api } from 'grammy';
+import type { TelegramBotFacts } from '@flotilla/protocol';
 import { loadTelegramConfig, startProblem } from '../../config/config.js';
 import { telegramPaths } from '../../config/paths.js';
 import { describeError, redact } from '../../bot/errors.js';
@@ -12,16 +13,15 @@ import { printJson, printLine, type CliContext } from '../context.js';
 /** getMe answers in well under a second; a status page should not hang on a dead network. */
 const GET_ME_TIMEOUT_MS = 5_000;
 
-export interface TelegramStatus {
-  configured: boolean;
+/**
+ * The facts, a superset of the protocol's `TelegramBotFacts` (what `cb serve` reads for
+ * `/api/addons/telegram`): `configured`, `username`, `allowedUsers`, `mode`, `problem`.
+ */
+export interface TelegramStatus extends TelegramBotFacts {
   file: string;
-  /** Why the bot cannot start (no token, an empty allowlist, a corrupt file), or null. */
-  problem: string | null;
   bot: { id: number; username: string } | null;
   /** Why the username is unknown (offline, Telegram refused), or null. */
   botError: string | null;
-  allowedUsers: number[];
-  mode: 'polling' | 'webhook' | null;
   webhook: { url: string; host: string; port: number } | null;
   apiRoot: string | null;
   transcription: { configured: boolean; model: string | null };
@@ -40,7 +40,8 @@ export async function collectStatus(ctx: CliContext, offline: boolean): Promise<
   const loaded = await loadTelegramConfig({ home: ctx.home, env: ctx.env });
   const file = telegramPaths(ctx.home).config;
   if (!loaded.ok) {
-    return { configured: false, file, problem: loaded.issues.join('; '), bot: null, botError: null, allowedUsers: [], mode: null, webhook: null, apiRoot: null, transcription: { configured: false, model: null }, poller: null };
+    const facts = { configured: false, username: null, allowedUsers: [], mode: 'polling', problem: loaded.issues.join('; ') } as const;
+    return { ...facts, allowedUsers: [], file, bot: null, botError: null, webhook: null, apiRoot: null, transcription: { configured: false, model: null }, poller: null };
   }
   const config = loaded.value;
   const secrets = [config.token, config.transcription?.apiKey, config.webhook?.secret];
@@ -57,6 +58,7 @@ export async function collectStatus(ctx: CliContext, offline: boolean): Promise<
   }
   return {
     configured: true,
+    username: bot?.username ?? null,
     file,
     problem: startProblem(config, file),
     bot,
