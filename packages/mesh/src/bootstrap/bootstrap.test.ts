@@ -15,6 +15,7 @@ import { openHostLink } from '../link/open-host-link.js';
 import { netnsUnavailableReason, startNetnsHosts, type NetnsHost, type NetnsHosts } from '../test-support/netns.test-support.js';
 import { useBareHome } from './bare-home.test-support.js';
 import { registerBootstrapCommand } from './bootstrap-command.js';
+import { isBootstrapError } from './bootstrap-errors.js';
 import { bootstrapHost } from './bootstrap-host.js';
 import { readBundle, type BundleManifest } from './bundle-manifest.js';
 import { packCbBundle, type CbBundle } from './pack-bundle.js';
@@ -173,11 +174,38 @@ describe.skipIf(skip !== null)(`mesh hosts bootstrap to a namespace host${skip =
     );
   });
 
-  it('should report a failing remote step with its exit code and last lines of stderr', async () => {
+  it('should report a failing remote step with its exit code and last lines of stderr, and a full disk in words', async () => {
     await expect(runRemote(link, { what: 'a step', script: 'echo first >&2\necho last >&2\nexit 7\n', timeoutMs: 30_000 })).rejects.toThrow(
       `a step failed on ${host.name} (exit 7):\n  first\n  last`,
     );
+    await expect(runRemote(link, { what: 'npm install', script: 'echo "npm error code ENOSPC" >&2\nexit 228\n', timeoutMs: 30_000 })).rejects.toThrow(
+      `npm install failed on ${host.name} (exit 228): the disk is full (no space left on device); free some space on the host and run it again:\n  npm error code ENOSPC`,
+    );
   });
+
+  it('should refuse a host whose disk is too small before copying anything, and say so when ~/.flotilla cannot be written', async () => {
+    const small = join(scratch, 'small-home');
+    mkdirSync(small);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m,mode=0700', 'tmpfs', small]);
+    try {
+      await useBareHome(net, host, scratch, small);
+      const tiny = openHostLink({ name: host.name, target: host.name, sshConfig: net.sshConfig, agentSocket: null });
+      try {
+        await tiny.ready();
+        const full = await bootstrapHost(tiny, { bundleDir: bundle.dir }).catch((error: unknown) => error as Error);
+        expect(isBootstrapError(full, 'NO_SPACE'), String(full)).toBe(true);
+        expect(full.message).toMatch(new RegExp(`^${host.name} has 8 MiB free on the disk holding ${small}; installing cb needs about \\d+ MiB \\(the bundle, its install and the previous one\\): free some space there and run it again$`));
+        expect(readdirSync(join(small, '.flotilla'))).toEqual([]);
+        execFileSync('mount', ['-o', 'remount,ro', small]);
+        await expect(bootstrapHost(tiny, { bundleDir: bundle.dir })).rejects.toThrow(/^taking the bootstrap lock .* failed on \w+ \(exit 1\): the file system is read-only there; ~\/\.flotilla must be writable:/);
+      } finally {
+        await tiny.close();
+      }
+    } finally {
+      execFileSync('umount', [small]);
+      await useBareHome(net, host, scratch);
+    }
+  }, 120_000);
 });
 
 function captureContext(env: Record<string, string>): { ctx: MeshCliContext; out: string[]; err: string[] } {
