@@ -66,14 +66,18 @@ describe('cb-telegram setup', () => {
   it('should record the user who sent /start after the confirmation and write a 0600 config', async () => {
     home = mkdtempSync(join(tmpdir(), 'tg-cli-'));
     const bot = await startBotApi();
+    const root = home;
+    home = join(root, 'not-yet', 'flotilla');
     const ctx = context({}, [`${TOKEN}\n`, 'y\n'], true);
     expect(await main(['setup', '--api-root', bot.url], ctx)).toBe(0);
     expect(ctx.out()).toContain('/start came from Ada, user id 111.');
+    expect(statSync(home).mode & 0o777).toBe(0o700);
     const file = join(home, 'telegram.json');
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ token: TOKEN, allowedUsers: [111], apiRoot: bot.url, mode: 'polling' });
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(bot.calls).toEqual(['token-ok getMe', 'token-ok getUpdates', 'token-ok getUpdates', 'token-ok sendMessage']);
     expect(ctx.out()).not.toContain('AAH-cli-secret_token');
+    home = root;
   });
 
   it('should refuse to confirm without a terminal unless --yes, writing nothing', async () => {

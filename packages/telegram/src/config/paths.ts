@@ -1,5 +1,6 @@
 /** Where the bot keeps its files under FLOTILLA_HOME, in one place. */
 import { createHash } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -40,4 +41,9 @@ export function telegramPaths(home: string): TelegramPaths {
     meshSocket: join(home, 'mesh.sock'),
     lock: (token) => join(home, `telegram-${shortHash(token)}.lock`),
   };
+}
+
+/** Creates FLOTILLA_HOME (0700) when this is the first Flotilla program to run on the machine. */
+export async function ensureHome(home: string): Promise<void> {
+  await mkdir(home, { recursive: true, mode: 0o700 });
 }

@@ -80,10 +80,10 @@ describe('cb-telegram, the real binary (slow)', { timeout: SLOW_TEST_MS }, () =>
     expect(first.child.exitCode).toBeNull();
   });
 
-  it('should refuse to start with an empty allowlist', async () => {
+  it('should refuse to start with an empty allowlist, with EX_CONFIG so that a supervisor does not restart it', async () => {
     api = await startFakeBotApi();
     const refused = cbTelegram(['run'], { TELEGRAM_BOT_TOKEN: api.token, TELEGRAM_API_ROOT: api.apiRoot });
-    expect(await refused.exited).toBe(2);
+    expect(await refused.exited).toBe(78);
     expect(refused.stderr()).toMatch(/no allowed users/);
     expect(api.calls()).toEqual([]);
   });

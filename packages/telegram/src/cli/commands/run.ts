@@ -10,6 +10,7 @@ import { createTelegramBot, ALLOWED_UPDATES, type TelegramBot } from '../../bot/
 import { loadTelegramConfig, startProblem, type TelegramConfig, type WebhookConfig } from '../../config/config.js';
 import { acquirePollerLock } from '../../config/lock.js';
 import { findServer } from '../../config/server.js';
+import { ensureHome } from '../../config/paths.js';
 import { redact } from '../../bot/errors.js';
 import { createTranscriber } from '../../voice/index.js';
 import { ConfigError, printLine, type CliContext } from '../context.js';
@@ -25,6 +26,7 @@ export async function run(ctx: CliContext, options: RunOptions): Promise<void> {
   const secrets = [config.token, config.transcription?.apiKey, config.webhook?.secret];
   const log = (line: string): void => void ctx.streams.stderr.write(`${new Date().toISOString()} cb-telegram: ${redact(line, secrets)}\n`);
   // The lock first: a second instance says so at once, whatever state the server is in.
+  await ensureHome(ctx.home);
   await using _lock = await acquirePollerLock(ctx.home, config.token);
   const server = await findServer({ home: ctx.home, env: ctx.env, server: options.server });
   const telegram = createTelegramBot({

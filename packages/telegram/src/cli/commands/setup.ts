@@ -7,7 +7,7 @@ import { Api } from 'grammy';
 import type { Message, User } from 'grammy/types';
 import { readConfigFile, BotTokenSchema, writeTelegramConfig } from '../../config/config.js';
 import { acquirePollerLock } from '../../config/lock.js';
-import { telegramPaths } from '../../config/paths.js';
+import { ensureHome, telegramPaths } from '../../config/paths.js';
 import { describeError } from '../../bot/errors.js';
 import { createLineReader, printLine, UsageError, type CliContext } from '../context.js';
 
@@ -35,6 +35,7 @@ export async function setup(ctx: CliContext, options: SetupOptions): Promise<num
     throw new UsageError(`Telegram did not accept the token: ${describeError(error).message}`, 'copy the token again from @BotFather (/mybots → API Token)');
   });
   // Polling here while the bot runs would make both fail with 409: setup takes the poller lock.
+  await ensureHome(ctx.home);
   await using _lock = await acquirePollerLock(ctx.home, token);
   printLine(stdout, `Found the bot @${me.username} (${me.first_name}).`);
   printLine(stdout, `Now open Telegram on your phone and send /start to @${me.username} — waiting up to ${Math.round(options.timeoutMs / 1000)} s…`);
