@@ -123,13 +123,12 @@ const MAX_RECONNECT_MS = 30_000;
  * Follows `client.events()` until `signal` aborts, resuming after the last handled event id (kept
  * in the state, so a restart resumes too) and reconnecting with backoff when the stream drops.
  */
-export async function followEvents(options: { client: FlotillaClient; state: BotState; notifier: Notifier; signal: AbortSignal; log(line: string): void; onConnected?(): void }): Promise<void> {
+export async function followEvents(options: { client: FlotillaClient; state: BotState; notifier: Notifier; signal: AbortSignal; log(line: string): void }): Promise<void> {
   let delay = 500;
   while (!options.signal.aborted) {
     try {
       const lastEventId = options.state.lastEventId() ?? undefined;
       const stream = options.client.events({ lastEventId, signal: options.signal });
-      options.onConnected?.();
       for await (const event of stream) {
         delay = 500;
         try {
@@ -151,6 +150,13 @@ export async function followEvents(options: { client: FlotillaClient; state: Bot
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }
