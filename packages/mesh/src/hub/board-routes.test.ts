@@ -208,6 +208,16 @@ describe('boardRoutes', () => {
       expect(await hub.store.get(first.key)).toMatchObject({ status: 'doing', holder: { who: 'rightful' }, token: first.token + 2 });
     });
 
+    it('should let the holder\'s daemon (no job or session named) renew its host\'s holdings, not another host\'s', async () => {
+      await using hub = await servedBoard();
+      await hub.client().addTask({ title: 'one' });
+      const held = (await hub.client(agent('linux', { jobId: 'J1' })).claimTask({ leaseMs: LEASE_MS }))!;
+      expect(held.holder).toEqual({ who: 'J1', host: 'linux', jobId: 'J1' });
+      expect((await hub.client(agent('linux')).renewTask(held.key, { token: held.token, leaseMs: 2 * LEASE_MS })).status).toBe('doing');
+      expect(await refusal(hub.client(agent('mac')).renewTask(held.key, { token: held.token, leaseMs: LEASE_MS }))).toMatchObject({ code: 'FORBIDDEN' });
+      expect(await refusal(hub.client(agent('linux', { session: 'other' })).renewTask(held.key, { token: held.token, leaseMs: LEASE_MS }))).toMatchObject({ code: 'FORBIDDEN' });
+    });
+
     it('should let only the holder finish among concurrent writers on the same host', async () => {
       await using hub = await servedBoard();
       await hub.client().addTask({ title: 'one' });

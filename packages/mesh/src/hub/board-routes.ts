@@ -143,10 +143,15 @@ async function agentClaimNames(
   return requested === undefined ? own : [...requested];
 }
 
-/** A user's write carries the token alone; an agent's must also come from the holder, checked in the write's transaction. */
+/**
+ * A user's write carries the token alone; an agent's must also come from the holder, checked in the
+ * write's transaction: the same host, and the same job or name as far as the request tells them. A
+ * request with neither is the host's daemon itself (renewing the leases of its jobs): host only.
+ */
 function fenceOf(who: Caller, token: number): Fence {
   if (who.kind === 'user') return token;
-  return { token, holder: { host: who.host, who: agentName(who), ...(who.jobId === undefined ? {} : { jobId: who.jobId }) } };
+  const name = who.session ?? who.jobId;
+  return { token, holder: { host: who.host, ...(who.jobId === undefined ? {} : { jobId: who.jobId }), ...(name === undefined ? {} : { who: name }) } };
 }
 
 async function load(store: BoardStore, ref: string): Promise<Task> {
