@@ -8,6 +8,7 @@ import { isHttpApiError } from '../sources/http-errors.js';
 import type { TicketSource } from '../sources/ticket-source.js';
 import { ticketKey, type SourceName, type Ticket } from '../tickets/ticket.js';
 import { planBatches, type PlannedBatch } from './batches.js';
+import { createPauseGate, type PauseGate } from './pause.js';
 import { processBatch, type BatchContext, type DirectorHooks } from './process-batch.js';
 import type { BatchReport, CycleReport } from './report.js';
 import type { RunJob } from './run-job.js';
@@ -29,6 +30,8 @@ export interface DirectorOptions {
   worktreesDir: string;
   batchLeaseMs?: number;
   hooks?: DirectorHooks;
+  /** The clock for pauses (epoch ms); injected so that tests can pass a rate limit's reset. */
+  now?: () => number;
 }
 
 export interface Director {
@@ -59,12 +62,14 @@ export function createDirector(options: DirectorOptions): Director {
     batchLeaseMs: options.batchLeaseMs ?? DEFAULT_BATCH_LEASE_MS,
     hooks: options.hooks ?? {},
   };
+  const gate = createPauseGate();
+  const now = options.now ?? Date.now;
   let running: Promise<CycleReport> | null = null;
   let followUp: Promise<CycleReport> | null = null;
 
   function runCycle(): Promise<CycleReport> {
     if (running === null) {
-      running = cycle(ctx, options.sources).finally(() => (running = null));
+      running = cycle(ctx, options.sources, gate, now).finally(() => (running = null));
       return running;
     }
     followUp ??= running
@@ -78,8 +83,14 @@ export function createDirector(options: DirectorOptions): Director {
   return { runCycle, id };
 }
 
-async function cycle(ctx: BatchContext, sources: readonly TicketSource[]): Promise<CycleReport> {
-  const report: CycleReport = { startedAt: new Date().toISOString(), endedAt: '', skipped: [], sourceErrors: [], batches: [] };
+async function cycle(ctx: BatchContext, sources: readonly TicketSource[], gate: PauseGate, now: () => number): Promise<CycleReport> {
+  const report: CycleReport = { startedAt: new Date().toISOString(), endedAt: '', skipped: [], sourceErrors: [], batches: [], pause: null };
+  const paused = gate.current(now());
+  if (paused !== null) {
+    report.pause = { until: new Date(paused.until).toISOString(), reason: paused.reason, started: false };
+    report.endedAt = new Date().toISOString();
+    return report;
+  }
   const byRepo = new Map<string, { repo: RepoConfig; tickets: Ticket[] }>();
   const listedAt = Date.now();
   for (const source of sources) {
@@ -95,6 +106,8 @@ async function cycle(ctx: BatchContext, sources: readonly TicketSource[]): Promi
   const plans: PlannedBatch[] = [];
   for (const { repo, tickets } of byRepo.values()) plans.push(...(await planBatches(repo, tickets, { size: ctx.config.batch.size, listedAt }, ctx.ledger)));
   report.batches = await runPerRepo(ctx, plans);
+  const started = gate.observe(report.batches, now());
+  if (started !== null) report.pause = { until: new Date(started.until).toISOString(), reason: started.reason, started: true };
   report.endedAt = new Date().toISOString();
   debug('cycle: %d batches, %d skipped, %d source errors', report.batches.length, report.skipped.length, report.sourceErrors.length);
   return report;

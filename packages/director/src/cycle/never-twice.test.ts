@@ -43,8 +43,10 @@ describe('never twice', () => {
     world.github.addIssue('acme/tickets', { title: '[api] crash me' });
     const runner = scriptedRunner();
     const crashing = world.director('dir-a', runner.runJob, {
-      afterPullCreated: () => {
-        throw new Error('simulated crash: the process died between "PR created" and "PR recorded"');
+      hooks: {
+        afterPullCreated: () => {
+          throw new Error('simulated crash: the process died between "PR created" and "PR recorded"');
+        },
       },
     });
     const first = await crashing.runCycle();

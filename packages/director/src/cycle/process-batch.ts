@@ -119,7 +119,7 @@ async function work(ctx: BatchContext, plan: PlannedBatch, batch: LedgerBatch): 
   if (!result.ok) {
     const end = await ctx.ledger.endAttempt(attempt.id, { outcome: 'failed', kind: result.failure.kind, message: result.failure.message, resetsAt: result.failure.resetsAt ?? null }, ctx.config.attempts);
     await removeWorktree(plan.repo.path, wt.path);
-    const failure = { model, failureKind: result.failure.kind, burned: end.attempt.burned };
+    const failure = { model, failureKind: result.failure.kind, burned: end.attempt.burned, resetsAt: result.failure.resetsAt ?? null };
     if (end.exhausted) {
       const note = `gave up after ${end.failedAttempts} failed attempts; the last: ${result.failure.kind}: ${result.failure.message}`;
       for (const ticket of plan.tickets) await sourceOf(ctx, ticket).setStatus(ticket, { status: 'failed', note });

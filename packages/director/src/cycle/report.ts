@@ -29,6 +29,8 @@ export interface BatchReport {
   link?: string | null;
   model?: string;
   failureKind?: FailureKind;
+  /** For a rate limit: when it resets, as the agent reported. */
+  resetsAt?: string | null;
   /** Whether the failure used one of the tickets' attempts. */
   burned?: boolean;
   /** The next attempt will run on a stronger model than this one. */
@@ -42,4 +44,9 @@ export interface CycleReport {
   skipped: Array<{ ticket: string; title: string; reason: string }>;
   sourceErrors: Array<{ source: SourceName; message: string; code: string; resetsAt: string | null }>;
   batches: BatchReport[];
+  /**
+   * The director's pause after a rate-limit or fast-failure storm: `started` on the one cycle that
+   * began it (say so then, once); a paused cycle dispatches nothing and lists nothing.
+   */
+  pause: { until: string; reason: string; started: boolean } | null;
 }

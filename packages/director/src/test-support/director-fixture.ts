@@ -51,7 +51,7 @@ export interface GitHubWorld extends AsyncDisposable {
   config: DirectorConfig;
   ledgerPath: string;
   /** A director with its own ledger connection and its own GitHub source, as a second process would have. */
-  director(id: string, runJob: RunJob, hooks?: DirectorHooks): Director;
+  director(id: string, runJob: RunJob, options?: { hooks?: DirectorHooks; now?: () => number }): Director;
 }
 
 /** A repo `api` (bare origin, pull requests on fake `acme/api`) and tickets from fake `acme/tickets`. */
@@ -84,12 +84,12 @@ export async function githubWorld(options: { perRepo?: number; attempts?: number
     api,
     config,
     ledgerPath,
-    director(id, runJob, hooks) {
+    director(id, runJob, options = {}) {
       const ledger = openSqliteLedger(ledgerPath);
       ledgers.push(ledger);
       const gh = createGitHubApi({ apiUrl: github.url, token: TOKEN });
       const sources: TicketSource[] = [createGitHubIssuesSource(gh, config.sources.github!)];
-      return createDirector({ config, ledger, sources, runJob, github: gh, id, worktreesDir: join(tmp.path, 'worktrees', id), ...(hooks ? { hooks } : {}) });
+      return createDirector({ config, ledger, sources, runJob, github: gh, id, worktreesDir: join(tmp.path, 'worktrees', id), ...options });
     },
     [Symbol.asyncDispose]: dispose,
   };

@@ -1,0 +1,33 @@
+/**
+ * `@flotilla/director/node` — the Node-side director: config files, the SQLite ledger, git,
+ * the ticket sources over HTTP, and the cycle.
+ */
+export { parseConfig, loadConfig, formatConfigIssue } from './config/load-config.js';
+export type { ConfigIssue, ConfigResult } from './config/load-config.js';
+
+export { createSources } from './sources/create-sources.js';
+export type { CreateSourcesOptions, CreateSourcesResult } from './sources/create-sources.js';
+export { createBoardSource } from './sources/board/board-source.js';
+export type { BoardSourceOptions } from './sources/board/board-source.js';
+export { createGitHubApi } from './sources/github/github-api.js';
+export type { GitHubApi, GitHubApiOptions, GitHubIssue, GitHubComment, GitHubPull } from './sources/github/github-api.js';
+export { createGitHubIssuesSource } from './sources/github/github-source.js';
+export { createLinearApi } from './sources/linear/linear-api.js';
+export type { LinearApi, LinearApiOptions, LinearIssue, LinearState } from './sources/linear/linear-api.js';
+export { createLinearSource } from './sources/linear/linear-source.js';
+
+export { openSqliteLedger } from './ledger/sqlite-ledger.js';
+export type { SqliteLedgerOptions } from './ledger/sqlite-ledger.js';
+
+export { ensureWorktree, removeWorktree, worktreeOfBranch } from './git/worktree.js';
+export type { EnsureWorktreeInput, Worktree } from './git/worktree.js';
+export { commitLeftovers, commitsAhead, pushBranch, commitMessage } from './git/commit-push.js';
+export type { CommitResult, PushResult } from './git/commit-push.js';
+export { GitError } from './git/run-git.js';
+
+export { createDirector, DEFAULT_BATCH_LEASE_MS } from './cycle/director.js';
+export type { Director, DirectorOptions } from './cycle/director.js';
+export type { DirectorHooks } from './cycle/process-batch.js';
+export { ensurePullRequest } from './cycle/pull-request.js';
+export type { EnsurePullRequestInput, EnsurePullRequestResult } from './cycle/pull-request.js';
+export { buildPrompt } from './cycle/prompt.js';
