@@ -62,7 +62,7 @@ function hubReason(refused: RefusedMessage): string {
   return `HTTP ${refused.status} ${JSON.stringify(refused.body ?? null).slice(0, 300)}`;
 }
 
-/** Tells the user (notification and its channels) and a sending live session (a typed notice). */
+/** Tells the user (notification and its channels) and a sending live session (a typed notice); resolves once the notification is stored. */
 export async function announceRefusal(deps: RefusalDeps, refused: RefusedMessage): Promise<void> {
   const text = describeRefusal(refused);
   const headers = refused.message.headers;
@@ -73,8 +73,9 @@ export async function announceRefusal(deps: RefusalDeps, refused: RefusedMessage
   await deps.store.appendEvents([{ type: 'notification', jobId, sessionId: session?.id ?? null, ...notice }]);
   deps.bus.notify();
   void people(deps, session, notice).catch((error: unknown) => debug('announcing a refused message failed: %o', error));
+  // Typed in the background: a delivery waits for its receipt, and the outbox must not wait behind it.
   if (session !== null && session.state !== 'exited' && deps.sessions) {
-    await deps.sessions.send(session.name, { text: text.line }).catch((error: unknown) => debug('the refusal notice did not reach session %s: %s', session.name, (error as Error).message));
+    void deps.sessions.send(session.name, { text: text.line }).catch((error: unknown) => debug('the refusal notice did not reach session %s: %s', session.name, (error as Error).message));
   }
 }
 
