@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { telegramPaths } from '../config/paths.js';
 import { CB_TELEGRAM_BIN, OWNER, startDaemonWorld, until, type DaemonWorld } from '../test-support/e2e-world.test-support.js';
@@ -78,6 +80,28 @@ describe('cb-telegram, the real binary (slow)', { timeout: SLOW_TEST_MS }, () =>
     await api.waitForMessage((e) => e.text.includes('Running and waiting'), 20_000);
     expect(api.calls().filter((c) => c.outcome === 409)).toEqual([]);
     expect(first.child.exitCode).toBeNull();
+  });
+
+  it('should leave Telegram to stop one of two pollers that share no lock (two homes): the older gets 409 and exits, the newer answers', async () => {
+    api = await startFakeBotApi();
+    const env = { TELEGRAM_BOT_TOKEN: api.token, TELEGRAM_ALLOWED_USERS: String(OWNER.id), TELEGRAM_API_ROOT: api.apiRoot };
+    const older = cbTelegram(['run'], env);
+    await until('the first poller to start', () => older.stdout().includes('is running'), 30_000);
+    const otherHome = mkdtempSync(join(tmpdir(), 'tg-other-home-'));
+    try {
+      const newer = cbTelegram(['run', '--server', telegramPaths(world.flotillaHome).cbSocket], { ...env, FLOTILLA_HOME: otherHome });
+      const code = await older.exited;
+      expect(code).not.toBe(0);
+      expect(older.stderr()).toMatch(/409|terminated by other getUpdates request/);
+      expect(older.stderr()).not.toContain(api.token.split(':')[1]!);
+      await until('the second poller to run', () => newer.stdout().includes('is running'), 30_000);
+      const mark = api.mark();
+      api.pushMessage({ from: OWNER, text: '/jobs' });
+      await api.waitForMessage((e) => e.seq > mark && e.text.includes('Running and waiting'), 20_000);
+      expect(newer.child.exitCode).toBeNull();
+    } finally {
+      rmSync(otherHome, { recursive: true, force: true });
+    }
   });
 
   it('should refuse to start with an empty allowlist, with EX_CONFIG so that a supervisor does not restart it', async () => {
