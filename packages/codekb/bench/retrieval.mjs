@@ -4,7 +4,8 @@
  * query, the source files that commit touched (and that still exist) are its answers. codekb's
  * ranked `search` (hits aggregated to files, in order of each file's first hit) against plain BM25
  * over whole-file text (an FTS5 table built here over the same files), both given the same query
- * words. Reports hit@5 and MRR.
+ * words. Reports hit@5 and MRR, on all commits and on the two halves split by the parity of the
+ * commit hash's last hex digit (tune on one half, judge on the other).
  *
  * Run: node packages/codekb/bench/retrieval.mjs [--repo DIR] [--commits N]
  */
@@ -79,9 +80,11 @@ function score(ranked, answers) {
 const dedupe = (paths) => [...new Set(paths)];
 
 const systems = {
-  codekb: { all: [], source: [], ms: [] },
-  bm25: { all: [], source: [], ms: [] },
+  codekb: { all: [], source: [], ms: [], half: [] },
+  bm25: { all: [], source: [], ms: [], half: [] },
 };
+/** A stable hold-out split: new commits never move an old one to the other half. */
+const halfOf = (sha) => (Number.parseInt(sha.at(-1), 16) % 2 === 1 ? 'odd' : 'even');
 const perQuery = [];
 for (const c of cases) {
   const w = words(c.subject);
@@ -95,6 +98,7 @@ for (const c of cases) {
   for (const [name, ranked] of [['codekb', ours], ['bm25', theirs]]) {
     systems[name].all.push(score(ranked, c.answers));
     systems[name].source.push(score(ranked.filter(isSource), c.answers));
+    systems[name].half.push(halfOf(c.sha));
   }
   perQuery.push([c.sha, c.answers.size, systems.codekb.all.at(-1).rank + 1 || '—', systems.bm25.all.at(-1).rank + 1 || '—', c.subject.length > 70 ? `${c.subject.slice(0, 67)}…` : c.subject]);
 }
@@ -118,6 +122,17 @@ printTable(
   ]),
 );
 console.log('# "source only": both rankings filtered to source files before scoring (answers are source files)');
+console.log('');
+console.log('# hold-out halves (commit hash ends in an odd / even hex digit)');
+printTable(
+  ['system', 'half', 'queries', 'hit@5', 'MRR'],
+  Object.entries(systems).flatMap(([name, s]) =>
+    ['odd', 'even'].map((half) => {
+      const rows = s.all.filter((_, i) => s.half[i] === half);
+      return [name === 'codekb' ? 'codekb search (→ files)' : 'BM25 over file text', half, rows.length, fmt(mean(rows.map((x) => x.hit5)), 3), fmt(mean(rows.map((x) => x.rr)), 3)];
+    }),
+  ),
+);
 repo.close();
 bm25.close();
 printFooter();

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FileRecord } from '../store/writer.js';
+import { fileWords } from '../store/words.js';
 import { extract } from './extract.js';
 import { languageOf, type ParserPool } from './languages.js';
 import { extractMarkdown, isMarkdown } from './markdown.js';
@@ -32,13 +33,14 @@ export function readRecord(root: string, path: string, parsers: ParserPool, prev
   if (source === undefined || source === 'unchanged' || 'status' in source) return source;
   const { sha1, size, text } = source;
   const language = languageOf(path) ?? null;
-  if (isMarkdown(path)) return { path, language: 'markdown', sha1, size, status: 'parsed', note: null, text, extraction: extractMarkdown(text) };
-  if (language === null) return { path, language, sha1, size, status: 'text', note: null, text, extraction: null };
+  const words = fileWords(text);
+  if (isMarkdown(path)) return { path, language: 'markdown', sha1, size, status: 'parsed', note: null, text, words, extraction: extractMarkdown(text) };
+  if (language === null) return { path, language, sha1, size, status: 'text', note: null, text, words, extraction: null };
   try {
     const tree = parsers.parse(language, text);
-    return { path, language, sha1, size, status: 'parsed', note: null, text, extraction: extract(tree, language) };
+    return { path, language, sha1, size, status: 'parsed', note: null, text, words, extraction: extract(tree, language) };
   } catch (error) {
-    return { path, language, sha1, size, status: 'error', note: (error as Error).message, text, extraction: null };
+    return { path, language, sha1, size, status: 'error', note: (error as Error).message, text, words, extraction: null };
   }
 }
 
@@ -51,7 +53,7 @@ export function failedRecord(root: string, path: string, note: string): ReadOutc
   const source = readSource(root, path, undefined);
   if (source === undefined || source === 'unchanged' || 'status' in source) return source;
   const language = isMarkdown(path) ? 'markdown' : (languageOf(path) ?? null);
-  return { path, language, sha1: source.sha1, size: source.size, status: 'error', note, text: source.text, extraction: null };
+  return { path, language, sha1: source.sha1, size: source.size, status: 'error', note, text: source.text, words: fileWords(source.text), extraction: null };
 }
 
 function readSource(root: string, path: string, previousSha1: string | undefined): Source | FileRecord | 'unchanged' | undefined {
@@ -67,18 +69,18 @@ function readSource(root: string, path: string, previousSha1: string | undefined
   if (info.size > MAX_FILE_BYTES) {
     const sha1 = `size:${info.size}:${info.mtimeMs}`;
     if (sha1 === previousSha1) return 'unchanged';
-    return { path, language, sha1, size: info.size, status: 'skipped-large', note: 'larger than 1 MB', text: null, extraction: null };
+    return { path, language, sha1, size: info.size, status: 'skipped-large', note: 'larger than 1 MB', text: null, words: null, extraction: null };
   }
   let buffer: Buffer;
   try {
     buffer = readFileSync(full);
   } catch (error) {
-    return { path, language, sha1: 'unreadable', size: info.size, status: 'error', note: (error as Error).message, text: null, extraction: null };
+    return { path, language, sha1: 'unreadable', size: info.size, status: 'error', note: (error as Error).message, text: null, words: null, extraction: null };
   }
   const sha1 = createHash('sha1').update(buffer).digest('hex');
   if (sha1 === previousSha1) return 'unchanged';
   if (buffer.subarray(0, BINARY_SNIFF_BYTES).includes(0)) {
-    return { path, language, sha1, size: buffer.length, status: 'skipped-binary', note: 'binary', text: null, extraction: null };
+    return { path, language, sha1, size: buffer.length, status: 'skipped-binary', note: 'binary', text: null, words: null, extraction: null };
   }
   return { path, sha1, size: buffer.length, text: buffer.toString('utf8') };
 }

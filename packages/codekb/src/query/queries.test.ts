@@ -73,6 +73,28 @@ describe('queries on the fixture repository', () => {
     expect(globbed.every((hit) => hit.path === 'src/widget.tsx')).toBe(true);
   });
 
+  it('should find a member by Container.member or its words, before other symbols of that name', async () => {
+    for (const query of ['Circle.area', 'circle area', 'Server.Start', 'start server']) {
+      const [first] = await search(repo, query);
+      expect(first, query).toMatchObject(query.toLowerCase().includes('circle') ? { path: 'src/shapes.ts', line: 20, name: 'area' } : { path: 'go/server.go', line: 25, name: 'Start' });
+    }
+  });
+
+  it('should rank files by the words of their text and cite the line holding the most of them', async () => {
+    // Only the Go file's comments hold "listens" and "default port"; no symbol is named so.
+    const hits = await search(repo, 'where does it listen on the default port');
+    expect(hits[0]).toMatchObject({ path: 'go/server.go' });
+    const notes = await search(repo, 'which class computes an area', { path: 'docs/**' });
+    expect(notes[0]).toMatchObject({ path: 'docs/notes.txt', line: 2, source: 'text', text: 'The Circle class computes an area; see src/shapes.ts.' });
+  });
+
+  it('should answer a smaller limit with the head of a bigger one', async () => {
+    for (const query of ['area', 'circle area', 'server port handler', 'the application routes']) {
+      const all = await search(repo, query, { limit: 50 });
+      for (const limit of [1, 3, 5]) expect(await search(repo, query, { limit }), `${query} ${limit}`).toEqual(all.slice(0, limit));
+    }
+  });
+
   it('should equal rg -F file for file in literal mode', async () => {
     for (const needle of ['needle in a haystack', 'area', 'Circle(', 'ne', '"', 'Point { x', 'no such text anywhere']) {
       expect(await literalFiles(repo, needle), needle).toEqual(rgFiles(fixture.root, needle));

@@ -1,6 +1,8 @@
-import { ftsQuote, splitIdentifier } from '../store/words.js';
+import { ftsQuote, queryWords, splitIdentifier } from '../store/words.js';
+import { bestLine, filesWithPathWords, rankFiles, type RankedFile } from './file-rank.js';
 import { globToRegExp } from './glob.js';
 import type { RepoIndex } from './repo-index.js';
+import { coveringSymbols } from './symbol-cover.js';
 import { scanText } from './text-scan.js';
 
 export interface SearchOptions {
@@ -27,9 +29,12 @@ export interface SearchHit {
 const DEFAULT_LIMIT = 20;
 
 /**
- * Ranked search: BM25 over symbol names (split on camelCase/snake_case), signatures, doc comments
- * and paths, followed by lines of file content containing the query. With `literal`, only exact
- * substrings via the trigram index, each confirmed against the file text.
+ * Ranked search. A symbol named as the query comes first, then symbols whose name and container
+ * hold every query word (`Circle.area`, `circle area`); then files ranked by BM25 over their
+ * path and words (`rankFiles`), each cited by its best symbols (BM25 over names split on
+ * camelCase/snake_case, signatures and docs), its lines containing the whole query (case aside),
+ * or else its line holding the most query words. With `literal`, only exact substrings via the
+ * trigram index, each confirmed against the file text.
  *
  * @example
  * await search(repo, 'parse config', { language: 'typescript' });
@@ -45,10 +50,66 @@ export async function search(repo: RepoIndex, query: string, options: SearchOpti
     const hits = textMatches(true);
     return hits.length > limit ? hits.slice(0, limit) : hits;
   }
-  const symbols = symbolMatches(repo, query, options.language, keep).slice(0, limit);
-  const seen = new Set(symbols.map((hit) => `${hit.path}:${hit.line}`));
-  const text = textMatches(false);
-  return [...symbols, ...text.filter((hit) => !seen.has(`${hit.path}:${hit.line}`))].slice(0, limit);
+  const words = queryWords(query);
+  const symbols = symbolMatches(repo, query, options.language, keep);
+  const covering = coveringSymbols(repo, query, { language: options.language, keep });
+  const files = rankFiles(repo, words, { language: options.language, keep, limit });
+  return arrangeHits({ symbols, covering, phrase: textMatches(false), files, limit }, (file) => {
+    const { line, text } = bestLine(repo, file.fileId, words);
+    return { path: file.path, line, source: 'text', text };
+  });
+}
+
+/** Symbol hits of one file shown before the next file's (the rest follow all ranked files). */
+const SYMBOLS_PER_FILE = 3;
+
+interface RankedHits {
+  /** Symbol hits, best first, exact names first (`symbolMatches`). */
+  symbols: RankedSymbol[];
+  /** Symbols whose name and container hold every query word (`coveringSymbols`). */
+  covering: SearchHit[];
+  /** Lines containing the whole query, in path and line order. */
+  phrase: SearchHit[];
+  files: RankedFile[];
+  limit: number;
+}
+
+/**
+ * Exact-name symbols and those covering the query; then each ranked file's best symbols (or the
+ * line `cite` finds for a file with none); then the symbols and whole-query lines not shown yet,
+ * up to `limit`. No part depends on `limit` but where the list is cut, so a smaller limit gives
+ * the head of a bigger one's answer (hybrid search fetches more and fuses).
+ */
+function arrangeHits(ranked: RankedHits, cite: (file: RankedFile) => SearchHit): SearchHit[] {
+  const hits: SearchHit[] = [];
+  const seen = new Set<string>();
+  const add = (hit: SearchHit): void => {
+    const key = `${hit.path}:${hit.line}`;
+    if (hits.length >= ranked.limit || seen.has(key)) return;
+    seen.add(key);
+    hits.push(hit);
+  };
+  for (const { hit, exact } of ranked.symbols) if (exact) add(hit);
+  ranked.covering.forEach(add);
+  const symbolsOf = groupByPath(ranked.symbols.filter((entry) => !entry.exact).map((entry) => entry.hit));
+  for (const file of ranked.files) {
+    if (hits.length >= ranked.limit) break;
+    const own = (symbolsOf.get(file.path) ?? []).slice(0, SYMBOLS_PER_FILE);
+    (own.length > 0 ? own : [cite(file)]).forEach(add);
+  }
+  for (const { hit } of ranked.symbols) add(hit);
+  ranked.phrase.forEach(add);
+  return hits;
+}
+
+function groupByPath(hits: readonly SearchHit[]): Map<string, SearchHit[]> {
+  const byPath = new Map<string, SearchHit[]>();
+  for (const hit of hits) {
+    const list = byPath.get(hit.path);
+    if (list === undefined) byPath.set(hit.path, [hit]);
+    else list.push(hit);
+  }
+  return byPath;
 }
 
 /** Added to a symbol's BM25 score (lower is better) when its file's path holds a query term. */
@@ -61,7 +122,13 @@ interface SymbolRow extends Omit<SearchHit, 'source'> {
   score: number;
 }
 
-function symbolMatches(repo: RepoIndex, query: string, language: string | undefined, keep: (path: string) => boolean): SearchHit[] {
+interface RankedSymbol {
+  hit: SearchHit;
+  /** Named as the query, case, spaces and underscores aside. */
+  exact: boolean;
+}
+
+function symbolMatches(repo: RepoIndex, query: string, language: string | undefined, keep: (path: string) => boolean): RankedSymbol[] {
   const terms = new Set<string>();
   for (const word of query.split(/\s+/).filter((w) => w !== '')) {
     for (const term of [word.toLowerCase(), ...splitIdentifier(word)]) if (/\w/.test(term)) terms.add(term.replace(/[^\w]/g, ''));
@@ -78,7 +145,7 @@ function symbolMatches(repo: RepoIndex, query: string, language: string | undefi
        WHERE symbols_fts MATCH ? AND ${languageFilter} ORDER BY score LIMIT 500`,
     )
     .all(match, language ?? null, language ?? null) as SymbolRow[];
-  const pathMatched = new Set(repo.sqlite.prepare('SELECT rowid FROM paths_fts WHERE paths_fts MATCH ?').pluck().all(match) as number[]);
+  const pathMatched = filesWithPathWords(repo, [...terms]);
   for (const row of rows) if (pathMatched.has(row.fileId)) row.score -= PATH_BONUS;
   const found = new Set(rows.map((row) => `${row.path}:${row.line}:${row.name}`));
   const pathOnly = repo.sqlite
@@ -96,6 +163,6 @@ function symbolMatches(repo: RepoIndex, query: string, language: string | undefi
   const wanted = squash(query);
   const isExact = (row: { name?: string }) => (row.name !== undefined && squash(row.name) === wanted ? 0 : 1);
   const ranked = rows.filter((row) => keep(row.path)).sort((a, b) => isExact(a) - isExact(b) || a.score - b.score);
-  return ranked.map(({ fileId: _fileId, score: _score, ...row }) => ({ ...row, source: 'symbol' as const }));
+  return ranked.map(({ fileId: _fileId, score: _score, ...row }) => ({ hit: { ...row, source: 'symbol' as const }, exact: isExact(row) === 0 }));
 }
 

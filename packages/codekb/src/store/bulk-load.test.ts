@@ -9,7 +9,7 @@ import { definition } from '../query/symbols.js';
 import { openIndexDatabase } from './schema.js';
 import { setBulkLoad } from './writer.js';
 
-const TABLES = ['content_fts', 'symbols_fts', 'paths_fts'];
+const TABLES = ['content_fts', 'symbols_fts', 'files_fts'];
 
 /** Each FTS5 table's stored merge settings. */
 function mergeSettings(dbPath: string): Record<string, unknown> {

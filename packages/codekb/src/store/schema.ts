@@ -76,6 +76,14 @@ const MIGRATIONS: readonly string[] = [
      path, content='', contentless_delete=1, tokenize="unicode61 tokenchars '_'"
    );
    UPDATE files SET sha1 = '';`,
+  // 3: a file-level BM25 index for natural-language search: each file's path words and the
+  // distinct words of its text (store/words.ts `fileWords`), rowid = file id. It also holds what
+  // paths_fts held (the path column). Every file is re-read once to fill it.
+  `DROP TABLE paths_fts;
+   CREATE VIRTUAL TABLE files_fts USING fts5(
+     path, words, content='', contentless_delete=1, tokenize="unicode61 tokenchars '_'"
+   );
+   UPDATE files SET sha1 = '';`,
 ];
 
 /** The schema version this build writes. */

@@ -2,7 +2,7 @@ import type { SqliteDatabase } from '@flotilla/kit/sqlite';
 import type { Extraction } from '../index/extract.js';
 import { splitChunks } from './chunks.js';
 import { encodeLines } from './line-list.js';
-import { nameTokens } from './words.js';
+import { fileWords, nameTokens } from './words.js';
 
 /** What is stored for one file. `text` is null for files kept out of the text index. */
 export interface FileRecord {
@@ -13,6 +13,8 @@ export interface FileRecord {
   status: FileStatus;
   note: string | null;
   text: string | null;
+  /** The distinct words of `text` (`fileWords`), made where the file is read (a parse worker). */
+  words: string | null;
   extraction: Extraction | null;
 }
 
@@ -40,15 +42,15 @@ export function createIndexWriter(sqlite: SqliteDatabase): IndexWriter {
       'INSERT INTO symbols (file_id, parent_id, kind, name, container, signature, doc, start_line, end_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     ftsInsert: sqlite.prepare('INSERT INTO symbols_fts (rowid, name, signature, doc) VALUES (?, ?, ?, ?)'),
-    pathInsert: sqlite.prepare('INSERT INTO paths_fts (rowid, path) VALUES (?, ?)'),
-    pathDelete: sqlite.prepare('DELETE FROM paths_fts WHERE rowid = ?'),
+    fileWordsInsert: sqlite.prepare('INSERT INTO files_fts (rowid, path, words) VALUES (?, ?, ?)'),
+    fileWordsDelete: sqlite.prepare('DELETE FROM files_fts WHERE rowid = ?'),
     refInsert: sqlite.prepare('INSERT INTO refs (name, file_id, count, lines) VALUES (?, ?, ?, ?)'),
     contentInsert: sqlite.prepare('INSERT INTO content_fts (rowid, body) VALUES (?, ?)'),
     chunkInsert: sqlite.prepare('INSERT INTO chunks (file_id, first_line, body) VALUES (?, ?, ?)'),
   };
   const clear = (id: number): void => {
     s.ftsDelete.run(id);
-    s.pathDelete.run(id);
+    s.fileWordsDelete.run(id);
     s.contentDelete.run(id);
     s.refsDelete.run(id);
     s.chunksDelete.run(id);
@@ -75,8 +77,8 @@ export function createIndexWriter(sqlite: SqliteDatabase): IndexWriter {
           s.contentInsert.run(chunkId, chunk.body);
         }
       }
+      s.fileWordsInsert.run(id, fileWords(record.path), record.words ?? '');
       if (record.extraction === null) return;
-      s.pathInsert.run(id, record.path);
       const ids: number[] = [];
       for (const symbol of record.extraction.symbols) {
         const parentId = symbol.parent === null ? null : (ids[symbol.parent] ?? null);
@@ -102,7 +104,7 @@ function linesByName(refs: readonly { name: string; line: number }[]): Map<strin
 }
 
 /** The index's FTS5 tables (each merges its segments as configured by `setBulkLoad`). */
-const FTS_TABLES = ['content_fts', 'symbols_fts', 'paths_fts'] as const;
+const FTS_TABLES = ['content_fts', 'symbols_fts', 'files_fts'] as const;
 /** FTS5's defaults, restored after a bulk load: merge as segments accumulate (what small updates want). */
 const INCREMENTAL_MERGE = { automerge: 4, crisismerge: 16 };
 /**
