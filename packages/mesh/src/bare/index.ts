@@ -9,9 +9,8 @@ import { BareHost } from './bare-host.js';
 import { BareSessions } from './bare-sessions.js';
 import { createBareTransport } from './bare-transport.js';
 
-export { pollBareHost } from './bare-poller.js';
+export { followBareHost, forgetBareCursor } from './follow-bare-host.js';
 export { BARE_SLOTS, BARE_VERSION } from './bare-transport.js';
-export { BARE_EVENT_ID_FLOOR } from './bare-event-feed.js';
 
 export interface BareDriver {
   host: BareHost;

@@ -9,8 +9,8 @@ import type { Duplex } from 'node:stream';
 import createDebug from 'debug';
 import { createClient, type DaemonStatus, type FlotillaClient, type Host, type Transport } from '@flotilla/protocol';
 import type { HostLink, LinkStatus } from '../link/host-link.js';
-import { BARE_EVENT_ID_FLOOR, createBareDriver, pollBareHost, type BareDriver } from '../bare/index.js';
-import { ensureRemoteDaemon, type DaemonDiscovery } from './daemon-discovery.js';
+import { createBareDriver, followBareHost, forgetBareCursor, type BareDriver } from '../bare/index.js';
+import { ensureRemoteDaemon } from './daemon-discovery.js';
 import type { HubStore } from './hub-store.js';
 import { syncHostEvents } from './host-event-sync.js';
 
@@ -181,7 +181,7 @@ export class HostConnection {
       this.publishIfChanged();
       return false;
     }
-    this.forgetBareCursor();
+    forgetBareCursor(this.deps.store, this.name);
     this.daemonError = null;
     // The agents' door opens before the host counts as attached: a job dispatched at once may call `cb board`.
     const stopReverse = await this.serveReverse(found.status.home);
@@ -201,61 +201,32 @@ export class HostConnection {
     return true;
   }
 
-  /**
-   * Drives a host without cb through tmux: reads its jobs and sessions from its files, then looks
-   * every few seconds and follows the resulting events like a daemon's, until the link drops, the
-   * looks keep failing, or cb can run there now (asked again every minute).
-   */
-  private async attachBare(bare: BareDriver, reason: string): Promise<boolean> {
+  /** Drives a host without cb through tmux (src/bare), until the link drops, the looks fail, or cb runs there now. */
+  private async attachBare(driver: BareDriver, reason: string): Promise<boolean> {
     this.daemonError = null;
-    // First time in this hub process: start from what the mirror holds, so a restart publishes only real changes.
-    const seed = bare.host.loaded ? undefined : { jobs: this.deps.store.listJobs({ host: this.name, limit: 500 }).items, sessions: this.deps.store.listSessions({ host: this.name, all: true }) };
-    await bare.host.load(seed);
     const session = new AbortController();
     this.session = session;
-    const status = () => bare.client.status();
-    this.attached = { daemon: await status(), transport: bare.transport, client: bare.client, mode: 'tmux', reason };
-    const onLook = async (ms: number): Promise<void> => {
-      this.latencyMs = ms;
-      this.lastSeenAt = (this.deps.now?.() ?? new Date()).toISOString();
-      if (this.attached?.mode === 'tmux') this.attached.daemon = await status();
-      this.publishIfChanged();
-    };
-    const polling = pollBareHost({ host: bare.host, intervalMs: this.deps.barePollMs ?? 2_000, signal: session.signal, onLook, onGiveUp: () => session.abort() });
-    const recheck = this.recheckDaemon(session);
-    try {
-      this.publishIfChanged();
-      await syncHostEvents({ host: this.name, transport: bare.transport, client: bare.client, store: this.deps.store, changed: this.deps.changed, signal: session.signal });
-    } finally {
-      session.abort();
-      await Promise.all([polling, recheck]);
-    }
+    await followBareHost({
+      name: this.name,
+      driver,
+      store: this.deps.store,
+      changed: this.deps.changed,
+      session,
+      pollMs: this.deps.barePollMs ?? 2_000,
+      recheckMs: this.deps.bareRecheckMs ?? 60_000,
+      daemonRuns: async () => (await ensureRemoteDaemon(this.hostLink)).kind === 'running',
+      onAttached: (daemon) => {
+        this.attached = { daemon, transport: driver.transport, client: driver.client, mode: 'tmux', reason };
+        this.publishIfChanged();
+      },
+      onLook: (ms, daemon) => {
+        this.latencyMs = ms;
+        this.lastSeenAt = (this.deps.now?.() ?? new Date()).toISOString();
+        if (this.attached?.mode === 'tmux') this.attached.daemon = daemon;
+        this.publishIfChanged();
+      },
+    });
     return true;
-  }
-
-  /**
-   * A host that was bare and runs cb now: the cursor the hub kept is the bare feed's (ids from its
-   * start time in µs), far past any daemon event id, and a daemon would send nothing after it. The
-   * host is forgotten (cursor and session mirror; jobs stay) so the daemon's events start from a snapshot.
-   */
-  private forgetBareCursor(): void {
-    const cursor = this.deps.store.cursor(this.name);
-    if (cursor === null || cursor < BARE_EVENT_ID_FLOOR) return;
-    log('%s: was bare; starting its daemon events from a snapshot', this.name);
-    this.deps.store.forgetHost(this.name);
-  }
-
-  /** While bare: asks every so often whether cb runs there now (after `mesh hosts bootstrap`), and ends the bare session if so. */
-  private async recheckDaemon(session: AbortController): Promise<void> {
-    while (!session.signal.aborted) {
-      await sleep(this.deps.bareRecheckMs ?? 60_000, session.signal);
-      if (session.signal.aborted) return;
-      const found: DaemonDiscovery | null = await ensureRemoteDaemon(this.hostLink).catch(() => null);
-      if (found?.kind === 'running') {
-        log('%s: cb runs there now; leaving bare mode', this.name);
-        session.abort();
-      }
-    }
   }
 
   private async serveReverse(home: string): Promise<() => Promise<void>> {
