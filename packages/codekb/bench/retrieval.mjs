@@ -10,7 +10,7 @@
  * Run: node packages/codekb/bench/retrieval.mjs [--repo DIR] [--commits N]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
@@ -53,8 +53,11 @@ const isSource = (path) => languageOf(path) !== undefined;
 const bm25 = new Database(join(scratch, 'bm25.db'));
 bm25.exec("CREATE VIRTUAL TABLE docs USING fts5(path UNINDEXED, body, tokenize = \"unicode61 tokenchars '_'\")");
 const insert = bm25.prepare('INSERT INTO docs (path, body) VALUES (?, ?)');
+// The text codekb indexed (its chunks), not the disk: files other people edit or delete meanwhile
+// would otherwise differ between the two systems.
+const fileText = repo.sqlite.prepare('SELECT c.body FROM chunks c JOIN files f ON f.id = c.file_id WHERE f.path = ? ORDER BY c.first_line').pluck();
 bm25.transaction(() => {
-  for (const path of indexed) insert.run(path, readFileSync(join(repo.root, path), 'utf8'));
+  for (const path of indexed) insert.run(path, Buffer.concat(fileText.all(path)).toString('utf8'));
 })();
 const bm25Query = bm25.prepare('SELECT path FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT 500');
 
