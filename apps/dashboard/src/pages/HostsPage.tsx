@@ -23,7 +23,6 @@ export function HostsPage(_props: { params: Record<string, string> }) {
         Hosts {list.length ? <span className="muted hosts-up">· {up} of {list.length} up</span> : null}
       </h1>
       <HubOnly feature="hosts">
-        <p className="muted">{list.length ? `${up} of ${list.length} ${list.length === 1 ? 'host' : 'hosts'} up.` : ''}</p>
         {capabilities === null ? <Loading lines={6} /> : null}
         {capabilities !== null && list.length === 0 ? <Empty>No host in the fleet yet: add one below (an alias from ~/.ssh/config).</Empty> : null}
         <ul className="host-list" data-testid="hosts">

@@ -17,7 +17,7 @@ export function JobPage({ params }: { params: Record<string, string> }) {
   const id = params.id ?? '';
   const { job, error, notFound } = useJob(id);
   const [edits, setEdits] = useState(0);
-  useMarkRead(id, job !== null && isTerminal(job.status) && job.unread);
+  useMarkRead(id, job?.attempts.length ?? 0, job !== null && isTerminal(job.status) && job.unread);
 
   if (!job) {
     return (
@@ -44,12 +44,16 @@ export function JobPage({ params }: { params: Record<string, string> }) {
   );
 }
 
-/** Opening an ended, unread job reads it (once per job per visit). */
-function useMarkRead(id: string, unreadAndEnded: boolean): void {
+/**
+ * Opening an ended, unread job reads it (once per result per visit): a result that arrives while
+ * its page is open (a resumed or retried attempt ending) is read too — the person watched it end.
+ */
+function useMarkRead(id: string, attempts: number, unreadAndEnded: boolean): void {
   const marked = useRef(new Set<string>());
   useEffect(() => {
-    if (!unreadAndEnded || marked.current.has(id)) return;
-    marked.current.add(id);
-    client.markRead(id).catch(() => marked.current.delete(id));
-  }, [id, unreadAndEnded]);
+    const result = `${id}#${attempts}`;
+    if (!unreadAndEnded || marked.current.has(result)) return;
+    marked.current.add(result);
+    client.markRead(id).catch(() => marked.current.delete(result));
+  }, [id, attempts, unreadAndEnded]);
 }
