@@ -29,6 +29,22 @@ export async function replyHtml(ctx: Context, deps: FeatureDeps, html: string, e
   if (extra.route) deps.state().setRoute(message.chat.id, message.message_id, extra.route);
 }
 
+/**
+ * Answers with a list of self-contained HTML lines, packed into as few messages as fit under the
+ * limit (a long /sessions or /inbox must not be refused by Telegram).
+ */
+export async function replyLines(ctx: Context, deps: FeatureDeps, lines: readonly string[]): Promise<void> {
+  let message = '';
+  for (const line of lines) {
+    const next = message ? `${message}\n${line}` : line;
+    if (next.length > CHUNK_CHARS && message) {
+      await replyHtml(ctx, deps, message);
+      message = line;
+    } else message = next;
+  }
+  if (message) await replyHtml(ctx, deps, message);
+}
+
 /** An error in words (message, then the fix), with every secret cut out. */
 export function errorHtml(error: unknown, secrets: readonly string[]): string {
   const { message, fix } = describeError(error);

@@ -3,7 +3,7 @@ import { Composer, type Context } from 'grammy';
 import type { Host, Task } from '@flotilla/protocol';
 import { clip, code, escapeHtml } from '../format.js';
 import { describeError } from '../errors.js';
-import { replyHtml, type FeatureDeps } from '../shared.js';
+import { replyHtml, replyLines, type FeatureDeps } from '../shared.js';
 
 export const HELP_TEXT = [
   '<b>Flotilla from your phone</b>',
@@ -19,19 +19,19 @@ export const HELP_TEXT = [
 export function fleetComposer(deps: FeatureDeps): Composer<Context> {
   const composer = new Composer<Context>();
   composer.command(['help', 'start'], (ctx) => replyHtml(ctx, deps, HELP_TEXT));
-  composer.command('status', async (ctx) => replyHtml(ctx, deps, await statusText(deps)));
+  composer.command('status', async (ctx) => replyLines(ctx, deps, await statusLines(deps)));
   composer.command('board', async (ctx) => {
     const tasks = await deps.access.board();
     if (tasks.length === 0) return replyHtml(ctx, deps, '📋 The board has no open tasks.');
     const lines = [`<b>Board</b> (${tasks.length} open)`, ...tasks.slice(0, 40).map(taskLine)];
     if (tasks.length > 40) lines.push(`… and ${tasks.length - 40} more`);
-    await replyHtml(ctx, deps, lines.join('\n'));
+    await replyLines(ctx, deps, lines);
   });
   return composer;
 }
 
 /** Each part is asked for on its own: one that fails says so in its line instead of hiding the rest. */
-async function statusText(deps: FeatureDeps): Promise<string> {
+async function statusLines(deps: FeatureDeps): Promise<string[]> {
   const [capabilities, active, pauses, hosts] = await Promise.allSettled([
     deps.client.capabilities(),
     deps.client.listJobs({ status: ['queued', 'starting', 'running', 'retry_wait'], limit: 500 }),
@@ -53,7 +53,7 @@ async function statusText(deps: FeatureDeps): Promise<string> {
     lines.push(live.length === 0 ? '✅ no rate-limit pauses' : `⏸ <b>Rate-limit pauses</b> (${live.length})`);
     for (const pause of live) lines.push(`${escapeHtml(pause.agent)} on ${escapeHtml(pause.host)} until ${escapeHtml(pause.resetsAt)} — ${escapeHtml(clip(pause.message, 120))}`);
   } else lines.push(`⚠️ pauses: ${escapeHtml(describeError(pauses.reason).message)}`);
-  return lines.join('\n');
+  return lines;
 }
 
 function hostLine(host: Host): string {

@@ -3,7 +3,7 @@ import { Composer, InlineKeyboard, type Context } from 'grammy';
 import type { InboxEntry, SessionInboxItem } from '@flotilla/protocol';
 import { encodeCallback } from '../callback-data.js';
 import { clip, code, escapeHtml } from '../format.js';
-import { replyHtml, type FeatureDeps } from '../shared.js';
+import { replyHtml, replyLines, type FeatureDeps } from '../shared.js';
 
 /** Questions beyond this many are listed, not each given their own message with buttons. */
 const MAX_QUESTION_MESSAGES = 5;
@@ -13,7 +13,7 @@ export function inboxComposer(deps: FeatureDeps): Composer<Context> {
   composer.command('inbox', async (ctx) => {
     const entries = await deps.client.inbox();
     if (entries.length === 0) return replyHtml(ctx, deps, '📭 Nothing needs you and every result is read.');
-    await replyHtml(ctx, deps, [`<b>Inbox</b> (${entries.length})`, ...entries.map(inboxLine)].join('\n'));
+    await replyLines(ctx, deps, [`<b>Inbox</b> (${entries.length})`, ...entries.map(inboxLine)]);
     const questions = entries.filter((e): e is SessionInboxItem => e.kind === 'session' && e.state === 'waiting_permission');
     for (const question of questions.slice(0, MAX_QUESTION_MESSAGES)) {
       await replyHtml(ctx, deps, permissionQuestion(question.name, question.waitingFor), {

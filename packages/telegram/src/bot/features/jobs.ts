@@ -5,7 +5,7 @@ import { ProtocolError, type CreateJobRequest, type FlotillaClient, type Job } f
 import { encodeCallback } from '../callback-data.js';
 import { code, escapeHtml, firstWords, jobDetail, jobLine } from '../format.js';
 import { parseRunArgs, type RunArgs } from '../run-args.js';
-import { commandText, replyHtml, type FeatureDeps } from '../shared.js';
+import { commandText, replyHtml, replyLines, type FeatureDeps } from '../shared.js';
 
 const ACTIVE = ['queued', 'starting', 'running', 'retry_wait'] as const;
 const RECENT_JOBS = 10;
@@ -24,7 +24,7 @@ export function jobsComposer(deps: FeatureDeps): Composer<Context> {
     const lines = [`<b>Running and waiting</b> (${active.items.length})`, ...active.items.map(jobLine)];
     if (active.items.length === 0) lines.push('none');
     lines.push('', '<b>Recent</b>', ...(done.length > 0 ? done.map(jobLine) : ['none']));
-    await replyHtml(ctx, deps, lines.join('\n'));
+    await replyLines(ctx, deps, lines);
   });
   composer.command('job', async (ctx) => {
     const ref = commandText(ctx);

@@ -2,7 +2,7 @@
 import { Composer, type Context } from 'grammy';
 import { ProtocolError, SessionNameSchema, type FlotillaClient } from '@flotilla/protocol';
 import { CHUNK_CHARS, code, escapeHtml, sessionLine } from '../format.js';
-import { commandText, replyHtml, type FeatureDeps } from '../shared.js';
+import { commandText, replyHtml, replyLines, type FeatureDeps } from '../shared.js';
 
 /** A phone screen shows about this much of a pane usefully. */
 const PEEK_LINES = 40;
@@ -15,7 +15,7 @@ export function sessionsComposer(deps: FeatureDeps): Composer<Context> {
     const lines = [`<b>Sessions</b> (${sessions.length})`, ...sessions.map(sessionLine)];
     if (sessions.length === 0) lines.push('none running');
     if (selected) lines.push('', `Plain text goes to ${code(selected)} (/use clears)`);
-    await replyHtml(ctx, deps, lines.join('\n'));
+    await replyLines(ctx, deps, lines);
   });
   composer.command('peek', async (ctx) => {
     const name = sessionName(commandText(ctx), '/peek NAME');
