@@ -4,7 +4,7 @@
 // session is a crash, sessions are peeked and typed into, and a second BareHost (a hub restart)
 // reads the same objects back without running anything again.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,6 +74,7 @@ describe('a bare host driven through tmux', () => {
     // $(…) drops trailing newlines only; the prompt ends in spaces, so it arrives whole.
     expect(argv[9]).toBe(prompt);
     expect(existsSync(join(dir, 'pwned')) || existsSync(join(dir, 'pwned2'))).toBe(false);
+    for (const file of ['prompt', 'record.json', 'output.log']) expect(statSync(join(jobDir(job.id), file)).mode & 0o077).toBe(0);
   });
 
   it('ends a job by its exit code, with the result read from the output', async () => {

@@ -41,6 +41,11 @@ export class BareHost {
   readonly sessionRecords = new Map<string, Session>();
   readonly sessions = new Map<string, Session>();
   private isRoot = false;
+  /**
+   * Jobs and sessions whose tmux session the last look did not find. Only a second look in a row
+   * records them lost or ended (durably): one failed `tmux list-sessions` must not end live work.
+   */
+  private readonly missing = new Set<string>();
   /** Serialises looks at the host, so an older look never overwrites a newer one. */
   private looking: Promise<unknown> = Promise.resolve();
   loaded = false;
@@ -135,6 +140,8 @@ export class BareHost {
   private async settleJob(record: Job, files: StateFiles, observation: Observation): Promise<Job> {
     const alive = observation.tmux.get(scripts.jobTmuxName(record.id)) === false;
     let derived = deriveJob(record, files, alive);
+    if (derived.needsLostMark && this.missingOnce(record.id)) return this.jobs.get(record.id) ?? derived.job;
+    this.missing.delete(record.id);
     if (derived.needsLostMark) {
       const at = this.now().toISOString();
       await this.run(scripts.writeStateFileScript(scripts.jobDir(record.id), 'lost', ['exit', 'cancelled']), `${at}\n`);
@@ -159,8 +166,17 @@ export class BareHost {
     const alive = observation.tmux.get(scripts.sessionTmuxName(record.id)) === false;
     const now = this.now().toISOString();
     const derived = deriveSession(record, files, alive, now);
+    if (derived.needsEndMark && this.missingOnce(record.id)) return this.sessions.get(record.id) ?? record;
+    this.missing.delete(record.id);
     if (derived.needsEndMark) await this.run(scripts.writeStateFileScript(scripts.sessionDir(record.id), 'ended', ['ended']), `${now}\n`);
     return derived.session;
+  }
+
+  /** True the first time `id` is found missing (remembered for the next look). */
+  private missingOnce(id: string): boolean {
+    if (this.missing.has(id)) return false;
+    this.missing.add(id);
+    return true;
   }
 
   publish(changes: readonly BareChange[]): void {

@@ -43,9 +43,9 @@ function checkDir(dir: string): string {
   return dir;
 }
 
-/** The shell preamble every bare command starts with. */
+/** The shell preamble every bare command starts with (files only the user can read: prompts and output are private). */
 export function preamble(): string {
-  return `${PATH_PREFIX}; ${BARE_DIR}`;
+  return `umask 077; ${PATH_PREFIX}; ${BARE_DIR}`;
 }
 
 /** Prints `tmux <version>` when tmux runs on the host; exits 127 when it does not. */
@@ -61,6 +61,7 @@ export function tmuxProbeScript(): string {
 export function jobWrapperScript(agentCommand: string): string {
   const job = '"$FLOTILLA_BARE_JOB"';
   return [
+    'umask 077',
     `${NOW} > ${job}/started`,
     `${agentCommand} < /dev/null > ${job}/output.log 2>&1`,
     'code=$?',
