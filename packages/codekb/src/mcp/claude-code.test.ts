@@ -7,6 +7,14 @@ import { tempFixtureRepo, type TempRepo } from '../test-support/fixture.js';
 
 const BIN = fileURLToPath(new URL('../../bin/codekb.js', import.meta.url));
 const KEY = 'sk-ant-codekb-0123456789abcdefghijk';
+/**
+ * Claude Code 2.x connects MCP servers in the background in `-p` mode and sends its first request
+ * without waiting (`MCP_CONNECTION_NONBLOCKING` defaults to on), and even when told to wait it
+ * gives a server 5 s (`MCP_CONNECT_TIMEOUT_MS`) — on a loaded machine `codekb serve` had not
+ * answered `initialize` by then and the request went out without the codekb tools. So: wait for
+ * the server to connect (its `initialize` and tool list answered), for as long as the run may take.
+ */
+const WAIT_FOR_MCP_SERVERS = { MCP_CONNECTION_NONBLOCKING: '0', MCP_CONNECT_TIMEOUT_MS: '80000' };
 
 describe('codekb registered in the real Claude Code CLI', () => {
   let fixture: TempRepo;
@@ -32,7 +40,7 @@ describe('codekb registered in the real Claude Code CLI', () => {
       command: join(agentBinDir(), 'claude'),
       args: ['-p', 'where is Circle defined?', '--output-format', 'stream-json', '--verbose', '--model', 'sonnet', '--mcp-config', JSON.stringify(mcpConfig), '--strict-mcp-config', '--allowedTools', 'mcp__codekb__definition'],
       cwd: fixture.root,
-      env: { ...claudeEnv({ home, baseUrl: api.url, apiKey: KEY }), FLOTILLA_HOME: join(fixture.dir, 'fl') },
+      env: { ...claudeEnv({ home, baseUrl: api.url, apiKey: KEY }), ...WAIT_FOR_MCP_SERVERS, FLOTILLA_HOME: join(fixture.dir, 'fl') },
       timeoutMs: 90_000,
     });
     expect(run.exitCode).toBe(0);
