@@ -54,6 +54,31 @@ describe('a cycle over the Flotilla board', () => {
     expect(first.flatMap((r) => r.batches.map((b) => b.outcome))).not.toContain('error');
   });
 
+  it('should hand on a board task the ledger finished but whose handoff was lost', async () => {
+    await using tmp = await makeTempDir('director-board-sync-');
+    const parsed = parseConfig(JSON.stringify({ repos: [{ name: 'api', path: join(tmp.path, 'api'), base: 'main' }] }));
+    if (!parsed.ok) throw new Error('bad config');
+    const board = createFakeBoard();
+    const task = board.add({ title: '[api] finished, then the director died' });
+    const ledgerPath = join(tmp.path, 'ledger.db');
+    const before = openSqliteLedger(ledgerPath, { now: () => Date.now() - 60_000 });
+    const claim = await before.claimBatch({ repo: 'api', branch: 'flotilla/t/board-T-1', owner: 'dir-a', leaseMs: 1000, tickets: [{ key: 'board:T-1', source: 'board', ticketId: 'T-1', title: task.title }] });
+    if (!claim.claimed) throw new Error('not claimed');
+    await before.closeBatch(claim.batch.id, 'branch', null, 'branch flotilla/t/board-T-1: pushed to origin');
+    await before.close();
+
+    const made = createSources(parsed.config, { hub: board, env: {}, host: 'dragon' });
+    if (!made.ok) throw new Error(made.problems.join('; '));
+    const runner = scriptedRunner();
+    const ledger = openSqliteLedger(ledgerPath);
+    const director = createDirector({ config: parsed.config, ledger, sources: made.sources, runJob: runner.runJob, github: null, id: 'dir-a', worktreesDir: join(tmp.path, 'wt') });
+    const report = await director.runCycle();
+    await ledger.close();
+    expect(report.batches).toMatchObject([{ outcome: 'already_done', detail: 'finished before (branch); its status was brought up to date' }]);
+    expect(runner.calls).toEqual([]);
+    expect(board.task('T-1')).toMatchObject({ status: 'todo', for: 'review', branch: 'flotilla/t/board-T-1' });
+  });
+
   it('should refuse to start without the tokens its sources need', () => {
     const parsed = parseConfig(JSON.stringify({ repos: [{ name: 'api', path: '/a', base: 'main', github: 'acme/api' }], sources: { linear: { team: 'ENG' } } }));
     if (!parsed.ok) throw new Error('bad config');

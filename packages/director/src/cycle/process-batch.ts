@@ -196,6 +196,8 @@ async function syncFinished(ctx: BatchContext, plan: PlannedBatch, ledgerTicket:
     return { outcome: 'already_done', detail: 'finished by another director while this cycle ran' };
   }
   if (ledgerTicket.status === 'in_review') {
+    // A board task whose lease ran out meanwhile must be held again before it can be handed on.
+    if (!(await sourceOf(ctx, ticket).claim(ticket))) return { outcome: 'already_done', detail: 'finished before; the source gave the ticket to someone else' };
     await sourceOf(ctx, ticket).setStatus(ticket, { status: 'in_review', link: ledgerTicket.link, branch: plan.branch, note: ledgerTicket.note ?? '' });
     return { outcome: 'already_done', detail: `finished before (${ledgerTicket.link ?? 'branch'}); its status was brought up to date` };
   }

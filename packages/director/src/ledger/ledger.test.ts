@@ -95,7 +95,7 @@ describe('openSqliteLedger', () => {
     expect(await a.intendPullRequest(claim.batch.id, { ...pr, owner: 'dir-a' })).toMatchObject({ state: 'created', record: { number: 7, adopted: true } });
   });
 
-  it('should let exactly one of several processes claim a batch', async () => {
+  it('should let exactly one of several processes claim a batch', { timeout: 240_000 }, async () => {
     const script = join(dir, 'claim.mts');
     const ledgerModule = srcModule('ledger/sqlite-ledger.ts');
     writeFileSync(
