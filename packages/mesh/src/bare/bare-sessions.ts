@@ -31,7 +31,7 @@ const CONFIRM_CHARS = 24;
 export function bareTmux(link: HostLink): Tmux {
   const exec: Executor = async (argv, options = {}) => {
     const started = performance.now();
-    const result = await link.exec(scripts.bareTmuxCommand(argv), { stdin: options.input, timeoutMs: options.timeoutMs ?? 15_000 });
+    const result = await link.exec(scripts.bareTmuxCommand(argv), { stdin: options.input, timeoutMs: options.timeoutMs ?? 30_000 });
     return {
       exitCode: result.code,
       signal: result.signal as NodeJS.Signals | null,
