@@ -3,27 +3,19 @@
 // `{ok:false,error_code,description}` answers, long polling, webhooks and file downloads — plus
 // a test-side API to play the user (push messages, button presses, voice notes) and read what
 // the bot sent. Point a real grammY bot at it with `client: { apiRoot: fake.apiRoot }`.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { parseParams, readBody, type RequestParams } from './bot-api-body.test-support.js';
+import { createBotApiHandler, performWebhookReply, type ApiCall, type Flood } from './bot-api-http.test-support.js';
 import { detectEntities } from './bot-api-markup.test-support.js';
 import { FakeBotState, type CallbackAnswer, type SentEntry, type StoredFile } from './bot-api-methods.test-support.js';
 import { UpdateQueue, type WebhookDelivery } from './bot-api-updates.test-support.js';
-import { ApiError, type Chat, type Message, type User } from './bot-api-wire.test-support.js';
+import type { Chat, Message, User } from './bot-api-wire.test-support.js';
 
-export type { SentEntry, CallbackAnswer, StoredFile, Message, User, Chat, WebhookDelivery };
+export type { ApiCall, SentEntry, CallbackAnswer, StoredFile, Message, User, Chat, WebhookDelivery };
 
 /** A user as a test names one: an id, or the fields of a Telegram `User`. */
 export type UserInput = number | { id: number; first_name?: string; last_name?: string; username?: string; language_code?: string };
-
-export interface ApiCall {
-  method: string;
-  /** Parameters without uploaded bytes. */
-  params: Record<string, unknown>;
-  /** `ok` or the error code answered. */
-  outcome: 'ok' | number;
-}
 
 export interface FakeBotApiOptions {
   /** Defaults to a random token of Telegram's shape (`<bot id>:<35 characters>`). */
@@ -79,12 +71,6 @@ async function waitUntil<T>(probe: () => T | undefined, timeoutMs: number, what:
   }
 }
 
-function send(response: ServerResponse, status: number, body: unknown): void {
-  if (response.writableEnded || response.destroyed) return;
-  response.writeHead(status, { 'content-type': 'application/json' });
-  response.end(JSON.stringify(body));
-}
-
 export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<FakeBotApi> {
   const botId = options.token ? Number(options.token.split(':')[0]) : 7_000_000_000 + Math.floor(Math.random() * 1e8);
   const token = options.token ?? `${botId}:AA${randomBytes(24).toString('base64url').slice(0, 33)}`;
@@ -94,8 +80,8 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
   };
   const botUser: User = { id: botInfo.id, is_bot: true, first_name: botInfo.first_name, username: botInfo.username };
   const calls: ApiCall[] = [];
-  const floods: { method: string | undefined; retryAfter: number; left: number }[] = [];
-  const updates = new UpdateQueue(options.firstUpdateId ?? 800_000_000 + Math.floor(Math.random() * 1e6), (reply) => void answerWebhookReply(reply));
+  const floods: Flood[] = [];
+  const updates = new UpdateQueue(options.firstUpdateId ?? 800_000_000 + Math.floor(Math.random() * 1e6), (reply) => void performWebhookReply(apiRoot, token, reply));
   const state = new FakeBotState(botUser, updates);
 
   const user = (input: UserInput): User => {
@@ -103,79 +89,7 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
     return { is_bot: false, first_name: `User ${fields.id}`, language_code: 'en', ...fields };
   };
 
-  async function callMethod(method: string, request: IncomingMessage, response: ServerResponse, url: URL): Promise<unknown> {
-    const params = parseParams(url, request.headers['content-type'], await readBody(request));
-    const call: ApiCall = { method, params: params.fields, outcome: 'ok' };
-    calls.push(call);
-    try {
-      return await dispatch(method, params, response);
-    } catch (error) {
-      call.outcome = error instanceof ApiError ? error.errorCode : 400;
-      throw error;
-    }
-  }
-
-  async function dispatch(method: string, params: RequestParams, response: ServerResponse): Promise<unknown> {
-    const flood = floods.find((f) => f.left > 0 && (f.method === undefined || f.method.toLowerCase() === method.toLowerCase()));
-    if (flood) {
-      flood.left -= 1;
-      throw new ApiError(429, `Too Many Requests: retry after ${flood.retryAfter}`, { retry_after: flood.retryAfter });
-    }
-    const handlers: Record<string, () => unknown> = {
-      getme: () => botInfo,
-      getupdates: () => state.getUpdates(params.fields, (cancel) => response.on('close', cancel)),
-      sendmessage: () => state.sendMessage(params.fields),
-      editmessagetext: () => state.editMessageText(params.fields),
-      editmessagereplymarkup: () => state.editMessageReplyMarkup(params.fields),
-      answercallbackquery: () => state.answerCallbackQuery(params.fields),
-      senddocument: () => state.sendDocument(params),
-      getfile: () => state.getFile(params.fields),
-      deletemessage: () => state.deleteMessage(params.fields),
-      setwebhook: () => state.setWebhook(params.fields),
-      deletewebhook: () => state.deleteWebhook(params.fields),
-      getwebhookinfo: () => state.getWebhookInfo(),
-      setmycommands: () => state.setMyCommands(params.fields),
-      getmycommands: () => state.commands,
-      deletemycommands: () => ((state.commands = []), true),
-      sendchataction: () => state.sendChatAction(params.fields),
-      close: () => true,
-      logout: () => true,
-    };
-    const handler = handlers[method.toLowerCase()];
-    if (!handler) throw new ApiError(404, 'Not Found');
-    return await handler();
-  }
-
-  /** A webhook may answer with one method call in its response body; Telegram performs it. */
-  async function answerWebhookReply(reply: unknown): Promise<void> {
-    if (typeof reply !== 'object' || reply === null || typeof (reply as { method?: unknown }).method !== 'string') return;
-    const { method, ...fields } = reply as Record<string, unknown> & { method: string };
-    const body = Buffer.from(JSON.stringify(fields));
-    await fetch(`${apiRoot}/bot${token}/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).catch(() => undefined);
-  }
-
-  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    const api = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
-    const file = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
-    const tokenOf = api?.[1] ?? file?.[1];
-    if (tokenOf === undefined) return send(response, 404, { ok: false, error_code: 404, description: 'Not Found' });
-    if (tokenOf !== token) return send(response, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
-    if (file) {
-      const stored = [...state.files.values()].find((candidate) => candidate.path === decodeURIComponent(file[2]!));
-      if (!stored) return send(response, 404, { ok: false, error_code: 404, description: 'Not Found' });
-      response.writeHead(200, { 'content-type': stored.mimeType, 'content-length': stored.bytes.length });
-      response.end(stored.bytes);
-      return;
-    }
-    try {
-      send(response, 200, { ok: true, result: await callMethod(api![2]!, request, response, url) });
-    } catch (error) {
-      const apiError = error instanceof ApiError ? error : new ApiError(400, `Bad Request: ${(error as Error).message}`);
-      send(response, apiError.errorCode, { ok: false, error_code: apiError.errorCode, description: apiError.description, ...(apiError.parameters ? { parameters: apiError.parameters } : {}) });
-    }
-  }
-
+  const handle = createBotApiHandler({ token, botInfo, state, calls, floods });
   const server = createServer((request, response) => void handle(request, response));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const apiRoot = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
