@@ -22,6 +22,7 @@ export function formatHostsTable(hosts: readonly Host[], nowMs: number): string[
   hosts.forEach((host, index) => {
     out.push(line(rows[index] ?? []));
     if (host.error !== null) out.push(`  ${host.name}: ${host.error}`);
+    else if (host.mode === 'tmux') out.push(`  ${host.name}: bare (the hub drives tmux over SSH; no durable event log): ${host.modeReason ?? 'cb cannot run there'}`);
   });
   return out;
 }
