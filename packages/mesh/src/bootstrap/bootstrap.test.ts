@@ -162,6 +162,30 @@ describe.skipIf(skip !== null)(`mesh hosts bootstrap to a namespace host${skip =
     expect((await net.ssh(host, '"$HOME/.flotilla/bin/cb" --version')).stdout.trim()).toBe('0.1.0');
   }, 400_000);
 
+  it('should go back to the previous install and start its daemon again when the new daemon does not start', async () => {
+    const bin = join(remoteHome, '.flotilla', 'bin', 'cb');
+    const before = readlinkSync(bin);
+    await net.ssh(host, '"$HOME/.flotilla/bin/cb" daemon start');
+    // Once the old daemon is stopped, the new install's daemon is broken (its verification has passed by then).
+    const breakNewDaemon = (line: string) => {
+      if (!line.startsWith('stopped the old daemon')) return;
+      const installDir = join(remoteHome, '.flotilla', readlinkSync(bin).replace(/^\.\.\//, '').replace(/\/node_modules\/\.bin\/cb$/, ''));
+      writeFileSync(join(installDir, 'node_modules', '@flotilla', 'cb', 'dist', 'daemon', 'main.js'), 'process.exit(3);\n');
+    };
+    const failed = await bootstrapHost(link, { bundleDir: bundle.dir, force: true, onProgress: breakNewDaemon }).catch((error: unknown) => error as Error);
+    expect(isBootstrapError(failed, 'REMOTE_FAILED'), String(failed)).toBe(true);
+    expect(failed.message).toMatch(/^starting the new cb daemon failed on \w+ \(exit \d+\)/);
+    const back = /The previous cb \(0\.1\.0\) is back in place and its daemon runs again \(pid (\d+)\)/.exec(failed.message);
+    expect(back, failed.message).not.toBeNull();
+    expect(readlinkSync(bin)).toBe(before);
+    const status = JSON.parse((await net.ssh(host, '"$HOME/.flotilla/bin/cb" daemon status --json')).stdout) as { pid: number };
+    expect(status.pid).toBe(Number(back![1]));
+    const exe = await net.ssh(host, `tr '\\0' ' ' < /proc/${status.pid}/cmdline`);
+    expect(exe.stdout).toContain(join(remoteHome, '.flotilla', before.replace(/^\.\.\//, '').replace(/\/node_modules\/\.bin\/cb$/, '')));
+    expect(existsSync(join(remoteHome, '.flotilla', 'bootstrap.lock'))).toBe(false);
+    await net.ssh(host, '"$HOME/.flotilla/bin/cb" daemon stop');
+  }, 400_000);
+
   it('should refuse, in words, a host whose node is too old or missing, or whose Node ABI differs from the bundle\'s native build', async () => {
     const facts = await probeHost(link);
     expect(facts).toMatchObject({ home: remoteHome, node: process.version, installed: '0.1.0', platform: process.platform });
