@@ -36,7 +36,7 @@ function WaitingRow({ entry }: { entry: SessionInboxItem }) {
         <div className="row-meta">
           <span>{entry.host}</span>
           <span>{entry.agent}</span>
-          {entry.waitingFor ? <span className="mono inbox-asks">asks: {entry.waitingFor}</span> : null}
+          {entry.waitingFor && !entry.title.includes(entry.waitingFor) ? <span className="mono inbox-asks">asks: {entry.waitingFor}</span> : null}
         </div>
       </div>
       <div className="row-side">

@@ -64,7 +64,8 @@ function NeedRow({ item }: { item: NeedItem }) {
         <div className="row-meta">
           <span>{entry.host}</span>
           <span>{entry.agent}</span>
-          {entry.waitingFor ? <span className="mono">asks: {entry.waitingFor}</span> : null}
+          {/* The question once: the title often says it already. */}
+          {entry.waitingFor && !entry.title.includes(entry.waitingFor) ? <span className="mono">asks: {entry.waitingFor}</span> : null}
         </div>
       </div>
       <div className="row-side">
