@@ -1,7 +1,8 @@
 import createDebug from 'debug';
 import type { DirectorConfig } from '../config/config-schema.js';
-import { commitLeftovers, commitMessage, commitsAhead, pushBranch } from '../git/commit-push.js';
+import { commitLeftovers, commitMessage, commitsAhead, pushBranch, uncommittedPaths } from '../git/commit-push.js';
 import { GitError } from '../git/run-git.js';
+import { runSetup } from '../git/setup.js';
 import { ensureWorktree, removeWorktree, worktreeOfBranch, type Worktree } from '../git/worktree.js';
 import { modelForAttempt } from '../ledger/attempt-cost.js';
 import type { Ledger, LedgerBatch, LedgerTicket } from '../ledger/ledger.js';
@@ -98,6 +99,15 @@ async function existingPullRequest(ctx: BatchContext, plan: PlannedBatch, batch:
 async function work(ctx: BatchContext, plan: PlannedBatch, batch: LedgerBatch): Promise<Outcome | null> {
   for (const ticket of plan.tickets) await sourceOf(ctx, ticket).setStatus(ticket, { status: 'in_progress' });
   const wt = await ensureWorktree({ repoPath: plan.repo.path, repoName: plan.repo.name, branch: plan.branch, base: plan.repo.base, worktreesDir: ctx.worktreesDir });
+  let setupMade: string[] = [];
+  if (!wt.reused && plan.repo.setup !== undefined) {
+    const setup = await runSetup(wt.path, plan.repo.setup);
+    if (!setup.ok) {
+      await removeWorktree(plan.repo.path, wt.path);
+      return { outcome: 'error', detail: `the repo's setup command failed (exit ${String(setup.exitCode)}); no attempt used: ${setup.tail}` };
+    }
+    setupMade = await uncommittedPaths(wt.path);
+  }
   const failedBefore = Math.max(0, ...(await ledgerTickets(ctx, plan)).map((t) => t.failedAttempts));
   const model = modelForAttempt(ctx.config.models.ladder, failedBefore);
   const attempt = await ctx.ledger.startAttempt(batch.id, model, ctx.owner);
@@ -130,11 +140,12 @@ async function work(ctx: BatchContext, plan: PlannedBatch, batch: LedgerBatch): 
     return { outcome: 'retry_later', detail: `${result.failure.kind} (${cost}): ${result.failure.message}`, escalates, ...failure };
   }
   await ctx.ledger.endAttempt(attempt.id, { outcome: 'succeeded' }, ctx.config.attempts);
-  return commitWork(ctx, plan, batch, wt, model);
+  return commitWork(ctx, plan, batch, { wt, model, exclude: setupMade });
 }
 
-async function commitWork(ctx: BatchContext, plan: PlannedBatch, batch: LedgerBatch, wt: Worktree, model: string): Promise<Outcome | null> {
-  const commit = await commitLeftovers(wt.path, commitMessage(plan.tickets));
+async function commitWork(ctx: BatchContext, plan: PlannedBatch, batch: LedgerBatch, run: { wt: Worktree; model: string; exclude: string[] }): Promise<Outcome | null> {
+  const { wt, model } = run;
+  const commit = await commitLeftovers(wt.path, commitMessage(plan.tickets), { exclude: run.exclude });
   if ((await commitsAhead(wt.path, wt.baseCommit)) === 0) {
     const note = 'the agent finished without changing anything: nothing to review';
     await ctx.ledger.closeBatch(batch.id, 'nothing_to_do', null, note);

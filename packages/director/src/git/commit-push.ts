@@ -8,10 +8,12 @@ const FALLBACK_IDENTITY = ['-c', 'user.name=Flotilla director', '-c', 'user.emai
 
 /**
  * Commits everything the agent left uncommitted in the worktree (new, changed and deleted files)
- * with the given message; says so when there is nothing to commit.
+ * with the given message, except `exclude` (what the repo's setup command made); says so when
+ * there is nothing to commit.
  */
-export async function commitLeftovers(worktreePath: string, message: string): Promise<CommitResult> {
-  await git(worktreePath, ['add', '--all', '.']);
+export async function commitLeftovers(worktreePath: string, message: string, options: { exclude?: readonly string[] } = {}): Promise<CommitResult> {
+  const excluded = (options.exclude ?? []).map((path) => `:(exclude,literal)${path.replace(/\/$/, '')}`);
+  await git(worktreePath, ['add', '--all', '--', '.', ...excluded]);
   const staged = await runGit(worktreePath, ['diff', '--cached', '--quiet']);
   if (staged.exitCode === 0) return { committed: false, reason: 'nothing to commit: the agent left no uncommitted changes' };
   const identity = (await runGit(worktreePath, ['config', 'user.email'])).stdout.trim() === '' ? FALLBACK_IDENTITY : [];
@@ -39,4 +41,11 @@ export function commitMessage(tickets: ReadonlyArray<{ id: string; title: string
   if (first === undefined) throw new Error('a commit needs at least one ticket');
   const line = (t: { id: string; title: string }) => `${t.id}: ${t.title.replace(/\s+/g, ' ').trim()}`;
   return rest.length === 0 ? line(first) : `${line(first)}\n\n${rest.map(line).join('\n')}`;
+}
+
+/** Untracked files and directories (collapsed: `node_modules/`) and changed files, as git lists them. */
+export async function uncommittedPaths(worktreePath: string): Promise<string[]> {
+  const untracked = await git(worktreePath, ['ls-files', '--others', '--exclude-standard', '--directory']);
+  const changed = await git(worktreePath, ['diff', '--name-only', 'HEAD']);
+  return [...untracked.split('\n'), ...changed.split('\n')].filter((line) => line !== '');
 }

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { makeTempDir, type TempDir } from '@flotilla/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { branchesOf, makeRepoWithRemote } from '../test-support/git-fixture.js';
-import { commitLeftovers, commitMessage, commitsAhead, pushBranch } from './commit-push.js';
+import { commitLeftovers, commitMessage, commitsAhead, pushBranch, uncommittedPaths } from './commit-push.js';
 import { git } from './run-git.js';
+import { runSetup } from './setup.js';
 import { ensureWorktree, removeWorktree, worktreeOfBranch } from './worktree.js';
 
 describe('git side', () => {
@@ -71,5 +72,19 @@ describe('git side', () => {
     await expect(ensureWorktree({ repoPath: repo, repoName: 'solo', branch: 'x', base: 'nope', worktreesDir: join(tmp.path, 'wt') })).rejects.toThrow(
       /the base "nope" is neither a branch/,
     );
+  });
+
+  it('should run a setup command in the worktree and report its failure', async () => {
+    const { repo } = await makeRepoWithRemote(tmp.path, 'api');
+    const wt = await ensureWorktree({ repoPath: repo, repoName: 'api', branch: 'flotilla/t/board-T-1', base: 'main', worktreesDir: join(tmp.path, 'wt') });
+    expect(await runSetup(wt.path, 'echo ready > .setup-done && echo installed')).toEqual({ ok: true, exitCode: 0, tail: 'installed' });
+    expect(existsSync(join(wt.path, '.setup-done'))).toBe(true);
+    expect(await runSetup(wt.path, 'mkdir -p deps/a && touch deps/a/x')).toMatchObject({ ok: true });
+    const made = await uncommittedPaths(wt.path);
+    expect(made).toEqual(['.setup-done', 'deps/']);
+    await writeFile(join(wt.path, 'fix.ts'), 'export {};\n');
+    expect(await commitLeftovers(wt.path, 'T-1: fix', { exclude: made })).toMatchObject({ committed: true });
+    expect((await git(wt.path, ['show', '--name-only', '--format=', 'HEAD'])).split('\n')).toEqual(['fix.ts']);
+    expect(await runSetup(wt.path, 'echo missing dependency >&2; exit 3')).toEqual({ ok: false, exitCode: 3, tail: 'missing dependency' });
   });
 });
