@@ -202,6 +202,12 @@ export function outputTailScript(id: string, bytes: number): string {
   return [preamble(), `[ -f ${file} ] || exit 0`, `tail -c ${Math.max(1, Math.floor(bytes))} ${file} | base64`].join('\n');
 }
 
+/** What `mesh attach` runs on a bare host (through the user's own ssh) to step into a job's or session's tmux session. */
+export function bareAttachCommand(tmuxSession: string): string {
+  if (!/^fb[js]-[0-9A-HJKMNP-TV-Z]{26}$/.test(tmuxSession)) throw new Error(`not a bare tmux session: ${JSON.stringify(tmuxSession)}`);
+  return `${PATH_PREFIX}; exec ${TMUX} attach-session -t '=${tmuxSession}'`;
+}
+
 /** A tmux command on the bare server (for kit's tmux control over SSH). */
 export function bareTmuxCommand(argv: readonly string[]): string {
   return `${PATH_PREFIX}; ${shellQuote(argv)}`;

@@ -9,15 +9,21 @@ import { shellQuote } from '@flotilla/kit/tmux';
 import type { MeshCliContext } from './context.js';
 import type { FleetClient } from './fleet-client.js';
 import { REMOTE_PATH_PREFIX } from '../hub/daemon-discovery.js';
+import { bareAttachCommand } from '../bare/bare-scripts.js';
 
 /** Resolves the exit code of the ssh client. */
 export async function attach(client: FleetClient, ref: string, ctx: MeshCliContext): Promise<number> {
   const session = await sessionOrNull(client, ref);
-  const host = session?.host ?? (await client.getJob(ref)).host;
+  const job = session ? null : await client.getJob(ref);
+  const host = session?.host ?? job!.host;
   const name = session?.name ?? ref;
-  const spec = (await client.hosts()).find((item) => item.name === host)?.spec;
-  if (!spec) throw new ProtocolError('HOST_NOT_FOUND', `the hub has no host named ${host}`);
-  const argv = ['-t', spec, `${REMOTE_PATH_PREFIX}; exec cb attach ${shellQuote([name])}`];
+  const target = (await client.hosts()).find((item) => item.name === host);
+  if (!target) throw new ProtocolError('HOST_NOT_FOUND', `the hub has no host named ${host}`);
+  const spec = target.spec;
+  // A bare host has no cb: its tmux server is the hub's own (src/bare), attached to directly.
+  const tmuxSession = session?.tmuxSession ?? job!.attempts.at(-1)?.tmuxSession ?? name;
+  const remote = target.mode === 'tmux' ? bareAttachCommand(tmuxSession) : `${REMOTE_PATH_PREFIX}; exec cb attach ${shellQuote([name])}`;
+  const argv = ['-t', spec, remote];
   ctx.streams.stderr.write(`attaching to ${name} on ${host} (ssh ${spec}); detach with the tmux prefix, then d\n`);
   return new Promise((resolve, reject) => {
     const child = spawn(ctx.env.MESH_SSH ?? 'ssh', argv, { stdio: 'inherit' });
