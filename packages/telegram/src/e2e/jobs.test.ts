@@ -37,6 +37,9 @@ async function runFromPhone(prompt: string): Promise<{ jobId: string; after: num
   return { jobId: JOB_ID.exec(started.text)![1]!, after: before };
 }
 
+/** Longer than a few messages: Show more sends it as a file. */
+const LONG_RESULT = ['Second attempt done.', ...Array.from({ length: 400 }, (_, i) => `line ${i}: ${'detail '.repeat(5).trim()}`)].join('\n');
+
 const mainRequests = (): string[] => w.anthropic.requests.filter((r) => r.kind === 'main').map((r) => JSON.stringify(r.body));
 
 describe('the bot from a phone, against a real daemon running real Claude Code (slow)', { timeout: SLOW_TEST_MS }, () => {
@@ -77,7 +80,7 @@ describe('the bot from a phone, against a real daemon running real Claude Code (
   });
 
   it('should run the job again on Retry: a new attempt, and a new finish notification', async () => {
-    w.anthropic.setScenario([{ text: 'Second attempt done.' }]);
+    w.anthropic.setScenario([{ text: LONG_RESULT }]);
     const after = w.api.mark();
     expect(await press(first.notice, 'Retry')).toBe('Retrying');
     const notice = await finishNotice(first.jobId, after);
@@ -86,6 +89,15 @@ describe('the bot from a phone, against a real daemon running real Claude Code (
     expect(job.attempts.length).toBe(2);
     expect(job.status).toBe('succeeded');
     first.notice = notice;
+  });
+
+  it('should send a long result as a file on Show more', async () => {
+    const after = w.api.mark();
+    expect(await press(first.notice, 'Show more')).toBe('Sent');
+    const file = await w.api.waitForMessage((e) => e.seq > after && e.method === 'sendDocument');
+    expect(file.document?.fileName).toBe(`job-${first.jobId}.txt`);
+    expect(file.text).toContain(first.jobId);
+    expect(file.document?.bytes.toString('utf8')).toContain(LONG_RESULT);
   });
 
   it('should transcribe a voice message, show it with Send / Edit / Cancel, and start a job only after Send and Run', async () => {
