@@ -86,7 +86,11 @@ export const ClaimTaskRequestSchema = z.object({
   holder: TaskHolderSchema,
   /** Claim only tasks carrying at least one of these tags; absent or empty claims any tag. */
   tags: z.array(z.string().min(1)).optional(),
-  /** The claimer's session name and roles: tasks `for` one of them become claimable too. */
+  /**
+   * The claimer's session name and roles: tasks `for` one of them become claimable too. An agent's
+   * are known to the hub (its job or session and its profile's roles): it may leave them out, or
+   * narrow them; naming another agent or a role it does not hold is refused (`FORBIDDEN`).
+   */
   for: z.array(z.string().min(1)).optional(),
   leaseMs: z.number().int().positive(),
 });
