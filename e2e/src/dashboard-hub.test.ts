@@ -148,6 +148,16 @@ describe('the dashboard on the real hub, in a real browser (slow)', () => {
     await terminal.waitFor({ timeout: 10_000 });
     await page.locator('[data-testid="terminal-status"]', { hasText: 'read-only' }).waitFor({ timeout: 15_000 });
     await world.until('the remote screen in the page', async () => (await textOf(page, '[data-testid="terminal"]'))?.includes('remote-screen-42'), 15_000);
+    // Typing only after the explicit unlock, with the hub's own token (the cookie is read-only).
+    await page.getByRole('button', { name: 'Unlock typing' }).click();
+    const dialog = page.locator('[data-testid="unlock-dialog"]');
+    expect(await dialog.textContent()).toContain('hub-token');
+    await dialog.getByLabel('Hub token').fill(world.running.token);
+    await dialog.getByRole('button', { name: 'Unlock' }).click();
+    await page.locator('[data-testid="terminal-status"]', { hasText: 'typing unlocked' }).waitFor({ timeout: 15_000 });
+    await page.keyboard.type('echo "typed-$((2+3))"');
+    await page.keyboard.press('Enter');
+    await world.until('the typed command to run on dragon', async () => (await textOf(page, '[data-testid="terminal"]'))?.includes('typed-5'), 15_000);
     await browser.screenshot(page, 'hub-remote-terminal');
   });
 

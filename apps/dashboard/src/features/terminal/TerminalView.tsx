@@ -1,6 +1,6 @@
 import '@xterm/xterm/css/xterm.css';
 import './terminal.css';
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Button, ErrorNote } from '../../ui/components';
 import { formatDuration } from '../../ui/format';
 import type { TerminalStatus } from './terminal-connection';
@@ -17,6 +17,10 @@ export function TerminalView({ name, ended }: { name: string; ended: boolean }) 
   const { status } = terminal;
   const connected = status.kind === 'live';
   const over = status.kind === 'ended' || status.kind === 'unavailable';
+  // Once typing is unlocked the keys go to the pane: focus it (closing the dialog gave focus back to its opener).
+  useEffect(() => {
+    if (terminal.unlocked) host.current?.querySelector<HTMLTextAreaElement>('textarea')?.focus({ preventScroll: true });
+  }, [terminal.unlocked]);
 
   return (
     <div className="terminal-panel">
