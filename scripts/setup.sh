@@ -33,6 +33,8 @@ ln -sf "$root/packages/codekb/bin/codekb.js" "$bin_dir/codekb"
 chmod +x "$root/packages/codekb/bin/codekb.js"
 ln -sf "$root/packages/mesh/bin/mesh.cjs" "$bin_dir/mesh"
 chmod +x "$root/packages/mesh/bin/mesh.cjs"
+ln -sf "$root/packages/telegram/bin/cb-telegram.cjs" "$bin_dir/cb-telegram"
+chmod +x "$root/packages/telegram/bin/cb-telegram.cjs"
 case ":$PATH:" in *":$bin_dir:"*) ;; *) say "add $bin_dir to your PATH: export PATH=\"$bin_dir:\$PATH\"";; esac
 
 if ! command -v claude >/dev/null && ! command -v codex >/dev/null; then
