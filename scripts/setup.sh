@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One-command set-up: installs what a newcomer lacks (tmux, pnpm, the Claude Code CLI when no agent
-# CLI is present), builds the workspace, puts `cb`, `codekb` and `mesh` on the PATH and checks the result with `cb doctor`.
+# CLI is present), builds the workspace, puts `cb`, `codekb`, `mesh` and `cb-telegram` on the PATH and checks the result with `cb doctor`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
