@@ -8,7 +8,8 @@ const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.me
 
 describe('codekb --version', () => {
   it('should print the package version and exit 0', async () => {
-    const run = await runProcess({ command: process.execPath, args: [BIN, '--version'], timeoutMs: 30_000 });
+    const env = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+    const run = await runProcess({ command: process.execPath, args: [BIN, '--version'], cwd: process.cwd(), env, timeoutMs: 30_000 });
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stdout.trim()).toBe(VERSION);
   });
