@@ -5,7 +5,7 @@
  */
 import type { Hono } from 'hono';
 import { createSecureApp, TOKEN_COOKIE } from '@flotilla/kit/http';
-import { dashboardRoutes, tokenToCookie, type SessionTokens, type StaticSite } from '@flotilla/kit/web';
+import { dashboardRoutes, tokenToCookie, type SessionTokens, type StaticSite, type TelegramAddon } from '@flotilla/kit/web';
 import { PROTOCOL_VERSION, ProtocolError } from '@flotilla/protocol';
 import { boardRoutes } from './board-routes.js';
 import { routeErrorHandler } from './board-routes-http.js';
@@ -29,6 +29,8 @@ export interface HubAppOptions {
   httpUrl: () => string | null;
   startedAt: Date;
   addons?: string[];
+  /** The Telegram bot the hub runs, reported at `/api/addons/telegram`. */
+  telegram?: TelegramAddon | null;
   /** The lease of a claim that names none. */
   defaultLeaseMs: number;
   /** Mounts routes that come with optional parts (messages, dashboard) before the fallbacks. */
@@ -50,6 +52,7 @@ export function createHubApp(hub: Hub, options: HubAppOptions): Hono {
   app.route('/api/sessions', fleetSessionRoutes(hub));
   app.route('/api/board', boardRoutes({ store: hub.board, publish: (event) => hub.publish(event), caller: userCaller, defaultLeaseMs: options.defaultLeaseMs }));
   app.route('/api', hubRoutes(hub, { addons: options.addons ?? [], startedAt: options.startedAt, socket: options.socket, hostsFile: options.hostsFile, httpUrl: options.httpUrl }));
+  app.get('/api/addons/telegram', async (c) => c.json(options.telegram ? await options.telegram.status() : { installed: false, process: null, bot: null }));
   app.get('/api/tokens', (c) => c.json(browsers.browsers(cookieToken(c.req.header('cookie')))));
   app.delete('/api/tokens/:id', async (c) => {
     if (!(await browsers.revoke(c.req.param('id')))) throw new ProtocolError('NOT_FOUND', `no signed-in browser ${c.req.param('id')}`);

@@ -35,22 +35,15 @@ export async function startHubProcess(options: HubProcessOptions): Promise<Runni
       }),
     );
   };
-  const running = await serveHub({
+  // The Telegram bot, when installed beside mesh, runs as long as the hub does, talking to the hub's socket.
+  const telegram = findTelegramAddon({ from: import.meta.url, home: options.paths.home, socket: options.paths.socket, env: { ...options.env } });
+  return serveHub({
     paths: options.paths,
     name: options.name,
     port: options.port,
     readHosts,
     openLink: (entry) => openHostLink({ name: entry.name, target: entry.spec, sshConfig, agentSocket: agentSocketFromEnv(options.env) }),
+    telegram,
     ...options.overrides,
   });
-  // The Telegram bot, when installed beside mesh, runs as long as the hub does, talking to the hub's socket.
-  const telegram = findTelegramAddon({ from: import.meta.url, home: options.paths.home, socket: options.paths.socket, env: { ...options.env } });
-  telegram?.ensureRunning();
-  return {
-    ...running,
-    close: async () => {
-      await telegram?.stop();
-      await running.close();
-    },
-  };
 }

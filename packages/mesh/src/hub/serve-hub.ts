@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { readOrCreateTokenFile, serveOnPort, serveOnSocket, type PortServer, type SocketServer } from '@flotilla/kit/http';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
-import { createSessionTokens, findDashboardAssets, loadStaticSite, type SessionTokens } from '@flotilla/kit/web';
+import { createSessionTokens, findDashboardAssets, loadStaticSite, type SessionTokens, type TelegramAddon } from '@flotilla/kit/web';
 import type { HubPaths } from '../cli/context.js';
 import type { HostLink } from '../link/host-link.js';
 import { createAgentDoor } from './agent-app.js';
@@ -38,6 +38,8 @@ export interface ServeHubOptions {
   unreachableGraceMs?: number;
   sweepIntervalMs?: number;
   messageRetryMs?: number;
+  /** The Telegram bot to run while the hub runs (see kit/web's findTelegramAddon); null or absent: none. */
+  telegram?: TelegramAddon | null;
 }
 
 export interface RunningHub {
@@ -83,7 +85,8 @@ export async function serveHub(options: ServeHubOptions): Promise<RunningHub> {
     token,
     browsers,
     dashboard,
-    addons: dashboard ? ['dashboard'] : [],
+    addons: [...(dashboard ? ['dashboard'] : []), ...(options.telegram ? ['telegram'] : [])],
+    telegram: options.telegram ?? null,
     socket: options.paths.socket,
     hostsFile: options.paths.hosts,
     httpUrl: () => http?.url ?? null,
@@ -96,6 +99,7 @@ export async function serveHub(options: ServeHubOptions): Promise<RunningHub> {
   // Live terminals: WebSocket upgrades go through the app's checks, then on to the host's daemon.
   for (const server of [socket.server, http?.server]) if (server) serveTerminalUpgrades(server, app.fetch);
   await hub.start();
+  options.telegram?.ensureRunning();
   const pruning = setInterval(() => hub.store.prune(new Date(Date.now() - OUTBOX_KEEP_MS)), 3_600_000);
   pruning.unref();
   return {
@@ -107,6 +111,7 @@ export async function serveHub(options: ServeHubOptions): Promise<RunningHub> {
     http,
     close: async () => {
       clearInterval(pruning);
+      await options.telegram?.stop();
       await services.stop();
       await http?.close();
       await socket.close();

@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSocketTransport } from '@flotilla/kit/transport';
 import { createClient, type FlotillaClient, type Transport } from '@flotilla/protocol';
@@ -9,6 +10,8 @@ import { DAEMON_MAIN } from '../bot/real-daemon.test-helper.js';
 import { shortHash, telegramPaths } from '../config/paths.js';
 import { OWNER, until } from '../test-support/e2e-world.test-support.js';
 import { startFakeBotApi, type FakeBotApi } from '../test-support/fake-bot-api.test-support.js';
+
+const MESH_BIN = fileURLToPath(new URL('../../../mesh/bin/mesh.cjs', import.meta.url));
 
 /** The bot as a user gets it without running it themselves: `cb serve` starts it beside the daemon (kit's findTelegramAddon). */
 let api: FakeBotApi;
@@ -96,4 +99,31 @@ describe('cb serve runs the bot beside the daemon', () => {
     expect(again.process!.pid).not.toBe(botPid);
     expect(readFileSync(join(home, 'daemon.log'), 'utf8')).not.toContain(api.token);
   }, 240_000);
+});
+
+describe('mesh serve runs the bot beside the hub', () => {
+  it('should answer from the hub, report the bot at /api/addons/telegram and stop it with the hub', async () => {
+    await stopDaemon(); // its bot polls the same token
+    const hubHome = join(dir, 'hub');
+    mkdirSync(hubHome);
+    const env = { ...process.env, FLOTILLA_HOME: hubHome, FLOTILLA_HOST_NAME: 'tg-hub', TELEGRAM_BOT_TOKEN: api.token, TELEGRAM_ALLOWED_USERS: String(OWNER.id), TELEGRAM_API_ROOT: api.apiRoot };
+    const hub = spawn(process.execPath, [MESH_BIN, 'serve'], { env, stdio: 'ignore' });
+    const exited = new Promise((resolve) => hub.once('exit', resolve));
+    try {
+      const client = createClient(createSocketTransport(join(hubHome, 'mesh.sock')));
+      await until('the hub answering', () => client.health().then(() => true, () => false), 30_000);
+      const mark = api.mark();
+      api.pushMessage({ from: OWNER, text: '/status' });
+      const reply = await api.waitForMessage((entry) => entry.seq > mark && entry.chatId === OWNER.id, 60_000);
+      expect(reply.text).toMatch(/^Hub tg-hub/);
+      const status = await client.telegramStatus();
+      expect(status).toMatchObject({ installed: true, process: { running: true }, bot: { allowedUsers: [OWNER.id] } });
+      expect((await client.capabilities()).addons).toContain('telegram');
+      hub.kill('SIGTERM');
+      await exited;
+      await until('the bot to stop with the hub', () => !alive(status.process!.pid!), 20_000);
+    } finally {
+      if (hub.exitCode === null) hub.kill('SIGKILL');
+    }
+  }, 180_000);
 });
