@@ -4,6 +4,7 @@
  * the fleet stays visible while a host is unreachable). The hub is the only writer of this file
  * and never writes a daemon's database.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { EventSchema, type FlotillaEvent, type Job, type Session } from '@flotilla/protocol';
 import { openDatabase, immediate, type SqliteDatabase } from '@flotilla/kit/sqlite';
 import { migrateComponent } from '../store/migrate.js';
@@ -52,7 +53,10 @@ export interface HubStore {
   cursor(host: string): number | null;
   /** Applies one of `host`'s daemon events: mirror, re-sequenced outbox row and cursor in one transaction. */
   applyHostEvent(host: string, event: FlotillaEvent): Applied;
-  /** Applies a fresh listing of `host`'s jobs and sessions; writes an event for each row that changed. */
+  /**
+   * Applies a fresh listing of `host`'s jobs and sessions; writes an event only for a row that is new
+   * or changed (a newer `updatedAt`, or the same one with other content), so a `resync` repeats nothing.
+   */
   applySnapshot(host: string, jobs: readonly Job[], sessions: readonly Session[]): FlotillaEvent[];
   /** Records a job a host just answered with (a dispatch), ahead of its events. */
   rememberJob(host: string, job: Job): void;
@@ -165,9 +169,13 @@ export function openHubStore(options: { path: string; hubName: string; now?: () 
         const written: FlotillaEvent[] = [];
         const jobs = withFleetHost(daemonJobs, host);
         const sessions = withFleetHost(daemonSessions, host);
-        for (const job of jobs) if (upsertJob(host, job)) written.push(append({ type: 'job.updated', host, job }));
+        for (const job of jobs) {
+          if (sameAsMirrored(sql.jobDoc.get(job.id), job)) continue;
+          if (upsertJob(host, job)) written.push(append({ type: 'job.updated', host, job }));
+        }
         for (const session of sessions) {
           const previous = sql.sessionDoc.get(host, session.name);
+          if (sameAsMirrored(previous, session)) continue;
           const before = previous ? (JSON.parse(previous.doc) as Session).state : session.state;
           if (upsertSession(host, session)) written.push(append({ type: 'session.state', host, session, previous: before }));
         }
@@ -194,6 +202,15 @@ export function openHubStore(options: { path: string; hubName: string; now?: () 
     rememberAnswer: (scope, status, body) => void sql.remember.run(scope, status, body, now().toISOString()),
     close,
   };
+}
+
+/**
+ * True when the mirror already holds exactly this copy. Compared by content, not by `updatedAt`
+ * alone: a daemon stamps `updatedAt` in milliseconds, so two writes within one millisecond (a job
+ * that starts and fails at once) share a stamp but differ; only an identical copy is old news.
+ */
+function sameAsMirrored(row: { doc: string } | undefined, incoming: Job | Session): boolean {
+  return row !== undefined && isDeepStrictEqual(JSON.parse(row.doc) as unknown, JSON.parse(JSON.stringify(incoming)) as unknown);
 }
 
 function statements(sqlite: SqliteDatabase) {
