@@ -28,6 +28,10 @@ export interface HubOptions {
   /** Serves a connection an agent on `host` opened through the host's reverse socket. */
   serveAgent?(host: string, stream: Duplex): void;
   healthIntervalMs?: number;
+  /** How often a bare host (no cb, driven through tmux) is looked at (default 2 s). */
+  barePollMs?: number;
+  /** How often a bare host is asked again whether cb runs there now (default 60 s). */
+  bareRecheckMs?: number;
   now?: () => Date;
 }
 
@@ -153,6 +157,8 @@ export class Hub {
           else stream.destroy();
         },
         healthIntervalMs: this.options.healthIntervalMs,
+        barePollMs: this.options.barePollMs,
+        bareRecheckMs: this.options.bareRecheckMs,
         now: this.options.now,
       });
       this.connections.set(entry.name, connection);

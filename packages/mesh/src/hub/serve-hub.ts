@@ -31,6 +31,10 @@ export interface ServeHubOptions {
   readHosts(): Promise<HostEntry[]>;
   openLink(entry: HostEntry): HostLink;
   healthIntervalMs?: number;
+  /** How often a bare host (no cb, driven through tmux) is looked at (default 2 s). */
+  barePollMs?: number;
+  /** How often a bare host is asked again whether cb runs there now, e.g. after a bootstrap (default 60 s). */
+  bareRecheckMs?: number;
   defaultLeaseMs?: number;
   /** The dashboard's built assets directory (default: found at run time, see kit/web). */
   dashboardDir?: string | null;
@@ -69,6 +73,8 @@ export async function serveHub(options: ServeHubOptions): Promise<RunningHub> {
     readHosts: options.readHosts,
     openLink: options.openLink,
     healthIntervalMs: options.healthIntervalMs,
+    barePollMs: options.barePollMs,
+    bareRecheckMs: options.bareRecheckMs,
     serveAgent: (host, stream) => (door ? door.serve(host, stream) : stream.destroy()),
   });
   const services = createHubServices({
