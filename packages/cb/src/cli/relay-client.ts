@@ -21,8 +21,17 @@ import { createSocketTransport } from '@flotilla/kit/transport';
 import type { HomePaths } from '../home.js';
 import { readDaemonRecord } from './daemon-client.js';
 
-/** Answered by the relay when the hub could not be reached yet: the message waits in the daemon's queue. */
-export const QueuedSchema = z.object({ queued: z.literal(true), id: z.string() });
+/**
+ * Answered by the relay when the hub did not take the message yet: it waits in the daemon's queue.
+ * `reason` says why (no hub connected, a hub asking to retry later, or a hub slower than `waitedMs`);
+ * a daemon older than the reason sends neither.
+ */
+export const QueuedSchema = z.object({
+  queued: z.literal(true),
+  id: z.string(),
+  reason: z.enum(['hub_not_connected', 'hub_busy', 'hub_slow']).optional(),
+  waitedMs: z.number().int().nonnegative().optional(),
+});
 export type Queued = z.infer<typeof QueuedSchema>;
 
 export interface RelayClient {

@@ -1,4 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,10 +11,13 @@ import { createHubClient } from './hub-client.js';
 import { createOutbox } from './outbox.js';
 
 let hub: HubStandIn | null = null;
+let slowHub: Server | null = null;
 let store: JobStore | null = null;
 afterEach(async () => {
   await hub?.close();
   await store?.close();
+  await new Promise((resolve) => (slowHub ? slowHub.close(resolve) : resolve(undefined)));
+  slowHub = null;
   hub = null;
   store = null;
 });
@@ -51,5 +55,28 @@ describe('the hub client', () => {
       [null, 26],
       ['box', 26],
     ]);
+  });
+
+  it('should say why a message is still queued: no hub connected, a hub asking to retry, or a hub slower than the wait', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'cb-hub-'));
+    store = createSqliteStore({ path: join(home, 'flotilla.db'), host: 'box' });
+    const timing = { retryBaseMs: 50, retryMaxMs: 200, sendWaitMs: 300 };
+    const outbox = createOutbox({ store, hub: createHubClient({ home }), timing });
+    const message = { to: 'x', text: 'hello', from: 'user' };
+    expect(await outbox.send('/api/messages', message, {})).toMatchObject({ sent: false, reason: 'hub_not_connected', waitedMs: 300 });
+    let delayMs = 0;
+    let status = 503;
+    slowHub = createServer((req, res) => {
+      req.resume();
+      setTimeout(() => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'M1', to: 'x' })), delayMs);
+    });
+    await new Promise<void>((resolve) => slowHub!.listen(join(home, 'hub.sock'), resolve));
+    expect(await outbox.send('/api/messages', message, {})).toMatchObject({ sent: false, reason: 'hub_busy' });
+    [delayMs, status] = [1_000, 201];
+    expect(await outbox.send('/api/messages', message, {})).toMatchObject({ sent: false, reason: 'hub_slow', waitedMs: 300 });
+    // The slow hub's answers still arrive: every message is sent, none waits.
+    for (let i = 0; i < 50 && (await store.pendingMessages(10)).length > 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 200));
+    outbox.close();
+    expect(await store.pendingMessages(10)).toEqual([]);
   });
 });

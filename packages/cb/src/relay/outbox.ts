@@ -28,8 +28,17 @@ export interface OutboxTiming {
 
 export const DEFAULT_OUTBOX_TIMING: OutboxTiming = { retryBaseMs: 500, retryMaxMs: 15_000, sendWaitMs: 3_000 };
 
-/** What a send came to: the hub's answer, or still queued (hub unreachable for now). */
-export type SendOutcome = { sent: true; response: TransportResponse } | { sent: false; message: OutboundMessage };
+/**
+ * Why a message is still queued when its sender is answered: no hub could be reached; a hub
+ * answered that it cannot take it now (5xx, 408, 429); or the hub was reached but had not answered
+ * within `sendWaitMs` (the request goes on: the message will be sent all the same).
+ */
+export type QueuedReason = 'hub_not_connected' | 'hub_busy' | 'hub_slow';
+
+/** What a send came to: the hub's answer, or still queued, and why. */
+export type SendOutcome = { sent: true; response: TransportResponse } | { sent: false; message: OutboundMessage; reason: QueuedReason; waitedMs: number };
+
+type Settled = TransportResponse | QueuedReason;
 
 export interface Outbox {
   /** Queues the message (committed), kicks the loop, and waits a little for the hub's answer. */
@@ -55,23 +64,23 @@ export interface OutboxOptions {
 export function createOutbox(options: OutboxOptions): Outbox {
   const { store, hub } = options;
   const timing = { ...DEFAULT_OUTBOX_TIMING, ...options.timing };
-  const waiters = new Map<number, (response: TransportResponse | null) => void>();
+  const waiters = new Map<number, (settled: Settled) => void>();
   let running: Promise<void> | null = null;
   let again = false;
   let failures = 0;
   let timer: NodeJS.Timeout | null = null;
   let closed = false;
 
-  function settle(id: number, response: TransportResponse | null): void {
-    waiters.get(id)?.(response);
+  function settle(id: number, settled: Settled): void {
+    waiters.get(id)?.(settled);
     waiters.delete(id);
   }
 
-  /** One pass in order; false when the hub could not be reached (the rest waits for the retry). */
-  async function pass(): Promise<boolean> {
+  /** One pass in order; the reason it stopped when the hub could not take a message (the rest waits for the retry). */
+  async function pass(): Promise<QueuedReason | null> {
     for (;;) {
       const batch = await store.pendingMessages(50);
-      if (batch.length === 0) return true;
+      if (batch.length === 0) return null;
       for (const message of batch) {
         let response: TransportResponse;
         try {
@@ -79,11 +88,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
         } catch (error) {
           const reason = isProtocolError(error) ? error.message : String(error);
           await store.messageFailed(message.id, reason, false);
-          return false;
+          return 'hub_not_connected';
         }
         if (isRetryableStatus(response.status)) {
           await store.messageFailed(message.id, `the hub answered ${response.status}: ${JSON.stringify(response.body).slice(0, 500)}`, false);
-          return false;
+          return 'hub_busy';
         }
         if (response.status >= 400) await refused(message, response);
         else await store.messageSent(message.id);
@@ -112,15 +121,15 @@ export function createOutbox(options: OutboxOptions): Outbox {
   async function loop(): Promise<void> {
     do {
       again = false;
-      const ok = await pass().catch((error: unknown) => {
+      const stopped = await pass().catch((error: unknown): QueuedReason => {
         debug('relay outbox pass failed: %o', error);
-        return false;
+        return 'hub_not_connected';
       });
-      if (ok) failures = 0;
+      if (stopped === null) failures = 0;
       else {
         failures += 1;
         // Whoever waits for a message behind an unreachable hub is answered "queued" now, not at its timeout.
-        for (const id of [...waiters.keys()]) settle(id, null);
+        for (const id of [...waiters.keys()]) settle(id, stopped);
         scheduleRetry();
         return;
       }
@@ -139,9 +148,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
   return {
     async send(path, body, headers) {
       const message = await store.enqueueMessage({ key: ulid(), path, body, headers });
-      const answered = new Promise<TransportResponse | null>((resolve) => {
+      const answered = new Promise<Settled>((resolve) => {
         waiters.set(message.id, resolve);
-        setTimeout(() => settle(message.id, null), timing.sendWaitMs).unref();
+        setTimeout(() => settle(message.id, 'hub_slow'), timing.sendWaitMs).unref();
       });
       if (timer) {
         // A new message is a reason to try again now rather than at the end of the pause.
@@ -149,14 +158,16 @@ export function createOutbox(options: OutboxOptions): Outbox {
         timer = null;
       }
       void drain();
-      const response = await answered;
-      return response ? { sent: true, response } : { sent: false, message };
+      const settled = await answered;
+      if (typeof settled === 'string') return { sent: false, message, reason: settled, waitedMs: timing.sendWaitMs };
+      return { sent: true, response: settled };
     },
     drain,
     close() {
       closed = true;
       if (timer) clearTimeout(timer);
-      for (const id of [...waiters.keys()]) settle(id, null);
+      // The daemon is stopping: the message stays queued and is sent by the next one.
+      for (const id of [...waiters.keys()]) settle(id, 'hub_not_connected');
     },
   };
 }

@@ -59,7 +59,7 @@ export interface Relay {
   claim(caller: RelayCaller, input: ClaimInput): Promise<ClaimTaskResponse>;
   finish(caller: RelayCaller, ref: string, outcome: 'done' | 'fail', input: FinishInput): Promise<Task>;
   handoff(caller: RelayCaller, ref: string, input: HandoffInput): Promise<Task>;
-  /** A message or channel post: the hub's answer, or `{queued: true, id}` (202) while the hub is unreachable. */
+  /** A message or channel post: the hub's answer, or `{queued: true, id, reason, waitedMs}` (202) when the hub did not take it yet. */
   post(caller: RelayCaller, path: RelayPath, body: Record<string, unknown>): Promise<{ status: number; body: unknown }>;
   channel(caller: RelayCaller, query: { after?: number; limit?: number }): Promise<Message[]>;
   /** The claims remembered on this host: all of them for the user, its own for an agent. */
@@ -155,7 +155,7 @@ export function createRelay(options: RelayOptions): Relay {
     async post(caller, path, body) {
       const sender: Record<string, string> = caller.kind === 'user' ? {} : { [SENDER_ID_HEADER]: caller.ownerId };
       const outcome = await outbox.send(path, { ...body, from: callerName(caller) }, { ...headers(caller), ...sender });
-      if (!outcome.sent) return { status: 202, body: { queued: true, id: outcome.message.key } };
+      if (!outcome.sent) return { status: 202, body: { queued: true, id: outcome.message.key, reason: outcome.reason, waitedMs: outcome.waitedMs } };
       return hubAnswer(outcome.response);
     },
     channel: (caller, query) => hub.call(MessageSchema.array(), { method: 'GET', path: '/api/channel', headers: headers(caller), query }),

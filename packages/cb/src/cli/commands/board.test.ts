@@ -47,10 +47,17 @@ describe('cb board / cb msg', () => {
   });
 
   it('should say a message was queued while the hub is away, and refuse a message without text', async () => {
-    const transport = createMemoryTransport({ 'POST /api/relay/messages': reply(202, { queued: true, id: '01JQUEUEDAAAAAAAAAAAAAAAAA' }) });
+    const transport = createMemoryTransport({ 'POST /api/relay/messages': reply(202, { queued: true, id: '01JQUEUEDAAAAAAAAAAAAAAAAA', reason: 'hub_not_connected', waitedMs: 3_000 }) });
     const streams = testStreams();
     await msg({ relay: createRelayClient(transport), streams, words: ['reviewer', 'look at AUTH-12'] });
     expect(streams.stderr.text).toBe('the hub is not connected: queued (01JQUEUEDAAAAAAAAAAAAAAAAA); it is sent when the hub is back\n');
     await expect(msg({ relay: createRelayClient(transport), streams, words: ['reviewer'] })).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it('should say the hub was slow, not gone, when a reachable hub did not answer within the wait', async () => {
+    const transport = createMemoryTransport({ 'POST /api/relay/channel': reply(202, { queued: true, id: '01JSLOWAAAAAAAAAAAAAAAAAAA', reason: 'hub_slow', waitedMs: 3_000 }) });
+    const streams = testStreams();
+    await msg({ relay: createRelayClient(transport), streams, words: ['the build is green'], channel: true });
+    expect(streams.stderr.text).toBe('the hub did not answer within 3 s: queued (01JSLOWAAAAAAAAAAAAAAAAAAA); it will be sent as soon as the hub answers\n');
   });
 });

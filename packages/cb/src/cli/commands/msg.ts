@@ -1,7 +1,7 @@
 /**
  * `cb msg SESSION|@role "text"` and `cb msg --channel "text"`: a message through the local daemon to
  * the mesh hub. When the hub is not connected the daemon keeps it (durably) and sends it later;
- * the command says so and succeeds.
+ * the command says why it is queued (no hub, a busy hub, or a hub slower than the daemon waits) and succeeds.
  */
 import type { Message } from '@flotilla/protocol';
 import { UsageError } from '../errors.js';
@@ -32,7 +32,25 @@ export async function msg(options: MsgOptions): Promise<Message | Queued> {
   }
   const { stdout, stderr } = options.streams;
   if (options.json) printJson(stdout, answer);
-  else if ('queued' in answer) printLine(stderr, `the hub is not connected: queued (${answer.id}); it is sent when the hub is back`);
+  else if ('queued' in answer) printLine(stderr, queuedLine(answer));
   else printLine(stdout, `sent ${answer.id} to ${answer.to}`);
   return answer;
+}
+
+/** What happened to a message the hub did not take yet, in the daemon's own terms. */
+export function queuedLine(queued: Queued): string {
+  switch (queued.reason) {
+    case 'hub_not_connected':
+      return `the hub is not connected: queued (${queued.id}); it is sent when the hub is back`;
+    case 'hub_busy':
+      return `the hub could not take it now and asked to retry: queued (${queued.id}); it will be sent when the hub takes it`;
+    case 'hub_slow':
+      return `the hub did not answer within ${seconds(queued.waitedMs ?? 3_000)}: queued (${queued.id}); it will be sent as soon as the hub answers`;
+    case undefined:
+      return `the hub has not taken it yet: queued (${queued.id}); it will be sent when it does`;
+  }
+}
+
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
 }
