@@ -27,9 +27,10 @@ const TASK: Task = {
 
 describe('createBoardClient', () => {
   it('should send each board operation to its route and parse the task', async () => {
-    const transport = transportAnswering((req) => ({ status: 200, body: req.path === '/api/board/claim' ? { task: TASK } : TASK }));
+    const transport = transportAnswering((req) => ({ status: 200, body: req.path.endsWith('/claim') ? { task: TASK } : TASK }));
     const board = createBoardClient(transport);
     expect(await board.claimTask({ holder: { who: 'api-1', host: 'linux' }, leaseMs: 1000 })).toEqual(TASK);
+    expect(await board.claimNamedTask('AUTH-12', { holder: { who: 'api-1', host: 'linux' }, leaseMs: 1000 })).toEqual(TASK);
     await board.renewTask('AUTH-12', { token: 3, leaseMs: 1000 });
     await board.completeTask('AUTH-12', { token: 3, note: 'merged' });
     await board.failTask('AUTH-12', { token: 3, note: 'no' });
@@ -38,6 +39,7 @@ describe('createBoardClient', () => {
     await board.getTask('AUTH-12');
     expect(transport.seen.map((r) => `${r.method} ${r.path}`)).toEqual([
       'POST /api/board/claim',
+      'POST /api/board/AUTH-12/claim',
       'POST /api/board/AUTH-12/renew',
       'POST /api/board/AUTH-12/done',
       'POST /api/board/AUTH-12/fail',
@@ -64,5 +66,12 @@ describe('createBoardClient', () => {
     const error = await board.completeTask('AUTH-12', { token: 3, note: '' }).catch((e: unknown) => e);
     expect(isProtocolError(error)).toBe(true);
     expect(error).toMatchObject({ code: 'STALE_TOKEN', status: 409, fix: 'stop' });
+  });
+
+  it('should reject a named claim that is not claimable as a CONFLICT carrying the reason', async () => {
+    const envelope = { error: { code: 'CONFLICT', message: 'task AUTH-12 is held by api-2@mac', details: { reason: 'held' } } };
+    const board = createBoardClient(transportAnswering(() => ({ status: 409, body: envelope })));
+    const error = await board.claimNamedTask('AUTH-12', { holder: { who: 'a', host: 'h' }, leaseMs: 1 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'CONFLICT', status: 409, details: { reason: 'held' } });
   });
 });

@@ -1,8 +1,10 @@
 import type { z } from 'zod';
 import {
+  ClaimNamedTaskResponseSchema,
   ClaimTaskResponseSchema,
   TaskSchema,
   type AddTaskRequest,
+  type ClaimNamedTaskRequest,
   type ClaimTaskRequest,
   type FinishTaskRequest,
   type HandoffTaskRequest,
@@ -26,6 +28,12 @@ export interface BoardClient {
   getTask(ref: string): Promise<Task>;
   /** Atomically takes the best claimable task under a lease; null when nothing is claimable. */
   claimTask(request: ClaimTaskRequest): Promise<Task | null>;
+  /**
+   * Atomically takes this one task (id or key) under a lease. Rejects `CONFLICT` when it is not
+   * claimable by this claimer — `details.reason` says why (`ClaimRefusal`) — and `NOT_FOUND` when
+   * there is no such task.
+   */
+  claimNamedTask(ref: string, request: ClaimNamedTaskRequest): Promise<Task>;
   renewTask(ref: string, request: RenewTaskRequest): Promise<Task>;
   completeTask(ref: string, request: FinishTaskRequest): Promise<Task>;
   failTask(ref: string, request: FinishTaskRequest): Promise<Task>;
@@ -52,6 +60,7 @@ export function createBoardClient(transport: Transport): BoardClient {
     addTask: (body) => call(TaskSchema, { method: 'POST', path: '/api/board', body }),
     getTask: (ref) => call(TaskSchema, { method: 'GET', path: task(ref) }),
     claimTask: async (body) => (await call(ClaimTaskResponseSchema, { method: 'POST', path: '/api/board/claim', body })).task,
+    claimNamedTask: async (ref, body) => (await call(ClaimNamedTaskResponseSchema, { method: 'POST', path: task(ref, '/claim'), body })).task,
     renewTask: (ref, body) => call(TaskSchema, { method: 'POST', path: task(ref, '/renew'), body }),
     completeTask: (ref, body) => call(TaskSchema, { method: 'POST', path: task(ref, '/done'), body }),
     failTask: (ref, body) => call(TaskSchema, { method: 'POST', path: task(ref, '/fail'), body }),

@@ -96,6 +96,26 @@ export const ClaimTaskRequestSchema = z.object({
 });
 export type ClaimTaskRequest = z.infer<typeof ClaimTaskRequestSchema>;
 
+/**
+ * Claiming one named task (`POST /api/board/:ref/claim`): the same holder, names and lease as any
+ * claim, without tags (the task is named). As atomic and fenced as any claim; refused `CONFLICT`,
+ * with `details.reason` (a `ClaimRefusal`), when that task is not claimable by this claimer.
+ */
+export const ClaimNamedTaskRequestSchema = ClaimTaskRequestSchema.omit({ tags: true });
+export type ClaimNamedTaskRequest = z.infer<typeof ClaimNamedTaskRequestSchema>;
+
+/**
+ * Why a named task could not be claimed: someone holds it (`held`), it is not todo (`not_todo`:
+ * proposed, in review, done or failed), a task it comes `after` is not done (`waiting`), or it is
+ * `for` another session or role (`for_other`).
+ */
+export const CLAIM_REFUSALS = ['held', 'not_todo', 'waiting', 'for_other'] as const;
+export const ClaimRefusalSchema = z.enum(CLAIM_REFUSALS);
+export type ClaimRefusal = z.infer<typeof ClaimRefusalSchema>;
+
+/** The `details` of a named claim's `CONFLICT`. */
+export const ClaimRefusalDetailsSchema = z.object({ reason: ClaimRefusalSchema });
+
 export const RenewTaskRequestSchema = z.object({
   token: z.number().int().nonnegative(),
   leaseMs: z.number().int().positive(),
@@ -128,3 +148,7 @@ export type TaskListQuery = z.infer<typeof TaskListQuerySchema>;
 /** The claim answer: the task (with its new `token`) or null when nothing is claimable. */
 export const ClaimTaskResponseSchema = z.object({ task: TaskSchema.nullable() });
 export type ClaimTaskResponse = z.infer<typeof ClaimTaskResponseSchema>;
+
+/** A named claim's answer: the task, now held, with its new `token` (never null: a refusal is an error). */
+export const ClaimNamedTaskResponseSchema = z.object({ task: TaskSchema });
+export type ClaimNamedTaskResponse = z.infer<typeof ClaimNamedTaskResponseSchema>;
