@@ -54,6 +54,12 @@ export class HostConnection {
   private readonly entry: HostEntry;
   private readonly hostLink: HostLink;
   private attached: Attached | null = null;
+  /**
+   * The daemon's facts as last seen (version, slots, load, mode): kept while the host is down, so
+   * `/api/hosts` still says what the host is (its `state` says it is unreachable); dropped when the
+   * hub learns there is no daemon there any more.
+   */
+  private lastKnown: Pick<Attached, 'daemon' | 'mode' | 'reason'> | null = null;
   private daemonError: string | null = null;
   private latencyMs: number | null = null;
   private paused = false;
@@ -75,10 +81,13 @@ export class HostConnection {
     this.done = this.run();
   }
 
-  /** The host as `/api/hosts` shows it. */
+  /** The host as `/api/hosts` shows it: while it is down, with its daemon's last known facts. */
   host(): Host {
     const link = this.hostLink.status();
-    const daemon = this.attached?.daemon;
+    const known = this.attached ?? this.lastKnown;
+    const daemon = known?.daemon;
+    // A mode says the hub can drive the host now; on a link that is up again, only once re-attached.
+    const mode = this.attached ?? (link.state === 'up' ? null : this.lastKnown);
     const sessions = this.deps.store.listSessions({ host: this.name }).length;
     const running = daemon?.running ?? 0;
     return {
@@ -90,8 +99,8 @@ export class HostConnection {
       latencyMs: link.state === 'up' ? this.latencyMs : null,
       error: link.error ?? (link.state === 'up' ? this.daemonError : null),
       hostKey: link.hostKey,
-      mode: this.attached?.mode ?? null,
-      modeReason: this.attached?.reason ?? null,
+      mode: mode?.mode ?? null,
+      modeReason: mode?.reason ?? null,
       cbVersion: daemon?.version ?? null,
       running,
       queued: daemon?.queued ?? 0,
@@ -106,6 +115,14 @@ export class HostConnection {
   /** The typed client to the host's daemon while it is reachable. */
   client(): FlotillaClient | null {
     return this.hostLink.status().state === 'up' ? (this.attached?.client ?? null) : null;
+  }
+
+  /**
+   * The socket of the host's cb daemon while the hub is attached to it, to open a stream of one's
+   * own to it (a terminal); null while the host is unattached or driven bare (no daemon there).
+   */
+  daemonSocket(): string | null {
+    return this.attached?.mode === 'daemon' ? this.attached.daemon.socket : null;
   }
 
   /** The raw transport to the host's daemon while it is reachable. */
@@ -173,11 +190,13 @@ export class HostConnection {
         return this.attachBare(bare, found.error);
       }
       this.daemonError = `${found.error}; tmux is not there either, so the hub cannot drive it bare`;
+      this.lastKnown = null;
       this.publishIfChanged();
       return false;
     }
     if (found.kind !== 'running') {
       this.daemonError = found.error;
+      this.lastKnown = null;
       this.publishIfChanged();
       return false;
     }
@@ -186,13 +205,14 @@ export class HostConnection {
     // The agents' door opens before the host counts as attached: a job dispatched at once may call `cb board`.
     const stopReverse = await this.serveReverse(found.status.home);
     const transport = this.hostLink.transport(found.status.socket, { headers: { 'x-flotilla-client': 'mesh-hub' } });
-    this.attached = { daemon: found.status, transport, client: createClient(transport), mode: 'daemon', reason: null };
+    const client = createClient(transport);
+    this.setAttached({ daemon: found.status, transport, client, mode: 'daemon', reason: null });
     const session = new AbortController();
     this.session = session;
     const health = this.pollHealth(session);
     try {
       this.publishIfChanged();
-      await syncHostEvents({ host: this.name, transport, client: this.attached.client, store: this.deps.store, changed: this.deps.changed, signal: session.signal });
+      await syncHostEvents({ host: this.name, transport, client, store: this.deps.store, changed: this.deps.changed, signal: session.signal });
     } finally {
       session.abort();
       await health;
@@ -216,17 +236,27 @@ export class HostConnection {
       recheckMs: this.deps.bareRecheckMs ?? 60_000,
       daemonRuns: async () => (await ensureRemoteDaemon(this.hostLink)).kind === 'running',
       onAttached: (daemon) => {
-        this.attached = { daemon, transport: driver.transport, client: driver.client, mode: 'tmux', reason };
+        this.setAttached({ daemon, transport: driver.transport, client: driver.client, mode: 'tmux', reason });
         this.publishIfChanged();
       },
       onLook: (ms, daemon) => {
         this.latencyMs = ms;
         this.lastSeenAt = (this.deps.now?.() ?? new Date()).toISOString();
-        if (this.attached?.mode === 'tmux') this.attached.daemon = daemon;
+        if (this.attached?.mode === 'tmux') this.setDaemonStatus(daemon);
         this.publishIfChanged();
       },
     });
     return true;
+  }
+
+  private setAttached(attached: Attached): void {
+    this.attached = attached;
+    this.lastKnown = { daemon: attached.daemon, mode: attached.mode, reason: attached.reason };
+  }
+
+  /** The daemon's latest status, while attached (a look or a health check answered). */
+  private setDaemonStatus(daemon: DaemonStatus): void {
+    if (this.attached) this.setAttached({ ...this.attached, daemon });
   }
 
   private async serveReverse(home: string): Promise<() => Promise<void>> {
@@ -251,7 +281,7 @@ export class HostConnection {
         this.latencyMs = Math.round(performance.now() - started);
         this.paused = pauses.length > 0;
         this.lastSeenAt = (this.deps.now?.() ?? new Date()).toISOString();
-        if (this.attached) this.attached.daemon = status;
+        this.setDaemonStatus(status);
         failures = 0;
         this.publishIfChanged();
       } catch (error) {

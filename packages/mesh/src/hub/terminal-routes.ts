@@ -45,12 +45,13 @@ export function terminalRoutes(hub: Hub, token: string): Hono {
     const query: Record<string, string> = wantsInput ? { input: '1' } : {};
     const claim = upgradeClaim(c.env);
     if (claim && c.req.header('upgrade')?.toLowerCase() === 'websocket') {
-      const daemon = connection.client();
-      if (!daemon) throw new ProtocolError('HOST_UNREACHABLE', `${connection.name} is unreachable`, { fix: 'the hub reconnects by itself (see `mesh hosts ls`)' });
-      claim({
-        path: wantsInput ? `${path}?input=1` : path,
-        open: async () => connection.link().openStream((await daemon.status()).socket),
-      });
+      const socket = connection.daemonSocket();
+      if (socket === null) {
+        throw new ProtocolError('CONFLICT', `${connection.name} has no cb daemon the hub is attached to, so no live terminal there`, {
+          fix: connection.host().mode === 'tmux' ? `it is driven through tmux: open it with \`mesh attach\`` : 'the hub reconnects by itself (see `mesh hosts ls`)',
+        });
+      }
+      claim({ path: wantsInput ? `${path}?input=1` : path, open: () => connection.link().openStream(socket) });
       // The listener answers the upgrade itself once the daemon accepted it; this reply is never sent.
       return c.body(null, 204);
     }
