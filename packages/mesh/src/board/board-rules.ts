@@ -4,6 +4,7 @@ import {
   type Fence,
   type HandoffInput,
   type HolderCheck,
+  type NamedClaimInput,
   type Task,
   type TaskHolder,
   type TaskPriority,
@@ -61,6 +62,28 @@ export function applyClaim(task: Task, input: ClaimInput, now: Date): Task {
     updatedAt: at,
     history: [...task.history, { at, kind: 'claimed', by: input.holder.who, host: input.holder.host, token }],
   };
+}
+
+/**
+ * Refuses a claim of this very task unless `claim` could have taken it for this claimer: todo, every
+ * prerequisite done (`after`, as found; a missing one holds nothing, as in the claim's own query),
+ * and for nobody or one of the claimer's names.
+ */
+export function assertClaimable(task: Task, prerequisites: readonly (Task | null)[], input: NamedClaimInput): void {
+  const refuse = (reason: 'held' | 'not_todo' | 'waiting' | 'for_other', message: string): never => {
+    throw new BoardStoreError('NOT_CLAIMABLE', `task ${task.key} cannot be claimed: ${message}`, reason);
+  };
+  if (task.status === 'doing') {
+    const holder = task.holder ? `${task.holder.who}@${task.holder.host}` : 'someone';
+    refuse('held', `${holder} holds it${task.leaseExpiresAt ? ` (lease until ${task.leaseExpiresAt})` : ''}`);
+  }
+  if (task.status !== 'todo') refuse('not_todo', task.status === 'proposed' ? 'it is proposed and waits for approval' : `it is ${task.status}, not todo`);
+  const waiting = prerequisites.filter((prerequisite): prerequisite is Task => prerequisite !== null && prerequisite.status !== 'done');
+  if (waiting.length > 0) refuse('waiting', `it waits for ${waiting.map((prerequisite) => `${prerequisite.key} (${prerequisite.status})`).join(', ')}`);
+  const names = input.for ?? [];
+  if (task.for !== null && !names.includes(task.for)) {
+    refuse('for_other', `it is for ${task.for}, not for ${names.length > 0 ? names.join(', ') : 'this claimer'}`);
+  }
 }
 
 export function applyRenew(task: Task, leaseMs: number, now: Date): Task {

@@ -83,6 +83,12 @@ export interface ClaimInput {
   leaseMs: number;
 }
 
+/** Claiming one named task: the holder, its names (session and roles) and the lease; no tags. */
+export type NamedClaimInput = Omit<ClaimInput, 'tags'>;
+
+/** Why a named task is not claimable (see protocol's `ClaimRefusal`). */
+export type ClaimRefusal = 'held' | 'not_todo' | 'waiting' | 'for_other';
+
 export interface HandoffInput {
   /** The session or role the task goes to. */
   to: string;
@@ -117,6 +123,12 @@ export interface BoardStore {
   list(filter?: TaskListFilter): Promise<Task[]>;
   /** Atomically takes the best claimable task (priority, then age), or resolves null. */
   claim(input: ClaimInput): Promise<Task | null>;
+  /**
+   * Atomically takes the named task, as `claim` would have taken it: refused `NOT_CLAIMABLE` (with
+   * the `reason`) unless it is todo, every `after` task is done and it is for nobody or one of
+   * `input.for`; `NOT_FOUND` when there is no such task.
+   */
+  claimNamed(idOrKey: string, input: NamedClaimInput): Promise<Task>;
   /** The fenced writes: refused unless `fence` carries the current token (and names the holder, when it names one). */
   renew(idOrKey: string, fence: Fence, leaseMs: number): Promise<Task>;
   complete(idOrKey: string, fence: Fence, note: string): Promise<Task>;
@@ -131,19 +143,22 @@ export interface BoardStore {
   close(): Promise<void>;
 }
 
-export type BoardStoreErrorCode = 'STALE_TOKEN' | 'NOT_FOUND' | 'CONFLICT' | 'NOT_HOLDER';
+export type BoardStoreErrorCode = 'STALE_TOKEN' | 'NOT_FOUND' | 'CONFLICT' | 'NOT_HOLDER' | 'NOT_CLAIMABLE';
 
 const BRAND = Symbol.for('flotilla.mesh.BoardStoreError');
 
 /** A refused board write. Check it with `isBoardStoreError`, not `instanceof`. */
 export class BoardStoreError extends Error {
   readonly code: BoardStoreErrorCode;
+  /** For `NOT_CLAIMABLE`: why. */
+  readonly reason: ClaimRefusal | undefined;
   readonly [BRAND] = true;
 
-  constructor(code: BoardStoreErrorCode, message: string) {
+  constructor(code: BoardStoreErrorCode, message: string, reason?: ClaimRefusal) {
     super(message);
     this.name = 'BoardStoreError';
     this.code = code;
+    this.reason = reason;
   }
 }
 

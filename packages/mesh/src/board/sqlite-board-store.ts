@@ -8,6 +8,7 @@ import {
   type ClaimInput,
   type ExpireLeasesOptions,
   type Fence,
+  type NamedClaimInput,
   type Task,
   type TaskListFilter,
 } from './board-store.js';
@@ -19,6 +20,7 @@ import {
   applyFinish,
   applyHandoff,
   applyRenew,
+  assertClaimable,
   assertHolding,
   leaseUntil,
 } from './board-rules.js';
@@ -195,6 +197,12 @@ export function createSqliteBoardStore(options: SqliteBoardStoreOptions): BoardS
     return task === null ? null : save(applyClaim(task, input, now()));
   }
 
+  function claimByRef(ref: string, input: NamedClaimInput): Task {
+    const task = load(ref);
+    assertClaimable(task, task.after.map((id) => find(id)), input);
+    return save(applyClaim(task, input, now()));
+  }
+
   function expireAt(at: Date, options: ExpireLeasesOptions): Task[] {
     return sql.expired
       .all(at.toISOString())
@@ -215,6 +223,7 @@ export function createSqliteBoardStore(options: SqliteBoardStoreOptions): BoardS
     get: async (ref) => find(ref),
     list: async (filter = {}) => sql.all.all().map((row) => readDoc(row)!).filter((task) => matchesFilter(task, filter)),
     claim: (input) => batch.run(() => claimNext(input)),
+    claimNamed: (ref, input) => batch.run(() => claimByRef(ref, input)),
     renew: (ref, fence, leaseMs) => fenced(ref, fence, (task, at) => applyRenew(task, leaseMs, at)),
     complete: (ref, fence, note) => fenced(ref, fence, (task, at) => applyFinish(task, 'done', note, at)),
     fail: (ref, fence, note) => fenced(ref, fence, (task, at) => applyFinish(task, 'failed', note, at)),

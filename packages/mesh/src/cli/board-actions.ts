@@ -3,7 +3,7 @@
  * and output injected and prints only here, at the edge.
  */
 import { hostname } from 'node:os';
-import type { AddTaskRequest, BoardClient, MeshClient, Task, TaskHolder, TaskPriority, TaskStatus } from '@flotilla/protocol';
+import { isProtocolError, type AddTaskRequest, type BoardClient, type ClaimNamedTaskRequest, type MeshClient, type Task, type TaskHolder, type TaskPriority, type TaskStatus } from '@flotilla/protocol';
 import { ExitError, UsageError, printJson, printLine, type OutputStream } from './context.js';
 import { formatBoard, formatTask } from './board-format.js';
 
@@ -63,17 +63,21 @@ export async function boardShow(ctx: BoardCommandContext, ref: string): Promise<
 
 export interface ClaimOptions {
   holder: TaskHolder;
+  /** Claim this task (key or id) and no other. */
+  ref?: string;
   tags?: string[];
   leaseMs: number;
   /** To learn the claimer's roles (tasks `for` a role it holds are claimable too). */
   mesh: MeshClient;
 }
 
-/** Claims the best task for this holder; exit code 3 when nothing is claimable. */
+/** Claims the best task for this holder, or the named one; exit code 3 when nothing (or not that one) is claimable. */
 export async function boardClaim(ctx: BoardCommandContext, options: ClaimOptions): Promise<Task> {
   const profile = (await options.mesh.listProfiles()).find((candidate) => candidate.session === options.holder.who);
   const names = [options.holder.who, ...(profile?.roles ?? [])];
-  const task = await ctx.board.claimTask({ holder: options.holder, tags: options.tags, for: names, leaseMs: options.leaseMs });
+  const task = options.ref === undefined
+    ? await ctx.board.claimTask({ holder: options.holder, tags: options.tags, for: names, leaseMs: options.leaseMs })
+    : await claimNamed(ctx, options.ref, { holder: options.holder, for: names, leaseMs: options.leaseMs });
   if (task === null) {
     const tags = options.tags?.length ? ` with tag ${options.tags.join(' or ')}` : '';
     throw new ExitError(3, `nothing to claim: no todo task${tags} is free for ${names.join(', ')}`);
@@ -81,6 +85,16 @@ export async function boardClaim(ctx: BoardCommandContext, options: ClaimOptions
   printTask(ctx, task, `claimed ${task.key} (token ${task.token}, lease until ${task.leaseExpiresAt}): ${task.title}`);
   if (!ctx.json) printLine(ctx.out, `  finish with: mesh board done ${task.key} --token ${task.token} --note "what you did"`);
   return task;
+}
+
+/** The named task, or exit 3 with the hub's reason when it is not claimable (held, not todo, waiting, for another). */
+async function claimNamed(ctx: BoardCommandContext, ref: string, request: ClaimNamedTaskRequest): Promise<Task> {
+  try {
+    return await ctx.board.claimNamedTask(ref, request);
+  } catch (error) {
+    if (isProtocolError(error) && error.code === 'CONFLICT') throw new ExitError(3, `not claimed: ${error.message}`);
+    throw error;
+  }
 }
 
 export async function boardRenew(ctx: BoardCommandContext, ref: string, request: { token: number; leaseMs: number }): Promise<Task> {

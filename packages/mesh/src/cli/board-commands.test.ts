@@ -74,6 +74,23 @@ describe('mesh board', () => {
     expect((await hub.run(['board', 'done', 'T-1', '--note', 'shipped'], env)).stdout).toBe('T-1 is done\n');
   });
 
+  it('should claim a named task, and exit 3 with the reason when it is not claimable', async () => {
+    await using hub = await cliHub();
+    await hub.run(['board', 'add', 'best', '--priority', 'high']);
+    await hub.run(['board', 'add', 'wanted', '--tag', 'api']);
+    await hub.run(['board', 'add', 'later', '--after', 'API-1']);
+    const claimed = await hub.run(['board', 'claim', 'api-1', '--json']);
+    expect(claimed.code).toBe(0);
+    expect(TaskSchema.parse(JSON.parse(claimed.stdout))).toMatchObject({ key: 'API-1', status: 'doing', token: 1, holder: { who: 'me', host: 'linux' } });
+    const held = await hub.run(['board', 'claim', 'API-1', '--json', '--as', 'other']);
+    expect(held).toMatchObject({ code: 3, stdout: '' });
+    expect(held.stderr).toMatch(/^not claimed: task API-1 cannot be claimed: me@linux holds it \(lease until .+\)\n$/);
+    expect((await hub.run(['board', 'claim', 'T-2'])).stderr).toBe('not claimed: task T-2 cannot be claimed: it waits for API-1 (doing)\n');
+    expect((await hub.run(['board', 'claim', 'T-9'])).code).toBe(1);
+    expect((await hub.run(['board', 'claim', 'T-1', '--tag', 'api'])).code).toBe(2);
+    expect((await hub.client.getTask('T-1')).status).toBe('todo');
+  });
+
   it('should approve a proposed task', async () => {
     await using hub = await cliHub();
     await hub.run(['board', 'add', 'idea', '--proposed']);

@@ -74,17 +74,19 @@ export function registerBoardCommands(program: Command, ctx: MeshCliContext): vo
     .action(async (ref: string, _opts: unknown, cmd: Command) => void (await (await actions()).boardShow(await connect(cmd), ref)));
   board
     .command('claim')
-    .description('take the best claimable task under a lease (exit code 3 when nothing is claimable)')
-    .option('--tag <T>', 'only tasks with this tag (repeatable)', collect)
+    .description('take the best claimable task, or the one named, under a lease (exit code 3 when nothing, or not that one, is claimable)')
+    .argument('[id]', 'claim this task (key or id) and no other')
+    .option('--tag <T>', 'only tasks with this tag (repeatable; not with a named task)', collect)
     .option('--as <NAME>', 'claim as NAME (default: this session or job, else your login name)')
     .option('--lease <DURATION>', 'how long the claim lasts unless renewed', DEFAULT_LEASE)
     .option('--json', 'print the claimed task, with its id and fencing token, as JSON')
-    .action(async (opts: { tag?: string[]; as?: string; lease: string }, cmd: Command) => {
+    .action(async (ref: string | undefined, opts: { tag?: string[]; as?: string; lease: string }, cmd: Command) => {
+      if (ref !== undefined && opts.tag?.length) throw new UsageError('--tag picks among tasks; a named task is claimed as it is', `mesh board claim ${ref}`);
       const { boardClaim, holderIdentity } = await actions();
       const connection = await connect(cmd);
       const { createMeshClient } = await import('@flotilla/protocol');
       const options = { holder: holderIdentity(ctx.env, opts.as), tags: opts.tag, leaseMs: parseLease(opts.lease), mesh: createMeshClient(connection.transport) };
-      await boardClaim(connection, options);
+      await boardClaim(connection, ref === undefined ? options : { ...options, ref });
     });
   board
     .command('renew')

@@ -41,6 +41,7 @@ export function createAgentApp(hub: Hub, host: string, options: AgentAppOptions)
   });
   app.get('/health', (c) => c.json({ pid: process.pid, version: MESH_VERSION, protocol: PROTOCOL_VERSION }));
   app.use('/api/board/claim', branchFollowsClaim(hub, caller));
+  app.use('/api/board/:ref/claim', branchFollowsClaim(hub, caller));
   const publish = (event: Parameters<Hub['publish']>[0]) => hub.publish(event);
   app.route('/api/board', boardRoutes({ store: hub.board, publish, caller, defaultLeaseMs: options.defaultLeaseMs, rolesOf: options.rolesOf }));
   options.extend?.(app, caller);

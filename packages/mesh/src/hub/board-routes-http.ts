@@ -62,6 +62,11 @@ export function toProtocolError(error: unknown): unknown {
       return new ProtocolError('FORBIDDEN', error.message, {
         fix: 'an agent may only renew, finish or hand off the tasks it claimed itself',
       });
+    case 'NOT_CLAIMABLE':
+      return new ProtocolError('CONFLICT', error.message, {
+        fix: 'claim another task (`mesh board claim` takes the best one free for you), or wait until this one is free',
+        details: { reason: error.reason },
+      });
   }
 }
 

@@ -231,6 +231,39 @@ describe('boardRoutes', () => {
     });
   });
 
+  describe('claiming a named task', () => {
+    it('should claim that task for the user as named, publish it once, and refuse it with 409 and the reason afterwards', async () => {
+      await using hub = await servedBoard();
+      const user = hub.client();
+      await user.addTask({ title: 'better', priority: 'high' });
+      const named = await user.addTask({ title: 'this one', tags: ['auth'] });
+      const before = hub.events.length;
+      const task = await user.claimNamedTask('auth-1', { holder: { who: 'director', host: 'h' }, leaseMs: LEASE_MS });
+      expect(task).toMatchObject({ id: named.id, status: 'doing', token: 1, holder: { who: 'director', host: 'h' } });
+      expect(hub.events.slice(before)).toEqual([{ type: 'task.changed', task }]);
+      const error = await user.claimNamedTask('AUTH-1', { holder: { who: 'other', host: 'h' }, leaseMs: LEASE_MS }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'CONFLICT', status: 409, details: { reason: 'held' } });
+      expect((error as Error).message).toMatch(/^task AUTH-1 cannot be claimed: director@h holds it/);
+      expect(await refusal(user.claimNamedTask('NOPE-1', { holder: { who: 'x', host: 'h' }, leaseMs: LEASE_MS }))).toMatchObject({ code: 'NOT_FOUND', status: 404 });
+      expect(hub.events.slice(before)).toHaveLength(1);
+    });
+
+    it('should scope an agent\'s named claim as any claim: for itself, its roles or nobody, never another\'s', async () => {
+      await using hub = await servedBoard({ roles: { 'api-1': ['reviewer'] } });
+      const user = hub.client();
+      const theirs = await user.addTask({ title: 'for api-2', for: 'api-2' });
+      const review = await user.addTask({ title: 'for reviewers', for: 'reviewer' });
+      const robot = hub.client(agent('linux', { session: 'api-1', jobId: 'J1' }));
+      const self = { holder: { who: 'api-1', host: 'linux' }, leaseMs: LEASE_MS };
+      expect(await robot.claimNamedTask(theirs.key, self).catch((e: unknown) => e)).toMatchObject({ code: 'CONFLICT', details: { reason: 'for_other' } });
+      expect(await refusal(robot.claimNamedTask(theirs.key, { ...self, for: ['api-2'] }))).toMatchObject({ code: 'FORBIDDEN', status: 403 });
+      expect(await refusal(robot.claimNamedTask(review.key, { ...self, holder: { who: 'api-1', host: 'mac' } }))).toMatchObject({ code: 'FORBIDDEN' });
+      const claimed = await robot.claimNamedTask(review.key, self);
+      expect(claimed.holder).toEqual({ who: 'api-1', host: 'linux', jobId: 'J1' });
+      expect((await hub.store.get(theirs.id))?.status).toBe('todo');
+    });
+  });
+
   it('should answer a malformed body with 400 in words', async () => {
     await using hub = await servedBoard();
     const res = await fetch(`${hub.served.url}/api/board`, { method: 'POST', headers: { authorization: `Bearer ${hub.served.token}` }, body: '{nope' });

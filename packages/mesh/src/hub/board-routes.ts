@@ -5,6 +5,7 @@
 import { Hono } from 'hono';
 import {
   AddTaskRequestSchema,
+  ClaimNamedTaskRequestSchema,
   ClaimTaskRequestSchema,
   FinishTaskRequestSchema,
   HandoffTaskRequestSchema,
@@ -36,6 +37,10 @@ export interface BoardRoutesOptions {
 const ClaimBodySchema = ClaimTaskRequestSchema.extend({
   holder: TaskHolderSchema.optional(),
   leaseMs: ClaimTaskRequestSchema.shape.leaseMs.optional(),
+});
+const ClaimNamedBodySchema = ClaimNamedTaskRequestSchema.extend({
+  holder: TaskHolderSchema.optional(),
+  leaseMs: ClaimNamedTaskRequestSchema.shape.leaseMs.optional(),
 });
 const RenewBodySchema = RenewTaskRequestSchema.extend({ leaseMs: RenewTaskRequestSchema.shape.leaseMs.optional() });
 
@@ -71,6 +76,15 @@ export function boardRoutes(options: BoardRoutesOptions): Hono {
     return c.json({ task: task === null ? null : await changed(task) });
   });
   app.get('/:ref', async (c) => c.json(await load(store, c.req.param('ref'))));
+  // This one task, under the same scopes as any claim: 409 with the reason when it is not claimable.
+  app.post('/:ref/claim', async (c) => {
+    const request = await jsonBody(c, ClaimNamedBodySchema);
+    const who = caller(c);
+    const holder = claimHolder(who, request.holder);
+    const names = who.kind === 'agent' ? await agentClaimNames(who, request.for, options.rolesOf) : request.for;
+    const leaseMs = request.leaseMs ?? options.defaultLeaseMs;
+    return c.json({ task: await changed(await store.claimNamed(c.req.param('ref'), { holder, for: names, leaseMs })) });
+  });
   app.post('/:ref/renew', async (c) => {
     const { token, leaseMs } = await jsonBody(c, RenewBodySchema);
     // Published too: the dashboard shows the lease left, and a renewal is rare (a few per lease).
