@@ -4,6 +4,7 @@
  * is the user, as for every other command.
  */
 import {
+  ClaimNamedTaskResponseSchema,
   ClaimTaskResponseSchema,
   errorFromEnvelope,
   ProtocolError,
@@ -39,6 +40,8 @@ export interface RelayClient {
   add(request: { title: string; body?: string; tags?: string[]; priority?: Task['priority']; for?: string; after?: string[] }): Promise<Task>;
   show(ref: string): Promise<Task>;
   claim(request: { tags?: string[] }): Promise<ClaimTaskResponse>;
+  /** This one task; the hub's CONFLICT (with `details.reason`) when it is not claimable. */
+  claimNamed(ref: string): Promise<Task>;
   finish(ref: string, outcome: 'done' | 'fail', request: { note: string; token?: number }): Promise<Task>;
   handoff(ref: string, request: { to: string; note: string; branch?: string; token?: number }): Promise<Task>;
   message(request: { to: string; text: string }): Promise<Message | Queued>;
@@ -65,6 +68,7 @@ export function createRelayClient(transport: Transport, token?: string): RelayCl
     add: (body) => call(TaskSchema, { method: 'POST', path: '/api/relay/board', body }),
     show: (ref) => call(TaskSchema, { method: 'GET', path: task(ref) }),
     claim: (body) => call(ClaimTaskResponseSchema, { method: 'POST', path: '/api/relay/board/claim', body }),
+    claimNamed: async (ref) => (await call(ClaimNamedTaskResponseSchema, { method: 'POST', path: task(ref, '/claim'), body: {} })).task,
     finish: (ref, outcome, body) => call(TaskSchema, { method: 'POST', path: task(ref, `/${outcome}`), body }),
     handoff: (ref, body) => call(TaskSchema, { method: 'POST', path: task(ref, '/handoff'), body }),
     message: (body) => call(sent, { method: 'POST', path: '/api/relay/messages', body }),

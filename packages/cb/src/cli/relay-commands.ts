@@ -55,12 +55,13 @@ export function registerRelayCommands(program: Command, ctx: CliContext): void {
     });
   board
     .command('claim')
-    .description('take the next claimable task (exit 3 when there is none)')
-    .option('--tag <T>', 'only tasks with this tag (repeatable)', collect)
+    .description('take the next claimable task, or the one named (exit 3 when there is none, or that one is not claimable)')
+    .argument('[id]', 'claim this task (id or key) and no other')
+    .option('--tag <T>', 'only tasks with this tag (repeatable; not with a named task)', collect)
     .option('--json', 'print the task, with its id and fencing token, as JSON')
-    .action(async (opts: { tag?: string[] }, cmd: Command) => {
+    .action(async (ref: string | undefined, opts: { tag?: string[] }, cmd: Command) => {
       const { boardClaim } = await import('./commands/board.js');
-      await boardClaim({ ...(await common(cmd)), ...opts });
+      await boardClaim({ ...(await common(cmd)), ...opts, ...(ref === undefined ? {} : { ref }) });
     });
   for (const outcome of ['done', 'fail'] as const) {
     board

@@ -11,6 +11,7 @@ import { ulid } from 'ulidx';
 import {
   AddTaskRequestSchema,
   ChannelPostRequestSchema,
+  ClaimNamedTaskRequestSchema,
   ClaimTaskRequestSchema,
   FinishTaskRequestSchema,
   HandoffTaskRequestSchema,
@@ -113,6 +114,18 @@ export async function startHubStandIn(socket: string, options: { host?: string }
       return task ? { status: 200, body: task } : fail(404, 'NOT_FOUND', `no task ${ref}`);
     }
     const action = parts[1];
+    if (action === 'claim' && method === 'POST') {
+      const req = parse(ClaimNamedTaskRequestSchema, body);
+      if (isAnswer(req)) return req;
+      const task = find(ref);
+      if (!task) return fail(404, 'NOT_FOUND', `no task ${ref}`);
+      if (task.status !== 'todo') {
+        const reason = task.status === 'doing' ? 'held' : 'not_todo';
+        return { status: 409, body: { error: { code: 'CONFLICT', message: `task ${task.key} cannot be claimed: it is ${task.status}`, details: { reason } } } };
+      }
+      const claimed = save({ ...task, status: 'doing', holder: req.holder, token: task.token + 1, leaseExpiresAt: new Date(Date.now() + req.leaseMs).toISOString(), history: [...task.history, { at: now(), kind: 'claimed', by: req.holder.who }] });
+      return { status: 200, body: { task: claimed.body } };
+    }
     if (action === 'renew') {
       const req = parse(RenewTaskRequestSchema, body);
       if (isAnswer(req)) return req;

@@ -107,6 +107,28 @@ describe('cb relay (board and messages through the local daemon)', () => {
     expect(stand.requests.find((r) => r.path === `/api/board/${added.key}/done`)!.body).toEqual({ token: 1, note: 'did it' });
   });
 
+  it('should let a job claim a named task through cb, refuse it a second time with exit 3, and finish it with the remembered token', async () => {
+    const stand = await startHub();
+    const user = createRelayClient(createSocketTransport(h.paths.socket));
+    await user.add({ title: 'the better one', priority: 'high' });
+    const wanted = await user.add({ title: 'the named one', priority: 'low' });
+    const out = join(h.root, 'named');
+    const job = await shellJob(
+      `mkdir -p ${out}; $CB board claim ${wanted.key} --json > ${out}/claim.json; $CB board claim ${wanted.key} --json 2> ${out}/again.err; echo $? > ${out}/again.txt; ` +
+        `$CB board done ${wanted.key} --note "named and done" > ${out}/done.txt 2>&1`,
+    );
+    expect((await h.waitEnded(job.id)).status).toBe('succeeded');
+    expect(JSON.parse(readFileSync(join(out, 'claim.json'), 'utf8'))).toMatchObject({ id: wanted.id, token: 1 });
+    expect(readFileSync(join(out, 'again.txt'), 'utf8').trim()).toBe('3');
+    expect(readFileSync(join(out, 'again.err'), 'utf8')).toContain(`not claimed: task ${wanted.key} cannot be claimed: it is doing`);
+    expect(readFileSync(join(out, 'done.txt'), 'utf8')).toContain(`${wanted.key} is done`);
+    const claim = stand.requests.find((r) => r.path === `/api/board/${wanted.key}/claim`)!;
+    expect(claim.headers).toMatchObject({ 'x-flotilla-agent-host': 'e2e-host', 'x-flotilla-agent-job': job.id });
+    expect(claim.body).toEqual({ holder: { who: `job-${job.id.slice(0, 10).toLowerCase()}`, host: 'e2e-host', jobId: job.id }, leaseMs: LEASE_MS });
+    expect(stand.requests.find((r) => r.path === `/api/board/${wanted.key}/done`)!.body).toEqual({ token: 1, note: 'named and done' });
+    expect([...stand.tasks.values()].find((task) => task.title === 'the better one')).toMatchObject({ status: 'todo', token: 0 });
+  });
+
   it('should let a real Claude Code job in the default accept-edits mode claim through its Bash tool, as itself', async () => {
     const stand = await startHub();
     const added = await createRelayClient(createSocketTransport(h.paths.socket)).add({ title: 'for claude' });

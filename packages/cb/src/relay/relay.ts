@@ -6,11 +6,13 @@
  * done/fail/handoff when the agent does not give one.
  */
 import {
+  ClaimNamedTaskResponseSchema,
   ClaimTaskResponseSchema,
   MessageSchema,
   ProtocolError,
   TaskSchema,
   type AddTaskRequest,
+  type ClaimNamedTaskRequest,
   type ClaimTaskRequest,
   type ClaimTaskResponse,
   type Message,
@@ -57,6 +59,8 @@ export interface Relay {
   add(caller: RelayCaller, request: AddTaskRequest): Promise<Task>;
   get(caller: RelayCaller, ref: string): Promise<Task>;
   claim(caller: RelayCaller, input: ClaimInput): Promise<ClaimTaskResponse>;
+  /** This one task (the hub refuses it CONFLICT, with the reason, when it is not claimable); remembered and renewed as any claim. */
+  claimNamed(caller: RelayCaller, ref: string, input: Omit<ClaimInput, 'tags'>): Promise<{ task: Task }>;
   finish(caller: RelayCaller, ref: string, outcome: 'done' | 'fail', input: FinishInput): Promise<Task>;
   handoff(caller: RelayCaller, ref: string, input: HandoffInput): Promise<Task>;
   /** A message or channel post: the hub's answer, or `{queued: true, id, reason, waitedMs}` (202) when the hub did not take it yet. */
@@ -102,6 +106,14 @@ export function createRelay(options: RelayOptions): Relay {
     });
   }
 
+  /** Remembers a claim made for this caller, so that it is renewed while the holder lives and finished with its token. */
+  async function remember(caller: RelayCaller, task: Task, leaseMs: number): Promise<void> {
+    const tokenHash = caller.kind === 'user' ? null : caller.tokenHash;
+    const at = new Date().toISOString();
+    await store.saveClaim({ taskId: task.id, taskKey: task.key, token: task.token, leaseMs, tokenHash, holder: holderOf(caller, host), claimedAt: at, renewedAt: null });
+    renewals.reschedule();
+  }
+
   async function ownedBy(claim: RelayClaim, caller: Exclude<RelayCaller, { kind: 'user' }>): Promise<boolean> {
     if (claim.tokenHash === null) return false;
     const record = await store.findAgentToken(claim.tokenHash);
@@ -131,15 +143,16 @@ export function createRelay(options: RelayOptions): Relay {
     get: (caller, ref) => hub.call(TaskSchema, { method: 'GET', path: taskPath(ref), headers: headers(caller) }),
     async claim(caller, input) {
       const leaseMs = input.leaseMs ?? options.leaseMs ?? DEFAULT_LEASE_MS;
-      const holder = holderOf(caller, host);
-      const request: ClaimTaskRequest = { holder, leaseMs, ...(input.tags?.length ? { tags: input.tags } : {}), ...(caller.kind === 'session' ? { for: [caller.name] } : {}) };
+      const request: ClaimTaskRequest = { holder: holderOf(caller, host), leaseMs, ...(input.tags?.length ? { tags: input.tags } : {}), ...(caller.kind === 'session' ? { for: [caller.name] } : {}) };
       const answer = await hub.call(ClaimTaskResponseSchema, { method: 'POST', path: '/api/board/claim', headers: headers(caller), body: request });
-      if (answer.task) {
-        const tokenHash = caller.kind === 'user' ? null : caller.tokenHash;
-        const at = new Date().toISOString();
-        await store.saveClaim({ taskId: answer.task.id, taskKey: answer.task.key, token: answer.task.token, leaseMs, tokenHash, holder, claimedAt: at, renewedAt: null });
-        renewals.reschedule();
-      }
+      if (answer.task) await remember(caller, answer.task, leaseMs);
+      return answer;
+    },
+    async claimNamed(caller, ref, input) {
+      const leaseMs = input.leaseMs ?? options.leaseMs ?? DEFAULT_LEASE_MS;
+      const request: ClaimNamedTaskRequest = { holder: holderOf(caller, host), leaseMs, ...(caller.kind === 'session' ? { for: [caller.name] } : {}) };
+      const answer = await hub.call(ClaimNamedTaskResponseSchema, { method: 'POST', path: taskPath(ref, '/claim'), headers: headers(caller), body: request });
+      await remember(caller, answer.task, leaseMs);
       return answer;
     },
     async finish(caller, ref, outcome, input) {

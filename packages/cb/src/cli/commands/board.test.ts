@@ -29,6 +29,23 @@ describe('cb board / cb msg', () => {
     ]);
   });
 
+  it('should claim a named task, and exit 3 with the hub\'s reason when it is not claimable', async () => {
+    const conflict = { error: { code: 'CONFLICT', message: 'task AUTH-12 cannot be claimed: api-2@mac holds it', details: { reason: 'held' } } };
+    const transport = createMemoryTransport({ 'POST /api/relay/board/AUTH-12/claim': (_req: unknown, n: number) => (n === 0 ? { task } : reply(409, conflict)) });
+    const relay = createRelayClient(transport, jobToken({ FLOTILLA_JOB_TOKEN: 'fjt_abc' }));
+    const streams = testStreams();
+    await boardClaim({ relay, streams, json: true, ref: 'AUTH-12' });
+    expect(JSON.parse(streams.stdout.text)).toMatchObject({ key: 'AUTH-12', token: 4 });
+    const error = await boardClaim({ relay, streams, json: true, ref: 'AUTH-12' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ExitError);
+    expect(error).toMatchObject({ exitCode: NOTHING_TO_CLAIM_EXIT, message: 'not claimed: task AUTH-12 cannot be claimed: api-2@mac holds it' });
+    await expect(boardClaim({ relay, streams, ref: 'AUTH-12', tag: ['api'] })).rejects.toBeInstanceOf(UsageError);
+    expect(transport.requests.map((r) => [r.path, r.body])).toEqual([
+      ['/api/relay/board/AUTH-12/claim', {}],
+      ['/api/relay/board/AUTH-12/claim', {}],
+    ]);
+  });
+
   it('should list with status and lease left, refuse an unknown status, and pass --token only when given', async () => {
     const transport = createMemoryTransport({ 'GET /api/relay/board': [task], 'POST /api/relay/board/AUTH-12/done': { ...task, status: 'done' } });
     const relay = createRelayClient(transport);

@@ -2,13 +2,13 @@
  * `cb board …`: the mesh hub's task board through the local daemon. Inside a job or session the
  * daemon knows the caller by its job token (holder, renewals, the claim's fencing token).
  */
-import { TASK_PRIORITIES, TASK_STATUSES, type Task, type TaskPriority } from '@flotilla/protocol';
+import { isProtocolError, TASK_PRIORITIES, TASK_STATUSES, type Task, type TaskPriority } from '@flotilla/protocol';
 import { ExitError, UsageError } from '../errors.js';
 import { firstLine, renderTable } from '../format/table.js';
 import type { RelayClient } from '../relay-client.js';
 import { printJson, printLine, widthOf, type CliStreams } from '../streams.js';
 
-/** `cb board claim --json` exits with this when nothing is claimable (scripts loop on it). */
+/** `cb board claim --json` exits with this when nothing (or not the named task) is claimable (scripts loop on it). */
 export const NOTHING_TO_CLAIM_EXIT = 3;
 
 interface Common {
@@ -43,9 +43,13 @@ export async function boardAdd(options: Common & { title: string; body?: string;
   return task;
 }
 
-/** Prints the claimed task (with its `id` and fencing `token`); exit 3 when there was nothing to claim. */
-export async function boardClaim(options: Common & { tag?: string[] }): Promise<Task> {
-  const { task } = await options.relay.claim(options.tag?.length ? { tags: options.tag } : {});
+/**
+ * Prints the claimed task (with its `id` and fencing `token`): the next claimable one, or the one
+ * named by `ref`; exit 3 when there was nothing to claim, or the named task is not claimable.
+ */
+export async function boardClaim(options: Common & { tag?: string[]; ref?: string }): Promise<Task> {
+  if (options.ref !== undefined && options.tag?.length) throw new UsageError('--tag picks among tasks; a named task is claimed as it is', `cb board claim ${options.ref}`);
+  const { task } = options.ref === undefined ? await options.relay.claim(options.tag?.length ? { tags: options.tag } : {}) : { task: await claimNamed(options.relay, options.ref) };
   if (!task) throw new ExitError(NOTHING_TO_CLAIM_EXIT, 'nothing to claim on the board right now');
   if (options.json) printJson(options.streams.stdout, task);
   else {
@@ -54,6 +58,16 @@ export async function boardClaim(options: Common & { tag?: string[] }): Promise<
     if (task.branch) printLine(options.streams.stdout, `start from branch ${task.branch}`);
   }
   return task;
+}
+
+/** The named task, or exit 3 with the hub's reason (held, not todo, waiting, for another). */
+async function claimNamed(relay: RelayClient, ref: string): Promise<Task> {
+  try {
+    return await relay.claimNamed(ref);
+  } catch (error) {
+    if (isProtocolError(error) && error.code === 'CONFLICT') throw new ExitError(NOTHING_TO_CLAIM_EXIT, `not claimed: ${error.message}`);
+    throw error;
+  }
 }
 
 export async function boardFinish(options: Common & { ref: string; outcome: 'done' | 'fail'; note: string; token?: number }): Promise<Task> {

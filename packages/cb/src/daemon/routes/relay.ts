@@ -15,6 +15,8 @@ const ClaimBody = z.object({
   /** Tests and special holders only; agents get the daemon's default lease. */
   leaseMs: z.number().int().min(1_000).max(24 * 3600_000).optional(),
 });
+/** A named claim: the task is named, so no tags; the same lease rule as any claim. */
+const ClaimNamedBody = ClaimBody.omit({ tags: true }).strict();
 const FinishBody = z.object({ token: z.number().int().nonnegative().optional(), note: z.string().max(100_000) });
 const HandoffBody = FinishBody.extend({ to: z.string().min(1).max(128), branch: z.string().min(1).optional(), jobId: z.string().min(1).optional() });
 const ListQuery = TaskListQuerySchema.extend({
@@ -40,6 +42,7 @@ export function relayRoutes(relay: Relay): Hono {
   app.post('/board', async (c) => c.json(await relay.add(relayCaller(c), await jsonBody(c, AddTaskRequestSchema.omit({ by: true }))), 201));
   app.get('/board/claims', async (c) => c.json(await relay.claims(relayCaller(c))));
   app.post('/board/claim', async (c) => c.json(await relay.claim(relayCaller(c), await jsonBody(c, ClaimBody))));
+  app.post('/board/:ref/claim', async (c) => c.json(await relay.claimNamed(relayCaller(c), ref(c.req.param('ref')), await jsonBody(c, ClaimNamedBody))));
   app.get('/board/:ref', async (c) => c.json(await relay.get(relayCaller(c), ref(c.req.param('ref')))));
   app.post('/board/:ref/done', async (c) => c.json(await relay.finish(relayCaller(c), ref(c.req.param('ref')), 'done', await jsonBody(c, FinishBody))));
   app.post('/board/:ref/fail', async (c) => c.json(await relay.finish(relayCaller(c), ref(c.req.param('ref')), 'fail', await jsonBody(c, FinishBody))));
