@@ -74,7 +74,7 @@ export function registerCodekbTools(server: McpServer, source: RepoIndexSource, 
   server.registerTool(
     'search',
     {
-      description: `Ranked code search (BM25 over symbol names, signatures, docs, then matching lines${options.vectors === undefined ? '' : ', fused with vector search over code chunks'}). literal: exact substrings like rg -F. Filter by language and path glob.`,
+      description: `Ranked code search (symbols by name, then files by BM25 over their words, each cited by its best symbols or line${options.vectors === undefined ? '' : ', fused with vector search over code chunks'}). literal: exact substrings like rg -F. Filter by language and path glob.`,
       inputSchema: SearchInput,
       outputSchema: SearchOutput,
       annotations: READ_ONLY,

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { promisify } from 'node:util';
+import { FILE_SYMBOLS } from '../store/schema.js';
 import type { RepoIndex } from './repo-index.js';
 
 /** A file related to the one asked about, with why. */
@@ -194,7 +195,7 @@ function sharedSymbols(repo: RepoIndex, fileId: number): { path: string; uses: s
     .prepare(
       `WITH api AS (SELECT * FROM symbols WHERE ${API_SYMBOL}),
             defs AS (SELECT name, count(DISTINCT file_id) AS n FROM api GROUP BY name),
-            mine AS (SELECT DISTINCT name FROM api WHERE file_id = @id),
+            mine AS (SELECT DISTINCT s.name FROM files f JOIN symbols s ON ${FILE_SYMBOLS} WHERE f.id = @id AND ${API_SYMBOL}),
             used AS (SELECT DISTINCT name FROM refs WHERE file_id = @id)
        SELECT f.path, 'uses' AS dir, s.name, d.n FROM used u JOIN api s ON s.name = u.name AND s.file_id != @id
          JOIN files f ON f.id = s.file_id JOIN defs d ON d.name = s.name

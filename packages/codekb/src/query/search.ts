@@ -1,3 +1,4 @@
+import { FILE_SYMBOLS } from '../store/schema.js';
 import { ftsQuote, queryWords, splitIdentifier } from '../store/words.js';
 import { bestLine, filesWithPathWords, rankFiles, type RankedFile } from './file-rank.js';
 import { globToRegExp } from './glob.js';
@@ -32,7 +33,7 @@ const DEFAULT_LIMIT = 20;
  * Ranked search. A symbol named as the query comes first, then symbols whose name and container
  * hold every query word (`Circle.area`, `circle area`); then files ranked by BM25 over their
  * path and words (`rankFiles`), each cited by its best symbols (BM25 over names split on
- * camelCase/snake_case, signatures and docs), its lines containing the whole query (case aside),
+ * camelCase/snake_case and docs), its lines containing the whole query (case aside),
  * or else its line holding the most query words. With `literal`, only exact substrings via the
  * trigram index, each confirmed against the file text.
  *
@@ -140,7 +141,7 @@ function symbolMatches(repo: RepoIndex, query: string, language: string | undefi
   const languageFilter = `(? IS NULL OR coalesce(f.language, 'text') = ?)`;
   const rows = repo.sqlite
     .prepare(
-      `SELECT ${columns}, bm25(symbols_fts, 10.0, 3.0, 1.0) AS score
+      `SELECT ${columns}, bm25(symbols_fts, 10.0, 1.0) AS score
        FROM symbols_fts JOIN symbols s ON s.id = symbols_fts.rowid JOIN files f ON f.id = s.file_id
        WHERE symbols_fts MATCH ? AND ${languageFilter} ORDER BY score LIMIT 500`,
     )
@@ -150,8 +151,8 @@ function symbolMatches(repo: RepoIndex, query: string, language: string | undefi
   const found = new Set(rows.map((row) => `${row.path}:${row.line}:${row.name}`));
   const pathOnly = repo.sqlite
     .prepare(
-      `SELECT ${columns}, ${-PATH_BONUS} AS score FROM symbols s JOIN files f ON f.id = s.file_id
-       WHERE s.file_id IN (SELECT value FROM json_each(?)) AND s.parent_id IS NULL AND ${languageFilter}
+      `SELECT ${columns}, ${-PATH_BONUS} AS score FROM files f JOIN symbols s ON ${FILE_SYMBOLS}
+       WHERE f.id IN (SELECT value FROM json_each(?)) AND s.parent_id IS NULL AND ${languageFilter}
        ORDER BY f.path, s.start_line LIMIT ${PATH_ONLY_SYMBOLS}`,
     )
     .all(JSON.stringify([...pathMatched]), language ?? null, language ?? null) as SymbolRow[];

@@ -1,4 +1,5 @@
 import { decodeLines } from '../store/line-list.js';
+import { FILE_SYMBOLS } from '../store/schema.js';
 import type { RepoIndex } from './repo-index.js';
 
 /** A symbol hit: where it is declared, with what it looks like. */
@@ -64,7 +65,10 @@ export function references(repo: RepoIndex, name: string, options: { limit?: num
   const rows = repo.sqlite
     .prepare('SELECT r.file_id AS fileId, f.path, r.lines FROM refs r JOIN files f ON f.id = r.file_id WHERE r.name = ? ORDER BY f.path')
     .all(member) as { fileId: number; path: string; lines: Buffer }[];
-  const spansOf = repo.sqlite.prepare('SELECT name, start_line AS startLine, end_line AS endLine FROM symbols WHERE file_id = ? ORDER BY start_line, id');
+  const spansOf = repo.sqlite.prepare(
+    `SELECT s.name, s.start_line AS startLine, s.end_line AS endLine FROM files f JOIN symbols s ON ${FILE_SYMBOLS}
+     WHERE f.id = ? ORDER BY s.start_line, s.id`,
+  );
   const hits: RefHit[] = [];
   for (const row of rows) {
     const spans = spansOf.all(row.fileId) as SymbolSpan[];
@@ -105,7 +109,7 @@ export function outline(repo: RepoIndex, path: string): OutlineNode[] | undefine
   const file = repo.sqlite.prepare('SELECT id FROM files WHERE path = ?').get(path) as { id: number } | undefined;
   if (file === undefined) return undefined;
   const rows = repo.sqlite
-    .prepare(`SELECT s.id, s.parent_id AS parentId, ${SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id WHERE s.file_id = ? ORDER BY s.start_line, s.id`)
+    .prepare(`SELECT s.id, s.parent_id AS parentId, ${SYMBOL_COLUMNS} FROM files f JOIN symbols s ON ${FILE_SYMBOLS} WHERE f.id = ? ORDER BY s.start_line, s.id`)
     .all(file.id) as (SymbolHit & { id: number; parentId: number | null })[];
   const nodes = new Map<number, OutlineNode>();
   const roots: OutlineNode[] = [];

@@ -5,14 +5,14 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { indexRepository } from '../index/indexer.js';
 import { openRepoIndex } from '../query/repo-index.js';
-import { references } from '../query/symbols.js';
+import { definition, outline, references } from '../query/symbols.js';
 import { tempFixtureRepo } from '../test-support/fixture.js';
 import { openIndexDatabase, SCHEMA_VERSION } from './schema.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((clean) => clean()));
 
-/** The tables of schema 1 that migration 2 rewrites, as a shipped codekb 0.1 left them. */
+/** The tables of schema 1 that later migrations rewrite, as a shipped codekb 0.1 left them. */
 function schemaOneIndex(): string {
   const dir = mkdtempSync(join(tmpdir(), 'codekb-schema-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -21,6 +21,10 @@ function schemaOneIndex(): string {
   db.exec(`CREATE TABLE files (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, language TEXT, sha1 TEXT NOT NULL, size INTEGER NOT NULL, status TEXT NOT NULL, note TEXT);
     CREATE TABLE refs (file_id INTEGER NOT NULL, name TEXT NOT NULL, line INTEGER NOT NULL, symbol_id INTEGER);
     CREATE INDEX refs_name ON refs(name);
+    CREATE TABLE symbols (id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL, parent_id INTEGER, kind TEXT NOT NULL, name TEXT NOT NULL, container TEXT, signature TEXT NOT NULL, doc TEXT, start_line INTEGER NOT NULL, end_line INTEGER NOT NULL);
+    CREATE INDEX symbols_name ON symbols(name COLLATE NOCASE);
+    CREATE INDEX symbols_file ON symbols(file_id);
+    INSERT INTO symbols VALUES (1, 1, NULL, 'variable', 'x', NULL, 'const x = 1;', NULL, 1, 1);
     CREATE VIRTUAL TABLE content_fts USING fts5(body, content='', contentless_delete=1, detail='none', tokenize='trigram');
     INSERT INTO content_fts (rowid, body) VALUES (1, 'const x = 1;');
     CREATE VIRTUAL TABLE symbols_fts USING fts5(name, signature, doc, path, content='', contentless_delete=1, tokenize="unicode61 tokenchars '_'");
@@ -31,6 +35,19 @@ function schemaOneIndex(): string {
   return path;
 }
 
+/** Turns an index this build wrote back into schema 3's layout (signatures in symbols_fts, an index on symbols(file_id), no id ranges). */
+function downgradeToSchemaThree(path: string): void {
+  const db = new Database(path);
+  db.exec(`DROP TABLE symbols_fts;
+    CREATE VIRTUAL TABLE symbols_fts USING fts5(name, signature, doc, content='', contentless_delete=1, tokenize="unicode61 tokenchars '_'");
+    INSERT INTO symbols_fts (rowid, name, signature, doc) SELECT id, name, signature, coalesce(doc, '') FROM symbols;
+    CREATE INDEX symbols_file ON symbols(file_id);
+    ALTER TABLE files DROP COLUMN first_symbol_id;
+    ALTER TABLE files DROP COLUMN last_symbol_id;
+    PRAGMA user_version = 3;`);
+  db.close();
+}
+
 describe('index schema migrations', () => {
   it('should move a schema-1 index to packed references and clear hashes so the next index re-reads every file', () => {
     const path = schemaOneIndex();
@@ -39,9 +56,31 @@ describe('index schema migrations', () => {
     const columns = (index.sqlite.prepare('PRAGMA table_info(refs)').all() as { name: string }[]).map((c) => c.name);
     expect(columns).toEqual(['name', 'file_id', 'count', 'lines']);
     const ftsColumns = (index.sqlite.prepare('PRAGMA table_info(symbols_fts)').all() as { name: string }[]).map((c) => c.name);
-    expect(ftsColumns).toEqual(['name', 'signature', 'doc']);
+    expect(ftsColumns).toEqual(['name', 'doc']);
     expect(index.sqlite.prepare('SELECT sha1 FROM files').pluck().all()).toEqual(['']);
+    expect(index.sqlite.prepare('SELECT count(*) FROM symbols').pluck().get()).toBe(0);
     expect(index.sqlite.prepare(`SELECT count(*) FROM content_fts WHERE content_fts MATCH '"x ="'`).pluck().get()).toBe(0);
+  });
+
+  it('should move a schema-3 index to symbol id ranges and name-and-doc symbol words, re-reading every file', async () => {
+    const fixture = tempFixtureRepo();
+    cleanups.push(() => fixture[Symbol.dispose]());
+    await indexRepository({ root: fixture.root, dbPath: fixture.dbPath });
+    downgradeToSchemaThree(fixture.dbPath);
+    {
+      using index = openIndexDatabase(fixture.dbPath);
+      const sqlite = index.sqlite;
+      expect(sqlite.prepare('SELECT count(*) FROM symbols').pluck().get()).toBe(0);
+      expect(sqlite.prepare("SELECT count(*) FROM files WHERE sha1 != ''").pluck().get()).toBe(0);
+      expect(sqlite.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'symbols'").pluck().all()).toEqual(['symbols_name']);
+      expect((sqlite.prepare('PRAGMA table_info(symbols_fts)').all() as { name: string }[]).map((c) => c.name)).toEqual(['name', 'doc']);
+    }
+    const again = await indexRepository({ root: fixture.root, dbPath: fixture.dbPath });
+    expect(again.unchanged).toBe(0);
+    using repo = openRepoIndex({ root: fixture.root, dbPath: fixture.dbPath });
+    expect(definition(repo, 'Circle.area').map((hit) => `${hit.path}:${hit.line}`)).toEqual(['src/shapes.ts:20']);
+    expect(outline(repo, 'src/shapes.ts')?.find((node) => node.name === 'Circle')?.children.map((node) => node.name)).toContain('area');
+    expect(references(repo, 'totalArea').map((hit) => `${hit.path}:${hit.line}:${hit.enclosing}`)).toContain('src/widget.tsx:10:AreaWidget');
   });
 
   it('should refuse to migrate a read-only open and say how to fix it', () => {

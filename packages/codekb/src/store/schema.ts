@@ -84,7 +84,28 @@ const MIGRATIONS: readonly string[] = [
      path, words, content='', contentless_delete=1, tokenize="unicode61 tokenchars '_'"
    );
    UPDATE files SET sha1 = '';`,
+  // 4: a smaller index (zod 3.11× → under 3× the text). symbols_fts no longer indexes signatures
+  // (a third of the FTS5 index over symbols): their words are in the file's text words
+  // (files_fts), and a symbol is found by its name and doc. A file's symbols are found by the
+  // range of ids they were inserted with (files.first_symbol_id … last_symbol_id; the writer
+  // inserts a file's symbols one after another, so their ids are consecutive) instead of an index
+  // on symbols(file_id). Old symbol rows have no range: they are deleted and every file is re-read.
+  `DROP INDEX symbols_file;
+   DROP TABLE symbols_fts;
+   CREATE VIRTUAL TABLE symbols_fts USING fts5(
+     name, doc, content='', contentless_delete=1, tokenize="unicode61 tokenchars '_'"
+   );
+   DELETE FROM symbols;
+   ALTER TABLE files ADD COLUMN first_symbol_id INTEGER;
+   ALTER TABLE files ADD COLUMN last_symbol_id INTEGER;
+   UPDATE files SET sha1 = '';`,
 ];
+
+/**
+ * The join condition for the symbols `s` of the file `f` — `FROM files f JOIN symbols s ON
+ * ${FILE_SYMBOLS}` — a rowid range: a file's symbols have consecutive ids, recorded on its row.
+ */
+export const FILE_SYMBOLS = 's.id BETWEEN f.first_symbol_id AND f.last_symbol_id';
 
 /** The schema version this build writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

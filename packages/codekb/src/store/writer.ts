@@ -30,18 +30,20 @@ export interface IndexWriter {
 /** Prepared statements for writing the index; one per connection. */
 export function createIndexWriter(sqlite: SqliteDatabase): IndexWriter {
   const s = {
-    ftsDelete: sqlite.prepare('DELETE FROM symbols_fts WHERE rowid IN (SELECT id FROM symbols WHERE file_id = ?)'),
+    symbolRange: sqlite.prepare('SELECT first_symbol_id AS first, last_symbol_id AS last FROM files WHERE id = ?'),
+    symbolRangeUpdate: sqlite.prepare('UPDATE files SET first_symbol_id = ?, last_symbol_id = ? WHERE id = ?'),
+    ftsDelete: sqlite.prepare('DELETE FROM symbols_fts WHERE rowid IN (SELECT id FROM symbols WHERE id BETWEEN ? AND ?)'),
     contentDelete: sqlite.prepare('DELETE FROM content_fts WHERE rowid IN (SELECT id FROM chunks WHERE file_id = ?)'),
-    symbolsDelete: sqlite.prepare('DELETE FROM symbols WHERE file_id = ?'),
+    symbolsDelete: sqlite.prepare('DELETE FROM symbols WHERE id BETWEEN ? AND ?'),
     refsDelete: sqlite.prepare('DELETE FROM refs WHERE file_id = ?'),
     chunksDelete: sqlite.prepare('DELETE FROM chunks WHERE file_id = ?'),
     fileDelete: sqlite.prepare('DELETE FROM files WHERE id = ?'),
     fileInsert: sqlite.prepare('INSERT INTO files (path, language, sha1, size, status, note) VALUES (?, ?, ?, ?, ?, ?)'),
-    fileUpdate: sqlite.prepare('UPDATE files SET language = ?, sha1 = ?, size = ?, status = ?, note = ? WHERE id = ?'),
+    fileUpdate: sqlite.prepare('UPDATE files SET language = ?, sha1 = ?, size = ?, status = ?, note = ?, first_symbol_id = NULL, last_symbol_id = NULL WHERE id = ?'),
     symbolInsert: sqlite.prepare(
       'INSERT INTO symbols (file_id, parent_id, kind, name, container, signature, doc, start_line, end_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
-    ftsInsert: sqlite.prepare('INSERT INTO symbols_fts (rowid, name, signature, doc) VALUES (?, ?, ?, ?)'),
+    ftsInsert: sqlite.prepare('INSERT INTO symbols_fts (rowid, name, doc) VALUES (?, ?, ?)'),
     fileWordsInsert: sqlite.prepare('INSERT INTO files_fts (rowid, path, words) VALUES (?, ?, ?)'),
     fileWordsDelete: sqlite.prepare('DELETE FROM files_fts WHERE rowid = ?'),
     refInsert: sqlite.prepare('INSERT INTO refs (name, file_id, count, lines) VALUES (?, ?, ?, ?)'),
@@ -49,12 +51,15 @@ export function createIndexWriter(sqlite: SqliteDatabase): IndexWriter {
     chunkInsert: sqlite.prepare('INSERT INTO chunks (file_id, first_line, body) VALUES (?, ?, ?)'),
   };
   const clear = (id: number): void => {
-    s.ftsDelete.run(id);
+    const symbols = s.symbolRange.get(id) as { first: number | null; last: number | null } | undefined;
+    if (symbols?.first != null && symbols.last != null) {
+      s.ftsDelete.run(symbols.first, symbols.last);
+      s.symbolsDelete.run(symbols.first, symbols.last);
+    }
     s.fileWordsDelete.run(id);
     s.contentDelete.run(id);
     s.refsDelete.run(id);
     s.chunksDelete.run(id);
-    s.symbolsDelete.run(id);
   };
   return {
     remove(id) {
@@ -85,11 +90,25 @@ export function createIndexWriter(sqlite: SqliteDatabase): IndexWriter {
         const args = [id, parentId, symbol.kind, symbol.name, symbol.container, symbol.signature, symbol.doc, symbol.startLine, symbol.endLine];
         const symbolId = Number(s.symbolInsert.run(...args).lastInsertRowid);
         ids.push(symbolId);
-        s.ftsInsert.run(symbolId, nameTokens(symbol.name), symbol.signature, symbol.doc ?? '');
+        s.ftsInsert.run(symbolId, nameTokens(symbol.name), symbol.doc ?? '');
       }
+      recordSymbolRange(ids, (first, last) => s.symbolRangeUpdate.run(first, last, id));
       for (const [name, lines] of linesByName(record.extraction.refs)) s.refInsert.run(name, id, lines.length, encodeLines(lines));
     },
   };
+}
+
+/**
+ * Records the ids of a file's symbols as a range (what clear() and the queries use instead of an
+ * index on symbols(file_id)): inserted one after another, they are consecutive — SQLite gives a new
+ * row the largest rowid plus one — and anything else would silently lose symbols, so it throws.
+ */
+function recordSymbolRange(ids: readonly number[], record: (first: number, last: number) => void): void {
+  const first = ids[0];
+  const last = ids.at(-1);
+  if (first === undefined || last === undefined) return;
+  if (last - first !== ids.length - 1) throw new Error(`symbol ids ${first}…${last} are not consecutive for ${ids.length} symbols`);
+  record(first, last);
 }
 
 /** Each referenced name with the lines it occurs on (the enclosing symbol is found from ranges when queried). */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { SqliteDatabase } from '@flotilla/kit/sqlite';
+import { FILE_SYMBOLS } from '../store/schema.js';
 import type { ChunkPayload } from './store.js';
 
 /** Body lines after the declaration line that go into a symbol's chunk: enough to say what it does. */
@@ -52,7 +53,10 @@ export async function chunkFile(sqlite: SqliteDatabase, root: string, file: Inde
   if (createHash('sha1').update(buffer).digest('hex') !== file.sha1) return 'stale';
   const lines = buffer.toString('utf8').split('\n');
   const symbols = sqlite
-    .prepare('SELECT kind, name, container, signature, doc, start_line, end_line FROM symbols WHERE file_id = ? ORDER BY start_line, id')
+    .prepare(
+      `SELECT s.kind, s.name, s.container, s.signature, s.doc, s.start_line, s.end_line FROM files f JOIN symbols s ON ${FILE_SYMBOLS}
+       WHERE f.id = ? ORDER BY s.start_line, s.id`,
+    )
     .all(file.id) as SymbolRow[];
   const pieces = symbols.length > 0 ? symbols.map((symbol) => symbolPiece(file.path, symbol, lines)) : textPieces(file.path, lines);
   return pieces.slice(0, MAX_CHUNKS_PER_FILE).map((piece, ordinal) => ({ id: pointId(file.path, ordinal), text: piece.text.slice(0, MAX_CHUNK_CHARS), payload: piece.payload }));
