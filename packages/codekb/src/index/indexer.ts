@@ -6,7 +6,7 @@ import { checkpoint, immediate } from '@flotilla/kit/sqlite';
 import createDebug from 'debug';
 import { defaultDbPath } from '../store/db-path.js';
 import { openIndexDatabase } from '../store/schema.js';
-import { createIndexWriter, optimizeFts, setBulkLoad, type FileRecord } from '../store/writer.js';
+import { createDeferredIndexes, createIndexWriter, dropDeferrableIndexes, optimizeFts, setBulkLoad, type FileRecord } from '../store/writer.js';
 import { ParserPool } from './languages.js';
 import { defaultWorkers, parseInThread, parseInWorkers, type ParseJob, type ParsePoolOptions } from './parse-pool.js';
 import { readRecord } from './read-record.js';
@@ -90,7 +90,14 @@ export async function indexRepository(options: IndexOptions = {}): Promise<Index
   // restores the FTS5 defaults, also after a bulk run that died.
   const newFiles = jobs.reduce((n, job) => (job.previousSha1 === undefined ? n + 1 : n), 0);
   const bulk = newFiles >= OPTIMIZE_MIN_FILES && newFiles * 2 >= paths.length;
-  immediate(sqlite, () => setBulkLoad(sqlite, bulk));
+  // A first load (nothing to replace or remove, so nothing looks rows up by file) builds the
+  // out-of-order indexes at the end; any other run first rebuilds those a first load that died left out.
+  const firstLoad = bulk && existing.size === 0;
+  immediate(sqlite, () => {
+    setBulkLoad(sqlite, bulk);
+    if (firstLoad) dropDeferrableIndexes(sqlite);
+    else createDeferredIndexes(sqlite);
+  });
   const outcomes = workers > 0 ? parseInWorkers(jobs, { ...options.pool, root, workers }) : parseInThread(jobs, root);
   let done = 0;
   // Each record is written as it arrives, in a transaction committed every BATCH_FILES files:
@@ -121,6 +128,7 @@ export async function indexRepository(options: IndexOptions = {}): Promise<Index
     if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
     throw error;
   }
+  if (firstLoad) immediate(sqlite, () => createDeferredIndexes(sqlite));
   const listed = new Set(paths);
   const gone = [...existing.values()].filter((row) => !listed.has(row.path));
   immediate(sqlite, () => gone.forEach((row) => writer.remove(row.id)));
@@ -187,6 +195,7 @@ export async function reindexFiles(options: { root: string; dbPath: string; path
   if (records.length > 0 || gone.size > 0) {
     const writer = createIndexWriter(sqlite);
     immediate(sqlite, () => {
+      createDeferredIndexes(sqlite);
       for (const { record, id } of records) writer.put(record, id);
       for (const id of gone.values()) writer.remove(id);
     });

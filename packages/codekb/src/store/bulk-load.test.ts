@@ -7,7 +7,7 @@ import { openRepoIndex } from '../query/repo-index.js';
 import { search } from '../query/search.js';
 import { definition } from '../query/symbols.js';
 import { openIndexDatabase } from './schema.js';
-import { setBulkLoad } from './writer.js';
+import { dropDeferrableIndexes, setBulkLoad } from './writer.js';
 
 const TABLES = ['content_fts', 'symbols_fts', 'files_fts'];
 
@@ -15,6 +15,12 @@ const TABLES = ['content_fts', 'symbols_fts', 'files_fts'];
 function mergeSettings(dbPath: string): Record<string, unknown> {
   using index = openIndexDatabase(dbPath);
   return Object.fromEntries(TABLES.map((table) => [table, Object.fromEntries(index.sqlite.prepare(`SELECT k, v FROM ${table}_config WHERE k != 'version'`).raw().all() as [string, number][])]));
+}
+
+/** The names of the index's own indexes (not FTS5's). */
+function indexNames(dbPath: string): string[] {
+  using index = openIndexDatabase(dbPath);
+  return index.sqlite.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('symbols', 'refs', 'chunks') ORDER BY name").pluck().all() as string[];
 }
 
 const DEFAULTS = Object.fromEntries(TABLES.map((table) => [table, { automerge: 4, crisismerge: 16 }]));
@@ -55,6 +61,29 @@ describe('bulk loading the FTS5 indexes', () => {
     expect(definition(bulk, 'handler42')).toEqual(definition(step, 'handler42'));
     using writable = openIndexDatabase(bulkDb);
     for (const table of TABLES) writable.sqlite.exec(`INSERT INTO ${table}(${table}, rank) VALUES('integrity-check', 0)`);
+  });
+
+  it('should build the indexes a first load defers, and rebuild them on the next run after one that died', async () => {
+    const dbPath = join(dir, 'deferred.db');
+    await indexRepository({ root, dbPath });
+    const all = ['chunks_file', 'refs_file', 'symbols_name'];
+    expect(indexNames(dbPath)).toEqual(all);
+    const dropped = (): void => {
+      using index = openIndexDatabase(dbPath);
+      dropDeferrableIndexes(index.sqlite);
+    };
+    dropped();
+    expect(indexNames(dbPath)).toEqual(['chunks_file']);
+    writeFileSync(join(root, paths[1]!), 'export function rewrittenHandler() {}\n');
+    expect((await indexRepository({ root, dbPath })).updated).toBe(1);
+    expect(indexNames(dbPath)).toEqual(all);
+    dropped();
+    writeFileSync(join(root, paths[2]!), 'export function otherHandler() {}\n');
+    expect((await reindexFiles({ root, dbPath, paths: [paths[2]!] })).updated).toEqual([paths[2]]);
+    expect(indexNames(dbPath)).toEqual(all);
+    using repo = openRepoIndex({ root, dbPath });
+    expect(definition(repo, 'otherHandler').map((hit) => hit.path)).toEqual([paths[2]]);
+    expect(definition(repo, 'handler2')).toEqual([]);
   });
 
   it('should restore the merge defaults after a bulk run that died, on the next run', async () => {

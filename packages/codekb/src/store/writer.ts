@@ -145,6 +145,27 @@ export function setBulkLoad(sqlite: SqliteDatabase, bulk: boolean): void {
   }
 }
 
+/**
+ * The indexes whose keys arrive out of order while files are written (symbol names, the file ids
+ * under each name), as created by the migrations. A first load of an empty index builds them
+ * once at the end instead: sorted, so their pages come out full (zod: 0.2 MB smaller) and the load
+ * spends less CPU than inserting into them row by row.
+ */
+const DEFERRABLE_INDEXES = {
+  symbols_name: 'symbols(name COLLATE NOCASE)',
+  refs_file: 'refs(file_id)',
+} as const;
+
+/** Drops the deferrable indexes before a first load; `createDeferredIndexes` builds them after it. */
+export function dropDeferrableIndexes(sqlite: SqliteDatabase): void {
+  for (const name of Object.keys(DEFERRABLE_INDEXES)) sqlite.exec(`DROP INDEX IF EXISTS ${name}`);
+}
+
+/** Builds the deferrable indexes that are missing (after a first load, or one that died). */
+export function createDeferredIndexes(sqlite: SqliteDatabase): void {
+  for (const [name, on] of Object.entries(DEFERRABLE_INDEXES)) sqlite.exec(`CREATE INDEX IF NOT EXISTS ${name} ON ${on}`);
+}
+
 /** Merges each FTS5 table's segments into one (after a bulk load, or a run that rewrote most files). */
 export function optimizeFts(sqlite: SqliteDatabase): void {
   for (const table of FTS_TABLES) sqlite.exec(`INSERT INTO ${table}(${table}) VALUES('optimize')`);
