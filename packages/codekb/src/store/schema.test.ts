@@ -74,6 +74,7 @@ describe('index schema migrations', () => {
       expect(sqlite.prepare("SELECT count(*) FROM files WHERE sha1 != ''").pluck().get()).toBe(0);
       expect(sqlite.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'symbols'").pluck().all()).toEqual(['symbols_name']);
       expect((sqlite.prepare('PRAGMA table_info(symbols_fts)').all() as { name: string }[]).map((c) => c.name)).toEqual(['name', 'doc']);
+      expect(sqlite.prepare('PRAGMA foreign_key_list(symbols)').all()).toEqual([]);
     }
     const again = await indexRepository({ root: fixture.root, dbPath: fixture.dbPath });
     expect(again.unchanged).toBe(0);

@@ -89,13 +89,27 @@ const MIGRATIONS: readonly string[] = [
   // (files_fts), and a symbol is found by its name and doc. A file's symbols are found by the
   // range of ids they were inserted with (files.first_symbol_id … last_symbol_id; the writer
   // inserts a file's symbols one after another, so their ids are consecutive) instead of an index
-  // on symbols(file_id). Old symbol rows have no range: they are deleted and every file is re-read.
-  `DROP INDEX symbols_file;
-   DROP TABLE symbols_fts;
+  // on symbols(file_id). Old symbol rows have no range: they are dropped and every file is re-read.
+  // The table loses its foreign key (the writer deletes a file's symbols itself): without an index
+  // on file_id, deleting a file would scan every symbol to cascade.
+  `DROP TABLE symbols_fts;
    CREATE VIRTUAL TABLE symbols_fts USING fts5(
      name, doc, content='', contentless_delete=1, tokenize="unicode61 tokenchars '_'"
    );
-   DELETE FROM symbols;
+   DROP TABLE symbols;
+   CREATE TABLE symbols (
+     id INTEGER PRIMARY KEY,
+     file_id INTEGER NOT NULL,
+     parent_id INTEGER,
+     kind TEXT NOT NULL,
+     name TEXT NOT NULL,
+     container TEXT,
+     signature TEXT NOT NULL,
+     doc TEXT,
+     start_line INTEGER NOT NULL,
+     end_line INTEGER NOT NULL
+   );
+   CREATE INDEX symbols_name ON symbols(name COLLATE NOCASE);
    ALTER TABLE files ADD COLUMN first_symbol_id INTEGER;
    ALTER TABLE files ADD COLUMN last_symbol_id INTEGER;
    UPDATE files SET sha1 = '';`,
