@@ -61,6 +61,24 @@ describe.skipIf(skip !== null)('agents on namespace hosts use the hub board thro
     }
   });
 
+  it('a job on a remote host claims the task it names, not a better one, and only once', async () => {
+    const board = createBoardClient(fleet.transport);
+    const urgent = await board.addTask({ title: 'more urgent', priority: 'high' });
+    const named = await board.addTask({ title: 'the named one', priority: 'low', tags: ['docs'] });
+    const job = await fleet.dispatch('ha1', [
+      `cb board claim ${named.key} --json >/dev/null || { echo "claim exit $?"; exit 0; }`,
+      `cb board claim ${named.key} 2>/dev/null; echo "again $?"`,
+      `cb board done ${named.key} --note named`,
+    ].join('\n'));
+    const done = await fleet.ended(job.id);
+    expect(done.status, done.result ?? '').toBe('succeeded');
+    expect(done.result).toContain('again 3');
+    const task = await board.getTask(named.id);
+    expect(task).toMatchObject({ status: 'done', token: 1 });
+    expect(task.history.find((event) => event.kind === 'claimed')).toMatchObject({ host: 'ha1' });
+    await board.failTask(urgent.key, { token: (await board.claimNamedTask(urgent.key, { holder: { who: 'cleanup', host: 'hub' }, leaseMs: 60_000 })).token, note: 'not part of the test' });
+  });
+
   it('a handoff moves its branch to the host of the agent that claims the task next', async () => {
     const board = createBoardClient(fleet.transport);
     const origin = join(fleet.net.dir, 'origin.git');
