@@ -116,7 +116,7 @@ export function boardRoutes(options: BoardRoutesOptions): Hono {
   return app;
 }
 
-/** A user claims for whoever it names; an agent claims as itself (its session, else its job), on its own host. */
+/** A user claims for whoever it names; an agent claims as itself (its session, else its job), on the host its link is to — whatever host it names. */
 function claimHolder(who: Caller, requested: TaskHolder | undefined): TaskHolder {
   if (who.kind === 'user') {
     if (requested === undefined) {
@@ -124,11 +124,8 @@ function claimHolder(who: Caller, requested: TaskHolder | undefined): TaskHolder
     }
     return requested;
   }
-  if (requested !== undefined && requested.host !== who.host) {
-    throw new ProtocolError('FORBIDDEN', `an agent on ${who.host} cannot claim for host ${requested.host}`, {
-      fix: 'claim without naming another host; the hub fills in your own',
-    });
-  }
+  // The host is the link's: a daemon knows itself by its own host name, which need not be the
+  // fleet's name for it (`mesh hosts add dragon` for a machine called dragon.local).
   const holder: TaskHolder = { who: agentName(who), host: who.host };
   if (who.jobId !== undefined) holder.jobId = who.jobId;
   if (requested?.sessionId !== undefined) holder.sessionId = requested.sessionId;
