@@ -30,7 +30,7 @@ describe('a cycle over the Flotilla board', () => {
 
     const first = await Promise.all([directors[0]!.runCycle(), directors[1]!.runCycle(), directors[0]!.runCycle(), directors[1]!.runCycle()]);
     for (let round = 0; round < 6; round += 1) {
-      board.expireLeases(new Date(Date.now() + 10)); // the hub's sweeper returns handed-back tasks
+      board.expireLeases(new Date(Date.now() + 10)); // the hub's sweeper returns released tasks
       await Promise.all(directors.map((d) => d.runCycle()));
     }
 

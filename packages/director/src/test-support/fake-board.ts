@@ -1,9 +1,11 @@
 import {
   AddTaskRequestSchema,
+  ClaimNamedTaskRequestSchema,
   ClaimTaskRequestSchema,
   FinishTaskRequestSchema,
   HandoffTaskRequestSchema,
   RenewTaskRequestSchema,
+  type ClaimNamedTaskRequest,
   type Task,
   type Transport,
   type TransportRequest,
@@ -99,11 +101,23 @@ export function createFakeBoard(): FakeBoard {
     if (match === null) return fail(404, 'NOT_FOUND', `no route ${req.path}`);
     const ref = decodeURIComponent(match[1]!);
     const action = match[2];
+    if (req.method === 'POST' && action === 'claim') return claimNamed(ref, ClaimNamedTaskRequestSchema.parse(req.body));
     if (req.method === 'GET' && action === undefined) {
       const task = find(ref);
       return task === undefined ? fail(404, 'NOT_FOUND', `no task ${ref} on the board`) : ok(structuredClone(task));
     }
     return write(req, ref, action ?? '');
+  }
+
+  /** The hub's named claim: that task or a 409 saying why (held, not todo, for another). */
+  function claimNamed(ref: string, claim: ClaimNamedTaskRequest): TransportResponse {
+    const task = find(ref);
+    if (task === undefined) return fail(404, 'NOT_FOUND', `no task ${ref} on the board`);
+    const reason = task.holder !== null && task.status === 'doing' ? 'held' : task.status !== 'todo' ? 'not_todo' : task.for !== null && !(claim.for ?? []).includes(task.for) ? 'for_other' : null;
+    if (reason !== null) return { status: 409, headers: {}, body: { error: { code: 'CONFLICT', message: `task ${task.key} cannot be claimed (${reason})`, details: { reason } } } };
+    Object.assign(task, { status: 'doing', holder: claim.holder, token: task.token + 1, leaseExpiresAt: new Date(Date.now() + claim.leaseMs).toISOString() });
+    event(task, 'claimed', { by: claim.holder.who, host: claim.holder.host, token: task.token });
+    return ok({ task: structuredClone(task) });
   }
 
   function write(req: TransportRequest, ref: string, action: string): TransportResponse {

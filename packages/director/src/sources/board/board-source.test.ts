@@ -14,14 +14,12 @@ describe('createBoardSource', () => {
     const other = createBoardSource(createBoardClient(fake), { ...OPTIONS, holder: 'agent-7' });
     const [, second] = await other.listEligible();
     expect(await other.claim(second!)).toBe(true);
-    expect(await source.listEligible()).toEqual([]);
-    fake.expireLeases(new Date(Date.now() + 5));
     const tickets = await source.listEligible();
     expect(tickets.map((t) => [t.id, t.title, t.inProgress])).toEqual([['T-1', '[api] rate limiter', false]]);
     expect(tickets[0]).toMatchObject({ source: 'board', ref: a.id, body: 'ten per second', labels: ['backend'], url: null, comments: [] });
   });
 
-  it('should claim the wanted task under a lease, giving back any other it was handed', async () => {
+  it('should claim exactly the wanted task under a lease, and not one another director holds', async () => {
     const fake = createFakeBoard();
     fake.add({ title: 'unroutable', priority: 'high' });
     fake.add({ title: '[api] wanted' });
@@ -29,9 +27,9 @@ describe('createBoardSource', () => {
     const wanted = (await source.listEligible()).find((t) => t.title === '[api] wanted')!;
     expect(await source.claim(wanted)).toBe(true);
     expect(fake.task(wanted.ref)).toMatchObject({ status: 'doing', holder: { who: 'director', host: 'dragon' } });
-    // The other task got a 1 ms lease: the hub's sweeper returns it to todo.
-    expect(fake.expireLeases(new Date(Date.now() + 5)).map((t) => t.title)).toEqual(['unroutable']);
-    expect(fake.task('T-1').status).toBe('todo');
+    expect(fake.task('T-1')).toMatchObject({ status: 'todo', holder: null, token: 0 });
+    const rival = createBoardSource(createBoardClient(fake), { ...OPTIONS, holder: 'director-2' });
+    expect(await rival.claim(wanted)).toBe(false);
     // Held tasks show up again (a restarted director resumes them), and re-claiming renews.
     const again = createBoardSource(createBoardClient(fake), OPTIONS);
     const held = (await again.listEligible()).find((t) => t.id === wanted.id)!;

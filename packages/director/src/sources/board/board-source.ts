@@ -12,9 +12,6 @@ const debug = createDebug('director:board');
  */
 const RELEASE_LEASE_MS = 1;
 
-/** How many unwanted tasks one claim may skip past before giving up for this cycle. */
-const MAX_CLAIM_SKIPS = 25;
-
 export interface BoardSourceOptions extends BoardSourceConfig {
   /** This machine's host name, for the lease holder. */
   host: string;
@@ -78,17 +75,18 @@ export function createBoardSource(board: BoardClient, options: BoardSourceOption
     },
     async claim(ticket) {
       if (tokens.has(ticket.ref)) return renew(ticket);
-      for (let skipped = 0; skipped <= MAX_CLAIM_SKIPS; skipped += 1) {
-        const task = await board.claimTask({ holder, for: [holder.who], leaseMs });
-        if (task === null) return false;
-        if (task.id === ticket.ref) {
-          tokens.set(task.id, task.token);
-          return true;
+      try {
+        const task = await board.claimNamedTask(ticket.ref, { holder, for: [holder.who], leaseMs });
+        tokens.set(task.id, task.token);
+        return true;
+      } catch (error) {
+        // Held, no longer todo, waiting on a prerequisite, or for someone else: not ours this cycle.
+        if (isProtocolError(error) && error.code === 'CONFLICT') {
+          debug('could not claim %s: %s', ticket.id, error.message);
+          return false;
         }
-        debug('claimed %s while asking for %s: giving it back', task.key, ticket.id);
-        await board.renewTask(task.id, { token: task.token, leaseMs: RELEASE_LEASE_MS });
+        throw error;
       }
-      return false;
     },
     async release(ticket) {
       const token = tokens.get(ticket.ref);
