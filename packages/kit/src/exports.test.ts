@@ -86,10 +86,13 @@ describe('package exports', () => {
         "./web": [
           "BROWSER_TOKEN_TTL_MS",
           "DASHBOARD_CSP",
+          "TELEGRAM_BIN",
+          "TELEGRAM_PACKAGE",
           "createSessionTokens",
           "dashboardRoutes",
           "findAddonBin",
           "findDashboardAssets",
+          "findTelegramAddon",
           "loadAddon",
           "loadStaticSite",
           "tokenFingerprint",
