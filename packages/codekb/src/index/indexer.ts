@@ -106,6 +106,7 @@ export async function indexRepository(options: IndexOptions = {}): Promise<Index
   let inTransaction = 0;
   const commit = (): void => {
     if (inTransaction === 0) return;
+    writer.flush();
     sqlite.exec('COMMIT');
     inTransaction = 0;
   };
@@ -131,7 +132,10 @@ export async function indexRepository(options: IndexOptions = {}): Promise<Index
   if (firstLoad) immediate(sqlite, () => createDeferredIndexes(sqlite));
   const listed = new Set(paths);
   const gone = [...existing.values()].filter((row) => !listed.has(row.path));
-  immediate(sqlite, () => gone.forEach((row) => writer.remove(row.id)));
+  immediate(sqlite, () => {
+    gone.forEach((row) => writer.remove(row.id));
+    writer.flush();
+  });
   summary.removed = gone.length;
   fillTotals(summary, sqlite);
   // After a bulk load or a (near) full re-index, each FTS5 index's segments merged into one: the
@@ -198,6 +202,7 @@ export async function reindexFiles(options: { root: string; dbPath: string; path
       createDeferredIndexes(sqlite);
       for (const { record, id } of records) writer.put(record, id);
       for (const id of gone.values()) writer.remove(id);
+      writer.flush();
     });
   }
   return { updated: records.map(({ record }) => record.path), removed: [...gone.keys()] };

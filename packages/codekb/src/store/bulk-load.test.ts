@@ -7,7 +7,7 @@ import { openRepoIndex } from '../query/repo-index.js';
 import { search } from '../query/search.js';
 import { definition } from '../query/symbols.js';
 import { openIndexDatabase } from './schema.js';
-import { dropDeferrableIndexes, setBulkLoad } from './writer.js';
+import { createIndexWriter, dropDeferrableIndexes, setBulkLoad, type FileRecord } from './writer.js';
 
 const TABLES = ['content_fts', 'symbols_fts', 'files_fts'];
 
@@ -100,5 +100,36 @@ describe('bulk loading the FTS5 indexes', () => {
     expect(mergeSettings(dbPath)).toEqual(DEFAULTS);
     using repo = openRepoIndex({ root, dbPath });
     expect(definition(repo, 'renamedHandler').map((hit) => hit.path)).toEqual([paths[0]]);
+  });
+});
+
+describe('the index writer holding trigram rows back', () => {
+  it('should index a file replaced in the same transaction once, with its new text only', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'codekb-writer-'));
+    try {
+      const root = join(dir, 'repo');
+      mkdirSync(root);
+      writeFileSync(join(root, 'a.txt'), 'second version\n');
+      const dbPath = join(dir, 'index.db');
+      {
+        using index = openIndexDatabase(dbPath);
+        const writer = createIndexWriter(index.sqlite);
+        const record = (text: string): FileRecord => ({ path: 'a.txt', language: null, sha1: 'x', size: text.length, status: 'text', note: null, text, words: text, extraction: null });
+        index.sqlite.transaction(() => {
+          writer.put(record('first version\n'), undefined);
+          const id = index.sqlite.prepare("SELECT id FROM files WHERE path = 'a.txt'").pluck().get() as number;
+          writer.put(record('second version\n'), id);
+          writer.flush();
+        })();
+        index.sqlite.exec("INSERT INTO content_fts(content_fts, rank) VALUES('integrity-check', 0)");
+        const rowsWith = (trigram: string): unknown => index.sqlite.prepare('SELECT count(*) FROM content_fts WHERE content_fts MATCH ?').pluck().get(`"${trigram}"`);
+        expect([rowsWith('ver'), rowsWith('sec'), rowsWith('fir')]).toEqual([1, 1, 0]);
+      }
+      using repo = openRepoIndex({ root, dbPath });
+      expect((await search(repo, 'version', { literal: true })).map((hit) => hit.text)).toEqual(['second version']);
+      expect(await search(repo, 'first', { literal: true })).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -25,7 +25,17 @@ export interface IndexWriter {
   put(record: FileRecord, existingId: number | undefined): void;
   /** Removes a file and everything derived from it. Call inside a transaction. */
   remove(id: number): void;
+  /** Writes the trigram rows `put` has held back (see `TRIGRAM_BATCH_BYTES`). Call before committing. */
+  flush(): void;
 }
+
+/**
+ * Text held back from the trigram index until `flush` (or this many bytes): inserting a batch of
+ * files' chunks one after another costs FTS5 about a third less CPU than one file's chunks between
+ * the parse and the other tables' writes of every file (zod: 630–670 → 400–425 ms), its pending
+ * terms and the tokenizer staying in the CPU's caches.
+ */
+const TRIGRAM_BATCH_BYTES = 16 * 1024 * 1024;
 
 /** Prepared statements for writing the index; one per connection. */
 export function createIndexWriter(sqlite: SqliteDatabase): IndexWriter {
@@ -50,7 +60,18 @@ export function createIndexWriter(sqlite: SqliteDatabase): IndexWriter {
     contentInsert: sqlite.prepare('INSERT INTO content_fts (rowid, body) VALUES (?, ?)'),
     chunkInsert: sqlite.prepare('INSERT INTO chunks (file_id, first_line, body) VALUES (?, ?, ?)'),
   };
+  let pendingTrigrams: { chunkId: number | bigint; body: Buffer }[] = [];
+  let pendingBytes = 0;
+  const flush = (): void => {
+    // The bytes as they are: FTS5 reads a blob's bytes as UTF-8 text (the same index as for the
+    // decoded string, without decoding every chunk into a string and encoding it back).
+    for (const { chunkId, body } of pendingTrigrams) s.contentInsert.run(chunkId, body);
+    pendingTrigrams = [];
+    pendingBytes = 0;
+  };
   const clear = (id: number): void => {
+    // A file put earlier in this batch may be the one replaced: its trigram rows go in first.
+    flush();
     const symbols = s.symbolRange.get(id) as { first: number | null; last: number | null } | undefined;
     if (symbols?.first != null && symbols.last != null) {
       s.ftsDelete.run(symbols.first, symbols.last);
@@ -62,6 +83,7 @@ export function createIndexWriter(sqlite: SqliteDatabase): IndexWriter {
     s.chunksDelete.run(id);
   };
   return {
+    flush,
     remove(id) {
       clear(id);
       s.fileDelete.run(id);
@@ -77,10 +99,10 @@ export function createIndexWriter(sqlite: SqliteDatabase): IndexWriter {
       if (record.text !== null) {
         for (const chunk of splitChunks(Buffer.from(record.text, 'utf8'))) {
           const chunkId = s.chunkInsert.run(id, chunk.firstLine, chunk.body).lastInsertRowid;
-          // The bytes as they are: FTS5 reads a blob's bytes as UTF-8 text (the same index as for
-          // the decoded string, without decoding every chunk into a string and encoding it back).
-          s.contentInsert.run(chunkId, chunk.body);
+          pendingTrigrams.push({ chunkId, body: chunk.body });
+          pendingBytes += chunk.body.length;
         }
+        if (pendingBytes >= TRIGRAM_BATCH_BYTES) flush();
       }
       s.fileWordsInsert.run(id, fileWords(record.path), record.words ?? '');
       if (record.extraction === null) return;
