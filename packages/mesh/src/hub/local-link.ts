@@ -71,6 +71,8 @@ function runShell(command: string, env: NodeJS.ProcessEnv, options: ExecOptions 
         stderr,
       });
     });
+    // A command that exits without reading its input closes the pipe: its exit status says what happened.
+    child.stdin?.on('error', () => undefined);
     if (options.stdin !== undefined) child.stdin?.end(options.stdin);
     else child.stdin?.end();
   });
