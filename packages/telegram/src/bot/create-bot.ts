@@ -144,7 +144,7 @@ function installPipeline(bot: Bot, deps: FeatureDeps, ready: Promise<unknown>, o
   });
   const boundary = async (error: BotError<Context>): Promise<void> => reportError(error, deps);
   // Voice first: it takes its own `v:` buttons and, after Edit, the next plain message.
-  bot.errorBoundary(boundary, voiceComposer({ transcriber: options.transcriber ?? null, dispatch: (ctx, text) => dispatchText(ctx, deps, text) }));
+  bot.errorBoundary(boundary, voiceComposer({ transcriber: options.transcriber ?? null, dispatch: (ctx, text, options) => dispatchText(ctx, deps, text, options) }));
   bot.errorBoundary(boundary, fleetComposer(deps));
   bot.errorBoundary(boundary, jobsComposer(deps));
   bot.errorBoundary(boundary, sessionsComposer(deps));

@@ -13,6 +13,8 @@ export interface VoiceDraft {
   userId: number;
   chatId: number;
   text: string;
+  /** The bot's message the voice note replied to (a notification), so Send routes like a typed reply. */
+  replyTo: number | null;
   /** True after Edit: the user's next plain message becomes the new text. */
   awaitingEdit: boolean;
   expiresAt: number;
@@ -27,9 +29,9 @@ export class VoiceDrafts {
   ) {}
 
   /** Keeps `text` as the user's draft (replacing any other) and returns it. */
-  put(userId: number, chatId: number, text: string): VoiceDraft {
+  put(userId: number, chatId: number, text: string, replyTo: number | null = null): VoiceDraft {
     this.prune();
-    const draft: VoiceDraft = { id: randomBytes(4).toString('hex'), userId, chatId, text, awaitingEdit: false, expiresAt: this.now() + this.ttlMs };
+    const draft: VoiceDraft = { id: randomBytes(4).toString('hex'), userId, chatId, text, replyTo, awaitingEdit: false, expiresAt: this.now() + this.ttlMs };
     this.byUser.set(userId, draft);
     return draft;
   }

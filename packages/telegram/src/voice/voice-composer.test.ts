@@ -15,7 +15,7 @@ afterEach(async () => {
 interface World {
   api: FakeBotApi;
   transcription: FakeTranscriber;
-  dispatched: { userId: number | undefined; chatId: number | undefined; text: string }[];
+  dispatched: { userId: number | undefined; chatId: number | undefined; text: string; replyTo?: number }[];
   /** Text that got past the voice feature to the next handler. */
   passedOn: string[];
 }
@@ -27,9 +27,9 @@ async function world(options: { transcriber?: boolean; dispatchFails?: boolean }
   const dispatched: World['dispatched'] = [];
   const passedOn: string[] = [];
   const bot = new Bot(api.token, { client: { apiRoot: api.apiRoot } });
-  const dispatch = async (ctx: Context, text: string): Promise<void> => {
+  const dispatch = async (ctx: Context, text: string, how: { replyTo?: number } = {}): Promise<void> => {
     if (options.dispatchFails) throw new Error('the daemon is not running');
-    dispatched.push({ userId: ctx.from?.id, chatId: ctx.chat?.id, text });
+    dispatched.push({ userId: ctx.from?.id, chatId: ctx.chat?.id, text, ...(how.replyTo === undefined ? {} : { replyTo: how.replyTo }) });
   };
   bot.use(voiceComposer({ transcriber: options.transcriber === false ? null : createTranscriber({ url: transcription.url }), dispatch }));
   bot.on('message:text', (ctx) => void passedOn.push(ctx.message.text));
@@ -74,6 +74,19 @@ describe('voiceComposer', () => {
     await expect.poll(() => w.dispatched).toEqual([{ userId: ALICE, chatId: ALICE, text: 'fix the flaky auth test' }]);
     await expect.poll(() => w.api.message(ALICE, draft.messageId)?.text).toBe('🎙 Sent:\n\nfix the flaky auth test');
     expect(w.api.message(ALICE, draft.messageId)?.reply_markup).toBeUndefined();
+  });
+
+  it('should route a voice reply to a notification like a typed reply: Send (and Send after Edit) carries the message it answered', async () => {
+    const w = await world();
+    const notification = w.api.pushMessage({ from: ALICE, text: 'stands in for the bot’s finish notification' });
+    w.api.pushVoice({ from: ALICE, bytes: Buffer.from('now add tests'), reply_to_message_id: notification.message_id });
+    const draft = await w.api.waitForMessage(withButtons);
+    await press(w, ALICE, draft, 'Edit');
+    const prompt = await w.api.waitForMessage((e) => e.text.startsWith('Send the corrected text'));
+    w.api.pushMessage({ from: ALICE, text: 'now add unit tests', reply_to_message_id: prompt.messageId });
+    const corrected = await w.api.waitForMessage((e) => withButtons(e) && e.seq > prompt.seq);
+    await press(w, ALICE, corrected, 'Send');
+    await expect.poll(() => w.dispatched).toEqual([{ userId: ALICE, chatId: ALICE, text: 'now add unit tests', replyTo: notification.message_id }]);
   });
 
   it('should take the next plain message as the corrected text after Edit, let commands through meanwhile, and send the correction', async () => {

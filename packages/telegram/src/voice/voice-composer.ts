@@ -28,8 +28,11 @@ export const NO_TRANSCRIBER_TEXT =
 
 export interface VoiceDeps {
   transcriber: Transcriber | null;
-  /** What the bot does with typed text (a new job, or the selected session); called only after Send. */
-  dispatch(ctx: Context, text: string): Promise<void>;
+  /**
+   * What the bot does with typed text (a new job, the selected session, or — with `replyTo`, the
+   * bot's message the voice note answered — that notification's job or session); called only after Send.
+   */
+  dispatch(ctx: Context, text: string, options?: { replyTo?: number }): Promise<void>;
 }
 
 const ACTIONS = { s: 'send', e: 'edit', c: 'cancel' } as const;
@@ -105,9 +108,9 @@ async function onButton(ctx: Context, deps: VoiceDeps, drafts: VoiceDrafts): Pro
       await ctx.answerCallbackQuery({ text: 'Sending' });
       await dropButtons(ctx, `🎙 Sent:\n\n${shown(draft.text)}`);
       try {
-        await deps.dispatch(ctx, draft.text);
+        await deps.dispatch(ctx, draft.text, draft.replyTo === null ? {} : { replyTo: draft.replyTo });
       } catch (error) {
-        const again = drafts.put(draft.userId, draft.chatId, draft.text);
+        const again = drafts.put(draft.userId, draft.chatId, draft.text, draft.replyTo);
         await showDraft(ctx, again, `Could not send it: ${(error as Error).message}\nThe text is kept:`);
       }
       return;
@@ -156,7 +159,7 @@ export function voiceComposer(deps: VoiceDeps, drafts = new VoiceDrafts()): Comp
       await ctx.reply('I could not make out any words in that voice message.');
       return;
     }
-    await showDraft(ctx, drafts.put(ctx.from.id, ctx.chat.id, text), '🎙 I heard:');
+    await showDraft(ctx, drafts.put(ctx.from.id, ctx.chat.id, text, ctx.message.reply_to_message?.message_id ?? null), '🎙 I heard:');
   });
 
   feature.callbackQuery(/^v:/, (ctx) => onButton(ctx, deps, drafts));
@@ -166,7 +169,7 @@ export function voiceComposer(deps: VoiceDeps, drafts = new VoiceDrafts()): Comp
     if (!draft?.awaitingEdit || ctx.message.text.startsWith('/')) return next();
     const replyTo = ctx.message.reply_to_message;
     if (replyTo && replyTo.from?.id === ctx.me.id && !/^Send the corrected text/.test(replyTo.text ?? '')) return next();
-    await showDraft(ctx, drafts.put(ctx.from.id, ctx.chat.id, ctx.message.text), '🎙 The corrected text:');
+    await showDraft(ctx, drafts.put(ctx.from.id, ctx.chat.id, ctx.message.text, draft.replyTo), '🎙 The corrected text:');
   });
   return composer;
 }

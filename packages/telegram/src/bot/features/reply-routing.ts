@@ -19,12 +19,12 @@ export function replyRoutingComposer(deps: FeatureDeps): Composer<Context> {
 }
 
 /** Where typed (or transcribed) text goes; shared with the voice feature. */
-export async function dispatchText(ctx: Context, deps: FeatureDeps, text: string): Promise<void> {
+export async function dispatchText(ctx: Context, deps: FeatureDeps, text: string, options: { replyTo?: number } = {}): Promise<void> {
   const chatId = ctx.chat?.id;
   const userId = ctx.from?.id;
   if (chatId === undefined || userId === undefined) return;
-  const replyTo = ctx.message?.reply_to_message;
-  const route = replyTo ? deps.state().route(chatId, replyTo.message_id) : null;
+  const replyTo = options.replyTo ?? ctx.message?.reply_to_message?.message_id;
+  const route = replyTo === undefined ? null : deps.state().route(chatId, replyTo);
   if (route?.kind === 'job') {
     const job = await deps.client.resumeJob(route.jobId, text);
     return replyHtml(ctx, deps, `↪️ Job ${code(job.id)} continues (attempt ${job.attempts.length + (job.pending ? 1 : 0)}); I will tell you when it ends.`, { route });
