@@ -238,7 +238,7 @@ describe('cb relay (board and messages through the local daemon)', () => {
     expect(first.stderr).toMatch(/the hub is not connected: queued \([0-9A-Z]{26}\)/);
     expect((await cb(['msg', '--channel', 'two'])).exitCode).toBe(0);
     const third = await cb(['msg', '@backend', 'three', '--json']);
-    expect(JSON.parse(third.stdout)).toEqual({ queued: true, id: expect.stringMatching(/^[0-9A-Z]{26}$/) });
+    expect(JSON.parse(third.stdout)).toEqual({ queued: true, id: expect.stringMatching(/^[0-9A-Z]{26}$/), reason: 'hub_not_connected', waitedMs: expect.any(Number) });
     await h.killDaemon();
     await h.startDaemon();
     const stand = await startHub();
