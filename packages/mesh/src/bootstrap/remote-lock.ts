@@ -70,10 +70,17 @@ function lockDir(home: string): string {
  */
 export async function takeHostLock(link: HostLink, home: string): Promise<HostLock> {
   const owner = { machine: hostname(), pid: process.pid, token: randomUUID() };
-  let answer = await tryLock(link, home, owner, '');
-  if (!answer.taken && isStale(answer.owner, answer.ageMs)) answer = await tryLock(link, home, owner, answer.identity);
-  if (!answer.taken) throw runningError(link.name, home, answer.owner, answer.ageMs);
+  // Counted as held from before the attempt: another bootstrap of this process that meets the lock
+  // while this attempt's answer is still on its way must see it held, not left behind.
   held.add(owner.token);
+  try {
+    let answer = await tryLock(link, home, owner, '');
+    if (!answer.taken && isStale(answer.owner, answer.ageMs)) answer = await tryLock(link, home, owner, answer.identity);
+    if (!answer.taken) throw runningError(link.name, home, answer.owner, answer.ageMs);
+  } catch (error) {
+    held.delete(owner.token);
+    throw error;
+  }
   return {
     release: async () => {
       held.delete(owner.token);
