@@ -196,11 +196,15 @@ export function createTerminalHub(deps: TerminalHubDeps): TerminalHub {
   return {
     async attach(target, viewer, { readOnly }) {
       const entry = open(target);
+      // A member from the start, taking no bytes yet: a viewer that leaves while this one waits
+      // (a browser reconnecting to unlock typing closes its old stream now) must not end the
+      // follower this one is about to use.
+      const member: Member = { viewer, from: Number.POSITIVE_INFINITY, pending: [] };
+      entry.members.add(member);
       // Everything in the log up to here is on the screen about to be captured; what comes after
       // is sent after it. (Output tmux takes between these two steps may show twice, never not at all.)
       await entry.follower.drain();
-      const member: Member = { viewer, from: entry.offset, pending: [] };
-      entry.members.add(member);
+      member.from = entry.offset;
       const connection: TerminalConnection = {
         async input(bytes) {
           if (readOnly) throw new Error('read-only');
