@@ -23,6 +23,13 @@ describe('package exports', () => {
     }
     expect(surface).toMatchInlineSnapshot(`
       {
+        "./cli": [
+          "ExitError",
+          "UsageError",
+          "createLineReader",
+          "printJson",
+          "printLine",
+        ],
         "./fs": [
           "KitError",
           "acquireLock",

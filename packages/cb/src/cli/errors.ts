@@ -1,27 +1,9 @@
 /**
  * Local (never serialized) CLI errors. Kept free of `@flotilla/protocol` so the fast path does
  * not load zod; wire errors from the typed client are `ProtocolError`s (see `report-error.ts`).
+ * `ExitError` and `UsageError` are every Flotilla CLI's, from the kit (it has no dependencies).
  */
-
-/** Ends the CLI with `exitCode`. Whatever needed saying has been printed already, unless `message` is set. */
-export class ExitError extends Error {
-  readonly exitCode: number;
-  constructor(exitCode: number, message = '') {
-    super(message);
-    this.name = 'ExitError';
-    this.exitCode = exitCode;
-  }
-}
-
-/** The user asked for something malformed (a bad flag value, a missing prompt). Exit code 2. */
-export class UsageError extends Error {
-  readonly fix: string | undefined;
-  constructor(message: string, fix?: string) {
-    super(message);
-    this.name = 'UsageError';
-    this.fix = fix;
-  }
-}
+export { ExitError, UsageError } from '@flotilla/kit/cli';
 
 /** The daemon could not be reached or started. */
 export class DaemonUnavailableError extends Error {

@@ -1,19 +1,11 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { CliStreams } from '@flotilla/kit/cli';
 import type { Transport } from '@flotilla/protocol';
 
-/** The user-facing output of the CLI, injected so tests can capture it. */
-export interface OutputStream {
-  write(chunk: string): unknown;
-  isTTY?: boolean;
-  columns?: number;
-}
+export { ExitError, printJson, printLine, UsageError, type OutputStream } from '@flotilla/kit/cli';
 
-export interface MeshStreams {
-  stdout: OutputStream;
-  stderr: OutputStream;
-  stdin: AsyncIterable<string | Buffer> & { isTTY?: boolean };
-}
+export type MeshStreams = CliStreams;
 
 /** Where the hub keeps its files: `hub.db`, `hosts.json`, the CLI socket and the token. */
 export interface HubPaths {
@@ -63,33 +55,4 @@ export function processContext(): MeshCliContext {
     },
     now: () => Date.now(),
   };
-}
-
-/** Prints exactly one JSON document. */
-export function printJson(out: OutputStream, value: unknown): void {
-  out.write(`${JSON.stringify(value, null, 2)}\n`);
-}
-
-export function printLine(out: OutputStream, text = ''): void {
-  out.write(`${text}\n`);
-}
-
-/** Ends the CLI with `exitCode` after whatever needed saying was printed (e.g. 3: nothing to claim). */
-export class ExitError extends Error {
-  readonly exitCode: number;
-  constructor(exitCode: number, message = '') {
-    super(message);
-    this.name = 'ExitError';
-    this.exitCode = exitCode;
-  }
-}
-
-/** The user asked for something malformed. Exit code 2. */
-export class UsageError extends Error {
-  readonly fix: string | undefined;
-  constructor(message: string, fix?: string) {
-    super(message);
-    this.name = 'UsageError';
-    this.fix = fix;
-  }
 }
