@@ -18,6 +18,7 @@ export {
   FailureSchema,
   UsageSchema,
   EMPTY_USAGE,
+  newJob,
   CostSchema,
   WorktreeSchema,
   AttemptStatusSchema,
@@ -40,6 +41,7 @@ export type {
   ResumeJobRequest,
   JobListQuery,
   JobPage,
+  NewJobFields,
 } from './job.js';
 export { TranscriptEntrySchema, TranscriptSchema, LogChunkSchema } from './transcript.js';
 export type { TranscriptEntry, Transcript, LogChunk } from './transcript.js';

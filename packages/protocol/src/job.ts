@@ -133,6 +133,60 @@ export type Job = z.infer<typeof JobSchema>;
 
 const EnvKeySchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'not a valid environment variable name');
 
+/** What a new job is made of; everything else starts empty. */
+export interface NewJobFields {
+  id: string;
+  host: string;
+  agent: string;
+  model: string | null;
+  prompt: string;
+  cwd: string;
+  permissions: Job['permissions'];
+  /** ISO time of creation. */
+  now: string;
+}
+
+/**
+ * A job as created, before its first attempt starts: queued, nothing run, no usage, no cost,
+ * pending a `new` start on `model`. `more` sets what the creator decided beyond that (attempts,
+ * worktree, budgets, the model ladder…). Every server that makes jobs starts from here.
+ */
+export function newJob(fields: NewJobFields, more: Partial<Omit<Job, keyof NewJobFields>> = {}): Job {
+  const { now, ...given } = fields;
+  return {
+    ...given,
+    status: 'queued',
+    tags: [],
+    createdAt: now,
+    updatedAt: now,
+    startedAt: null,
+    endedAt: null,
+    durationMs: null,
+    result: null,
+    failure: null,
+    agentSessionId: null,
+    usage: EMPTY_USAGE,
+    cost: { usd: 0, source: 'unknown' },
+    attempts: [],
+    attemptsUsed: 0,
+    maxAttempts: 1,
+    infraRetries: 0,
+    retryAt: null,
+    worktree: null,
+    unread: false,
+    idempotencyKey: null,
+    timeoutMs: null,
+    idleTimeoutMs: null,
+    budgetUsd: null,
+    modelLadder: [],
+    pending: { reason: 'new', prompt: fields.prompt, resumeSessionId: null, model: fields.model },
+    inJob: null,
+    envKeys: [],
+    ...more,
+  };
+}
+
+
 export const CreateJobRequestSchema = z.object({
   prompt: z.string().min(1, 'the prompt is empty').max(1_000_000),
   agent: AgentNameSchema.optional(),

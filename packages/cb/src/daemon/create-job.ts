@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { monotonicFactory } from 'ulidx';
-import { EMPTY_USAGE, ProtocolError, type CreateJobRequest, type Job, type PermissionMode } from '@flotilla/protocol';
+import { newJob, ProtocolError, type CreateJobRequest, type Job, type PermissionMode } from '@flotilla/protocol';
 import { findRepoRoot } from '../worktree/index.js';
 import type { JobSecrets } from '../store/types.js';
 import type { DaemonContext } from './context.js';
@@ -40,43 +40,21 @@ export async function createJob(ctx: DaemonContext, request: CreateJobRequest): 
   const worktree = await resolveWorktree(ctx, { id, request, cwd, wantsWorktree });
   const model = request.model ?? ctx.config.models[agent] ?? null;
   const ladder = request.modelLadder ?? (request.model ? [] : (ctx.config.modelLadder[agent] ?? []));
-  const now = ctx.now().toISOString();
-  const job: Job = {
-    id,
-    host: ctx.host,
-    status: 'queued',
-    agent,
-    model: ladder[0] ?? model,
-    prompt: request.prompt,
-    cwd: worktree?.path ?? cwd,
-    permissions,
-    tags: request.tags ?? [],
-    createdAt: now,
-    updatedAt: now,
-    startedAt: null,
-    endedAt: null,
-    durationMs: null,
-    result: null,
-    failure: null,
-    agentSessionId: null,
-    usage: EMPTY_USAGE,
-    cost: { usd: 0, source: 'unknown' },
-    attempts: [],
-    attemptsUsed: 0,
-    maxAttempts: request.attempts ?? ctx.config.maxAttempts,
-    infraRetries: 0,
-    retryAt: null,
-    worktree,
-    unread: false,
-    idempotencyKey: request.idempotencyKey ?? null,
-    timeoutMs: request.timeoutMs ?? null,
-    idleTimeoutMs: request.idleTimeoutMs ?? null,
-    budgetUsd: request.budgetUsd ?? null,
-    modelLadder: ladder,
-    pending: { reason: 'new', prompt: request.prompt, resumeSessionId: null, model: ladder[0] ?? model },
-    inJob: request.inJob ?? null,
-    envKeys: Object.keys(secrets.env).sort(),
-  };
+  const job = newJob(
+    { id, host: ctx.host, agent, model: ladder[0] ?? model, prompt: request.prompt, cwd: worktree?.path ?? cwd, permissions, now: ctx.now().toISOString() },
+    {
+      tags: request.tags ?? [],
+      maxAttempts: request.attempts ?? ctx.config.maxAttempts,
+      worktree,
+      idempotencyKey: request.idempotencyKey ?? null,
+      timeoutMs: request.timeoutMs ?? null,
+      idleTimeoutMs: request.idleTimeoutMs ?? null,
+      budgetUsd: request.budgetUsd ?? null,
+      modelLadder: ladder,
+      inJob: request.inJob ?? null,
+      envKeys: Object.keys(secrets.env).sort(),
+    },
+  );
   return ctx.store.createJob(job, secrets);
 }
 

@@ -2,7 +2,7 @@
  * The protocol objects a bare host's records start as: a job as created (queued, one attempt, no
  * usage or cost) and an agent session (state `unknown`: a bare host reads no agent signals).
  */
-import { EMPTY_USAGE, ProtocolError, type CreateJobRequest, type CreateSessionRequest, type Job, type Session } from '@flotilla/protocol';
+import { EMPTY_USAGE, newJob, ProtocolError, type CreateJobRequest, type CreateSessionRequest, type Job, type Session } from '@flotilla/protocol';
 import { jobTmuxName, sessionTmuxName } from './bare-scripts.js';
 
 /** The fix every "not on a bare host" answer carries. */
@@ -30,61 +30,33 @@ export function newJobRecord(input: { id: string; host: string; request: CreateJ
   const { id, host, request, now } = input;
   const agent = request.agent ?? 'claude';
   const model = request.model ?? null;
-  return {
-    id,
-    host,
-    status: 'queued',
-    agent,
-    model,
-    prompt: request.prompt,
-    cwd: request.cwd ?? '.',
-    permissions: request.permissions ?? 'accept-edits',
-    tags: request.tags ?? [],
-    createdAt: now,
-    updatedAt: now,
-    startedAt: null,
-    endedAt: null,
-    durationMs: null,
-    result: null,
-    failure: null,
-    agentSessionId: null,
-    usage: EMPTY_USAGE,
-    cost: { usd: 0, source: 'unknown' },
-    attempts: [
-      {
-        n: 1,
-        status: 'starting',
-        reason: 'new',
-        prompt: request.prompt,
-        model,
-        resumedSessionId: null,
-        credential: null,
-        agentSessionId: null,
-        tmuxSession: jobTmuxName(id),
-        startedAt: null,
-        endedAt: null,
-        exitCode: null,
-        failure: null,
-        usage: EMPTY_USAGE,
-        cost: { usd: 0, source: 'unknown' },
-        consumedAttempt: false,
-      },
-    ],
-    attemptsUsed: 0,
-    maxAttempts: 1,
-    infraRetries: 0,
-    retryAt: null,
-    worktree: null,
-    unread: false,
-    idempotencyKey: input.idempotencyKey,
-    timeoutMs: null,
-    idleTimeoutMs: null,
-    budgetUsd: null,
-    modelLadder: [],
-    pending: { reason: 'new', prompt: request.prompt, resumeSessionId: null, model },
-    inJob: null,
-    envKeys: [],
-  };
+  return newJob(
+    { id, host, agent, model, prompt: request.prompt, cwd: request.cwd ?? '.', permissions: request.permissions ?? 'accept-edits', now },
+    {
+      tags: request.tags ?? [],
+      attempts: [
+        {
+          n: 1,
+          status: 'starting',
+          reason: 'new',
+          prompt: request.prompt,
+          model,
+          resumedSessionId: null,
+          credential: null,
+          agentSessionId: null,
+          tmuxSession: jobTmuxName(id),
+          startedAt: null,
+          endedAt: null,
+          exitCode: null,
+          failure: null,
+          usage: EMPTY_USAGE,
+          cost: { usd: 0, source: 'unknown' },
+          consumedAttempt: false,
+        },
+      ],
+      idempotencyKey: input.idempotencyKey,
+    },
+  );
 }
 
 export function newSessionRecord(input: { id: string; host: string; request: CreateSessionRequest; now: string }): Session {
