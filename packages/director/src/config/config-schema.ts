@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FlowsSchema } from '../flow/flow-definition.js';
 
 /**
  * `flotilla.yaml`, the director's config. The smallest valid file is `repos: [{name, path, base}]`;
@@ -34,7 +35,7 @@ export const RepoConfigSchema = z
     keywords: z.array(z.string().min(1)).default([]),
     /** At most this many of this repo's batches at once (default: `concurrency.perRepo`). */
     concurrency: z.number().int().positive().optional(),
-    /** A flow from `flows:` every ticket of this repo runs through (not run by this slice yet). */
+    /** A flow from `flows:` every ticket of this repo runs through (`flow run NAME` runs one by hand). */
     flow: z.string().min(1).optional(),
   })
   .strict();
@@ -117,6 +118,11 @@ export const DirectorConfigSchema = z
       })
       .strict()
       .default({ board: { holder: 'director', leaseMinutes: 30, reviewTo: 'review' } }),
+    /**
+     * Named flows (`src/flow/flow-definition.ts`): ordered steps — work, review, command — and loops
+     * until a review approves, all in one worktree. Optional; a repo's `flow:` must name one.
+     */
+    flows: FlowsSchema.optional(),
     /** Where the director keeps its ledger and worktrees (default: `$FLOTILLA_HOME/director`). */
     stateDir: z.string().min(1).optional(),
   })

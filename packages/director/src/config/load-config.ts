@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve, dirname } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { resolveFlow, stepsOf } from '../flow/flow-definition.js';
 import { DirectorConfigSchema, type DirectorConfig } from './config-schema.js';
 
 /** One problem in a config file: where (in words) and what. */
@@ -65,6 +66,30 @@ function crossCheck(config: DirectorConfig): ConfigIssue[] {
       issues.push({ where: `routing → keywords[${index}] → repo`, message: `"${rule.repo}" is not one of the repos (${[...names].join(', ')})` });
     }
   });
+  issues.push(...flowIssues(config));
+  return issues;
+}
+
+/** A repo's `flow:` names a defined flow; step names are unique in a flow; every agent step has a model. */
+function flowIssues(config: DirectorConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const flows = config.flows ?? {};
+  const flowNames = Object.keys(flows);
+  config.repos.forEach((repo, index) => {
+    if (repo.flow !== undefined && !(repo.flow in flows)) {
+      const known = flowNames.length === 0 ? 'no flows are defined under flows:' : `defined: ${flowNames.join(', ')}`;
+      issues.push({ where: `repos[${index}] ("${repo.name}") → flow`, message: `"${repo.flow}" is not a flow (${known})` });
+    }
+  });
+  for (const [name, definition] of Object.entries(flows)) {
+    const seen = new Set<string>();
+    for (const { step } of stepsOf(definition)) {
+      if (seen.has(step.name)) issues.push({ where: `flows → ${name}`, message: `step name "${step.name}" is used twice; names must be unique in a flow` });
+      seen.add(step.name);
+    }
+    const resolved = resolveFlow(definition, config.models);
+    if (!resolved.ok) issues.push(...resolved.problems.map((message) => ({ where: `flows → ${name}`, message })));
+  }
   return issues;
 }
 
