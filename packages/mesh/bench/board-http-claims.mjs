@@ -1,19 +1,35 @@
 /**
- * Board claims through the hub's HTTP API (`/api/board`, the routes `mesh serve` mounts) on a
- * kit secure app with a token, over a fresh SQLite file, every change also written to the hub's
- * outbox: 8 and 64 concurrent claimers in a separate process, each claiming then completing
- * until the board is empty. Prints claims/s,
- * p50/p99 claim latency and double claims (must be 0), beside the raw store's claims/s measured
- * in the same run, a bare node:http server's rate with the same claimers (the machine's floor at
- * that moment), and the hub's CPU time per claim (with what one core would sustain at that
- * cost: on a shared, loaded machine the wall-clock rate says as much about the neighbours).
- * Targets (issue 6): ≥ 2,000 claims/s at 8, ≥ 500/s at 64.
+ * Board claims through the hub's HTTP API (`/api/board`, the routes `mesh serve` mounts) on a kit
+ * secure app with a token, over a fresh SQLite file, every change's `task.changed` row written in
+ * the board's transaction (as the hub does): 8 and 64 concurrent claimers in a separate process,
+ * each claiming then completing until the board is empty. A "claim" below is that pair of
+ * requests (claim, then done): two HTTP round trips and two commits.
  *
- *   node --import tsx bench/board-http-claims.mjs [tasks=2000] [--no-outbox]
+ * The same run measures the ceiling the claims are compared with, with the same claimers, the
+ * same requests and answers of the same size:
  *
- * `--no-outbox` publishes nowhere, to see what the outbox row per change costs.
+ * - raw node:http: a bare server answering every request with a fixed body (no hono, no token,
+ *   no zod, no SQLite): what loopback HTTP and these claimers allow on this machine, right now;
+ * - hub baseline: the hub's cheapest authenticated route — the same secure app (Host, Origin and
+ *   the token), hono, and a fixed answer instead of the board: what the hub's HTTP stack allows;
+ * - the raw store, in-process (claim then complete, no HTTP).
+ *
+ * and prints claims/s as a share of each, the hub's and the claimers' CPU per claim, p50/p99 of
+ * the claim request, and double claims (must be 0). Targets (issue 6): ≥ 2,000/s at 8, ≥ 500/s at 64.
+ *
+ *   node --import tsx bench/board-http-claims.mjs [tasks=2000] [--rounds 3] [--client undici|http]
+ *        [--pipelining N] [--connections N] [--workers W] [--claimers 8,64] [--no-outbox] [--baselines-only] [--pin]
+ *
+ * Each kind of run (raw http, hub baseline, raw store, hub) is repeated `--rounds` times,
+ * interleaved, and the table shows each figure's median: on a shared machine the neighbours'
+ * load moves from one minute to the next, and interleaving spreads it over every kind of run.
+ *
+ * Default claimers: one process, an undici Pool with one keep-alive connection per claimer and
+ * no pipelining (the cheapest honest client measured by `bench/http-clients.mjs`, and each
+ * claimer keeps its own connection, as agents on different hosts do). `--pipelining N
+ * --connections C` lets C connections carry the claimers' requests, N in flight on each.
  */
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -25,19 +41,41 @@ import { boardRoutes } from '../src/hub/board-routes.ts';
 import { appendEventOn, openHubStore } from '../src/hub/hub-store.ts';
 
 const args = process.argv.slice(2);
-const TASKS = Number(args.find((arg) => /^\d+$/.test(arg)) ?? 2000);
+const option = (name, fallback) => {
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 ? args[at + 1] : fallback;
+};
+const TASKS = Number(args.find((arg, i) => /^\d+$/.test(arg) && !args[i - 1]?.startsWith('--')) ?? 2000);
 const OUTBOX = !args.includes('--no-outbox');
+const CLIENT_OPTIONS = {
+  client: option('client', 'undici'),
+  ...(option('pipelining') ? { pipelining: Number(option('pipelining')) } : {}),
+  ...(option('connections') ? { connections: Number(option('connections')) } : {}),
+  workers: Number(option('workers', 0)),
+};
+/** Only the two HTTP baselines: to compare claimer set-ups (`bench/README.md`) without the board. */
+const BASELINES_ONLY = args.includes('--baselines-only');
+/**
+ * `--pin`: this process (the hub and the baselines' servers) on CPU 0, the claimers' process on
+ * CPU 1 (`taskset -a`), so that they do not take each other's core; other processes on the
+ * machine still run on both.
+ */
+const PIN = args.includes('--pin');
+if (PIN) execFileSync('taskset', ['-a', '-cp', '0', String(process.pid)], { stdio: 'ignore' });
+/** Each kind of run this many times, interleaved; the table shows medians. */
+const ROUNDS = Number(option('rounds', 3));
+const CLAIMERS = option('claimers', '8,64').split(',').map(Number);
+const TARGETS = { 8: 2000, 64: 500 };
 const LEASE_MS = 600_000;
 const CLIENT = fileURLToPath(new URL('./board-http-claim-client.mjs', import.meta.url));
 
 async function freshBoard() {
   const dir = mkdtempSync(join(tmpdir(), 'mesh-board-http-bench-'));
-  // As in `mesh serve`: each board change writes its task.changed row in its own transaction.
   const hub = OUTBOX ? openHubStore({ path: join(dir, 'hub.db'), hubName: 'bench' }) : null;
   const onWrite = hub ? (sqlite, task) => appendEventOn(sqlite, 'bench', new Date(), { type: 'task.changed', task }) : undefined;
   const store = createSqliteBoardStore({ path: join(dir, 'hub.db'), onWrite });
   for (let i = 0; i < TASKS; i += 1) await store.add({ title: `task ${i}`, tags: [i % 2 ? 'api' : 'ui'] });
-  return { store, hub, path: join(dir, 'hub.db'), remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return { store, hub, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 function percentile(sorted, p) {
@@ -49,9 +87,9 @@ function doubleClaims(ids) {
   return ids.length - new Set(ids).size;
 }
 
-/** The raw store, claim then complete, N async claimers in this process: the ceiling for HTTP. */
+/** The raw store, claim then complete, N async claimers in this process: no HTTP at all. */
 async function rawStore(claimers) {
-  const { store, remove } = await freshBoard();
+  const { store, hub, remove } = await freshBoard();
   const ids = [];
   const claimer = async (n) => {
     const holder = { who: `c${n}`, host: 'bench' };
@@ -64,47 +102,101 @@ async function rawStore(claimers) {
   await Promise.all(Array.from({ length: claimers }, (_, n) => claimer(n)));
   const elapsedMs = performance.now() - started;
   await store.close();
+  hub?.close();
   remove();
   return { claimsPerSecond: (TASKS / elapsedMs) * 1000, doubles: doubleClaims(ids) };
 }
 
+/** Runs the claimers' process against `url`; resolves their report and this process's CPU meanwhile. */
 function runClients(url, token, claimers) {
-  const child = fork(CLIENT, [JSON.stringify({ url, token, claimers, leaseMs: LEASE_MS })], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(CLIENT, [JSON.stringify({ url, token, claimers, leaseMs: LEASE_MS, ...CLIENT_OPTIONS })], {
+    execArgv: [],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  if (PIN) execFileSync('taskset', ['-a', '-cp', '1', String(child.pid)], { stdio: 'ignore' });
+  let cpu;
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`claim clients exited with code ${code} before reporting`)));
-    child.on('message', (message) => (message === 'ready' ? child.send('go') : resolve(message)));
+    child.on('message', (message) => {
+      if (message === 'ready') {
+        cpu = process.cpuUsage();
+        child.send('go');
+        return;
+      }
+      const used = process.cpuUsage(cpu);
+      resolve({ ...message, serverCpuUs: used.user + used.system });
+    });
   });
 }
 
 /**
- * The floor: a bare node:http server that hands out made-up tasks (no hono, no token, no SQLite)
- * to the same claimers. What this machine's loopback HTTP alone allows at that moment.
+ * A task document as the hub answers it, to make the baselines' answers the same size as the
+ * board's: a claimed task (claim) and a done one (done), with their history.
  */
-async function overBareHttp(claimers) {
+function sampleAnswers() {
+  const at = new Date().toISOString();
+  const task = {
+    id: '01KAXD3Q8ZB5V0T3W0M6E2J9RC', key: 'API-1000', title: 'task 1999', body: '', tags: ['api'], priority: 'normal', for: null, after: [],
+    status: 'doing', holder: { who: 'claimer-7', host: 'bench' }, leaseExpiresAt: at, token: 1, attempts: 0, branch: null, previousJobId: null,
+    history: [{ at, kind: 'added', by: 'user' }, { at, kind: 'claimed', by: 'claimer-7', host: 'bench', token: 1 }], createdAt: at, updatedAt: at,
+  };
+  const done = { ...task, status: 'done', holder: null, leaseExpiresAt: null, history: [...task.history, { at, kind: 'completed', by: 'claimer-7', token: 1, note: 'bench' }] };
+  return { claim: (n) => JSON.stringify({ task: { ...task, id: `fixed-${n}` } }), none: JSON.stringify({ task: null }), done: JSON.stringify(done) };
+}
+
+/**
+ * A fixed answer per request: claims count down from TASKS (so the claimers stop as on the
+ * board), dones get the done document. The same for the raw server and the hub baseline.
+ */
+function fixedAnswers() {
+  const answers = sampleAnswers();
   let next = 0;
+  return (path) => {
+    if (path !== '/api/board/claim') return answers.done;
+    if (next >= TASKS) return answers.none;
+    next += 1;
+    return answers.claim(next);
+  };
+}
+
+/** Raw node:http with a fixed body: the ceiling of loopback HTTP with these claimers. */
+async function overRawHttp(claimers) {
+  const answer = fixedAnswers();
   const server = createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (chunk) => chunks.push(chunk));
+    req.resume();
     req.on('end', () => {
-      JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      const task = next < TASKS ? { id: `bare-${next}`, token: 1 } : null;
-      if (task) next += 1;
-      const text = JSON.stringify(req.url === '/api/board/claim' ? { task } : { ok: true });
+      const text = answer(req.url);
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
       res.end(text);
     });
   });
+  server.keepAliveTimeout = 60_000;
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
-    const { elapsedMs } = await runClients(`http://127.0.0.1:${server.address().port}`, 'none', claimers);
-    return { claimsPerSecond: (TASKS / elapsedMs) * 1000 };
+    return measure(await runClients(`http://127.0.0.1:${server.address().port}`, 'none', claimers), false);
   } finally {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   }
 }
 
-async function overHttp(claimers) {
+/** The hub's HTTP stack with a fixed answer: kit's secure app (Host, Origin, token) and hono. */
+async function overHubBaseline(claimers) {
+  const answer = fixedAnswers();
+  const token = generateToken();
+  const app = createSecureApp({ token, requireToken: true });
+  const fixed = (c) => c.body(answer(c.req.path), 200, { 'content-type': 'application/json' });
+  app.post('/api/board/claim', fixed);
+  app.post('/api/board/:ref/done', fixed);
+  const server = await serveOnPort(app.fetch);
+  try {
+    return measure(await runClients(server.url, token, claimers), false);
+  } finally {
+    await server.close();
+  }
+}
+
+async function overHub(claimers) {
   const { store, hub, remove } = await freshBoard();
   const token = generateToken();
   const app = createSecureApp({ token, requireToken: true });
@@ -113,20 +205,10 @@ async function overHttp(claimers) {
   app.route('/api/board', boardRoutes({ store, publish, caller: () => ({ kind: 'user' }), defaultLeaseMs: LEASE_MS }));
   const server = await serveOnPort(app.fetch);
   try {
-    const cpu = process.cpuUsage();
-    const { claims, latencies, elapsedMs, clientCpuMs } = await runClients(server.url, token, claimers);
-    const used = process.cpuUsage(cpu);
+    const result = measure(await runClients(server.url, token, claimers), true);
     const done = await store.list({ status: ['done'] });
     if (done.length !== TASKS) throw new Error(`${done.length} of ${TASKS} tasks done`);
-    latencies.sort((a, b) => a - b);
-    return {
-      claimsPerSecond: (TASKS / elapsedMs) * 1000,
-      p50: percentile(latencies, 50),
-      p99: percentile(latencies, 99),
-      doubles: doubleClaims(claims),
-      hubCpuUsPerClaim: (used.user + used.system) / TASKS,
-      clientCpuUsPerClaim: (clientCpuMs * 1000) / TASKS,
-    };
+    return result;
   } finally {
     await server.close();
     await store.close();
@@ -135,28 +217,72 @@ async function overHttp(claimers) {
   }
 }
 
+function measure({ claims, latencies, elapsedMs, clientCpuMs, serverCpuUs }, board) {
+  latencies.sort((a, b) => a - b);
+  return {
+    claimsPerSecond: (TASKS / elapsedMs) * 1000,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    doubles: board ? doubleClaims(claims) : 0,
+    serverCpuUsPerClaim: serverCpuUs / TASKS,
+    clientCpuUsPerClaim: (clientCpuMs * 1000) / TASKS,
+  };
+}
+
+const pct = (a, b) => `${Math.round((a / b) * 100)}%`;
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+/** The median of each figure over the rounds (the runs of one round follow each other, round after round). */
+const medians = (runs) => Object.fromEntries(Object.keys(runs[0]).map((key) => [key, median(runs.map((run) => run[key]))]));
 const loadBefore = loadavg().map((n) => n.toFixed(2)).join(' ');
 const rows = [];
-for (const [claimers, target] of [[8, 2000], [64, 500]]) {
-  const raw = await rawStore(claimers);
-  const http = await overHttp(claimers);
-  const bare = await overBareHttp(claimers);
+for (const claimers of CLAIMERS) {
+  const runs = { rawHttp: [], baseline: [], raw: [], hub: [] };
+  // Interleaved, so that a neighbour's burst on this shared machine falls on every kind of run alike.
+  for (let round = 0; round < ROUNDS; round += 1) {
+    runs.rawHttp.push(await overRawHttp(claimers));
+    runs.baseline.push(await overHubBaseline(claimers));
+    if (BASELINES_ONLY) continue;
+    runs.raw.push(await rawStore(claimers));
+    runs.hub.push(await overHub(claimers));
+  }
+  const rawHttp = medians(runs.rawHttp);
+  const baseline = medians(runs.baseline);
+  if (BASELINES_ONLY) {
+    rows.push({
+      claimers,
+      'raw http /s': Math.round(rawHttp.claimsPerSecond),
+      'raw http µs': Math.round(rawHttp.serverCpuUsPerClaim),
+      'claimers µs (raw)': Math.round(rawHttp.clientCpuUsPerClaim),
+      'hub baseline /s': Math.round(baseline.claimsPerSecond),
+      'baseline µs': Math.round(baseline.serverCpuUsPerClaim),
+      'claimers µs (baseline)': Math.round(baseline.clientCpuUsPerClaim),
+    });
+    continue;
+  }
+  const raw = medians(runs.raw);
+  const hub = medians(runs.hub);
+  const doubles = [...runs.hub, ...runs.raw].reduce((sum, run) => sum + run.doubles, 0);
   rows.push({
     claimers,
-    'HTTP claims/s': Math.round(http.claimsPerSecond),
-    target: `≥ ${target}`,
-    'p50 ms': http.p50.toFixed(2),
-    'p99 ms': http.p99.toFixed(2),
-    'double claims': http.doubles + raw.doubles,
-    'raw store claims/s': Math.round(raw.claimsPerSecond),
-    'HTTP / raw': `${((http.claimsPerSecond / raw.claimsPerSecond) * 100).toFixed(0)}%`,
-    'bare node:http claims/s': Math.round(bare.claimsPerSecond),
-    'hub CPU µs/claim': Math.round(http.hubCpuUsPerClaim),
-    // What one core given wholly to the hub would sustain: the figure that does not depend on the machine's load.
-    'claims per hub CPU-s': Math.round(1e6 / http.hubCpuUsPerClaim),
-    'clients CPU µs/claim': Math.round(http.clientCpuUsPerClaim),
+    'claims/s': Math.round(hub.claimsPerSecond),
+    target: TARGETS[claimers] ? `≥ ${TARGETS[claimers]}` : '–',
+    'p50 ms': hub.p50.toFixed(2),
+    'p99 ms': hub.p99.toFixed(2),
+    'double claims': doubles,
+    'hub baseline /s': Math.round(baseline.claimsPerSecond),
+    'raw http /s': Math.round(rawHttp.claimsPerSecond),
+    'of baseline': pct(hub.claimsPerSecond, baseline.claimsPerSecond),
+    'of raw http': pct(hub.claimsPerSecond, rawHttp.claimsPerSecond),
+    'raw store /s': Math.round(raw.claimsPerSecond),
+    'hub µs': Math.round(hub.serverCpuUsPerClaim),
+    'baseline µs': Math.round(baseline.serverCpuUsPerClaim),
+    'raw http µs': Math.round(rawHttp.serverCpuUsPerClaim),
+    'claimers µs': Math.round(hub.clientCpuUsPerClaim),
+    'claimers µs (baseline)': Math.round(baseline.clientCpuUsPerClaim),
   });
 }
-console.log(`board claims through the hub's HTTP API (claim, then done), ${TASKS} tasks per run, one SQLite file (WAL), ${OUTBOX ? 'every change written to the outbox in the same transaction as the change' : 'no outbox'}`);
+const client = `${PIN ? 'pinned to CPU 1 (the hub to CPU 0), ' : ''}${CLIENT_OPTIONS.client}${CLIENT_OPTIONS.connections ? `, ${CLIENT_OPTIONS.connections} connections` : ', one connection per claimer'}${CLIENT_OPTIONS.pipelining > 1 ? `, pipelining ${CLIENT_OPTIONS.pipelining}` : ''}${CLIENT_OPTIONS.workers ? `, ${CLIENT_OPTIONS.workers} worker threads` : ', one process'}`;
+console.log(`board claims through the hub's HTTP API: a claim = claim + done (2 requests, 2 commits); ${TASKS} tasks per run, medians of ${ROUNDS} interleaved rounds; ${OUTBOX ? 'outbox row in the same transaction' : 'no outbox'}; claimers: ${client}`);
 console.log(`${cpus().length} cores, load average before ${loadBefore}, after ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
+console.log('µs columns: CPU time per claim (claim + done) of the server process and of the claimers\' process');
 console.table(rows);

@@ -10,6 +10,8 @@ export type {
   ClaimInput,
   ExpireLeasesOptions,
   HandoffInput,
+  ReviewDecisionInput,
+  ReviewInput,
   Task,
   TaskEvent,
   TaskEventKind,

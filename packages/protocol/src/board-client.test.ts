@@ -36,6 +36,9 @@ describe('createBoardClient', () => {
     await board.failTask('AUTH-12', { token: 3, note: 'no' });
     await board.handoffTask('AUTH 12', { token: 3, to: '@reviewer', note: 'review it' });
     await board.approveTask('AUTH-12');
+    await board.reviewTask('AUTH-12', { token: 3, note: 'please look', to: 'reviewer' });
+    await board.approveReview('AUTH-12', { token: 4 });
+    await board.requestChanges('AUTH-12', { token: 4, note: 'tests missing' });
     await board.getTask('AUTH-12');
     expect(transport.seen.map((r) => `${r.method} ${r.path}`)).toEqual([
       'POST /api/board/claim',
@@ -45,7 +48,15 @@ describe('createBoardClient', () => {
       'POST /api/board/AUTH-12/fail',
       'POST /api/board/AUTH%2012/handoff',
       'POST /api/board/AUTH-12/approve',
+      'POST /api/board/AUTH-12/review',
+      'POST /api/board/AUTH-12/review/approve',
+      'POST /api/board/AUTH-12/review/changes',
       'GET /api/board/AUTH-12',
+    ]);
+    expect(transport.seen.slice(7, 10).map((r) => r.body)).toEqual([
+      { token: 3, note: 'please look', to: 'reviewer' },
+      { token: 4 },
+      { token: 4, note: 'tests missing' },
     ]);
   });
 

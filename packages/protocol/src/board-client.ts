@@ -9,6 +9,9 @@ import {
   type FinishTaskRequest,
   type HandoffTaskRequest,
   type RenewTaskRequest,
+  type RequestChangesRequest,
+  type ReviewDecisionRequest,
+  type ReviewTaskRequest,
   type Task,
   type TaskListQuery,
 } from './board.js';
@@ -40,6 +43,12 @@ export interface BoardClient {
   handoffTask(ref: string, request: HandoffTaskRequest): Promise<Task>;
   /** Moves a `proposed` task to `todo` (a person only). */
   approveTask(ref: string): Promise<Task>;
+  /** The holder asks for a review: the task goes to `review`, for `to`; the lease is freed and the token bumped. */
+  reviewTask(ref: string, request: ReviewTaskRequest): Promise<Task>;
+  /** A task in review is done. `token` is the task's token since it went to review. */
+  approveReview(ref: string, request: ReviewDecisionRequest): Promise<Task>;
+  /** A task in review goes back to todo, for the one who asked for the review, with the note. */
+  requestChanges(ref: string, request: RequestChangesRequest): Promise<Task>;
 }
 
 /**
@@ -66,6 +75,9 @@ export function createBoardClient(transport: Transport): BoardClient {
     failTask: (ref, body) => call(TaskSchema, { method: 'POST', path: task(ref, '/fail'), body }),
     handoffTask: (ref, body) => call(TaskSchema, { method: 'POST', path: task(ref, '/handoff'), body }),
     approveTask: (ref) => call(TaskSchema, { method: 'POST', path: task(ref, '/approve') }),
+    reviewTask: (ref, body) => call(TaskSchema, { method: 'POST', path: task(ref, '/review'), body }),
+    approveReview: (ref, body) => call(TaskSchema, { method: 'POST', path: task(ref, '/review/approve'), body }),
+    requestChanges: (ref, body) => call(TaskSchema, { method: 'POST', path: task(ref, '/review/changes'), body }),
   };
 }
 

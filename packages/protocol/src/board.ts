@@ -25,11 +25,26 @@ export const TaskHolderSchema = z.object({
 });
 export type TaskHolder = z.infer<typeof TaskHolderSchema>;
 
-export const TASK_EVENT_KINDS = ['added', 'approved', 'claimed', 'completed', 'failed', 'handed_off', 'expired'] as const;
+/**
+ * `review_requested`: the holder asked for a review (its note, `to` the reviewer); then
+ * `review_approved` (done) or `changes_requested` (back to todo, `to` the one who asked).
+ */
+export const TASK_EVENT_KINDS = [
+  'added',
+  'approved',
+  'claimed',
+  'completed',
+  'failed',
+  'handed_off',
+  'expired',
+  'review_requested',
+  'review_approved',
+  'changes_requested',
+] as const;
 export const TaskEventKindSchema = z.enum(TASK_EVENT_KINDS);
 export type TaskEventKind = z.infer<typeof TaskEventKindSchema>;
 
-/** One line of a task's history; notes ride on `completed`, `failed` and `handed_off` entries. */
+/** One line of a task's history; notes ride on `completed`, `failed`, `handed_off` and the review entries. */
 export const TaskEventSchema = z.object({
   at: z.string(),
   kind: TaskEventKindSchema,
@@ -136,6 +151,36 @@ export const HandoffTaskRequestSchema = z.object({
   jobId: z.string().min(1).optional(),
 });
 export type HandoffTaskRequest = z.infer<typeof HandoffTaskRequestSchema>;
+
+/**
+ * The holder asks for a review (`POST /api/board/:ref/review`): the task goes to `review`, its lease
+ * is freed and its token bumped (the holder's later writes are refused), `for` becomes `to` (the
+ * session or role asked to review; absent: anyone — a person), and the note, branch and job are
+ * kept for the reviewer. Fenced like done: the claim's token, from the holder.
+ */
+export const ReviewTaskRequestSchema = z.object({
+  token: z.number().int().nonnegative(),
+  note: z.string().max(100_000),
+  to: z.string().min(1).max(128).optional(),
+  branch: z.string().min(1).optional(),
+  jobId: z.string().min(1).optional(),
+});
+export type ReviewTaskRequest = z.infer<typeof ReviewTaskRequestSchema>;
+
+/**
+ * A review's outcome, fenced by the task's token as it went to review (a decision on an older
+ * review is `STALE_TOKEN`; on a task not in review, `CONFLICT`): `POST /api/board/:ref/review/approve`
+ * makes it done; `POST /api/board/:ref/review/changes` (a note is required) returns it to todo, for
+ * the one who asked for the review. A person may always decide; an agent only on a review addressed
+ * to it (its name or one of its roles) that it did not ask for itself (`FORBIDDEN`).
+ */
+export const ReviewDecisionRequestSchema = z.object({
+  token: z.number().int().nonnegative(),
+  note: z.string().max(100_000).optional(),
+});
+export type ReviewDecisionRequest = z.infer<typeof ReviewDecisionRequestSchema>;
+export const RequestChangesRequestSchema = ReviewDecisionRequestSchema.extend({ note: z.string().min(1).max(100_000) });
+export type RequestChangesRequest = z.infer<typeof RequestChangesRequestSchema>;
 
 export const TaskListQuerySchema = z.object({
   status: z.array(TaskStatusSchema).optional(),

@@ -5,6 +5,8 @@ import {
   type HandoffInput,
   type HolderCheck,
   type NamedClaimInput,
+  type ReviewDecisionInput,
+  type ReviewInput,
   type Task,
   type TaskHolder,
   type TaskPriority,
@@ -143,4 +145,79 @@ export function applyApprove(task: Task, by: string | undefined, now: Date): Tas
   }
   const at = now.toISOString();
   return { ...task, status: 'todo', updatedAt: at, history: [...task.history, { at, kind: 'approved', ...(by ? { by } : {}) }] };
+}
+
+/** The holder asks for a review: its holding ends (token bumped), the task waits in `review` for `to`. */
+export function applyReview(task: Task, input: ReviewInput, now: Date): Task {
+  const at = now.toISOString();
+  const event = {
+    at,
+    kind: 'review_requested' as const,
+    by: task.holder?.who,
+    host: task.holder?.host,
+    token: task.token,
+    note: input.note,
+    ...(input.to ? { to: input.to } : {}),
+    ...(input.branch ? { branch: input.branch } : {}),
+    ...(input.jobId ? { jobId: input.jobId } : {}),
+  };
+  return {
+    ...task,
+    status: 'review',
+    for: input.to ?? null,
+    holder: null,
+    leaseExpiresAt: null,
+    token: task.token + 1,
+    branch: input.branch ?? task.branch,
+    previousJobId: input.jobId ?? task.holder?.jobId ?? task.previousJobId,
+    updatedAt: at,
+    history: [...task.history, event],
+  };
+}
+
+/** Who asked for the task's current review (the holder then), from its history. */
+export function reviewRequester(task: Task): string | undefined {
+  for (let i = task.history.length - 1; i >= 0; i -= 1) {
+    const event = task.history[i]!;
+    if (event.kind === 'review_requested') return event.by;
+  }
+  return undefined;
+}
+
+/**
+ * Refuses a review decision unless it carries the task's token, the task is in review, and (for
+ * an agent) the review is addressed to one of its names and was not asked for by itself.
+ */
+export function assertReviewDecision(task: Task, token: number, input: ReviewDecisionInput): void {
+  if (token !== task.token) {
+    throw new BoardStoreError('STALE_TOKEN', `task ${task.key} is at fencing token ${task.token}, the decision carried ${token}: it was decided or sent back meanwhile`);
+  }
+  if (task.status !== 'review') throw new BoardStoreError('CONFLICT', `task ${task.key} is ${task.status}, not in review`);
+  const reviewer = input.reviewer;
+  if (reviewer === undefined) return;
+  if (task.for === null || !reviewer.names.includes(task.for)) {
+    const addressed = task.for === null ? 'to nobody in particular (a person decides)' : `to ${task.for}`;
+    throw new BoardStoreError('NOT_REVIEWER', `task ${task.key}'s review is addressed ${addressed}, not to ${reviewer.who}`);
+  }
+  if (reviewRequester(task) === reviewer.who) {
+    throw new BoardStoreError('NOT_REVIEWER', `${reviewer.who} asked for the review of task ${task.key}; another reviewer (or a person) decides it`);
+  }
+}
+
+/** Approved: done. Changes: back to `todo`, for the one who asked for the review, with the note. */
+export function applyReviewDecision(task: Task, outcome: 'approve' | 'changes', input: ReviewDecisionInput, now: Date): Task {
+  const at = now.toISOString();
+  const by = input.reviewer?.who ?? input.by;
+  const base = { at, token: task.token, ...(by ? { by } : {}), ...(input.note === undefined ? {} : { note: input.note }) };
+  if (outcome === 'approve') {
+    return { ...task, status: 'done', updatedAt: at, history: [...task.history, { ...base, kind: 'review_approved' }] };
+  }
+  const requester = reviewRequester(task);
+  return {
+    ...task,
+    status: 'todo',
+    for: requester ?? null,
+    updatedAt: at,
+    history: [...task.history, { ...base, kind: 'changes_requested', ...(requester ? { to: requester } : {}) }],
+  };
 }

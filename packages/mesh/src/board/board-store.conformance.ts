@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isBoardStoreError, type BoardStore, type BoardStoreErrorCode, type ClaimInput, type Task } from './board-store.js';
 import { describeNamedClaims } from './board-store-claim-named.conformance.js';
+import { describeReviews } from './board-store-review.conformance.js';
 
 /** What an implementation hands the suite: a fresh, empty store and more connections to it. */
 export interface BoardStoreHarness {
@@ -285,6 +286,7 @@ export function describeBoardStoreConformance(name: string, makeStore: MakeBoard
     });
 
     describeNamedClaims(() => ({ board, now: () => clock.now() }));
+    describeReviews(() => ({ board }));
     describeClaimRace(() => harness);
   });
 }

@@ -6,7 +6,17 @@
 
 export type TaskStatus = 'proposed' | 'todo' | 'doing' | 'review' | 'done' | 'failed';
 export type TaskPriority = 'high' | 'normal' | 'low';
-export type TaskEventKind = 'added' | 'approved' | 'claimed' | 'completed' | 'failed' | 'handed_off' | 'expired';
+export type TaskEventKind =
+  | 'added'
+  | 'approved'
+  | 'claimed'
+  | 'completed'
+  | 'failed'
+  | 'handed_off'
+  | 'expired'
+  | 'review_requested'
+  | 'review_approved'
+  | 'changes_requested';
 
 export interface TaskHolder {
   /** The session or agent name. */
@@ -97,6 +107,26 @@ export interface HandoffInput {
   jobId?: string;
 }
 
+/** The holder asks for a review: of `to` (a session or role; absent: anyone, i.e. a person). */
+export interface ReviewInput {
+  note: string;
+  to?: string;
+  branch?: string;
+  jobId?: string;
+}
+
+/** A review's outcome: who decides, and (for an agent) the names it may review as. */
+export interface ReviewDecisionInput {
+  /** Required for changes; optional for an approval. */
+  note?: string;
+  by?: string;
+  /**
+   * An agent deciding: refused (`NOT_REVIEWER`) unless the review is addressed to one of `names`
+   * and `who` did not ask for it. Absent: a person, who may decide any review.
+   */
+  reviewer?: { who: string; names: readonly string[] };
+}
+
 /** Who must hold a task for a holder's write to be accepted, checked in the write's own transaction. */
 export interface HolderCheck {
   host: string;
@@ -136,6 +166,14 @@ export interface BoardStore {
   handoff(idOrKey: string, fence: Fence, input: HandoffInput): Promise<Task>;
   /** Moves a `proposed` task to `todo`. */
   approve(idOrKey: string, by?: string): Promise<Task>;
+  /** The holder's write (fenced like `complete`): `doing` → `review`, the lease freed and the token bumped. */
+  review(idOrKey: string, fence: Fence, input: ReviewInput): Promise<Task>;
+  /**
+   * `review` → `done` (`approve`) or → `todo` for the one who asked for the review (`changes`).
+   * `token` must be the task's token (as it went to review): else `STALE_TOKEN`; a task not in
+   * review is `CONFLICT`.
+   */
+  decideReview(idOrKey: string, token: number, outcome: 'approve' | 'changes', input: ReviewDecisionInput): Promise<Task>;
   /** Returns every task whose lease had expired at `now` to `todo`; resolves those tasks. */
   expireLeases(now: Date, options?: ExpireLeasesOptions): Promise<Task[]>;
   /** After a hub restart: every held lease runs at least until now + `leaseMs`; resolves how many. */
@@ -143,7 +181,7 @@ export interface BoardStore {
   close(): Promise<void>;
 }
 
-export type BoardStoreErrorCode = 'STALE_TOKEN' | 'NOT_FOUND' | 'CONFLICT' | 'NOT_HOLDER' | 'NOT_CLAIMABLE';
+export type BoardStoreErrorCode = 'STALE_TOKEN' | 'NOT_FOUND' | 'CONFLICT' | 'NOT_HOLDER' | 'NOT_CLAIMABLE' | 'NOT_REVIEWER';
 
 const BRAND = Symbol.for('flotilla.mesh.BoardStoreError');
 

@@ -20,8 +20,11 @@ import {
   applyFinish,
   applyHandoff,
   applyRenew,
+  applyReview,
+  applyReviewDecision,
   assertClaimable,
   assertHolding,
+  assertReviewDecision,
   leaseUntil,
 } from './board-rules.js';
 import { migrateBoard } from './sqlite-board-schema.js';
@@ -229,6 +232,13 @@ export function createSqliteBoardStore(options: SqliteBoardStoreOptions): BoardS
     fail: (ref, fence, note) => fenced(ref, fence, (task, at) => applyFinish(task, 'failed', note, at)),
     handoff: (ref, fence, input) => fenced(ref, fence, (task, at) => applyHandoff(task, input, at)),
     approve: (ref, by) => batch.run(() => save(applyApprove(load(ref), by, now()))),
+    review: (ref, fence, input) => fenced(ref, fence, (task, at) => applyReview(task, input, at)),
+    decideReview: (ref, token, outcome, input) =>
+      batch.run(() => {
+        const task = load(ref);
+        assertReviewDecision(task, token, input);
+        return save(applyReviewDecision(task, outcome, input, now()));
+      }),
     expireLeases: (at, expireOptions = {}) => batch.run(() => expireAt(at, expireOptions)),
     graceAll: (leaseMs) => batch.run(() => graceHeld(leaseMs)),
     close: async () => {

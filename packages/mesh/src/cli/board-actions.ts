@@ -146,9 +146,44 @@ export async function boardHandoff(
   return task;
 }
 
-export async function boardApprove(ctx: BoardCommandContext, ref: string): Promise<Task> {
-  const task = await ctx.board.approveTask(ref);
-  printTask(ctx, task, `approved ${task.key}: it is todo now`);
+/**
+ * `approve`: a proposed task becomes todo; a task in review becomes done (fenced by `--token`, else
+ * by the token it has now, read just before: a decision or a new review meanwhile refuses it).
+ */
+export async function boardApprove(ctx: BoardCommandContext, ref: string, request: { token?: number; note?: string } = {}): Promise<Task> {
+  const inReview = request.token === undefined ? await ctx.board.getTask(ref) : null;
+  if (request.token === undefined && inReview?.status !== 'review') {
+    if (request.note !== undefined) throw new UsageError(`task ${inReview?.key ?? ref} is ${inReview?.status}, not in review: --note goes with a review's approval`);
+    const task = await ctx.board.approveTask(ref);
+    printTask(ctx, task, `approved ${task.key}: it is todo now`);
+    return task;
+  }
+  const token = request.token ?? inReview!.token;
+  const task = await ctx.board.approveReview(ref, { token, ...(request.note === undefined ? {} : { note: request.note }) });
+  printTask(ctx, task, `approved the review of ${task.key}: it is done`);
+  return task;
+}
+
+/** The holder asks for a review: the task waits in `review`, addressed to `to` (or to anyone). */
+export async function boardReview(
+  ctx: BoardCommandContext,
+  ref: string,
+  request: { note: string; to?: string; branch?: string; token?: number; holder: TaskHolder },
+): Promise<Task> {
+  const token = await tokenFor(ctx, ref, request.holder, request.token);
+  const jobId = request.holder.jobId;
+  const body = { token, note: request.note, ...(request.to ? { to: request.to } : {}), ...(request.branch ? { branch: request.branch } : {}), ...(jobId ? { jobId } : {}) };
+  const task = await ctx.board.reviewTask(ref, body);
+  printTask(ctx, task, `${task.key} is in review${request.to ? ` for ${request.to}` : ''} (token ${task.token})`);
+  if (!ctx.json) printLine(ctx.out, `  decide with: mesh board approve ${task.key}   or   mesh board changes ${task.key} --note "what to change"`);
+  return task;
+}
+
+/** Changes asked: the task in review returns to todo, for the one who asked for the review. */
+export async function boardChanges(ctx: BoardCommandContext, ref: string, request: { note: string; token?: number }): Promise<Task> {
+  const token = request.token ?? (await ctx.board.getTask(ref)).token;
+  const task = await ctx.board.requestChanges(ref, { token, note: request.note });
+  printTask(ctx, task, `${task.key} is todo again${task.for ? ` for ${task.for}` : ''}: ${request.note}`);
   return task;
 }
 

@@ -97,4 +97,27 @@ describe('mesh board', () => {
     expect((await hub.run(['board', 'approve', 'T-1'])).stdout).toBe('approved T-1: it is todo now\n');
     expect((await hub.client.getTask('T-1')).status).toBe('todo');
   });
+
+  it('should send a held task to review, then take changes back to its author and approve the second review', async () => {
+    await using hub = await cliHub();
+    await hub.run(['board', 'add', 'login page', '--tag', 'ui']);
+    await hub.run(['board', 'claim', '--as', 'api-1']);
+    const review = await hub.run(['board', 'review', 'UI-1', '--note', 'ready: see the branch', '--to', 'reviewer', '--branch', 'flotilla/login', '--as', 'api-1']);
+    expect(review).toMatchObject({ code: 0, stdout: 'UI-1 is in review for reviewer (token 2)\n  decide with: mesh board approve UI-1   or   mesh board changes UI-1 --note "what to change"\n' });
+    expect((await hub.run(['board', 'ls', '--status', 'review'])).stdout).toMatch(/^REVIEW \(1\)\n {2}UI-1 +login page/);
+    // The lease is gone with the review: the author's done is refused.
+    expect((await hub.run(['board', 'done', 'UI-1', '--note', 'sneak', '--as', 'api-1'])).code).toBe(2);
+    const changes = await hub.run(['board', 'changes', 'UI-1', '--note', 'add a test']);
+    expect(changes).toMatchObject({ code: 0, stdout: 'UI-1 is todo again for api-1: add a test\n' });
+    expect((await hub.run(['board', 'claim'])).code).toBe(3);
+    await hub.run(['board', 'claim', '--as', 'api-1']);
+    await hub.run(['board', 'review', 'UI-1', '--note', 'test added', '--as', 'api-1']);
+    expect((await hub.run(['board', 'approve', 'UI-1', '--token', '2'])).code).toBe(1);
+    const approved = await hub.run(['board', 'approve', 'UI-1', '--note', 'lgtm', '--json']);
+    expect(TaskSchema.parse(JSON.parse(approved.stdout))).toMatchObject({ key: 'UI-1', status: 'done' });
+    const show = await hub.run(['board', 'show', 'UI-1']);
+    expect(show.stdout).toContain('review_requested by api-1@linux to reviewer (branch flotilla/login): ready: see the branch');
+    expect(show.stdout).toContain('changes_requested by user to api-1: add a test');
+    expect(show.stdout).toContain('review_approved by user: lgtm');
+  });
 });

@@ -38,7 +38,7 @@ export function registerBoardCommands(program: Command, ctx: MeshCliContext): vo
     return { board: createBoardClient(transport), transport, out: ctx.streams.stdout, json: Boolean(cmd.optsWithGlobals().json), nowMs: ctx.now() };
   };
   const actions = () => import('./board-actions.js');
-  const board = program.command('board').description('the task board: add, ls, show, claim, renew, done, fail, handoff, approve');
+  const board = program.command('board').description('the task board: add, ls, show, claim, renew, done, fail, handoff, review, approve, changes');
 
   board
     .command('add')
@@ -127,9 +127,33 @@ export function registerBoardCommands(program: Command, ctx: MeshCliContext): vo
       await boardHandoff(await connect(cmd), ref, { ...opts, holder: holderIdentity(ctx.env, opts.as) });
     });
   board
-    .command('approve')
-    .description('approve a proposed task (an agent\'s, or one added with --proposed): it becomes todo')
+    .command('review')
+    .description('ask for a review of a task you hold: it moves to review with your note, your lease ends')
     .argument('<id>', 'the task key or id')
+    .requiredOption('--note <TEXT>', 'what to review, and where')
+    .option('--to <SESSION|ROLE>', 'who should review it (default: anyone; then only a person decides)')
+    .option('--branch <B>', 'the branch to review')
+    .option('--token <N>', TOKEN_HELP, fencingToken)
+    .option('--as <NAME>', 'the name you claimed as')
     .option('--json', 'print the task as JSON')
-    .action(async (ref: string, _opts: unknown, cmd: Command) => void (await (await actions()).boardApprove(await connect(cmd), ref)));
+    .action(async (ref: string, opts: { note: string; to?: string; branch?: string; token?: number; as?: string }, cmd: Command) => {
+      const { boardReview, holderIdentity } = await actions();
+      await boardReview(await connect(cmd), ref, { ...opts, holder: holderIdentity(ctx.env, opts.as) });
+    });
+  board
+    .command('approve')
+    .description('approve a proposed task (it becomes todo), or a task in review (it becomes done)')
+    .argument('<id>', 'the task key or id')
+    .option('--note <TEXT>', 'a note on the approved review')
+    .option('--token <N>', 'for a review: the task\'s token as it went to review (default: its token now)', fencingToken)
+    .option('--json', 'print the task as JSON')
+    .action(async (ref: string, opts: { note?: string; token?: number }, cmd: Command) => void (await (await actions()).boardApprove(await connect(cmd), ref, opts)));
+  board
+    .command('changes')
+    .description('send a task in review back: todo again, for the one who asked for the review, with your note')
+    .argument('<id>', 'the task key or id')
+    .requiredOption('--note <TEXT>', 'what to change')
+    .option('--token <N>', 'the task\'s token as it went to review (default: its token now)', fencingToken)
+    .option('--json', 'print the task as JSON')
+    .action(async (ref: string, opts: { note: string; token?: number }, cmd: Command) => void (await (await actions()).boardChanges(await connect(cmd), ref, opts)));
 }

@@ -62,6 +62,10 @@ export function toProtocolError(error: unknown): unknown {
       return new ProtocolError('FORBIDDEN', error.message, {
         fix: 'an agent may only renew, finish or hand off the tasks it claimed itself',
       });
+    case 'NOT_REVIEWER':
+      return new ProtocolError('FORBIDDEN', error.message, {
+        fix: 'an agent decides only reviews addressed to it or one of its roles, and never its own; ask the user (`mesh board approve`)',
+      });
     case 'NOT_CLAIMABLE':
       return new ProtocolError('CONFLICT', error.message, {
         fix: 'claim another task (`mesh board claim` takes the best one free for you), or wait until this one is free',

@@ -265,6 +265,48 @@ describe('boardRoutes', () => {
     });
   });
 
+  describe('review', () => {
+    it('should take a holder\'s task to review with its note, and let the user approve it into done', async () => {
+      await using hub = await servedBoard();
+      const user = hub.client();
+      await user.addTask({ title: 'implement', tags: ['api'] });
+      const robot = hub.client(agent('linux', { session: 'impl', jobId: 'J1' }));
+      const held = (await robot.claimTask({ holder: { who: 'impl', host: 'linux' }, leaseMs: LEASE_MS }))!;
+      const inReview = await robot.reviewTask(held.key, { token: held.token, note: 'ready, see the branch', to: 'reviewer', branch: 'flotilla/api' });
+      expect(inReview).toMatchObject({ status: 'review', holder: null, leaseExpiresAt: null, for: 'reviewer', token: held.token + 1, branch: 'flotilla/api', previousJobId: 'J1' });
+      expect(inReview.history.at(-1)).toMatchObject({ kind: 'review_requested', by: 'impl', note: 'ready, see the branch', to: 'reviewer' });
+      // The lease is gone: the old token is refused, and nobody claims a task in review.
+      expect(await refusal(robot.completeTask(held.key, { token: held.token, note: 'sneak' }))).toMatchObject({ code: 'STALE_TOKEN', status: 409 });
+      expect(await user.claimTask({ holder: { who: 'rev', host: 'h' }, for: ['rev', 'reviewer'], leaseMs: LEASE_MS })).toBeNull();
+      expect((await user.listTasks({ status: ['review'] })).map((task) => task.key)).toEqual([held.key]);
+      expect(await refusal(user.approveReview(held.key, { token: held.token }))).toMatchObject({ code: 'STALE_TOKEN' });
+      const done = await user.approveReview(held.key, { token: inReview.token, note: 'lgtm' });
+      expect(done).toMatchObject({ status: 'done' });
+      expect(done.history.at(-1)).toMatchObject({ kind: 'review_approved', by: 'user', note: 'lgtm' });
+      expect(await refusal(user.requestChanges(held.key, { token: inReview.token, note: 'late' }))).toMatchObject({ code: 'CONFLICT', status: 409 });
+      expect(hub.events.filter((e) => e.type === 'task.changed').map((e) => (e.task as { status: string }).status)).toEqual(['todo', 'doing', 'review', 'done']);
+    });
+
+    it('should let only the agent the review is addressed to decide it, never its author, and send changes back to the author', async () => {
+      await using hub = await servedBoard({ roles: { 'rev-1': ['reviewer'], impl: ['reviewer'] } });
+      await hub.client().addTask({ title: 'implement' });
+      await hub.client().addTask({ title: 'unrelated' });
+      const author = hub.client(agent('linux', { session: 'impl' }));
+      const held = (await author.claimTask({ holder: { who: 'impl', host: 'linux' }, leaseMs: LEASE_MS }))!;
+      const inReview = await author.reviewTask(held.key, { token: held.token, note: 'ready', to: 'reviewer' });
+      const stranger = hub.client(agent('mac', { session: 'ios-1' }));
+      expect(await refusal(stranger.approveReview(held.key, { token: inReview.token }))).toMatchObject({ code: 'FORBIDDEN', status: 403 });
+      expect(await refusal(author.approveReview(held.key, { token: inReview.token }))).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('asked for the review') });
+      const reviewer = hub.client(agent('mac', { session: 'rev-1' }));
+      const back = await reviewer.requestChanges(held.key, { token: inReview.token, note: 'add a test' });
+      expect(back).toMatchObject({ status: 'todo', for: 'impl' });
+      expect(back.history.at(-1)).toMatchObject({ kind: 'changes_requested', by: 'rev-1', note: 'add a test', to: 'impl' });
+      expect((await stranger.claimTask({ holder: { who: 'ios-1', host: 'mac' }, leaseMs: LEASE_MS }))?.title).toBe('unrelated');
+      expect((await author.claimTask({ holder: { who: 'impl', host: 'linux' }, leaseMs: LEASE_MS }))?.key).toBe(held.key);
+      expect(await refusal(hub.client().requestChanges(held.key, { token: inReview.token, note: '' }))).toMatchObject({ code: 'VALIDATION_FAILED' });
+    });
+  });
+
   it('should answer a malformed body with 400 in words', async () => {
     await using hub = await servedBoard();
     const res = await fetch(`${hub.served.url}/api/board`, { method: 'POST', headers: { authorization: `Bearer ${hub.served.token}` }, body: '{nope' });

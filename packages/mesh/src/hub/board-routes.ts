@@ -11,10 +11,13 @@ import {
   HandoffTaskRequestSchema,
   ProtocolError,
   RenewTaskRequestSchema,
+  RequestChangesRequestSchema,
+  ReviewDecisionRequestSchema,
+  ReviewTaskRequestSchema,
   TaskHolderSchema,
   TaskListQuerySchema,
 } from '@flotilla/protocol';
-import type { BoardStore, Fence, Task, TaskHolder } from '../board/board-store.js';
+import type { BoardStore, Fence, ReviewDecisionInput, Task, TaskHolder } from '../board/board-store.js';
 import { agentName, type AgentCaller, type Caller, type CallerOf } from './caller.js';
 import type { PublishEvent } from './hub-events.js';
 import { jsonBody, publishCommitted, queryOf, routeErrorHandler } from './board-routes-http.js';
@@ -104,6 +107,23 @@ export function boardRoutes(options: BoardRoutesOptions): Hono {
     const jobId = who.kind === 'agent' ? (who.jobId ?? handoff.jobId) : handoff.jobId;
     return c.json(await changed(await store.handoff(c.req.param('ref'), fenceOf(who, token), { ...handoff, ...(jobId ? { jobId } : {}) })));
   });
+  // Review: the holder asks (fenced like done); a person, or the agent it is addressed to, decides.
+  app.post('/:ref/review', async (c) => {
+    const { token, ...review } = await jsonBody(c, ReviewTaskRequestSchema);
+    const who = caller(c);
+    const jobId = who.kind === 'agent' ? (who.jobId ?? review.jobId) : review.jobId;
+    return c.json(await changed(await store.review(c.req.param('ref'), fenceOf(who, token), { ...review, ...(jobId ? { jobId } : {}) })));
+  });
+  app.post('/:ref/review/approve', async (c) => {
+    const { token, note } = await jsonBody(c, ReviewDecisionRequestSchema);
+    const decision = await reviewDecision(caller(c), note, options.rolesOf);
+    return c.json(await changed(await store.decideReview(c.req.param('ref'), token, 'approve', decision)));
+  });
+  app.post('/:ref/review/changes', async (c) => {
+    const { token, note } = await jsonBody(c, RequestChangesRequestSchema);
+    const decision = await reviewDecision(caller(c), note, options.rolesOf);
+    return c.json(await changed(await store.decideReview(c.req.param('ref'), token, 'changes', decision)));
+  });
   app.post('/:ref/approve', async (c) => {
     if (caller(c).kind !== 'user') {
       throw new ProtocolError('FORBIDDEN', 'an agent cannot approve a proposed task; only a person can', {
@@ -152,6 +172,13 @@ async function agentClaimNames(
     });
   }
   return requested === undefined ? own : [...requested];
+}
+
+/** A person decides any review; an agent as itself, with its names (self and roles), checked by the store on the row. */
+async function reviewDecision(who: Caller, note: string | undefined, rolesOf: BoardRoutesOptions['rolesOf']): Promise<ReviewDecisionInput> {
+  const withNote = note === undefined ? {} : { note };
+  if (who.kind === 'user') return { ...withNote, by: 'user' };
+  return { ...withNote, reviewer: { who: agentName(who), names: await agentClaimNames(who, undefined, rolesOf) } };
 }
 
 /**

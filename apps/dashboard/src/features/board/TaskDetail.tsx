@@ -28,6 +28,9 @@ const EVENT_WORDS: Record<TaskEvent['kind'], string> = {
   failed: 'failed',
   handed_off: 'handed off',
   expired: 'lease ran out',
+  review_requested: 'asked for review',
+  review_approved: 'review approved',
+  changes_requested: 'changes requested',
 };
 
 /** One task, live from the store when it holds it (fetched otherwise): its facts and its history with notes. */

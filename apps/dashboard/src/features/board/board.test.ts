@@ -22,6 +22,13 @@ describe('boardColumns', () => {
     expect(columns.proposed).toEqual([]);
   });
 
+  it('should put a task in review in the review column, whoever it is addressed to', () => {
+    const inReview = task('r', { status: 'review', for: 'reviewer', holder: null, leaseExpiresAt: null });
+    const columns = boardColumns([inReview, task('t')]);
+    expect(columns.review.map((t) => t.id)).toEqual(['r']);
+    expect(columns.todo.map((t) => t.id)).toEqual(['t']);
+  });
+
   it('should not reorder a column when a lease is renewed', () => {
     const a = task('a', { status: 'doing', createdAt: at(-2000), leaseExpiresAt: at(60_000) });
     const b = task('b', { status: 'doing', createdAt: at(-1000), leaseExpiresAt: at(30_000) });
