@@ -55,3 +55,7 @@ export type { RunJob, RunJobRequest, RunJobResult } from './cycle/run-job.js';
 export type { CycleReport, BatchReport, BatchRunOutcome } from './cycle/report.js';
 export { createPauseGate, STORM_MIN_RUNS, FIRST_BACKOFF_MS, MAX_BACKOFF_MS } from './cycle/pause.js';
 export type { Pause, PauseGate } from './cycle/pause.js';
+
+export { FlowDefinitionSchema, FlowItemSchema, FlowStepSchema, LoopSchema } from './flow/flow-definition.js';
+export { VerdictSchema, FindingSchema, VERDICT_JSON_SCHEMA, parseVerdict } from './flow/verdict.js';
+export type { Verdict, Finding, VerdictParse } from './flow/verdict.js';

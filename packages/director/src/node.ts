@@ -31,3 +31,18 @@ export type { DirectorHooks } from './cycle/process-batch.js';
 export { ensurePullRequest } from './cycle/pull-request.js';
 export type { EnsurePullRequestInput, EnsurePullRequestResult } from './cycle/pull-request.js';
 export { buildPrompt } from './cycle/prompt.js';
+
+export { createFleet, judgeDoctor } from './hub/fleet.js';
+export type { Fleet, FleetOptions } from './hub/fleet.js';
+export { createFleetRunJob } from './hub/dispatch.js';
+export type { FleetRunJobOptions } from './hub/dispatch.js';
+export { findServer, findLocalDaemon } from './hub/server.js';
+export type { FlotillaServer } from './hub/server.js';
+
+export { openFlowLedger } from './flow/flow-ledger.js';
+export type { FlowLedger, FlowRecord, FlowStepRecord, FlowStatus } from './flow/flow-ledger.js';
+export { createFlowRunner } from './flow/flow-runner.js';
+export type { FlowRunner, FlowRunnerOptions, FlowJobRequest, FlowRunJob } from './flow/flow-runner.js';
+export { createFlowRunJob } from './flow/flow-run-job.js';
+export { runFlowCommand } from './cli/flow-command.js';
+export type { FlowCommandDeps } from './cli/flow-command.js';

@@ -2,21 +2,42 @@ import { hostname } from 'node:os';
 import createDebug from 'debug';
 import type { DirectorConfig, RepoConfig } from '../config/config-schema.js';
 import { routeTicket } from '../config/routing.js';
+import { loadPauseState, saveLastCycle, savePauseState, type PauseState } from '../ledger/director-state.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { GitHubApi } from '../sources/github/github-api.js';
 import { isHttpApiError } from '../sources/http-errors.js';
 import type { TicketSource } from '../sources/ticket-source.js';
 import { ticketKey, type SourceName, type Ticket } from '../tickets/ticket.js';
 import { planBatches, type PlannedBatch } from './batches.js';
-import { createPauseGate, type PauseGate } from './pause.js';
+import { createPauseGate } from './pause.js';
 import { processBatch, type BatchContext, type DirectorHooks } from './process-batch.js';
-import type { BatchReport, CycleReport } from './report.js';
+import type { BatchReport, CycleReport, HostReadiness } from './report.js';
 import type { RunJob } from './run-job.js';
 
 const debug = createDebug('director:cycle');
 
 /** A batch's ledger lease: renewed every third of it while its job runs, so only a dead director loses it. */
 export const DEFAULT_BATCH_LEASE_MS = 15 * 60_000;
+
+/** Where a repo's jobs go: a host of the fleet, or why none can take them. */
+export type Placement = { host: string } | { refused: string };
+
+/** What the pre-flight found before a cycle. */
+export interface FleetPreflight {
+  hosts: HostReadiness[];
+  /** Where jobs of a repo whose `hosts` are these run (see decision 38: only this machine's host). */
+  placement(repoHosts: readonly string[]): Placement;
+}
+
+/**
+ * The hosts jobs run on, as the director sees them before each cycle (`src/hub/fleet.ts` builds one
+ * over a hub or a lone daemon). Without one, every repo's jobs count against one host for
+ * `concurrency.perHost` (its first `hosts` entry, else `default`) and nothing is checked.
+ */
+export interface DirectorFleet {
+  /** `GET /api/doctor` (or what stands for it) for every host jobs of `agent` may go to. */
+  preflight(agent: string): Promise<FleetPreflight>;
+}
 
 export interface DirectorOptions {
   config: DirectorConfig;
@@ -32,6 +53,8 @@ export interface DirectorOptions {
   hooks?: DirectorHooks;
   /** The clock for pauses (epoch ms); injected so that tests can pass a rate limit's reset. */
   now?: () => number;
+  /** Pre-flight and placement; see `DirectorFleet`. */
+  fleet?: DirectorFleet;
 }
 
 export interface Director {
@@ -62,14 +85,13 @@ export function createDirector(options: DirectorOptions): Director {
     batchLeaseMs: options.batchLeaseMs ?? DEFAULT_BATCH_LEASE_MS,
     hooks: options.hooks ?? {},
   };
-  const gate = createPauseGate();
   const now = options.now ?? Date.now;
   let running: Promise<CycleReport> | null = null;
   let followUp: Promise<CycleReport> | null = null;
 
   function runCycle(): Promise<CycleReport> {
     if (running === null) {
-      running = cycle(ctx, options.sources, gate, now).finally(() => (running = null));
+      running = cycle(ctx, options.sources, { now, fleet: options.fleet ?? null }).finally(() => (running = null));
       return running;
     }
     followUp ??= running
@@ -83,14 +105,23 @@ export function createDirector(options: DirectorOptions): Director {
   return { runCycle, id };
 }
 
-async function cycle(ctx: BatchContext, sources: readonly TicketSource[], gate: PauseGate, now: () => number): Promise<CycleReport> {
+interface CycleOptions {
+  now: () => number;
+  fleet: DirectorFleet | null;
+}
+
+async function cycle(ctx: BatchContext, sources: readonly TicketSource[], options: CycleOptions): Promise<CycleReport> {
+  const { now } = options;
   const report: CycleReport = { startedAt: new Date().toISOString(), endedAt: '', skipped: [], sourceErrors: [], batches: [], pause: null };
+  // The pause lives in the ledger: a restarted director (or another on this ledger) honours it.
+  const gate = createPauseGate(await loadPauseState(ctx.ledger));
   const paused = gate.current(now());
   if (paused !== null) {
     report.pause = { until: new Date(paused.until).toISOString(), reason: paused.reason, started: false };
     report.endedAt = new Date().toISOString();
     return report;
   }
+  const preflight = await runPreflight(ctx, options.fleet, report);
   const byRepo = new Map<string, { repo: RepoConfig; tickets: Ticket[] }>();
   const listedAt = Date.now();
   for (const source of sources) {
@@ -105,12 +136,81 @@ async function cycle(ctx: BatchContext, sources: readonly TicketSource[], gate: 
   }
   const plans: PlannedBatch[] = [];
   for (const { repo, tickets } of byRepo.values()) plans.push(...(await planBatches(repo, tickets, { size: ctx.config.batch.size, listedAt }, ctx.ledger)));
-  report.batches = await runPerRepo(ctx, plans);
+  const placed = await placeBatches(ctx, plans, preflight, report);
+  report.batches = await runScheduled(ctx, placed);
   const started = gate.observe(report.batches, now());
+  await savePauseState(ctx.ledger, mergePause(gate.state(), await loadPauseState(ctx.ledger), now()));
   if (started !== null) report.pause = { until: new Date(started.until).toISOString(), reason: started.reason, started: true };
   report.endedAt = new Date().toISOString();
+  await saveLastCycle(ctx.ledger, {
+    startedAt: report.startedAt,
+    endedAt: report.endedAt,
+    by: ctx.owner,
+    routed: Object.fromEntries([...byRepo.values()].map(({ repo, tickets }) => [repo.name, tickets.map((t) => ({ key: ticketKey(t), title: t.title }))])),
+    skipped: report.skipped,
+    sourceErrors: report.sourceErrors.map(({ source, code, message }) => ({ source, code, message })),
+    preflight: report.preflight ?? null,
+  });
   debug('cycle: %d batches, %d skipped, %d source errors', report.batches.length, report.skipped.length, report.sourceErrors.length);
   return report;
+}
+
+/** Another director on the ledger may have paused meanwhile (while this cycle ran): its later pause wins. */
+function mergePause(mine: PauseState, stored: PauseState | null, now: number): PauseState {
+  if (stored?.pause && stored.pause.until > now && stored.pause.until > (mine.pause?.until ?? 0)) return stored;
+  return mine;
+}
+
+/** The fleet's pre-flight, in the report; a fleet that cannot be asked at all makes every host not ready. */
+async function runPreflight(ctx: BatchContext, fleet: DirectorFleet | null, report: CycleReport): Promise<FleetPreflight | null> {
+  if (fleet === null) return null;
+  try {
+    const found = await fleet.preflight(ctx.config.models.agent);
+    report.preflight = found.hosts;
+    return found;
+  } catch (error) {
+    const detail = `the pre-flight could not ask the server: ${(error as Error).message}`;
+    report.preflight = [{ host: '(server)', ok: false, detail }];
+    return { hosts: report.preflight, placement: () => ({ refused: detail }) };
+  }
+}
+
+interface PlacedBatch {
+  plan: PlannedBatch;
+  /** The host its job goes to (for `concurrency.perHost`). */
+  host: string;
+  /** Whether the fleet placed it there (then the report names the host). */
+  placed: boolean;
+}
+
+/**
+ * Decides each batch's host before anything is claimed: a repo the fleet refuses (its `hosts` do
+ * not include this machine's) or a host that failed the pre-flight gets nothing dispatched; its
+ * tickets are skipped with the reason. A batch past its job (worked or pushed) needs no host.
+ */
+async function placeBatches(ctx: BatchContext, plans: readonly PlannedBatch[], preflight: FleetPreflight | null, report: CycleReport): Promise<PlacedBatch[]> {
+  const placed: PlacedBatch[] = [];
+  for (const plan of plans) {
+    if (preflight === null) {
+      placed.push({ plan, host: plan.repo.hosts[0] ?? 'default', placed: false });
+      continue;
+    }
+    const where = preflight.placement(plan.repo.hosts);
+    const ready = 'host' in where ? preflight.hosts.find((h) => h.host === where.host) : undefined;
+    let refusal: string | null = null;
+    if ('refused' in where) refusal = where.refused;
+    else if (ready === undefined) refusal = `host ${where.host} was not checked by the pre-flight`;
+    else if (!ready.ok) refusal = `host ${where.host} failed the pre-flight, nothing is dispatched to it: ${ready.detail}`;
+    if (refusal !== null) {
+      const open = await ctx.ledger.openBatchOf(ticketKey(plan.tickets[0]!));
+      if (open === null || open.stage === 'claimed') {
+        for (const ticket of plan.tickets) report.skipped.push({ ticket: ticketKey(ticket), title: ticket.title, reason: refusal });
+        continue;
+      }
+    }
+    placed.push({ plan, host: 'host' in where ? where.host : 'default', placed: 'host' in where });
+  }
+  return placed;
 }
 
 async function routeOne(ctx: BatchContext, source: TicketSource, ticket: Ticket, byRepo: Map<string, { repo: RepoConfig; tickets: Ticket[] }>, report: CycleReport): Promise<void> {
@@ -130,19 +230,40 @@ async function routeOne(ctx: BatchContext, source: TicketSource, ticket: Ticket,
   byRepo.set(decision.repo.name, entry);
 }
 
-/** Runs each repo's batches with at most `concurrency` of them at once; repos run side by side. */
-async function runPerRepo(ctx: BatchContext, plans: readonly PlannedBatch[]): Promise<BatchReport[]> {
+/**
+ * Runs the batches with at most `concurrency` of one repo (`repos[].concurrency`, else
+ * `concurrency.perRepo`) and `concurrency.perHost` of one host at once, in plan order: a batch waits
+ * while either limit is full, and starts as soon as a running one ends.
+ */
+async function runScheduled(ctx: BatchContext, placed: readonly PlacedBatch[]): Promise<BatchReport[]> {
   const reports: BatchReport[] = [];
-  const repos = [...new Set(plans.map((p) => p.repo.name))];
-  await Promise.all(
-    repos.map(async (name) => {
-      const queue = plans.filter((p) => p.repo.name === name);
-      const limit = queue[0]?.repo.concurrency ?? ctx.config.concurrency.perRepo;
-      const workers = Array.from({ length: Math.min(limit, queue.length) }, async () => {
-        for (let plan = queue.shift(); plan !== undefined; plan = queue.shift()) reports.push(await processBatch(ctx, plan));
-      });
-      await Promise.all(workers);
-    }),
-  );
-  return reports;
+  const waiting = [...placed];
+  const byRepo = new Map<string, number>();
+  const byHost = new Map<string, number>();
+  const running = new Set<Promise<void>>();
+  const repoLimit = (p: PlacedBatch): number => p.plan.repo.concurrency ?? ctx.config.concurrency.perRepo;
+  const fits = (p: PlacedBatch): boolean => (byRepo.get(p.plan.repo.name) ?? 0) < repoLimit(p) && (byHost.get(p.host) ?? 0) < ctx.config.concurrency.perHost;
+  const bump = (map: Map<string, number>, key: string, by: number): void => void map.set(key, (map.get(key) ?? 0) + by);
+  for (;;) {
+    for (let index = 0; index < waiting.length; ) {
+      const next = waiting[index]!;
+      if (!fits(next)) {
+        index += 1;
+        continue;
+      }
+      waiting.splice(index, 1);
+      bump(byRepo, next.plan.repo.name, 1);
+      bump(byHost, next.host, 1);
+      const task: Promise<void> = processBatch(ctx, next.plan)
+        .then((report) => void reports.push(next.placed ? { ...report, host: next.host } : report))
+        .finally(() => {
+          bump(byRepo, next.plan.repo.name, -1);
+          bump(byHost, next.host, -1);
+          running.delete(task);
+        });
+      running.add(task);
+    }
+    if (running.size === 0) return reports;
+    await Promise.race(running);
+  }
 }

@@ -1,4 +1,5 @@
 import type { FailureKind } from '@flotilla/protocol';
+import type { PauseState } from '../ledger/director-state.js';
 import type { BatchReport } from './report.js';
 
 /** Kinds that mean "the fleet cannot work right now", whatever the ticket. */
@@ -27,6 +28,8 @@ export interface PauseGate {
    * and returns the pause — once, when it begins; a storm while paused extends it silently.
    */
   observe(batches: readonly BatchReport[], now: number): Pause | null;
+  /** Everything the gate knows, to be kept in the ledger (a restarted director resumes it with `createPauseGate(state)`). */
+  state(): PauseState;
 }
 
 /**
@@ -35,10 +38,12 @@ export interface PauseGate {
  * const started = gate.observe(report.batches, Date.now());
  * if (started) notify(`pausing until ${new Date(started.until).toISOString()}: ${started.reason}`);
  */
-export function createPauseGate(): PauseGate {
-  let pause: Pause | null = null;
-  let backoffMs = FIRST_BACKOFF_MS;
+export function createPauseGate(initial: PauseState | null = null): PauseGate {
+  let pause: Pause | null = initial?.pause ? { until: initial.pause.until, reason: initial.pause.reason } : null;
+  let startedAt = initial?.pause?.startedAt ?? 0;
+  let backoffMs = initial?.backoffMs ?? FIRST_BACKOFF_MS;
   return {
+    state: () => ({ pause: pause === null ? null : { ...pause, startedAt }, backoffMs }),
     current: (now) => (pause !== null && pause.until > now ? pause : null),
     observe(batches, now) {
       const ran = batches.filter((b) => b.model !== undefined);
@@ -53,7 +58,8 @@ export function createPauseGate(): PauseGate {
       if (resets.length === 0) backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
       const reason = `${storm.length} of ${ran.length} runs this cycle were rate-limited or failed fast`;
       const wasPaused = pause !== null && pause.until > now;
-      pause = { until: Math.max(until, pause?.until ?? 0), reason };
+      if (!wasPaused) startedAt = now;
+      pause = { until: Math.max(until, wasPaused ? pause!.until : 0), reason };
       return wasPaused ? null : pause;
     },
   };

@@ -35,6 +35,16 @@ export interface BatchReport {
   burned?: boolean;
   /** The next attempt will run on a stronger model than this one. */
   escalates?: boolean;
+  /** The host its job was placed on (when the director was given a fleet). */
+  host?: string;
+}
+
+/** One host's pre-flight before a cycle: can it take the agent's jobs now, and if not, why. */
+export interface HostReadiness {
+  host: string;
+  ok: boolean;
+  /** What was found: the failing doctor checks with their fixes, the link state, a pause; or what passed. */
+  detail: string;
 }
 
 export interface CycleReport {
@@ -44,6 +54,12 @@ export interface CycleReport {
   skipped: Array<{ ticket: string; title: string; reason: string }>;
   sourceErrors: Array<{ source: SourceName; message: string; code: string; resetsAt: string | null }>;
   batches: BatchReport[];
+  /**
+   * The pre-flight before this cycle (`GET /api/doctor` of each host jobs may go to): a host that
+   * is not ok got nothing dispatched, and its tickets are in `skipped` with the reason. Absent when
+   * the director runs without a fleet (an injected `runJob`).
+   */
+  preflight?: HostReadiness[];
   /**
    * The director's pause after a rate-limit or fast-failure storm: `started` on the one cycle that
    * began it (say so then, once); a paused cycle dispatches nothing and lists nothing.

@@ -12,6 +12,8 @@ import { immediate, type SqliteDatabase } from '@flotilla/kit/sqlite';
  * - `attempts`: every run, with its failure kind and whether it burned an attempt.
  * - `pull_requests`: the "PR intended" record, written and committed before the create call, then
  *   completed with the number and link (created or adopted).
+ * - `director_state` (2): small JSON values under a name, shared by every director on the ledger: the
+ *   storm pause (so a restarted director still honours it) and the last cycle's summary (for `status`).
  */
 const MIGRATIONS: readonly string[] = [
   `
@@ -79,6 +81,14 @@ const MIGRATIONS: readonly string[] = [
     recorded_at text
   );
   create unique index pull_requests_head on pull_requests (repo, head);
+  `,
+  `
+  create table director_state (
+    key text primary key,
+    value text not null,
+    updated_at text not null
+  );
+  create index batches_closed_at on batches (status, updated_at);
   `,
 ];
 

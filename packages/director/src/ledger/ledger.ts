@@ -75,6 +75,8 @@ export interface AttemptRecord {
   burned: boolean;
   message: string | null;
   resetsAt: string | null;
+  startedAt: string;
+  endedAt: string | null;
 }
 
 export interface AttemptResult {
@@ -112,6 +114,24 @@ export type IntendResult =
   | { state: 'created'; record: PullRequestRecord }
   | { state: 'busy'; record: PullRequestRecord };
 
+/** A batch as `status` shows it: its tickets' rows and every attempt. */
+export interface OverviewBatch extends LedgerBatch {
+  tickets: LedgerTicket[];
+  attempts: AttemptRecord[];
+  createdAt: string;
+  /** When the batch's row last changed (ISO); for a closed batch, when it was closed. */
+  updatedAt: string;
+}
+
+export interface LedgerOverview {
+  /** Every open batch (in flight, or waiting to be retried), oldest first. */
+  open: OverviewBatch[];
+  /** Batches closed at or after `since`, newest first. */
+  closed: OverviewBatch[];
+  /** Pull requests recorded (created or adopted) at or after `since`, newest first. */
+  pullRequests: Array<PullRequestRecord & { recordedAt: string }>;
+}
+
 export interface Ledger {
   ticket(key: string): Promise<LedgerTicket | null>;
   batch(id: string): Promise<LedgerBatch | null>;
@@ -129,6 +149,10 @@ export interface Ledger {
   setStage(batchId: string, stage: BatchStage): Promise<void>;
   /** Closes the batch; its tickets become `in_review` (or `given_up`) with the link. */
   closeBatch(batchId: string, outcome: BatchOutcome, link: string | null, note?: string): Promise<void>;
+  /**
+   * The batch's next attempt — or the one a crashed director started and never ended (same number,
+   * same model), so that its job is re-dispatched under the same idempotency key and adopted.
+   */
   startAttempt(batchId: string, model: string, owner: string): Promise<AttemptRecord>;
   endAttempt(attemptId: number, end: AttemptEnd, maxAttempts: number): Promise<AttemptResult>;
   attempts(batchId: string): Promise<AttemptRecord[]>;
@@ -136,6 +160,11 @@ export interface Ledger {
   intendPullRequest(batchId: string, input: IntendPullRequestInput): Promise<IntendResult>;
   recordPullRequest(batchId: string, pr: { number: number; url: string; adopted: boolean }): Promise<PullRequestRecord>;
   pullRequest(batchId: string): Promise<PullRequestRecord | null>;
+  /** A small JSON value under `key` (see `director-state.ts`); null when never set. */
+  getState(key: string): Promise<unknown>;
+  setState(key: string, value: unknown): Promise<void>;
+  /** What `flotilla-director status` shows: open batches, and what was closed or opened since `since` (epoch ms). */
+  overview(since: number): Promise<LedgerOverview>;
   close(): Promise<void>;
 }
 

@@ -17,7 +17,9 @@ import {
   type IntendResult,
   type Ledger,
   type LedgerBatch,
+  type LedgerOverview,
   type LedgerTicket,
+  type OverviewBatch,
   type PullRequestRecord,
 } from './ledger.js';
 import { migrateLedger } from './ledger-schema.js';
@@ -45,6 +47,8 @@ const BatchRowSchema = z.object({
   link: z.string().nullable(),
   owner: z.string().nullable(),
   lease_until: z.number().int(),
+  created_at: z.string(),
+  updated_at: z.string(),
 });
 const AttemptRowSchema = z.object({
   id: z.number().int(),
@@ -56,6 +60,8 @@ const AttemptRowSchema = z.object({
   burned: z.number().int(),
   message: z.string().nullable(),
   resets_at: z.string().nullable(),
+  started_at: z.string(),
+  ended_at: z.string().nullable(),
 });
 const PullRequestRowSchema = z.object({
   batch_id: z.string(),
@@ -68,6 +74,7 @@ const PullRequestRowSchema = z.object({
   adopted: z.number().int(),
   intended_by: z.string(),
   intent_until: z.number().int(),
+  recorded_at: z.string().nullable(),
 });
 
 export interface SqliteLedgerOptions {
@@ -176,6 +183,24 @@ export function openSqliteLedger(path: string, options: SqliteLedgerOptions = {}
     return row === undefined ? null : toPullRequest(PullRequestRowSchema.parse(row));
   }
 
+  function overviewBatch(row: unknown): OverviewBatch {
+    const parsed = BatchRowSchema.parse(row);
+    const keys = keysOf(parsed.id);
+    const attempts = (sqlite.prepare('select * from attempts where batch_id = ? order by id').all(parsed.id) as unknown[]).map((a) => toAttempt(AttemptRowSchema.parse(a)));
+    return { ...toBatch(parsed, keys), tickets: keys.map((key) => ticketByKey(key)!), attempts, createdAt: parsed.created_at, updatedAt: parsed.updated_at };
+  }
+
+  function overview(since: number): LedgerOverview {
+    const sinceIso = new Date(since).toISOString();
+    const open = (sqlite.prepare("select * from batches where status = 'open' order by created_at, id").all() as unknown[]).map(overviewBatch);
+    const closed = (sqlite.prepare("select * from batches where status = 'closed' and updated_at >= ? order by updated_at desc, id").all(sinceIso) as unknown[]).map(overviewBatch);
+    const pullRequests = (sqlite.prepare("select * from pull_requests where state = 'created' and recorded_at >= ? order by recorded_at desc").all(sinceIso) as unknown[]).map((row) => {
+      const parsed = PullRequestRowSchema.parse(row);
+      return { ...toPullRequest(parsed), recordedAt: parsed.recorded_at ?? '' };
+    });
+    return { open, closed, pullRequests };
+  }
+
   const tx = <T>(fn: () => T): Promise<T> => Promise.resolve().then(() => immediate(sqlite, fn));
   return {
     ticket: async (key) => ticketByKey(key),
@@ -189,6 +214,14 @@ export function openSqliteLedger(path: string, options: SqliteLedgerOptions = {}
     closeBatch: (batchId, outcome, link, note) => tx(() => closeBatchNow(batchId, outcome, link, note)),
     startAttempt: (batchId, model, owner) =>
       tx(() => {
+        // A director that crashed while its job ran left the attempt open: resume it (same number,
+        // so the same idempotency key, and the job that already runs is adopted, not started again).
+        const unended = sqlite.prepare('select * from attempts where batch_id = ? and outcome is null order by id desc limit 1').get(batchId);
+        if (unended !== undefined) {
+          const row = AttemptRowSchema.parse(unended);
+          sqlite.prepare('update attempts set owner = ? where id = ?').run(owner, row.id);
+          return toAttempt(row);
+        }
         const { n } = sqlite.prepare('select count(*) as n from attempts where batch_id = ?').get(batchId) as { n: number };
         const { lastInsertRowid } = sqlite
           .prepare('insert into attempts (batch_id, number, model, owner, started_at) values (?, ?, ?, ?, ?)')
@@ -209,6 +242,17 @@ export function openSqliteLedger(path: string, options: SqliteLedgerOptions = {}
         return record;
       }),
     pullRequest: async (batchId) => pullRequestRow(batchId),
+    getState: async (key) => {
+      const row = sqlite.prepare('select value from director_state where key = ?').get(key) as { value: string } | undefined;
+      return row === undefined ? null : (JSON.parse(row.value) as unknown);
+    },
+    setState: (key, value) =>
+      tx(() => {
+        sqlite
+          .prepare('insert into director_state (key, value, updated_at) values (?, ?, ?) on conflict (key) do update set value = excluded.value, updated_at = excluded.updated_at')
+          .run(key, JSON.stringify(value), iso());
+      }),
+    overview: async (since) => overview(since),
     close: async () => opened.close(),
   };
 }
@@ -264,6 +308,8 @@ function toAttempt(row: z.infer<typeof AttemptRowSchema>): AttemptRecord {
     burned: row.burned === 1,
     message: row.message,
     resetsAt: row.resets_at,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
   };
 }
 

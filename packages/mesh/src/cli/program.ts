@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import type { MeshCliContext } from './context.js';
 import { registerBoardCommands } from './board-commands.js';
+import { registerDirectorCommand } from './director-command.js';
 import { registerFleetCommands } from './fleet-commands.js';
 import { registerHostCommands } from './host-commands.js';
 import { registerMessageCommands } from './message-commands.js';
@@ -39,6 +40,7 @@ export function createProgram(ctx: MeshCliContext): Command {
   registerFleetCommands(program, ctx);
   registerBoardCommands(program, ctx);
   registerMessageCommands(program, ctx);
+  registerDirectorCommand(program, ctx);
   return program;
 }
 

@@ -1,0 +1,105 @@
+/**
+ * `flotilla-director start`: a cycle every `cycle.everySeconds` (default 2 min; `--every`), and at
+ * once when a board task becomes todo on the hub, until SIGINT / SIGTERM. `--once`: one cycle,
+ * which waits for the jobs it dispatched, then exit — 1 when anything failed (a batch, a source, a
+ * host's pre-flight), for cron.
+ */
+import createDebug from 'debug';
+import type { CycleReport } from '../cycle/report.js';
+import { ExitError, printJson, printLine, type DirectorCliContext } from './context.js';
+import { cycleFailed, formatCycle } from './format.js';
+import { acquireDirectorLock } from './lock.js';
+import { directorId, openDirector, readConfig, type GlobalOptions, type RunningDirector } from './setup.js';
+
+const debug = createDebug('director:cli');
+
+export interface StartOptions extends GlobalOptions {
+  once: boolean;
+  json: boolean;
+  /** Seconds between cycles (default the config's `cycle.everySeconds`). */
+  every?: number;
+}
+
+export async function start(ctx: DirectorCliContext, options: StartOptions): Promise<void> {
+  const loaded = await readConfig(ctx, options);
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(loaded.stateDir, { recursive: true, mode: 0o700 });
+  const lock = await acquireDirectorLock(loaded.stateDir, directorId(ctx, options));
+  let running: RunningDirector | null = null;
+  try {
+    running = await openDirector(ctx, options, loaded);
+    const say = (line: string): void => void (options.json ? ctx.streams.stderr : ctx.streams.stdout).write(`${line}\n`);
+    for (const note of running.notes) say(`flotilla-director: ${note}`);
+    if (options.once) {
+      const report = await running.director.runCycle();
+      show(ctx, report, options.json);
+      if (cycleFailed(report)) throw new ExitError(1);
+      return;
+    }
+    await loop(ctx, running, options, (options.every ?? loaded.config.cycle.everySeconds) * 1000);
+  } finally {
+    await running?.close();
+    await lock.release();
+  }
+}
+
+function show(ctx: DirectorCliContext, report: CycleReport, json: boolean): void {
+  if (json) printJson(ctx.streams.stdout, report);
+  else for (const line of formatCycle(report)) printLine(ctx.streams.stdout, line);
+}
+
+async function loop(ctx: DirectorCliContext, running: RunningDirector, options: StartOptions, everyMs: number): Promise<void> {
+  let stopped = false;
+  let wake: (() => void) | null = null;
+  const stop = ctx.stopSignal().then((signal) => {
+    stopped = true;
+    wake?.();
+    return signal;
+  });
+  const trigger = (): void => {
+    void running.director.runCycle().then(
+      (report) => {
+        if (!stopped) show(ctx, report, options.json);
+      },
+      // After a stop the ledger closes under a cycle still waiting for its jobs: that is not news.
+      (error: unknown) => void (stopped ? undefined : ctx.streams.stderr.write(`flotilla-director: the cycle failed: ${(error as Error).message}\n`)),
+    );
+  };
+  const unfollow = running.server.isHub ? followBoard(running, trigger) : () => undefined;
+  try {
+    while (!stopped) {
+      // Cycles coalesce: a trigger while one runs makes one follow-up, never two at once.
+      trigger();
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, everyMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    // Jobs keep running on their hosts; a restarted director adopts them (same idempotency keys).
+    ctx.streams.stderr.write(`flotilla-director: stopping (${await stop}); dispatched jobs keep running and are adopted on restart\n`);
+  } finally {
+    unfollow();
+  }
+}
+
+/** On the hub, a board task that becomes todo starts a cycle at once. */
+function followBoard(running: RunningDirector, trigger: () => void): () => void {
+  const controller = new AbortController();
+  void (async () => {
+    while (!controller.signal.aborted) {
+      try {
+        for await (const event of running.server.client.events({ signal: controller.signal })) {
+          if (event.type === 'task.changed' && event.task.status === 'todo') trigger();
+        }
+      } catch (error) {
+        if (controller.signal.aborted) return;
+        debug('following the board: %s', (error as Error).message);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5_000).unref());
+    }
+  })();
+  return () => controller.abort();
+}

@@ -1,0 +1,167 @@
+/**
+ * The real `RunJob`: one attempt of one batch as one job of a hub or a lone cb daemon, created with
+ * the attempt's idempotency key (`<batch>:<attempt>`) so that a director that crashed and dispatches
+ * the same attempt again adopts the job that already runs instead of starting a second one; then
+ * waited for (`GET /api/jobs/:id/wait`, the long poll `cb wait` uses) and mapped to a `RunJobResult`.
+ *
+ * The director owns retries (decision 38): the job is created with `attempts: 1`, so a task failure
+ * ends it at once; when the daemon parks it in `retry_wait` after an infrastructure failure (rate
+ * limit, overload, crash), the job is cancelled and the failure returned — the director counts it
+ * (free), pauses on a storm, and dispatches the next attempt itself.
+ */
+import createDebug from 'debug';
+import {
+  JobSchema,
+  errorFromEnvelope,
+  isProtocolError,
+  isTerminal,
+  type CreateJobRequest,
+  type Failure,
+  type FailureKind,
+  type Job,
+} from '@flotilla/protocol';
+import type { RunJob, RunJobRequest, RunJobResult } from '../cycle/run-job.js';
+import type { Fleet } from './fleet.js';
+
+const debug = createDebug('director:dispatch');
+
+/** A dispatch whose answer was lost with the link is sent again (same key: it runs once). */
+const CREATE_ATTEMPTS = 4;
+const LINK_RETRY_MS = 2_000;
+/** Codes that mean "the link or the server dropped": the outcome is unknown, asking again is safe. */
+const LINK_CODES = new Set(['DAEMON_UNAVAILABLE', 'HUB_UNAVAILABLE', 'HOST_UNREACHABLE', 'TRANSPORT_FAILED']);
+
+export interface FleetRunJobOptions {
+  fleet: Fleet;
+  /** How long one long poll waits (default 10 s): a `retry_wait` is noticed within this. */
+  pollMs?: number;
+  /** Give up on a job after this long, cancelling it (default 5 h: past cb's 4 h wall timeout). */
+  maxWaitMs?: number;
+  /** Extra tags on every job (`director` and `batch:<id>` are always there). */
+  tags?: string[];
+}
+
+/**
+ * @example
+ * const runJob = createFleetRunJob({ fleet: createFleet({ server }) });
+ * const director = createDirector({ ...options, fleet, runJob });
+ */
+export function createFleetRunJob(options: FleetRunJobOptions): RunJob {
+  const { fleet } = options;
+  const pollMs = options.pollMs ?? 10_000;
+  const maxWaitMs = options.maxWaitMs ?? 5 * 3600_000;
+  return async (request) => {
+    const where = await fleet.placement(request.hosts, request.agent);
+    if ('refused' in where) return failed('interrupted', `not dispatched: ${where.refused}`);
+    // Flow steps (src/flow) add a verdict schema and want the job id while it runs.
+    const extra = request as RunJobRequest & { jsonSchema?: object; onJobId?: (jobId: string) => void };
+    const body: CreateJobRequest = {
+      prompt: request.prompt,
+      agent: request.agent,
+      model: request.model,
+      modelLadder: [request.model],
+      cwd: request.worktreePath,
+      idempotencyKey: request.idempotencyKey,
+      attempts: 1,
+      tags: [...new Set(['director', `batch:${request.batchId}`, ...(options.tags ?? [])])].slice(0, 32),
+      ...(extra.jsonSchema === undefined ? {} : { jsonSchema: extra.jsonSchema }),
+    };
+    let job: Job;
+    try {
+      job = await createJob(fleet, body, where.host);
+    } catch (error) {
+      return dispatchFailure(error, where.host, request);
+    }
+    debug('%s: job %s on %s (%s)', request.idempotencyKey, job.id, job.host, job.status);
+    extra.onJobId?.(job.id);
+    return waitEnded(fleet, job, { pollMs, deadline: Date.now() + maxWaitMs });
+  };
+}
+
+async function createJob(fleet: Fleet, body: CreateJobRequest, host: string): Promise<Job> {
+  const { server } = fleet;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const res = await server.transport.request({ method: 'POST', path: '/api/jobs', query: server.isHub ? { host } : undefined, body });
+      if (res.status >= 400) throw errorFromEnvelope(res.status, res.body);
+      return JobSchema.parse(res.body);
+    } catch (error) {
+      if (!isLinkFailure(error) || attempt >= CREATE_ATTEMPTS) throw error;
+      debug('dispatch of %s: %s; again with the same key', body.idempotencyKey, (error as Error).message);
+      await sleep(LINK_RETRY_MS);
+    }
+  }
+}
+
+async function waitEnded(fleet: Fleet, created: Job, options: { pollMs: number; deadline: number }): Promise<RunJobResult> {
+  const { client } = fleet.server;
+  let job = created;
+  let linkErrors = 0;
+  for (;;) {
+    if (isTerminal(job.status)) return ended(job);
+    if (job.status === 'retry_wait') {
+      // Infrastructure failed; the director decides what happens next, not the daemon's backoff.
+      const failure = failureOf(job);
+      await client.cancelJob(job.id).catch((error: unknown) => debug('cancelling %s: %s', job.id, (error as Error).message));
+      return failure === null ? failed('crashed', `job ${job.id} on ${job.host} waits for a retry without a recorded failure`, job.id) : fromFailure(failure, job);
+    }
+    if (Date.now() >= options.deadline) {
+      await client.cancelJob(job.id).catch(() => undefined);
+      return failed('timeout', `job ${job.id} on ${job.host} had not ended after the director's wait; cancelled`, job.id);
+    }
+    try {
+      job = await client.waitJob(job.id, { timeoutMs: Math.max(1, Math.min(options.pollMs, options.deadline - Date.now())) });
+      linkErrors = 0;
+    } catch (error) {
+      if (isProtocolError(error) && error.code === 'JOB_NOT_FOUND') return failed('interrupted', `job ${job.id} is gone from ${job.host}`, job.id);
+      // The daemon restarts or the link drops: the job is durable there; keep waiting.
+      linkErrors += 1;
+      debug('waiting for %s: %s', job.id, (error as Error).message);
+      await sleep(Math.min(30_000, LINK_RETRY_MS * linkErrors));
+    }
+  }
+}
+
+/** A terminal job as the director's result: its answer, or its classified failure. */
+export function ended(job: Job): RunJobResult {
+  if (job.status === 'succeeded') return { ok: true, summary: job.result ?? undefined, jobId: job.id };
+  const failure = failureOf(job);
+  if (failure !== null) return fromFailure(failure, job);
+  if (job.status === 'cancelled') return failed('interrupted', `job ${job.id} was cancelled on ${job.host}`, job.id);
+  return failed('crashed', `job ${job.id} ended ${job.status} on ${job.host} without a classified failure`, job.id);
+}
+
+function failureOf(job: Job): Failure | null {
+  return job.failure ?? [...job.attempts].reverse().find((a) => a.failure !== null)?.failure ?? null;
+}
+
+function fromFailure(failure: Failure, job: Job): RunJobResult {
+  return { ok: false, failure: { kind: failure.kind, message: `${failure.message} (job ${job.id} on ${job.host})`, resetsAt: failure.resetsAt ?? null }, jobId: job.id };
+}
+
+function failed(kind: FailureKind, message: string, jobId?: string): RunJobResult {
+  return { ok: false, failure: { kind, message, resetsAt: null }, ...(jobId === undefined ? {} : { jobId }) };
+}
+
+/** A refused dispatch: never the ticket's fault, so always a kind that burns no attempt. */
+function dispatchFailure(error: unknown, host: string, request: RunJobRequest): RunJobResult {
+  const code = isProtocolError(error) ? error.code : null;
+  const message = (error as Error).message;
+  const fix = isProtocolError(error) && error.fix ? ` (fix: ${error.fix})` : '';
+  if (code === 'AGENT_CANNOT_AUTHENTICATE') return failed('auth_failed', `${host} refused the job: ${message}${fix}`);
+  if (code === 'CWD_NOT_FOUND') {
+    return failed('crashed', `${host} does not have the worktree ${request.worktreePath}: it does not share this director's filesystem (${message})`);
+  }
+  if (code === null || LINK_CODES.has(code) || code === 'NO_HOST_AVAILABLE' || code === 'HOST_NOT_FOUND') return failed('interrupted', `the dispatch to ${host} failed: ${message}${fix}`);
+  return failed('crashed', `${host} refused the job (${code}): ${message}${fix}`);
+}
+
+function isLinkFailure(error: unknown): boolean {
+  if (isProtocolError(error)) return LINK_CODES.has(error.code);
+  const code = (error as { code?: string } | null)?.code;
+  return code !== undefined && (LINK_CODES.has(code) || code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EPIPE');
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,156 @@
+/**
+ * The hosts a director's jobs may run on, and the pre-flight before each cycle (decision 38).
+ *
+ * The director makes each batch's worktree on its own filesystem, so a job may only run on the
+ * host that is this machine (its "local host"):
+ * - through a lone cb daemon, that daemon's host (a socket is this machine by construction; a URL
+ *   is trusted to be, and a daemon elsewhere refuses the job: the worktree does not exist there);
+ * - through a hub, the hub's host entry that is this machine: `localHost` when given (CLI
+ *   `--local-host`), else the first hub host named like this machine's cb daemon, the hub itself
+ *   (when reached over its socket), or this machine's hostname; none → every repo is refused.
+ * A repo's `hosts` (preferred hosts) must then be empty or name the local host; a repo naming
+ * only other hosts is refused with the reason — run a director on one of them instead.
+ *
+ * Pre-flight: the local host's `GET /api/doctor` (through the lone daemon; behind a hub, through
+ * this machine's daemon socket when it answers — the hub has no per-host doctor route — plus the
+ * hub's link state, mode and pause for the host), reduced to the checks the agent needs: tmux,
+ * git and every `<agent> …` check (CLI, credential, last run). An active rate-limit pause of the
+ * agent on the host counts too. A host that fails gets nothing dispatched.
+ */
+import { hostname } from 'node:os';
+import { HostSchema, errorFromEnvelope, type DoctorReport, type FlotillaClient, type Host } from '@flotilla/protocol';
+import type { DirectorFleet, FleetPreflight, Placement } from '../cycle/director.js';
+import type { HostReadiness } from '../cycle/report.js';
+import { withTimeout, type FlotillaServer } from './server.js';
+
+/** `cb doctor` may probe a credential marked unusable with one live prompt; give it time, not forever. */
+const DOCTOR_TIMEOUT_MS = 90_000;
+
+export interface FleetOptions {
+  server: FlotillaServer;
+  /** Behind a hub: the fleet name of this machine's host (else guessed, see above). */
+  localHost?: string;
+  /** This machine's own cb daemon, for the doctor behind a hub (null when none answers). */
+  localDaemon?: FlotillaServer | null;
+  /** This machine's name (default `os.hostname()`). */
+  machine?: string;
+  /** The clock, for pauses (epoch ms). */
+  now?: () => number;
+}
+
+export interface Fleet extends DirectorFleet {
+  /** The placement from the latest pre-flight (running one first when there was none). */
+  placement(repoHosts: readonly string[], agent: string): Promise<Placement>;
+  readonly server: FlotillaServer;
+}
+
+/**
+ * @example
+ * const fleet = createFleet({ server, localDaemon: await findLocalDaemon(home) });
+ * const director = createDirector({ ...options, fleet, runJob: createFleetRunJob({ fleet }) });
+ */
+export function createFleet(options: FleetOptions): Fleet {
+  const now = options.now ?? Date.now;
+  let last: FleetPreflight | null = null;
+  const fleet: Fleet = {
+    server: options.server,
+    async preflight(agent) {
+      last = options.server.isHub ? await hubPreflight(options, agent, now) : await daemonPreflight(options.server.client, agent, now);
+      return last;
+    },
+    async placement(repoHosts, agent) {
+      last ??= await fleet.preflight(agent);
+      return last.placement(repoHosts);
+    },
+  };
+  return fleet;
+}
+
+async function daemonPreflight(client: FlotillaClient, agent: string, now: () => number): Promise<FleetPreflight> {
+  const status = await withTimeout(client.status(), DOCTOR_TIMEOUT_MS, 'the daemon');
+  const readiness = await doctorReadiness(client, status.host, agent, now);
+  return { hosts: [readiness], placement: (repoHosts) => placeOn(status.host, repoHosts, 'the daemon this director dispatches to') };
+}
+
+async function hubPreflight(options: FleetOptions, agent: string, now: () => number): Promise<FleetPreflight> {
+  const hosts = await listHosts(options.server);
+  const local = await localHostOf(options, hosts);
+  if ('refused' in local) {
+    return { hosts: [{ host: '(this machine)', ok: false, detail: local.refused }], placement: () => local };
+  }
+  const host = hosts.find((h) => h.name === local.host)!;
+  const link = linkReadiness(host);
+  let readiness: HostReadiness;
+  if (!link.ok) readiness = link;
+  else if (options.localDaemon) readiness = await doctorReadiness(options.localDaemon.client, host.name, agent, now);
+  else readiness = { host: host.name, ok: true, detail: `${link.detail}; no doctor: this machine's cb daemon does not answer on its socket and the hub has no per-host doctor` };
+  return { hosts: [readiness], placement: (repoHosts) => placeOn(host.name, repoHosts, `this machine's host in the hub's fleet`) };
+}
+
+/** Only the local host can run the director's jobs; a repo's `hosts` must be empty or name it. */
+function placeOn(local: string, repoHosts: readonly string[], what: string): Placement {
+  if (repoHosts.length === 0 || repoHosts.includes(local)) return { host: local };
+  return {
+    refused: `the repo's hosts (${repoHosts.join(', ')}) do not include ${local}, ${what}; its worktrees are on this machine, so its jobs can run only there — add ${local} to the repo's hosts, or run a director on one of those hosts`,
+  };
+}
+
+async function localHostOf(options: FleetOptions, hosts: readonly Host[]): Promise<Placement> {
+  const names = hosts.map((h) => h.name);
+  if (options.localHost !== undefined) {
+    if (names.includes(options.localHost)) return { host: options.localHost };
+    return { refused: `--local-host ${options.localHost} is not a host of the hub (${names.join(', ') || 'it has none'}); add it with \`mesh hosts add\`` };
+  }
+  const machine = options.machine ?? hostname();
+  const candidates: string[] = [];
+  if (options.localDaemon) candidates.push(options.localDaemon.capabilities.host);
+  if (options.server.local) candidates.push(options.server.capabilities.host);
+  candidates.push(machine, machine.split('.')[0]!);
+  const found = candidates.find((name) => names.includes(name));
+  if (found !== undefined) return { host: found };
+  return {
+    refused: `cannot tell which of the hub's hosts (${names.join(', ') || 'none'}) is this machine (${[...new Set(candidates)].join(', ')}); the director's worktrees are here, so its jobs must run here: pass --local-host NAME`,
+  };
+}
+
+/** The hub's view of a host: reachable, driven by a cb daemon (a bare host classifies no failures), not paused. */
+function linkReadiness(host: Host): HostReadiness {
+  if (host.state !== 'up') return { host: host.name, ok: false, detail: `the hub's link to it is ${host.state}${host.error ? `: ${host.error}` : ''}` };
+  if (host.mode !== 'daemon') return { host: host.name, ok: false, detail: `no cb daemon runs there (${host.modeReason ?? host.mode ?? 'unknown'}); run \`mesh hosts bootstrap ${host.name}\`` };
+  if (host.paused) return { host: host.name, ok: false, detail: 'a rate-limit pause is in force there' };
+  return { host: host.name, ok: true, detail: `link up (cb ${host.cbVersion ?? '?'})` };
+}
+
+async function doctorReadiness(client: FlotillaClient, host: string, agent: string, now: () => number): Promise<HostReadiness> {
+  let report: DoctorReport;
+  try {
+    report = await withTimeout(client.doctor(), DOCTOR_TIMEOUT_MS, 'the doctor');
+  } catch (error) {
+    return { host, ok: false, detail: `the doctor could not run: ${(error as Error).message}` };
+  }
+  const verdict = judgeDoctor(report, agent);
+  if (!verdict.ok) return { host, ok: false, detail: verdict.detail };
+  const pauses = await client.pauses().catch(() => []);
+  const paused = pauses.filter((p) => p.agent === agent && p.endedAt === null && Date.parse(p.resetsAt) > now());
+  if (paused.length > 0) {
+    const until = paused.map((p) => p.resetsAt).sort().at(-1)!;
+    return { host, ok: false, detail: `${agent} is paused there until ${until} (${paused[0]!.reason}: ${paused[0]!.message})` };
+  }
+  return { host, ok: true, detail: verdict.detail };
+}
+
+/** The doctor's checks that matter for `agent`: tmux, git, and every `<agent> …` check. */
+export function judgeDoctor(report: DoctorReport, agent: string): { ok: boolean; detail: string } {
+  const mine = report.checks.filter((c) => c.name.startsWith(`${agent} `));
+  if (mine.length === 0) return { ok: false, detail: `the doctor knows no agent ${agent} on ${report.host}` };
+  const relevant = [...report.checks.filter((c) => c.name === 'tmux' || c.name === 'git'), ...mine];
+  const failing = relevant.filter((c) => !c.ok);
+  if (failing.length === 0) return { ok: true, detail: `doctor: ${relevant.map((c) => c.name).join(', ')} ok` };
+  return { ok: false, detail: `doctor: ${failing.map((c) => `${c.name}: ${c.detail}${c.fix ? ` (fix: ${c.fix})` : ''}`).join('; ')}` };
+}
+
+async function listHosts(server: FlotillaServer): Promise<Host[]> {
+  const res = await withTimeout(server.transport.request({ method: 'GET', path: '/api/hosts' }), DOCTOR_TIMEOUT_MS, 'the hub');
+  if (res.status >= 400) throw errorFromEnvelope(res.status, res.body);
+  return HostSchema.array().parse(res.body);
+}
