@@ -5,6 +5,7 @@
  * its job runs and started again adopts the job (same idempotency key) instead of starting another;
  * a host whose agent fails the doctor gets nothing; `status --json`; `mesh director …`.
  */
+import { execFile } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -175,29 +176,24 @@ describe('flotilla-director start --once through a real cb daemon', () => {
     expect(status.lastCycle?.preflight?.[0]).toMatchObject({ ok: false });
   });
 
-  it('should be run by `mesh director …` (the bin found at run time), and name the package when it is missing', async () => {
+  it('should be run by `mesh director …` and `mesh flow …` (the bin found at run time), and name the package when it is missing', async () => {
     const config = await world.writeConfig(worldConfig(world, { stateDir: join(world.tmp.path, 'state-mesh') }), 'mesh.yaml');
-    const { main } = (await import(new URL('../../../mesh/src/cli/main.ts', import.meta.url).href)) as typeof import('../../../mesh/src/cli/main.js');
-    const mesh = async (args: string[], env: Record<string, string>) => {
-      let stdout = '';
-      let stderr = '';
-      const code = await main(args, {
-          env: { ...process.env, FLOTILLA_HOME: world.home, ...env },
-          streams: { stdout: { write: (chunk: string) => (stdout += chunk) }, stderr: { write: (chunk: string) => (stderr += chunk) }, stdin: process.stdin },
-          paths: (await import(new URL('../../../mesh/src/cli/context.ts', import.meta.url).href)).hubPaths({ FLOTILLA_HOME: world.home }),
-          hub: async () => {
-            throw new Error('not used');
-          },
-          now: () => Date.now(),
+    // mesh's own bin, by path: the director does not depend on mesh.
+    const meshBin = new URL('../../../mesh/bin/mesh.cjs', import.meta.url).pathname;
+    const mesh = (args: string[], env: Record<string, string>) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+        execFile(process.execPath, [meshBin, ...args], { env: { ...process.env, FLOTILLA_HOME: world.home, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+          if (error && typeof error.code !== 'number') return reject(error);
+          resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
         });
-      return { code, stdout, stderr };
-    };
+      });
     const shown = await mesh(['director', 'status', '--json', '--config', config], { FLOTILLA_DIRECTOR_BIN: DIRECTOR_BIN });
     expect(shown.code, shown.stderr).toBe(0);
     expect(JSON.parse(shown.stdout)).toMatchObject({ ledger: { exists: false }, queue: [], inFlight: [] });
-    // (Whether the package is beside mesh cannot be faked here: vitest resolves this package to itself.)
-    const command = (await import(new URL('../../../mesh/src/cli/director-command.ts', import.meta.url).href)) as typeof import('../../../mesh/src/cli/director-command.js');
-    expect(command.findDirectorBin({ PATH: world.agentDir, FLOTILLA_DIRECTOR_BIN: DIRECTOR_BIN })).toMatchObject({ command: process.execPath });
-    expect(command.directorMissing().message).toContain('@flotilla/director provides `flotilla-director`');
+    const flows = await mesh(['flow', 'list', '--json', '--config', config], { FLOTILLA_DIRECTOR_BIN: DIRECTOR_BIN });
+    expect(flows.code, flows.stderr).toBe(0);
+    expect(JSON.parse(flows.stdout)).toEqual([]);
+    const missing = await mesh(['director', 'status', '--config', config], { FLOTILLA_DIRECTOR_BIN: join(world.tmp.path, 'no-such-director') });
+    expect(missing.code).not.toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 /**
- * `mesh director start|--once|status …`: the overnight loop of `@flotilla/director`, an optional
- * add-on like the Telegram bot. mesh never depends on it (the director is a client of the hub):
- * its `flotilla-director` bin is found at run time — FLOTILLA_DIRECTOR_BIN, else installed beside
+ * `mesh director start|--once|status …` and `mesh flow run|show|resume|list …`: the overnight
+ * loop and the flows of `@flotilla/director`, an optional add-on like the Telegram bot. mesh never
+ * depends on it (the director is a client of the hub): its `flotilla-director` bin is found at run time — FLOTILLA_DIRECTOR_BIN, else installed beside
  * mesh (`findAddonBin`), else on PATH — and run with the arguments as given, plus the hub from
  * `mesh --hub URL`. Output and the exit code are the director's.
  */
@@ -17,17 +17,33 @@ export const DIRECTOR_PACKAGE = '@flotilla/director';
 export const DIRECTOR_BIN = 'flotilla-director';
 
 export function registerDirectorCommand(program: Command, ctx: MeshCliContext): void {
+  passThrough(program, ctx, {
+    name: 'director',
+    description: `the director: tickets in, one reviewable branch or PR out per ticket (start [--once] | status [--json]; from ${DIRECTOR_PACKAGE})`,
+    example: 'start --once --config flotilla.yaml',
+  });
+  passThrough(program, ctx, {
+    name: 'flow',
+    description: `flows from the config: agents implement, review and fix in one worktree (run NAME "task" | show ID | resume ID | list; from ${DIRECTOR_PACKAGE})`,
+    example: 'run review-loop "add rate limiting to /login"',
+    prefix: ['flow'],
+  });
+}
+
+/** `mesh NAME args…` runs `flotilla-director [prefix…] args…`, with the hub of `mesh --hub URL` unless given. */
+function passThrough(program: Command, ctx: MeshCliContext, spec: { name: string; description: string; example: string; prefix?: string[] }): void {
   program
-    .command('director')
-    .description(`the director: tickets in, one reviewable branch or PR out per ticket (start [--once] | status [--json]; from ${DIRECTOR_PACKAGE})`)
-    .argument('[args...]', 'passed to flotilla-director (e.g. start --once --config flotilla.yaml)')
+    .command(spec.name)
+    .description(spec.description)
+    .argument('[args...]', `passed to flotilla-director (e.g. ${spec.example})`)
     .helpOption(false)
     .allowUnknownOption()
     .passThroughOptions()
     .action(async (args: string[], _options: unknown, command: Command) => {
       const url = hubUrl(command);
       const given = args.some((arg) => arg === '--hub' || arg === '--server' || arg.startsWith('--hub=') || arg.startsWith('--server='));
-      await runDirector(ctx, url === undefined || given ? args : [...args, '--hub', url]);
+      const all = [...(spec.prefix ?? []), ...args];
+      await runDirector(ctx, url === undefined || given ? all : [...all, '--hub', url]);
     });
 }
 
