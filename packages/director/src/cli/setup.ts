@@ -13,6 +13,7 @@ import type { RunJob } from '../cycle/run-job.js';
 import { createFleetRunJob } from '../hub/dispatch.js';
 import { createFleet, type Fleet } from '../hub/fleet.js';
 import { findLocalDaemon, findServer, type FlotillaServer } from '../hub/server.js';
+import { createCodekbLearnings } from '../learnings/codekb-learnings.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { openSqliteLedger } from '../ledger/sqlite-ledger.js';
 import { createSources } from '../sources/create-sources.js';
@@ -105,6 +106,8 @@ export async function openDirector(ctx: DirectorCliContext, options: GlobalOptio
     fleet,
     id,
     worktreesDir: join(loaded.stateDir, 'worktrees'),
+    // codekb is found at run time (FLOTILLA_CODEKB_BIN, beside the director, PATH); missing = no learnings.
+    learnings: createCodekbLearnings({ env: ctx.env }),
   });
   return {
     director,

@@ -2,8 +2,10 @@ import { hostname } from 'node:os';
 import createDebug from 'debug';
 import type { DirectorConfig, RepoConfig } from '../config/config-schema.js';
 import { routeTicket } from '../config/routing.js';
+import type { Learnings } from '../learnings/codekb-learnings.js';
 import { loadPauseState, saveLastCycle, savePauseState, type PauseState } from '../ledger/director-state.js';
 import type { Ledger } from '../ledger/ledger.js';
+import { jobUsageThroughFleet, type JobUsageLookup } from '../metrics/job-usage.js';
 import type { GitHubApi } from '../sources/github/github-api.js';
 import { isHttpApiError } from '../sources/http-errors.js';
 import type { TicketSource } from '../sources/ticket-source.js';
@@ -55,6 +57,10 @@ export interface DirectorOptions {
   now?: () => number;
   /** Pre-flight and placement; see `DirectorFleet`. */
   fleet?: DirectorFleet;
+  /** codekb memory (`createCodekbLearnings`): learnings recalled into prompts and recorded per batch. Default none. */
+  learnings?: Learnings | null;
+  /** An ended job's tokens and cost by its id, for `/metrics` (default: through the fleet's server, when it has one). */
+  jobUsage?: JobUsageLookup | null;
 }
 
 export interface Director {
@@ -84,6 +90,9 @@ export function createDirector(options: DirectorOptions): Director {
     worktreesDir: options.worktreesDir,
     batchLeaseMs: options.batchLeaseMs ?? DEFAULT_BATCH_LEASE_MS,
     hooks: options.hooks ?? {},
+    learnings: options.learnings ?? null,
+    jobUsage: options.jobUsage !== undefined ? options.jobUsage : jobUsageThroughFleet(options.fleet),
+    notes: new Set(),
   };
   const now = options.now ?? Date.now;
   let running: Promise<CycleReport> | null = null;
@@ -113,6 +122,7 @@ interface CycleOptions {
 async function cycle(ctx: BatchContext, sources: readonly TicketSource[], options: CycleOptions): Promise<CycleReport> {
   const { now } = options;
   const report: CycleReport = { startedAt: new Date().toISOString(), endedAt: '', skipped: [], sourceErrors: [], batches: [], pause: null };
+  ctx.notes = new Set();
   // The pause lives in the ledger: a restarted director (or another on this ledger) honours it.
   const gate = createPauseGate(await loadPauseState(ctx.ledger));
   const paused = gate.current(now());
@@ -138,6 +148,7 @@ async function cycle(ctx: BatchContext, sources: readonly TicketSource[], option
   for (const { repo, tickets } of byRepo.values()) plans.push(...(await planBatches(repo, tickets, { size: ctx.config.batch.size, listedAt }, ctx.ledger)));
   const placed = await placeBatches(ctx, plans, preflight, report);
   report.batches = await runScheduled(ctx, placed);
+  if (ctx.notes.size > 0) report.notes = [...ctx.notes];
   const started = gate.observe(report.batches, now());
   await savePauseState(ctx.ledger, mergePause(gate.state(), await loadPauseState(ctx.ledger), now()));
   if (started !== null) report.pause = { until: new Date(started.until).toISOString(), reason: started.reason, started: true };

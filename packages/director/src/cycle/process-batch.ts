@@ -4,7 +4,10 @@ import { commitLeftovers, commitMessage, commitsAhead, pushBranch, uncommittedPa
 import { GitError } from '../git/run-git.js';
 import { runSetup } from '../git/setup.js';
 import { ensureWorktree, removeWorktree, worktreeOfBranch, type Worktree } from '../git/worktree.js';
+import type { Learnings } from '../learnings/codekb-learnings.js';
+import { recallForBatch, recordBatchLearning } from '../learnings/batch-learnings.js';
 import { modelForAttempt } from '../ledger/attempt-cost.js';
+import { recordJobUsage, type JobUsageLookup } from '../metrics/job-usage.js';
 import type { Ledger, LedgerBatch, LedgerTicket } from '../ledger/ledger.js';
 import type { GitHubApi, GitHubPull } from '../sources/github/github-api.js';
 import { isHttpApiError } from '../sources/http-errors.js';
@@ -34,6 +37,17 @@ export interface BatchContext {
   worktreesDir: string;
   batchLeaseMs: number;
   hooks: DirectorHooks;
+  /** codekb memory: recalled into each prompt, told how each batch ended; null: none. */
+  learnings: Learnings | null;
+  /** Finds an ended job's tokens and cost by its id when the runner did not return them (for /metrics). */
+  jobUsage: JobUsageLookup | null;
+  /** The running cycle's notes for its report (each said once). */
+  notes: Set<string>;
+}
+
+/** The job this call ran, if any: what its learning is made of. */
+interface JobRun {
+  ran: { model: string; summary: string | null; failure: { kind: string; message: string; burned: boolean } | null } | null;
 }
 
 /**
@@ -57,15 +71,16 @@ export async function processBatch(ctx: BatchContext, plan: PlannedBatch): Promi
     return { ...base, outcome: 'busy', detail };
   }
   const batch = claim.batch;
+  const run: JobRun = { ran: null };
   try {
     if (!(await claimInSources(ctx, plan.tickets))) return { ...base, outcome: 'not_claimed', detail: 'the source gave the ticket to someone else' };
     const done = await existingPullRequest(ctx, plan, batch);
     if (done !== null) return { ...base, ...done };
     if (batch.stage === 'claimed') {
-      const worked = await work(ctx, plan, batch);
-      if (worked !== null) return { ...base, ...worked };
+      const worked = await work(ctx, plan, batch, run);
+      if (worked !== null) return { ...base, ...(await learned(ctx, plan, run, worked)) };
     }
-    return { ...base, ...(await deliver(ctx, plan, batch)) };
+    return { ...base, ...(await learned(ctx, plan, run, await deliver(ctx, plan, batch))) };
   } catch (error) {
     debug('batch %s failed: %o', plan.branch, error);
     const code = isHttpApiError(error) ? error.code : error instanceof GitError ? error.code : 'ERROR';
@@ -95,8 +110,30 @@ async function existingPullRequest(ctx: BatchContext, plan: PlannedBatch, batch:
   return openPullRequest(ctx, plan, batch, 'a pull request for this branch already existed; adopted it');
 }
 
+/**
+ * Records how the batch ended as a learning when this call ran its job and the outcome says
+ * something about the ticket: delivered, nothing to do, or a failure that used an attempt
+ * (infrastructure failures teach nothing about the code).
+ */
+async function learned(ctx: BatchContext, plan: PlannedBatch, run: JobRun, outcome: Outcome): Promise<Outcome> {
+  const ran = run.ran;
+  if (ran === null || (ran.failure !== null && !ran.failure.burned)) return outcome;
+  if (!['pull_request', 'branch', 'nothing_to_do', 'retry_later', 'gave_up'].includes(outcome.outcome)) return outcome;
+  await recordBatchLearning(ctx, {
+    repoPath: plan.repo.path,
+    tickets: plan.tickets,
+    branch: plan.branch,
+    result: ran.failure === null ? { ok: true } : { ok: false, kind: ran.failure.kind, message: ran.failure.message },
+    link: outcome.link ?? null,
+    outcome: outcome.outcome,
+    summary: ran.summary,
+    model: ran.model,
+  });
+  return outcome;
+}
+
 /** Worktree, job, commit. Resolves null when the batch goes on to be delivered, else the outcome. */
-async function work(ctx: BatchContext, plan: PlannedBatch, batch: LedgerBatch): Promise<Outcome | null> {
+async function work(ctx: BatchContext, plan: PlannedBatch, batch: LedgerBatch, run: JobRun): Promise<Outcome | null> {
   for (const ticket of plan.tickets) await sourceOf(ctx, ticket).setStatus(ticket, { status: 'in_progress' });
   const wt = await ensureWorktree({ repoPath: plan.repo.path, repoName: plan.repo.name, branch: plan.branch, base: plan.repo.base, worktreesDir: ctx.worktreesDir });
   let setupMade: string[] = [];
@@ -111,7 +148,8 @@ async function work(ctx: BatchContext, plan: PlannedBatch, batch: LedgerBatch): 
   const failedBefore = Math.max(0, ...(await ledgerTickets(ctx, plan)).map((t) => t.failedAttempts));
   const model = modelForAttempt(ctx.config.models.ladder, failedBefore);
   const attempt = await ctx.ledger.startAttempt(batch.id, model, ctx.owner);
-  const result = await withRenewal(ctx, plan, batch, async () =>
+  const recalled = await recallForBatch(ctx, plan.repo.path, plan.tickets);
+  const { result, raw } = await withRenewal(ctx, plan, batch, async () =>
     runJobSafely(ctx.runJob, {
       batchId: batch.id,
       attempt: attempt.number,
@@ -121,13 +159,15 @@ async function work(ctx: BatchContext, plan: PlannedBatch, batch: LedgerBatch): 
       worktreePath: wt.path,
       branch: plan.branch,
       tickets: plan.tickets,
-      prompt: await buildPrompt(plan.tickets, wt.path),
+      prompt: await buildPrompt(plan.tickets, wt.path, recalled),
       agent: ctx.config.models.agent,
       model,
     }),
   );
+  await recordJobUsage(ctx.ledger, { batchId: batch.id, number: attempt.number, repo: plan.repo.name, model }, { raw, jobId: result.jobId ?? null, lookup: ctx.jobUsage });
   if (!result.ok) {
     const end = await ctx.ledger.endAttempt(attempt.id, { outcome: 'failed', kind: result.failure.kind, message: result.failure.message, resetsAt: result.failure.resetsAt ?? null }, ctx.config.attempts);
+    run.ran = { model, summary: null, failure: { kind: result.failure.kind, message: result.failure.message, burned: end.attempt.burned } };
     await removeWorktree(plan.repo.path, wt.path);
     const failure = { model, failureKind: result.failure.kind, burned: end.attempt.burned, resetsAt: result.failure.resetsAt ?? null };
     if (end.exhausted) {
@@ -140,6 +180,7 @@ async function work(ctx: BatchContext, plan: PlannedBatch, batch: LedgerBatch): 
     return { outcome: 'retry_later', detail: `${result.failure.kind} (${cost}): ${result.failure.message}`, escalates, ...failure };
   }
   await ctx.ledger.endAttempt(attempt.id, { outcome: 'succeeded' }, ctx.config.attempts);
+  run.ran = { model, summary: result.summary ?? null, failure: null };
   return commitWork(ctx, plan, batch, { wt, model, exclude: setupMade });
 }
 
@@ -231,13 +272,17 @@ async function withRenewal<T>(ctx: BatchContext, plan: PlannedBatch, batch: Ledg
   }
 }
 
-/** A runner that throws or answers nonsense is an infrastructure failure (`crashed`), not the ticket's. */
-async function runJobSafely(runJob: RunJob, request: Parameters<RunJob>[0]): Promise<RunJobResult> {
+/**
+ * A runner that throws or answers nonsense is an infrastructure failure (`crashed`), not the ticket's.
+ * `raw` is the answer as given (it may carry the job's usage and cost beside the result).
+ */
+async function runJobSafely(runJob: RunJob, request: Parameters<RunJob>[0]): Promise<{ result: RunJobResult; raw: unknown }> {
   try {
-    const parsed = RunJobResultSchema.safeParse(await runJob(request));
-    return parsed.success ? parsed.data : { ok: false, failure: { kind: 'crashed', message: `the job runner answered an unexpected result: ${parsed.error.message}` } };
+    const raw: unknown = await runJob(request);
+    const parsed = RunJobResultSchema.safeParse(raw);
+    return { raw, result: parsed.success ? parsed.data : { ok: false, failure: { kind: 'crashed', message: `the job runner answered an unexpected result: ${parsed.error.message}` } } };
   } catch (error) {
-    return { ok: false, failure: { kind: 'crashed', message: `the job runner failed: ${(error as Error).message}` } };
+    return { raw: null, result: { ok: false, failure: { kind: 'crashed', message: `the job runner failed: ${(error as Error).message}` } } };
   }
 }
 

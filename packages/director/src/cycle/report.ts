@@ -65,4 +65,6 @@ export interface CycleReport {
    * began it (say so then, once); a paused cycle dispatches nothing and lists nothing.
    */
   pause: { until: string; reason: string; started: boolean } | null;
+  /** What else the cycle has to say, each once: e.g. that codekb is missing, so no learnings were recalled or recorded. */
+  notes?: string[];
 }
