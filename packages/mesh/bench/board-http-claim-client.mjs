@@ -11,12 +11,16 @@
  * - `client: 'http'`: node:http with a keep-alive Agent, one connection per claimer;
  * - `client: 'undici'`: an undici Pool, `connections` sockets (default one per claimer), each
  *   carrying up to `pipelining` requests in flight (default 1: none);
+ * - `client: 'raw'`: HTTP/1.1 written and read by hand on one keep-alive `net.Socket` per claimer
+ *   (the request's bytes, then the status line, Content-Length or chunked body): the least CPU a
+ *   claimer can spend and still be an HTTP client of the hub's real server;
  * - `workers: W` (default 0): the claimers split over W worker threads of this process.
  *
  * undici is not a dependency of the package: it is looked up in the workspace (it is there, through
  * another package's dependency) and `client: 'undici'` fails clearly when it is missing.
  */
 import { request as httpRequest, Agent } from 'node:http';
+import { connect } from 'node:net';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -76,6 +80,78 @@ function undiciPoster(options) {
   return { post, close: () => pool.close() };
 }
 
+/** One keep-alive connection, one request at a time: the bytes of HTTP/1.1, nothing else. */
+function rawConnection(target, token) {
+  const socket = connect({ host: target.hostname, port: Number(target.port) });
+  socket.setNoDelay(true);
+  const head = `Host: ${target.host}\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\n`;
+  let buffered = Buffer.alloc(0);
+  let waiting = null;
+  const fail = (error) => waiting?.reject(error);
+  socket.on('error', fail);
+  socket.on('close', () => fail(new Error('the hub closed the connection')));
+  socket.on('data', (chunk) => {
+    buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+    const answer = parseResponse(buffered);
+    if (answer === null) return;
+    buffered = buffered.subarray(answer.used);
+    const done = waiting;
+    waiting = null;
+    done?.resolve(answer);
+  });
+  const post = (path, payload) =>
+    new Promise((resolve, reject) => {
+      waiting = { resolve, reject };
+      socket.write(`POST ${path} HTTP/1.1\r\n${head}Content-Length: ${payload.length}\r\n\r\n`);
+      socket.write(payload);
+    });
+  return { post, close: () => socket.destroy() };
+}
+
+/** A whole response at the start of `bytes` (status, body text, bytes used), or null while incomplete. */
+function parseResponse(bytes) {
+  const end = bytes.indexOf('\r\n\r\n');
+  if (end < 0) return null;
+  const head = bytes.toString('latin1', 0, end);
+  const status = Number(head.slice(9, 12));
+  const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+  if (length) {
+    const total = end + 4 + Number(length[1]);
+    return bytes.length < total ? null : { status, text: bytes.toString('utf8', end + 4, total), used: total };
+  }
+  if (!/\r\ntransfer-encoding:\s*chunked/i.test(head)) throw new Error(`a response without a length: ${head}`);
+  const parts = [];
+  for (let at = end + 4; ; ) {
+    const line = bytes.indexOf('\r\n', at);
+    if (line < 0) return null;
+    const size = parseInt(bytes.toString('latin1', at, line), 16);
+    if (bytes.length < line + 2 + size + 2) return null;
+    if (size === 0) return { status, text: parts.join(''), used: line + 4 };
+    parts.push(bytes.toString('utf8', line + 2, line + 2 + size));
+    at = line + 2 + size + 2;
+  }
+}
+
+function rawPoster(options) {
+  const target = new URL(options.url);
+  const free = [];
+  const all = [];
+  // One connection per claimer: each claimer's requests follow one another, so a claimer takes a
+  // connection for one request and gives it back.
+  const post = async (path, payload) => {
+    const connection = free.pop() ?? (all.push(rawConnection(target, options.token)), all.at(-1));
+    try {
+      const { status, text } = await connection.post(path, payload);
+      const parsed = JSON.parse(text);
+      if (status >= 400) throw new Error(`${path}: ${status} ${parsed.error?.message}`);
+      return parsed;
+    } finally {
+      free.push(connection);
+    }
+  };
+  return { post, close: async () => all.forEach((connection) => connection.close()) };
+}
+
 async function claimer(post, name, leaseMs, claims, latencies) {
   const claim = Buffer.from(JSON.stringify({ holder: { who: name, host: 'bench' }, leaseMs }));
   for (;;) {
@@ -90,7 +166,7 @@ async function claimer(post, name, leaseMs, claims, latencies) {
 
 /** Runs `options.claimers` claimers (named from `first`) in this thread until the board is empty. */
 async function runHere(options, first = 0) {
-  const poster = options.client === 'undici' ? undiciPoster(options) : httpPoster(options);
+  const poster = options.client === 'undici' ? undiciPoster(options) : options.client === 'raw' ? rawPoster(options) : httpPoster(options);
   const claims = [];
   const latencies = [];
   await Promise.all(Array.from({ length: options.claimers }, (_, n) => claimer(poster.post, `claimer-${first + n}`, options.leaseMs, claims, latencies)));

@@ -17,17 +17,18 @@
  * and prints claims/s as a share of each, the hub's and the claimers' CPU per claim, p50/p99 of
  * the claim request, and double claims (must be 0). Targets (issue 6): ≥ 2,000/s at 8, ≥ 500/s at 64.
  *
- *   node --import tsx bench/board-http-claims.mjs [tasks=2000] [--rounds 3] [--client undici|http]
+ *   node --import tsx bench/board-http-claims.mjs [tasks=2000] [--rounds 3] [--client raw|undici|http]
  *        [--pipelining N] [--connections N] [--workers W] [--claimers 8,64] [--no-outbox] [--baselines-only] [--pin]
  *
  * Each kind of run (raw http, hub baseline, raw store, hub) is repeated `--rounds` times,
  * interleaved, and the table shows each figure's median: on a shared machine the neighbours'
  * load moves from one minute to the next, and interleaving spreads it over every kind of run.
  *
- * Default claimers: one process, an undici Pool with one keep-alive connection per claimer and
- * no pipelining (the cheapest honest client measured by `bench/http-clients.mjs`, and each
- * claimer keeps its own connection, as agents on different hosts do). `--pipelining N
- * --connections C` lets C connections carry the claimers' requests, N in flight on each.
+ * Default claimers: one process, one keep-alive connection per claimer (as agents on different
+ * hosts have), HTTP/1.1 written and read by hand (`--client raw`): the cheapest claimers measured
+ * (`bench/README.md`), so that as little as possible of the 2 cores goes to them. `--client undici`
+ * (a Pool; `--pipelining N --connections C` lets C connections carry N requests in flight each) or
+ * `--client http` (node:http with a keep-alive Agent) run the same claimers through a library.
  */
 import { execFileSync, fork } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -48,7 +49,7 @@ const option = (name, fallback) => {
 const TASKS = Number(args.find((arg, i) => /^\d+$/.test(arg) && !args[i - 1]?.startsWith('--')) ?? 2000);
 const OUTBOX = !args.includes('--no-outbox');
 const CLIENT_OPTIONS = {
-  client: option('client', 'undici'),
+  client: option('client', 'raw'),
   ...(option('pipelining') ? { pipelining: Number(option('pipelining')) } : {}),
   ...(option('connections') ? { connections: Number(option('connections')) } : {}),
   workers: Number(option('workers', 0)),

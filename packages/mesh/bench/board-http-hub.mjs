@@ -33,7 +33,7 @@ try {
   const app = createSecureApp({ token, requireToken: true });
   app.route('/api/board', boardRoutes({ store, publish: async () => undefined, caller: () => ({ kind: 'user' }), defaultLeaseMs: LEASE_MS }));
   const server = await serveOnPort(app.fetch);
-  const child = fork(CLIENT, [JSON.stringify({ url: server.url, token, claimers: CLAIMERS, leaseMs: LEASE_MS, client: process.env.BENCH_CLIENT ?? 'undici' })], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(CLIENT, [JSON.stringify({ url: server.url, token, claimers: CLAIMERS, leaseMs: LEASE_MS, client: process.env.BENCH_CLIENT ?? 'raw' })], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const cpu = process.cpuUsage();
   const result = await new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`claim clients exited with code ${code} before reporting`)));
