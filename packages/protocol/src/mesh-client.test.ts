@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createMeshClient } from './mesh-client.js';
+import { isProtocolError } from './errors.js';
 import type { AgentProfile, Message } from './mesh.js';
+import type { DoctorReport } from './resources.js';
 import { transportAnswering } from './transport.test-data.js';
 
 const MESSAGE: Message = {
@@ -42,5 +44,21 @@ describe('createMeshClient', () => {
   it('should reject a message that does not match the schema', async () => {
     const mesh = createMeshClient(transportAnswering(() => ({ status: 201, body: { ...MESSAGE, id: 'x' } })));
     await expect(mesh.sendMessage({ to: 'api-1', text: 'hi' })).rejects.toThrow();
+  });
+
+  it('should ask the hub for a host\'s doctor, and turn a host without a daemon into its ProtocolError', async () => {
+    const report: DoctorReport = { host: 'box one', ok: false, checks: [{ name: 'claude credential', ok: false, detail: 'not logged in', fix: 'run claude /login' }] };
+    const transport = transportAnswering((req) =>
+      req.path.includes('bare')
+        ? { status: 503, body: { error: { code: 'DAEMON_UNAVAILABLE', message: 'bare is driven bare through tmux', fix: 'install cb there with `mesh hosts bootstrap bare`' } } }
+        : { status: 200, body: report },
+    );
+    const mesh = createMeshClient(transport);
+    expect(await mesh.hostDoctor('box one')).toEqual(report);
+    const error: unknown = await mesh.hostDoctor('bare').catch((e: unknown) => e);
+    expect(isProtocolError(error) && [error.code, error.status, error.fix]).toEqual(['DAEMON_UNAVAILABLE', 503, 'install cb there with `mesh hosts bootstrap bare`']);
+    expect(transport.seen.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/hosts/box%20one/doctor', 'GET /api/hosts/bare/doctor']);
+    const malformed = createMeshClient(transportAnswering(() => ({ status: 200, body: { host: 'box', ok: true } })));
+    await expect(malformed.hostDoctor('box')).rejects.toThrow();
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { errorFromEnvelope } from './errors.js';
+import { DoctorReportSchema, type DoctorReport } from './resources.js';
 import {
   AgentProfileSchema,
   MessageSchema,
@@ -39,6 +40,12 @@ export interface MeshClient {
   listProfiles(): Promise<AgentProfile[]>;
   /** Sets a session's roles, skill tags and `auto`; fields left out keep their value. */
   declareProfile(session: string, request: DeclareProfileRequest): Promise<AgentProfile>;
+  /**
+   * A fleet host's `cb doctor`, run by its own daemon and relayed by the hub (`report.host` is the
+   * fleet's name). A host without a daemon (bare, not attached yet) is a 503 `DAEMON_UNAVAILABLE`,
+   * an unreachable one `HOST_UNREACHABLE`, an unknown one `HOST_NOT_FOUND`.
+   */
+  hostDoctor(host: string): Promise<DoctorReport>;
 }
 
 /**
@@ -60,5 +67,6 @@ export function createMeshClient(transport: Transport): MeshClient {
     listProfiles: () => call(AgentProfileSchema.array(), { method: 'GET', path: '/api/profiles' }),
     declareProfile: (session, body) =>
       call(AgentProfileSchema, { method: 'PUT', path: `/api/profiles/${encodeURIComponent(session)}`, body }),
+    hostDoctor: (host) => call(DoctorReportSchema, { method: 'GET', path: `/api/hosts/${encodeURIComponent(host)}/doctor` }),
   };
 }

@@ -13,6 +13,7 @@ import type { CallerOf } from './caller.js';
 import { fleetJobRoutes, fleetSessionRoutes } from './fleet-routes.js';
 import { hubEventRoutes } from './hub-event-routes.js';
 import { hubRoutes } from './hub-routes.js';
+import { hostDoctorRoutes } from './host-doctor-route.js';
 import { terminalRoutes } from './terminal-routes.js';
 import type { Hub } from './hub.js';
 import { MESH_VERSION } from '../version.js';
@@ -50,6 +51,7 @@ export function createHubApp(hub: Hub, options: HubAppOptions): Hono {
   app.route('/api', terminalRoutes(hub, options.token));
   app.route('/api/jobs', fleetJobRoutes(hub));
   app.route('/api/sessions', fleetSessionRoutes(hub));
+  hostDoctorRoutes(app, hub);
   app.route('/api/board', boardRoutes({ store: hub.board, publish: (event) => hub.publish(event), caller: userCaller, defaultLeaseMs: options.defaultLeaseMs }));
   app.route('/api', hubRoutes(hub, { addons: options.addons ?? [], startedAt: options.startedAt, socket: options.socket, hostsFile: options.hostsFile, httpUrl: options.httpUrl }));
   app.get('/api/addons/telegram', async (c) => c.json(options.telegram ? await options.telegram.status() : { installed: false, process: null, bot: null }));
