@@ -61,15 +61,20 @@ const startCommand: DirectorCommand = {
   name: 'start',
   summary: 'run a cycle every cycle.everySeconds (default 2 min) until interrupted; --once: one cycle, wait for its jobs, exit 1 if anything failed',
   async run(args, ctx) {
-    const { values } = parse(args, { once: { type: 'boolean' }, every: { type: 'string' } });
-    if (values.help) return help(ctx.streams.stdout, 'start [--once] [--every SECONDS]', this.summary);
+    const { values } = parse(args, { once: { type: 'boolean' }, every: { type: 'string' }, 'metrics-port': { type: 'string' } });
+    if (values.help) return help(ctx.streams.stdout, 'start [--once] [--every SECONDS] [--metrics-port PORT]', `${this.summary}; --metrics-port: serve GET /metrics (Prometheus) on 127.0.0.1:PORT`);
     let every: number | undefined;
     if (values.every !== undefined) {
       every = Number(values.every);
       if (!Number.isInteger(every) || every <= 0) throw new UsageError(`--every ${values.every}: expected a positive whole number of seconds`);
     }
+    let metricsPort: number | undefined;
+    if (values['metrics-port'] !== undefined) {
+      metricsPort = Number(values['metrics-port']);
+      if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535) throw new UsageError(`--metrics-port ${values['metrics-port']}: expected a port number (0-65535; 0 picks a free one)`);
+    }
     const { start } = await import('./start-command.js');
-    await start(ctx, { ...globalsOf(values), once: values.once === true, json: values.json === true, ...(every === undefined ? {} : { every }) });
+    await start(ctx, { ...globalsOf(values), once: values.once === true, json: values.json === true, ...(every === undefined ? {} : { every }), ...(metricsPort === undefined ? {} : { metricsPort }) });
     return 0;
   },
 };
@@ -86,12 +91,24 @@ const statusCommand: DirectorCommand = {
   },
 };
 
+const metricsCommand: DirectorCommand = {
+  name: 'metrics',
+  summary: 'print the /metrics text (Prometheus exposition 0.0.4) once from the ledger, for cron or a textfile collector',
+  async run(args, ctx) {
+    const { values } = parse(args, {});
+    if (values.help) return help(ctx.streams.stdout, 'metrics', this.summary);
+    const { printMetrics } = await import('../metrics/metrics-command.js');
+    await printMetrics(ctx, globalsOf(values));
+    return 0;
+  },
+};
+
 /**
  * Every command. ▶ More commands register here. `flow` (`./flow-command.js`, written by the flows
  * slice) is added by `withOptionalCommands` when that module exists: a `DirectorCommand` exported
  * as `flowCommand`, or its `runFlowCommand(argv, deps)` wrapped by `./flow-registration.ts`.
  */
-export const COMMANDS: DirectorCommand[] = [startCommand, statusCommand];
+export const COMMANDS: DirectorCommand[] = [startCommand, statusCommand, metricsCommand];
 
 async function withOptionalCommands(): Promise<DirectorCommand[]> {
   const commands = [...COMMANDS];

@@ -6,10 +6,12 @@
  */
 import createDebug from 'debug';
 import type { CycleReport } from '../cycle/report.js';
+import { ledgerMetricsText } from '../metrics/ledger-metrics.js';
+import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server.js';
 import { ExitError, printJson, printLine, type DirectorCliContext } from './context.js';
 import { cycleFailed, formatCycle } from './format.js';
 import { acquireDirectorLock } from './lock.js';
-import { directorId, openDirector, readConfig, type GlobalOptions, type RunningDirector } from './setup.js';
+import { directorId, ledgerPath, openDirector, readConfig, type GlobalOptions, type RunningDirector } from './setup.js';
 
 const debug = createDebug('director:cli');
 
@@ -18,6 +20,8 @@ export interface StartOptions extends GlobalOptions {
   json: boolean;
   /** Seconds between cycles (default the config's `cycle.everySeconds`). */
   every?: number;
+  /** Serve `GET /metrics` on 127.0.0.1 at this port while the director runs (0: a free port, printed). */
+  metricsPort?: number;
 }
 
 export async function start(ctx: DirectorCliContext, options: StartOptions): Promise<void> {
@@ -26,10 +30,17 @@ export async function start(ctx: DirectorCliContext, options: StartOptions): Pro
   await mkdir(loaded.stateDir, { recursive: true, mode: 0o700 });
   const lock = await acquireDirectorLock(loaded.stateDir, directorId(ctx, options));
   let running: RunningDirector | null = null;
+  let metrics: MetricsServer | null = null;
   try {
     running = await openDirector(ctx, options, loaded);
     const say = (line: string): void => void (options.json ? ctx.streams.stderr : ctx.streams.stdout).write(`${line}\n`);
     for (const note of running.notes) say(`flotilla-director: ${note}`);
+    if (options.metricsPort !== undefined) {
+      // Rendered from the ledger at each scrape: the counters survive a restart.
+      const path = ledgerPath(loaded.stateDir);
+      metrics = await startMetricsServer({ port: options.metricsPort, render: () => ledgerMetricsText(path) });
+      say(`flotilla-director: metrics at ${metrics.url}`);
+    }
     if (options.once) {
       const report = await running.director.runCycle();
       show(ctx, report, options.json);
@@ -38,6 +49,7 @@ export async function start(ctx: DirectorCliContext, options: StartOptions): Pro
     }
     await loop(ctx, running, options, (options.every ?? loaded.config.cycle.everySeconds) * 1000);
   } finally {
+    await metrics?.close();
     await running?.close();
     await lock.release();
   }
@@ -45,7 +57,7 @@ export async function start(ctx: DirectorCliContext, options: StartOptions): Pro
 
 function show(ctx: DirectorCliContext, report: CycleReport, json: boolean): void {
   if (json) printJson(ctx.streams.stdout, report);
-  else for (const line of formatCycle(report)) printLine(ctx.streams.stdout, line);
+  else for (const line of [...formatCycle(report), ...(report.notes ?? []).map((note) => `  note: ${note}`)]) printLine(ctx.streams.stdout, line);
 }
 
 async function loop(ctx: DirectorCliContext, running: RunningDirector, options: StartOptions, everyMs: number): Promise<void> {
