@@ -6,8 +6,8 @@
  * Run: node packages/codekb/bench/index.mjs [DIR...] [--max-files N] [--ctags-runs N]
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { boundTime, DIST, fmt, mib, printFooter, printHeader, printTable, tempDir } from './lib/common.mjs';
@@ -63,7 +63,12 @@ function timed(argv, options = {}) {
   return { ms, maxKiB, stdout: result.stdout };
 }
 
-const dbBytesOf = (db) => ['', '-wal', '-shm'].reduce((s, suffix) => s + (existsSync(db + suffix) ? statSync(db + suffix).size : 0), 0);
+// The SQLite file (+ WAL and shm) and the text store beside it (`<db>.text.<generation>`, schema 5).
+const dbBytesOf = (db) =>
+  ['', '-wal', '-shm'].reduce((s, suffix) => s + (existsSync(db + suffix) ? statSync(db + suffix).size : 0), 0) +
+  readdirSync(dirname(db))
+    .filter((name) => name.startsWith(`${basename(db)}.text.`))
+    .reduce((s, name) => s + statSync(join(dirname(db), name)).size, 0);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
 const rows = [];
@@ -118,7 +123,7 @@ for (const [i, dir] of corpora.entries()) {
 console.log('');
 console.log("# index time is the indexing process wall time (node start to exit, like ctags's); ratio = codekb / ctags on the same files");
 console.log('# (ctags -L with the files codekb indexed, median); ctags -R s is the whole directory, files codekb skips (> 1 MB, binary) included');
-console.log('# size ratio = index file (+ -wal) / bytes of the files indexed as text');
+console.log('# size ratio = index file (+ -wal) and its text store / bytes of the files indexed as text');
 printTable(
   ['corpus', 'lang', 'files', 'index s', 'ctags s', 'ctags -R s', 'ratio', '÷ -R', 'target', 'files/s', 'peak RSS MiB', 'index MiB', 'text MiB', 'size ×', 're-index s'],
   rows.map((r) => [

@@ -53,11 +53,15 @@ const isSource = (path) => languageOf(path) !== undefined;
 const bm25 = new Database(join(scratch, 'bm25.db'));
 bm25.exec("CREATE VIRTUAL TABLE docs USING fts5(path UNINDEXED, body, tokenize = \"unicode61 tokenchars '_'\")");
 const insert = bm25.prepare('INSERT INTO docs (path, body) VALUES (?, ?)');
-// The text codekb indexed (its chunks), not the disk: files other people edit or delete meanwhile
+// The text codekb indexed (its text store), not the disk: files other people edit or delete meanwhile
 // would otherwise differ between the two systems.
-const fileText = repo.sqlite.prepare('SELECT c.body FROM chunks c JOIN files f ON f.id = c.file_id WHERE f.path = ? ORDER BY c.first_line').pluck();
+const fileRegion = repo.sqlite.prepare('SELECT text_offset AS at, text_length AS length FROM files WHERE path = ?');
+repo.text.use(repo.sqlite.prepare('SELECT generation FROM text_store').pluck().get());
 bm25.transaction(() => {
-  for (const path of indexed) insert.run(path, Buffer.concat(fileText.all(path)).toString('utf8'));
+  for (const path of indexed) {
+    const region = fileRegion.get(path);
+    insert.run(path, region?.at == null ? '' : repo.text.read(region.at, region.length).toString('utf8'));
+  }
 })();
 const bm25Query = bm25.prepare('SELECT path FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT 500');
 

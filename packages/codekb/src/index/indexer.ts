@@ -6,6 +6,7 @@ import { checkpoint, immediate } from '@flotilla/kit/sqlite';
 import createDebug from 'debug';
 import { defaultDbPath } from '../store/db-path.js';
 import { openIndexDatabase } from '../store/schema.js';
+import { openTextStoreWriter } from '../store/text-store.js';
 import { createDeferredIndexes, createIndexWriter, dropDeferrableIndexes, optimizeFts, setBulkLoad, type FileRecord } from '../store/writer.js';
 import { ParserPool } from './languages.js';
 import { defaultWorkers, parseInThread, parseInWorkers, type ParseJob, type ParsePoolOptions } from './parse-pool.js';
@@ -78,7 +79,8 @@ export async function indexRepository(options: IndexOptions = {}): Promise<Index
   using index = openIndexDatabase(dbPath);
   await using _lock = await acquireLock(`${dbPath}.lock`, { timeoutMs: 30_000 });
   const { sqlite } = index;
-  const writer = createIndexWriter(sqlite);
+  using text = openTextStoreWriter(sqlite, dbPath);
+  const writer = createIndexWriter(sqlite, text);
   const paths = await listFiles(root);
   const existing = new Map(
     (sqlite.prepare('SELECT id, path, sha1 FROM files').all() as { id: number; path: string; sha1: string }[]).map((row) => [row.path, row]),
@@ -149,8 +151,10 @@ export async function indexRepository(options: IndexOptions = {}): Promise<Index
   // Gives the pages FTS5 segment merges and replaced rows freed back (indexes made before
   // auto_vacuum was set ignore it): a tenth of a fresh index's pages or more.
   sqlite.pragma('incremental_vacuum');
+  text.compactIfNeeded();
+  text.sync();
   checkpoint(sqlite);
-  summary.dbBytes = (await stat(dbPath)).size;
+  summary.dbBytes = (await stat(dbPath)).size + text.meta.end;
   summary.durationMs = Math.round(performance.now() - started);
   debug('indexed %s in %d ms', root, summary.durationMs);
   return summary;
@@ -197,13 +201,19 @@ export async function reindexFiles(options: { root: string; dbPath: string; path
     if (!exists) for (const child of under.all(path.length + 1, `${path}/`) as { id: number; path: string }[]) gone.set(child.path, child.id);
   }
   if (records.length > 0 || gone.size > 0) {
-    const writer = createIndexWriter(sqlite);
+    using text = openTextStoreWriter(sqlite, dbPath);
+    const writer = createIndexWriter(sqlite, text);
     immediate(sqlite, () => {
       createDeferredIndexes(sqlite);
       for (const { record, id } of records) writer.put(record, id);
       for (const id of gone.values()) writer.remove(id);
       writer.flush();
     });
+    // Not synced here: a watcher pass is one or a few files and an fdatasync costs 3–30 ms, and
+    // SQLite's own commits are not synced either (WAL, synchronous=NORMAL). A power loss that
+    // drops the appended text makes the store shorter than the index says, and the next writer
+    // to open it re-reads those files (text-store.ts).
+    text.compactIfNeeded();
   }
   return { updated: records.map(({ record }) => record.path), removed: [...gone.keys()] };
 }

@@ -1,5 +1,5 @@
 import { ftsQuote } from '../store/words.js';
-import type { RepoIndex } from './repo-index.js';
+import { inTextSnapshot, type RepoIndex } from './repo-index.js';
 
 /**
  * A query word in a file's path counts this many times one in its text (the bm25 column weights of
@@ -62,13 +62,11 @@ export function filesWithPathWords(repo: RepoIndex, words: readonly string[]): S
  * Line 1 when no line holds any (the words were in its path).
  */
 export function bestLine(repo: RepoIndex, fileId: number, words: readonly string[]): { line: number; text: string } {
-  const chunks = repo.sqlite.prepare('SELECT first_line AS firstLine, body FROM chunks WHERE file_id = ? ORDER BY first_line').all(fileId) as {
-    firstLine: number;
-    body: Buffer;
-  }[];
+  const text = fileText(repo, fileId);
   let best = { line: 1, text: '', count: 0 };
-  for (const { firstLine, body } of chunks) {
-    const lines = body.toString('utf8').split('\n');
+  if (text !== null) {
+    const firstLine = 1;
+    const lines = text.split('\n');
     for (const [index, line] of lines.entries()) {
       if (best.text === '' && index === 0 && firstLine === 1) best.text = line.trim().slice(0, HIT_TEXT_CHARS);
       const folded = line.toLowerCase();
@@ -78,4 +76,15 @@ export function bestLine(repo: RepoIndex, fileId: number, words: readonly string
     }
   }
   return { line: best.line, text: best.text };
+}
+
+/** A file's indexed text (as of one snapshot of the index), or null when it has none. */
+export function fileText(repo: RepoIndex, fileId: number): string | null {
+  return inTextSnapshot(repo, () => {
+    const row = repo.sqlite.prepare('SELECT text_offset AS at, text_length AS length FROM files WHERE id = ?').get(fileId) as
+      | { at: number | null; length: number | null }
+      | undefined;
+    if (row?.at == null || row.length == null) return null;
+    return repo.text.read(row.at, row.length).toString('utf8');
+  });
 }

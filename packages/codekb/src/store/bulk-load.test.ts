@@ -7,6 +7,7 @@ import { openRepoIndex } from '../query/repo-index.js';
 import { search } from '../query/search.js';
 import { definition } from '../query/symbols.js';
 import { openIndexDatabase } from './schema.js';
+import { openTextStoreWriter } from './text-store.js';
 import { createIndexWriter, dropDeferrableIndexes, setBulkLoad, type FileRecord } from './writer.js';
 
 const TABLES = ['content_fts', 'symbols_fts', 'files_fts'];
@@ -113,7 +114,8 @@ describe('the index writer holding trigram rows back', () => {
       const dbPath = join(dir, 'index.db');
       {
         using index = openIndexDatabase(dbPath);
-        const writer = createIndexWriter(index.sqlite);
+        using text = openTextStoreWriter(index.sqlite, dbPath);
+        const writer = createIndexWriter(index.sqlite, text);
         const record = (text: string): FileRecord => ({ path: 'a.txt', language: null, sha1: 'x', size: text.length, status: 'text', note: null, text, words: text, extraction: null });
         index.sqlite.transaction(() => {
           writer.put(record('first version\n'), undefined);

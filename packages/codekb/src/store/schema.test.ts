@@ -1,13 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { indexRepository } from '../index/indexer.js';
 import { openRepoIndex } from '../query/repo-index.js';
+import { search } from '../query/search.js';
 import { definition, outline, references } from '../query/symbols.js';
 import { tempFixtureRepo } from '../test-support/fixture.js';
 import { openIndexDatabase, SCHEMA_VERSION } from './schema.js';
+import { textStorePath } from './text-store.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((clean) => clean()));
@@ -35,8 +37,31 @@ function schemaOneIndex(): string {
   return path;
 }
 
+/**
+ * Turns an index this build wrote back into schema 4's layout: file text as chunk blobs in SQLite
+ * (read back from the text store), no text offsets, no text_store row.
+ */
+function downgradeToSchemaFour(path: string): void {
+  const db = new Database(path);
+  const generation = db.prepare('SELECT generation FROM text_store').pluck().get() as number;
+  const store = readFileSync(textStorePath(path, generation));
+  const chunks = db.prepare('SELECT id, file_id, first_line, pos, len FROM chunks').all() as { id: number; file_id: number; first_line: number; pos: number; len: number }[];
+  db.exec(`DROP TABLE chunks;
+    CREATE TABLE chunks (id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL, first_line INTEGER NOT NULL, body BLOB NOT NULL);
+    CREATE INDEX chunks_file ON chunks(file_id);
+    DROP TABLE text_store;
+    ALTER TABLE files DROP COLUMN text_offset;
+    ALTER TABLE files DROP COLUMN text_length;
+    PRAGMA user_version = 4;`);
+  const insert = db.prepare('INSERT INTO chunks (id, file_id, first_line, body) VALUES (?, ?, ?, ?)');
+  for (const c of chunks) insert.run(c.id, c.file_id, c.first_line, store.subarray(c.pos, c.pos + c.len));
+  db.close();
+  rmSync(textStorePath(path, generation));
+}
+
 /** Turns an index this build wrote back into schema 3's layout (signatures in symbols_fts, an index on symbols(file_id), no id ranges). */
 function downgradeToSchemaThree(path: string): void {
+  downgradeToSchemaFour(path);
   const db = new Database(path);
   db.exec(`DROP TABLE symbols_fts;
     CREATE VIRTUAL TABLE symbols_fts USING fts5(name, signature, doc, content='', contentless_delete=1, tokenize="unicode61 tokenchars '_'");
@@ -82,6 +107,32 @@ describe('index schema migrations', () => {
     expect(definition(repo, 'Circle.area').map((hit) => `${hit.path}:${hit.line}`)).toEqual(['src/shapes.ts:20']);
     expect(outline(repo, 'src/shapes.ts')?.find((node) => node.name === 'Circle')?.children.map((node) => node.name)).toContain('area');
     expect(references(repo, 'totalArea').map((hit) => `${hit.path}:${hit.line}:${hit.enclosing}`)).toContain('src/widget.tsx:10:AreaWidget');
+  });
+
+  it('should move a schema-4 index to the text store, re-reading every file, with literal search answering as before', async () => {
+    const fixture = tempFixtureRepo();
+    cleanups.push(() => fixture[Symbol.dispose]());
+    await indexRepository({ root: fixture.root, dbPath: fixture.dbPath });
+    const hitsOf = async (): Promise<string[]> => {
+      using repo = openRepoIndex({ root: fixture.root, dbPath: fixture.dbPath });
+      return (await search(repo, 'area', { literal: true, limit: 1e9 })).map((hit) => `${hit.path}:${hit.line}:${hit.text}`);
+    };
+    const before = await hitsOf();
+    expect(before.length).toBeGreaterThan(3);
+    downgradeToSchemaFour(fixture.dbPath);
+    expect(() => openRepoIndex({ root: fixture.root, dbPath: fixture.dbPath })).toThrow(/schema 4/);
+    {
+      using index = openIndexDatabase(fixture.dbPath);
+      const sqlite = index.sqlite;
+      expect((sqlite.prepare('PRAGMA table_info(chunks)').all() as { name: string }[]).map((c) => c.name)).toEqual(['id', 'file_id', 'first_line', 'pos', 'len']);
+      expect(sqlite.prepare('SELECT count(*) FROM chunks').pluck().get()).toBe(0);
+      expect(sqlite.prepare(`SELECT count(*) FROM content_fts WHERE content_fts MATCH '"are"'`).pluck().get()).toBe(0);
+      expect(sqlite.prepare("SELECT count(*) FROM files WHERE sha1 != ''").pluck().get()).toBe(0);
+      expect(sqlite.prepare('SELECT generation, end_offset, dead_bytes FROM text_store').raw().all()).toEqual([[0, 0, 0]]);
+    }
+    const again = await indexRepository({ root: fixture.root, dbPath: fixture.dbPath });
+    expect(again.unchanged).toBe(0);
+    expect(await hitsOf()).toEqual(before);
   });
 
   it('should refuse to migrate a read-only open and say how to fix it', () => {

@@ -1,6 +1,36 @@
 import { openDatabase, type SqliteDatabase } from '@flotilla/kit/sqlite';
 
 /**
+ * Tables whose current definition a migration creates, written once here. A shipped migration
+ * step must keep creating what it created, so a definition used by a shipped step never changes:
+ * a later change is a new step with a new constant.
+ */
+const CHUNKS_TABLE = `CREATE TABLE chunks (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     file_id INTEGER NOT NULL,
+     first_line INTEGER NOT NULL,
+     pos INTEGER NOT NULL,
+     len INTEGER NOT NULL
+   );`;
+const TEXT_STORE_TABLE = `CREATE TABLE text_store (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     generation INTEGER NOT NULL,
+     end_offset INTEGER NOT NULL,
+     dead_bytes INTEGER NOT NULL
+   );
+   INSERT INTO text_store (id, generation, end_offset, dead_bytes) VALUES (1, 0, 0, 0);`;
+
+/**
+ * The indexes whose keys arrive out of order while files are written (symbol names, the file ids
+ * under each name): created by the migrations below and, after a first load that dropped them
+ * (store/writer.ts), rebuilt from the same definitions.
+ */
+export const DEFERRABLE_INDEXES = {
+  symbols_name: 'symbols(name COLLATE NOCASE)',
+  refs_file: 'refs(file_id)',
+} as const;
+
+/**
  * Plain SQL migrations, applied in order; `PRAGMA user_version` records how many ran. Append only:
  * never edit a shipped step, add a new one.
  */
@@ -58,7 +88,7 @@ const MIGRATIONS: readonly string[] = [
      lines BLOB NOT NULL,
      PRIMARY KEY (name, file_id)
    ) WITHOUT ROWID;
-   CREATE INDEX refs_file ON refs(file_id);
+   CREATE INDEX refs_file ON ${DEFERRABLE_INDEXES.refs_file};
    CREATE TABLE chunks (
      id INTEGER PRIMARY KEY,
      file_id INTEGER NOT NULL,
@@ -109,9 +139,24 @@ const MIGRATIONS: readonly string[] = [
      start_line INTEGER NOT NULL,
      end_line INTEGER NOT NULL
    );
-   CREATE INDEX symbols_name ON symbols(name COLLATE NOCASE);
+   CREATE INDEX symbols_name ON ${DEFERRABLE_INDEXES.symbols_name};
    ALTER TABLE files ADD COLUMN first_symbol_id INTEGER;
    ALTER TABLE files ADD COLUMN last_symbol_id INTEGER;
+   UPDATE files SET sha1 = '';`,
+  // 5: file text moves out of SQLite into an append-only text store beside the index
+  // (store/text-store.ts): a file's live bytes are files.text_offset … + text_length, a chunk keeps
+  // where it lies (pos, len) and its first line — its id is never reused (AUTOINCREMENT), so a
+  // reader can keep the chunk rows it has seen (query/chunk-map.ts) and load only newer ids;
+  // text_store names the file's generation, the committed end and the dead bytes. Literal search reads candidate chunks with pread into one
+  // buffer instead of copying each blob out of SQLite. Old chunk rows have no place in the store:
+  // they go and every file is re-read.
+  `DROP TABLE chunks;
+   ${CHUNKS_TABLE}
+   CREATE INDEX chunks_file ON chunks(file_id);
+   INSERT INTO content_fts(content_fts) VALUES('delete-all');
+   ALTER TABLE files ADD COLUMN text_offset INTEGER;
+   ALTER TABLE files ADD COLUMN text_length INTEGER;
+   ${TEXT_STORE_TABLE}
    UPDATE files SET sha1 = '';`,
 ];
 

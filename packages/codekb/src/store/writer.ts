@@ -1,7 +1,9 @@
 import type { SqliteDatabase } from '@flotilla/kit/sqlite';
 import type { Extraction } from '../index/extract.js';
 import { splitChunks } from './chunks.js';
+import { DEFERRABLE_INDEXES } from './schema.js';
 import { encodeLines } from './line-list.js';
+import type { TextStoreWriter } from './text-store.js';
 import { fileWords, nameTokens } from './words.js';
 
 /** What is stored for one file. `text` is null for files kept out of the text index. */
@@ -25,7 +27,10 @@ export interface IndexWriter {
   put(record: FileRecord, existingId: number | undefined): void;
   /** Removes a file and everything derived from it. Call inside a transaction. */
   remove(id: number): void;
-  /** Writes the trigram rows `put` has held back (see `TRIGRAM_BATCH_BYTES`). Call before committing. */
+  /**
+   * Writes the trigram rows `put` has held back (see `TRIGRAM_BATCH_BYTES`) and the text store's
+   * end and dead bytes. Call before committing.
+   */
   flush(): void;
 }
 
@@ -37,10 +42,13 @@ export interface IndexWriter {
  */
 const TRIGRAM_BATCH_BYTES = 16 * 1024 * 1024;
 
-/** Prepared statements for writing the index; one per connection. */
-export function createIndexWriter(sqlite: SqliteDatabase): IndexWriter {
+/**
+ * Prepared statements for writing the index; one per connection. File text goes to `text`, the
+ * text store opened under the same writer lock (store/text-store.ts).
+ */
+export function createIndexWriter(sqlite: SqliteDatabase, text: TextStoreWriter): IndexWriter {
   const s = {
-    symbolRange: sqlite.prepare('SELECT first_symbol_id AS first, last_symbol_id AS last FROM files WHERE id = ?'),
+    symbolRange: sqlite.prepare('SELECT first_symbol_id AS first, last_symbol_id AS last, text_length AS textLength FROM files WHERE id = ?'),
     symbolRangeUpdate: sqlite.prepare('UPDATE files SET first_symbol_id = ?, last_symbol_id = ? WHERE id = ?'),
     ftsDelete: sqlite.prepare('DELETE FROM symbols_fts WHERE rowid IN (SELECT id FROM symbols WHERE id BETWEEN ? AND ?)'),
     contentDelete: sqlite.prepare('DELETE FROM content_fts WHERE rowid IN (SELECT id FROM chunks WHERE file_id = ?)'),
@@ -49,7 +57,10 @@ export function createIndexWriter(sqlite: SqliteDatabase): IndexWriter {
     chunksDelete: sqlite.prepare('DELETE FROM chunks WHERE file_id = ?'),
     fileDelete: sqlite.prepare('DELETE FROM files WHERE id = ?'),
     fileInsert: sqlite.prepare('INSERT INTO files (path, language, sha1, size, status, note) VALUES (?, ?, ?, ?, ?, ?)'),
-    fileUpdate: sqlite.prepare('UPDATE files SET language = ?, sha1 = ?, size = ?, status = ?, note = ?, first_symbol_id = NULL, last_symbol_id = NULL WHERE id = ?'),
+    fileUpdate: sqlite.prepare(
+      'UPDATE files SET language = ?, sha1 = ?, size = ?, status = ?, note = ?, first_symbol_id = NULL, last_symbol_id = NULL, text_offset = NULL, text_length = NULL WHERE id = ?',
+    ),
+    fileText: sqlite.prepare('UPDATE files SET text_offset = ?, text_length = ? WHERE id = ?'),
     symbolInsert: sqlite.prepare(
       'INSERT INTO symbols (file_id, parent_id, kind, name, container, signature, doc, start_line, end_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
@@ -58,7 +69,7 @@ export function createIndexWriter(sqlite: SqliteDatabase): IndexWriter {
     fileWordsDelete: sqlite.prepare('DELETE FROM files_fts WHERE rowid = ?'),
     refInsert: sqlite.prepare('INSERT INTO refs (name, file_id, count, lines) VALUES (?, ?, ?, ?)'),
     contentInsert: sqlite.prepare('INSERT INTO content_fts (rowid, body) VALUES (?, ?)'),
-    chunkInsert: sqlite.prepare('INSERT INTO chunks (file_id, first_line, body) VALUES (?, ?, ?)'),
+    chunkInsert: sqlite.prepare('INSERT INTO chunks (file_id, first_line, pos, len) VALUES (?, ?, ?, ?)'),
   };
   let pendingTrigrams: { chunkId: number | bigint; body: Buffer }[] = [];
   let pendingBytes = 0;
@@ -68,11 +79,13 @@ export function createIndexWriter(sqlite: SqliteDatabase): IndexWriter {
     for (const { chunkId, body } of pendingTrigrams) s.contentInsert.run(chunkId, body);
     pendingTrigrams = [];
     pendingBytes = 0;
+    text.commitMeta();
   };
   const clear = (id: number): void => {
     // A file put earlier in this batch may be the one replaced: its trigram rows go in first.
     flush();
-    const symbols = s.symbolRange.get(id) as { first: number | null; last: number | null } | undefined;
+    const symbols = s.symbolRange.get(id) as { first: number | null; last: number | null; textLength: number | null } | undefined;
+    if (symbols?.textLength != null) text.release(symbols.textLength);
     if (symbols?.first != null && symbols.last != null) {
       s.ftsDelete.run(symbols.first, symbols.last);
       s.symbolsDelete.run(symbols.first, symbols.last);
@@ -97,8 +110,11 @@ export function createIndexWriter(sqlite: SqliteDatabase): IndexWriter {
         s.fileUpdate.run(record.language, record.sha1, record.size, record.status, record.note, id);
       }
       if (record.text !== null) {
-        for (const chunk of splitChunks(Buffer.from(record.text, 'utf8'))) {
-          const chunkId = s.chunkInsert.run(id, chunk.firstLine, chunk.body).lastInsertRowid;
+        const bytes = Buffer.from(record.text, 'utf8');
+        const at = text.append(bytes);
+        s.fileText.run(at, bytes.length, id);
+        for (const chunk of splitChunks(bytes)) {
+          const chunkId = s.chunkInsert.run(id, chunk.firstLine, at + chunk.body.byteOffset - bytes.byteOffset, chunk.body.length).lastInsertRowid;
           pendingTrigrams.push({ chunkId, body: chunk.body });
           pendingBytes += chunk.body.length;
         }
@@ -166,17 +182,6 @@ export function setBulkLoad(sqlite: SqliteDatabase, bulk: boolean): void {
     for (const [name, value] of Object.entries(settings)) sqlite.exec(`INSERT INTO ${table}(${table}, rank) VALUES('${name}', ${value})`);
   }
 }
-
-/**
- * The indexes whose keys arrive out of order while files are written (symbol names, the file ids
- * under each name), as created by the migrations. A first load of an empty index builds them
- * once at the end instead: sorted, so their pages come out full (zod: 0.2 MB smaller) and the load
- * spends less CPU than inserting into them row by row.
- */
-const DEFERRABLE_INDEXES = {
-  symbols_name: 'symbols(name COLLATE NOCASE)',
-  refs_file: 'refs(file_id)',
-} as const;
 
 /** Drops the deferrable indexes before a first load; `createDeferredIndexes` builds them after it. */
 export function dropDeferrableIndexes(sqlite: SqliteDatabase): void {
