@@ -1,10 +1,11 @@
 /**
  * The fleet behind a hub (no hub process here: a stand-in transport answering the hub's routes,
- * `/api/hosts` and `/api/jobs?host=`), and the dispatch's mapping of ended and parked jobs. The real
+ * `/api/hosts`, `/api/hosts/:name/doctor`, `/api/pauses` and `/api/jobs?host=`; the real hub is in
+ * src/cli/hub-cycle.test.ts), and the dispatch's mapping of ended and parked jobs. The real
  * daemon path is covered end to end in src/cli/director-cli.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { createClient, type Capabilities, type DoctorReport, type Host, type Job, type Transport, type TransportRequest } from '@flotilla/protocol';
+import { createClient, type Capabilities, type DoctorReport, type Host, type Job, type Pause, type Transport, type TransportRequest } from '@flotilla/protocol';
 import type { RunJobRequest } from '../cycle/run-job.js';
 import { createFleetRunJob, ended } from './dispatch.js';
 import { createFleet, judgeDoctor } from './fleet.js';
@@ -86,15 +87,26 @@ const doctorOk = (name: string, agent = 'claude'): DoctorReport => ({
   ],
 });
 
-/** A transport answering from a route table; every request is recorded. */
+const REPLY = Symbol('reply');
+/** An answer with a status of its own (a route's plain value is a 200). */
+function reply(status: number, body: unknown): { [REPLY]: true; status: number; body: unknown } {
+  return { [REPLY]: true, status, body };
+}
+
+/** A transport answering from a route table (null: the plain 404 of a route it lacks); every request is recorded. */
 function standIn(routes: (req: TransportRequest) => unknown): Transport & { requests: TransportRequest[] } {
   const requests: TransportRequest[] = [];
   return {
     requests,
     async request(req) {
       requests.push(req);
-      const body = routes(req);
-      return { status: 200, headers: {}, body };
+      const answer = routes(req);
+      if (answer === null) return { status: 404, headers: {}, body: '404 Not Found' };
+      if (typeof answer === 'object' && REPLY in answer) {
+        const { status, body } = answer as ReturnType<typeof reply>;
+        return { status, headers: {}, body };
+      }
+      return { status: 200, headers: {}, body: answer };
     },
     async stream() {
       throw new Error('no streams here');
@@ -121,16 +133,55 @@ const request: RunJobRequest = {
   model: 'sonnet',
 };
 
+function pause(hostName: string, agent: string, resetsAt: string): Pause {
+  return { id: `01J9ZZ00000000000000000P${hostName.length}${agent.length}`.slice(0, 26), host: hostName, agent, credential: 'k1', reason: 'rate_limited', message: 'limit reached', startedAt: NOW, resetsAt, endedAt: null };
+}
+
 describe('the fleet behind a hub', () => {
-  it('should place jobs on the host that is this machine, check its doctor through the local daemon, and refuse repos elsewhere', async () => {
-    const hub = standIn((req) => (req.path === '/api/hosts' ? [host('box'), host('dragon')] : null));
-    const daemon = standIn((req) => (req.path === '/api/doctor' ? doctorOk('box') : req.path === '/api/pauses' ? [] : null));
-    const fleet = createFleet({ server: server(hub), localDaemon: server(daemon, { kind: 'daemon', host: 'box' }), machine: 'box.example.org' });
+  it('should place jobs on the host that is this machine, check its doctor through the hub, and refuse repos elsewhere', async () => {
+    const hub = standIn((req) => {
+      if (req.path === '/api/hosts') return [host('box'), host('dragon')];
+      if (req.path === '/api/hosts/box/doctor') return doctorOk('box');
+      // Another host's pause of the same agent does not stop this one.
+      if (req.path === '/api/pauses') return [pause('dragon', 'claude', '2026-11-26T05:00:00.000Z')];
+      return null;
+    });
+    const fleet = createFleet({ server: server(hub), machine: 'box.example.org', now: () => Date.parse(NOW) });
     const found = await fleet.preflight('claude');
     expect(found.hosts).toEqual([{ host: 'box', ok: true, detail: 'doctor: tmux, git, claude CLI, claude credential ok' }]);
+    expect(hub.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/hosts', 'GET /api/hosts/box/doctor', 'GET /api/pauses']);
     expect(found.placement([])).toEqual({ host: 'box' });
     expect(found.placement(['dragon', 'box'])).toEqual({ host: 'box' });
     expect(found.placement(['dragon'])).toEqual({ refused: expect.stringContaining("the repo's hosts (dragon) do not include box") });
+  });
+
+  it('should stop a host whose relayed doctor fails, whose agent is paused there, or that the hub cannot ask', async () => {
+    const noCredential: DoctorReport = { ...doctorOk('box'), ok: false, checks: [...doctorOk('box').checks.slice(0, 3), { name: 'claude credential', ok: false, detail: 'none: not logged in', fix: 'run claude /login' }] };
+    const preflight = (doctor: unknown, pauses: Pause[] = []) =>
+      createFleet({
+        server: server(standIn((req) => (req.path === '/api/hosts' ? [host('box')] : req.path === '/api/hosts/box/doctor' ? doctor : req.path === '/api/pauses' ? pauses : null))),
+        machine: 'box',
+        now: () => Date.parse(NOW),
+      }).preflight('claude');
+    expect((await preflight(noCredential)).hosts).toEqual([{ host: 'box', ok: false, detail: 'doctor: claude credential: none: not logged in (fix: run claude /login)' }]);
+    const paused = await preflight(doctorOk('box'), [pause('box', 'claude', '2026-11-26T04:00:00.000Z'), pause('box', 'codex', '2026-11-26T06:00:00.000Z')]);
+    expect(paused.hosts[0]).toEqual({ host: 'box', ok: false, detail: 'claude is paused there until 2026-11-26T04:00:00.000Z (rate_limited: limit reached)' });
+    const unavailable = reply(503, { error: { code: 'DAEMON_UNAVAILABLE', message: 'box is driven bare through tmux', fix: 'install cb there with `mesh hosts bootstrap box`' } });
+    expect((await preflight(unavailable)).hosts[0]).toEqual({
+      host: 'box',
+      ok: false,
+      detail: 'the doctor could not run: box is driven bare through tmux (fix: install cb there with `mesh hosts bootstrap box`)',
+    });
+  });
+
+  it('should fall back, on a hub without the per-host doctor route, to this machine\'s daemon, else to the link state said so', async () => {
+    const oldHub = () => standIn((req) => (req.path === '/api/hosts' ? [host('box')] : null));
+    const daemon = standIn((req) => (req.path === '/api/doctor' ? doctorOk('box') : req.path === '/api/pauses' ? [] : null));
+    const viaDaemon = await createFleet({ server: server(oldHub()), localDaemon: server(daemon, { kind: 'daemon', host: 'box' }), machine: 'box' }).preflight('claude');
+    expect(viaDaemon.hosts).toEqual([{ host: 'box', ok: true, detail: 'doctor: tmux, git, claude CLI, claude credential ok' }]);
+    expect(daemon.requests.map((r) => r.path)).toEqual(['/api/doctor', '/api/pauses']);
+    const linkOnly = await createFleet({ server: server(oldHub()), machine: 'box' }).preflight('claude');
+    expect(linkOnly.hosts).toEqual([{ host: 'box', ok: true, detail: expect.stringContaining('link up (cb 0.1.0); no doctor: the hub has no per-host doctor route') }]);
   });
 
   it('should say why a host cannot take jobs: the link down, a bare host, the agent failing its doctor, an unknown machine', async () => {
@@ -143,7 +194,7 @@ describe('the fleet behind a hub', () => {
     expect(unknown.hosts[0]).toMatchObject({ ok: false, detail: expect.stringContaining('pass --local-host NAME') });
     expect(unknown.placement([])).toEqual({ refused: expect.stringContaining('cannot tell which') });
     const named = await createFleet({ server: hub([host('dragon')]), machine: 'laptop', localHost: 'dragon' }).preflight('claude');
-    expect(named.hosts[0]).toMatchObject({ host: 'dragon', ok: true, detail: expect.stringContaining('no doctor') });
+    expect(named.hosts[0]).toMatchObject({ host: 'dragon', ok: true, detail: expect.stringContaining('no doctor: the hub has no per-host doctor route') });
 
     const noCredential: DoctorReport = { ...doctorOk('box'), ok: false, checks: [...doctorOk('box').checks.slice(0, 3), { name: 'claude credential', ok: false, detail: 'none: not logged in', fix: 'run claude /login' }] };
     expect(judgeDoctor(noCredential, 'claude')).toEqual({ ok: false, detail: 'doctor: claude credential: none: not logged in (fix: run claude /login)' });

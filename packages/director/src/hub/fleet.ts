@@ -11,14 +11,15 @@
  * A repo's `hosts` (preferred hosts) must then be empty or name the local host; a repo naming
  * only other hosts is refused with the reason — run a director on one of them instead.
  *
- * Pre-flight: the local host's `GET /api/doctor` (through the lone daemon; behind a hub, through
- * this machine's daemon socket when it answers — the hub has no per-host doctor route — plus the
- * hub's link state, mode and pause for the host), reduced to the checks the agent needs: tmux,
- * git and every `<agent> …` check (CLI, credential, last run). An active rate-limit pause of the
- * agent on the host counts too. A host that fails gets nothing dispatched.
+ * Pre-flight: the local host's `cb doctor` — through the lone daemon (`GET /api/doctor`); behind a
+ * hub, the hub's link state, mode and pause for the host, then the host's doctor relayed by the hub
+ * (`GET /api/hosts/:name/doctor`; a hub too old for that route: this machine's daemon socket when it
+ * answers, else the link state alone, said so) — reduced to the checks the agent needs: tmux, git
+ * and every `<agent> …` check (CLI, credential, last run). An active rate-limit pause of the agent
+ * on the host counts too. A host that fails gets nothing dispatched.
  */
 import { hostname } from 'node:os';
-import { HostSchema, errorFromEnvelope, type DoctorReport, type FlotillaClient, type Host } from '@flotilla/protocol';
+import { HostSchema, createMeshClient, errorFromEnvelope, isProtocolError, type DoctorReport, type FlotillaClient, type Host, type Pause } from '@flotilla/protocol';
 import type { DirectorFleet, FleetPreflight, Placement } from '../cycle/director.js';
 import type { HostReadiness } from '../cycle/report.js';
 import { withTimeout, type FlotillaServer } from './server.js';
@@ -30,7 +31,7 @@ export interface FleetOptions {
   server: FlotillaServer;
   /** Behind a hub: the fleet name of this machine's host (else guessed, see above). */
   localHost?: string;
-  /** This machine's own cb daemon, for the doctor behind a hub (null when none answers). */
+  /** This machine's own cb daemon, for the doctor behind a hub without a per-host doctor route (null when none answers). */
   localDaemon?: FlotillaServer | null;
   /** This machine's name (default `os.hostname()`). */
   machine?: string;
@@ -68,7 +69,7 @@ export function createFleet(options: FleetOptions): Fleet {
 
 async function daemonPreflight(client: FlotillaClient, agent: string, now: () => number): Promise<FleetPreflight> {
   const status = await withTimeout(client.status(), DOCTOR_TIMEOUT_MS, 'the daemon');
-  const readiness = await doctorReadiness(client, status.host, agent, now);
+  const readiness = await doctorReadiness({ host: status.host, doctor: () => client.doctor(), pauses: () => client.pauses() }, agent, now);
   return { hosts: [readiness], placement: (repoHosts) => placeOn(status.host, repoHosts, 'the daemon this director dispatches to') };
 }
 
@@ -80,10 +81,7 @@ async function hubPreflight(options: FleetOptions, agent: string, now: () => num
   }
   const host = hosts.find((h) => h.name === local.host)!;
   const link = linkReadiness(host);
-  let readiness: HostReadiness;
-  if (!link.ok) readiness = link;
-  else if (options.localDaemon) readiness = await doctorReadiness(options.localDaemon.client, host.name, agent, now);
-  else readiness = { host: host.name, ok: true, detail: `${link.detail}; no doctor: this machine's cb daemon does not answer on its socket and the hub has no per-host doctor` };
+  const readiness = link.ok ? await hubDoctorReadiness(options, host.name, link.detail, agent, now) : link;
   return { hosts: [readiness], placement: (repoHosts) => placeOn(host.name, repoHosts, `this machine's host in the hub's fleet`) };
 }
 
@@ -121,16 +119,52 @@ function linkReadiness(host: Host): HostReadiness {
   return { host: host.name, ok: true, detail: `link up (cb ${host.cbVersion ?? '?'})` };
 }
 
-async function doctorReadiness(client: FlotillaClient, host: string, agent: string, now: () => number): Promise<HostReadiness> {
+/**
+ * Behind a hub: the host's doctor relayed by the hub, its pauses from the hub's fleet list. A hub
+ * without the per-host route (404 for the route itself, older mesh) falls back to this machine's
+ * daemon socket, else to the link state alone.
+ */
+async function hubDoctorReadiness(options: FleetOptions, host: string, linkDetail: string, agent: string, now: () => number): Promise<HostReadiness> {
+  const hub = { doctor: () => createMeshClient(options.server.transport).hostDoctor(host), pauses: () => options.server.client.pauses() };
+  try {
+    return await doctorReadiness({ host, ...hub, onlyHost: host }, agent, now, true);
+  } catch (error) {
+    if (!isMissingRoute(error)) {
+      return { host, ok: false, detail: `the doctor could not run: ${(error as Error).message}${isProtocolError(error) && error.fix ? ` (fix: ${error.fix})` : ''}` };
+    }
+  }
+  const local = options.localDaemon?.client;
+  if (local) return doctorReadiness({ host, doctor: () => local.doctor(), pauses: () => local.pauses() }, agent, now);
+  return { host, ok: true, detail: `${linkDetail}; no doctor: the hub has no per-host doctor route (upgrade mesh) and this machine's cb daemon does not answer on its socket` };
+}
+
+/** A hub without the route answers a bare 404 (or a NOT_FOUND envelope); an unknown host is HOST_NOT_FOUND. */
+function isMissingRoute(error: unknown): boolean {
+  return isProtocolError(error) && (error.code === 'NOT_FOUND' || /^unexpected response 404\b/.test(error.message));
+}
+
+interface DoctorSource {
+  host: string;
+  doctor(): Promise<DoctorReport>;
+  pauses(): Promise<Pause[]>;
+  /** A fleet-wide pause list: only this host's pauses count. */
+  onlyHost?: string;
+}
+
+/** `rethrow`: a failing doctor call is thrown (the hub's route may be missing) instead of failing the host. */
+async function doctorReadiness(source: DoctorSource, agent: string, now: () => number, rethrow = false): Promise<HostReadiness> {
+  const { host } = source;
   let report: DoctorReport;
   try {
-    report = await withTimeout(client.doctor(), DOCTOR_TIMEOUT_MS, 'the doctor');
+    report = await withTimeout(source.doctor(), DOCTOR_TIMEOUT_MS, 'the doctor');
   } catch (error) {
+    if (rethrow) throw error;
     return { host, ok: false, detail: `the doctor could not run: ${(error as Error).message}` };
   }
   const verdict = judgeDoctor(report, agent);
   if (!verdict.ok) return { host, ok: false, detail: verdict.detail };
-  const pauses = await client.pauses().catch(() => []);
+  const all = await source.pauses().catch(() => []);
+  const pauses = source.onlyHost === undefined ? all : all.filter((p) => p.host === source.onlyHost);
   const paused = pauses.filter((p) => p.agent === agent && p.endedAt === null && Date.parse(p.resetsAt) > now());
   if (paused.length > 0) {
     const until = paused.map((p) => p.resetsAt).sort().at(-1)!;

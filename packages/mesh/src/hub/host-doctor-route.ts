@@ -43,7 +43,7 @@ export async function hostDoctor(hub: Hub, name: string): Promise<DoctorReport> 
   });
   const res = await Promise.race([transport.request({ method: 'GET', path: '/api/doctor' }), timeout]).finally(() => clearTimeout(timer));
   if (res.status === 404) {
-    throw new ProtocolError('NOT_FOUND', `the cb daemon on ${name} has no doctor route (cb ${host.cbVersion ?? 'of an unknown version'})`, {
+    throw new ProtocolError('VERSION_MISMATCH', `the cb daemon on ${name} has no doctor route (cb ${host.cbVersion ?? 'of an unknown version'})`, {
       fix: `upgrade cb on ${name} (\`mesh hosts bootstrap ${name}\`)`,
     });
   }
