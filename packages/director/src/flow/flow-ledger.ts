@@ -55,28 +55,6 @@ export interface FlowStepRecord {
   endedAt: string | null;
 }
 
-export interface FlowRecord {
-  id: string;
-  name: string;
-  repo: string;
-  task: string;
-  definition: ResolvedItem[];
-  worktreePath: string;
-  branch: string;
-  baseCommit: string | null;
-  hosts: string[];
-  tickets: Ticket[];
-  status: FlowStatus;
-  reason: string | null;
-  /** The runner holding the flow (`host:pid`), while it runs. */
-  owner: string | null;
-  leaseUntil: number;
-  createdAt: string;
-  updatedAt: string;
-  endedAt: string | null;
-  steps: FlowStepRecord[];
-}
-
 export interface CreateFlowInput {
   id: string;
   name: string;
@@ -88,6 +66,18 @@ export interface CreateFlowInput {
   baseCommit: string | null;
   hosts: string[];
   tickets: Ticket[];
+}
+
+export interface FlowRecord extends CreateFlowInput {
+  status: FlowStatus;
+  reason: string | null;
+  /** The runner holding the flow (`host:pid`), while it runs. */
+  owner: string | null;
+  leaseUntil: number;
+  createdAt: string;
+  updatedAt: string;
+  endedAt: string | null;
+  steps: FlowStepRecord[];
 }
 
 export interface BeginStepInput {
