@@ -71,7 +71,8 @@ export function batchLearning(end: BatchEnd): LearningToRecord {
   const where = end.link === null ? `branch ${end.branch}` : `pull request ${end.link} (branch ${end.branch})`;
   const parts = [`Ticket ${tickets} ${how} on ${end.model}; ${where}.`];
   if (end.summary !== null && end.summary.trim() !== '') parts.push(`Agent's summary: ${oneLine(end.summary, MAX_SUMMARY_CHARS)}`);
-  const outcome: LearningOutcome = end.result.ok ? 'success' : 'failure';
+  // A job that changed nothing delivered nothing: worth knowing, but not a success.
+  const outcome: LearningOutcome = !end.result.ok ? 'failure' : end.outcome === 'nothing_to_do' ? 'note' : 'success';
   return { repoPath: end.repoPath, text: parts.join(' '), tags: ['director', ...end.tickets.map((t) => `ticket:${t.source}:${t.id}`)], outcome };
 }
 

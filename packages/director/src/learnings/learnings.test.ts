@@ -19,7 +19,7 @@ import { createGitHubApi } from '../sources/github/github-api.js';
 import { createGitHubIssuesSource } from '../sources/github/github-source.js';
 import { githubWorld, scriptedRunner, TOKEN, type GitHubWorld } from '../test-support/director-fixture.js';
 import { CODEKB_MISSING, createCodekbLearnings, findCodekbBin, RecalledLearningSchema, type Learnings } from './codekb-learnings.js';
-import { learningQuery } from './learning-text.js';
+import { batchLearning, learningQuery } from './learning-text.js';
 
 const CODEKB_MAIN = fileURLToPath(new URL('../../../codekb/dist/cli/main.js', import.meta.url));
 
@@ -126,5 +126,17 @@ describe('learnings through codekb memory', () => {
   it('should ask codekb with the titles and the telling words of the text', () => {
     const ticket = { source: 'github', id: 'a#1', title: '[api] Flaky vitest pool', body: 'The worker pool crashes; the worker pool leaks sockets and sockets.', comments: [], labels: [], url: null, inProgress: false };
     expect(learningQuery([ticket as never])).toBe('Flaky vitest pool sockets worker crashes leaks');
+  });
+});
+
+describe('batchLearning', () => {
+  const ticket = { source: 'github', id: 'a#2', title: 'x', body: '', comments: [], labels: [], url: null, inProgress: false } as never;
+  it('should file a job that changed nothing as a note, a burned failure as a failure, with the summary cut', () => {
+    const base = { repoPath: '/r', tickets: [ticket], branch: 'flotilla/t/github-a-2', link: null, model: 'sonnet' };
+    expect(batchLearning({ ...base, result: { ok: true }, outcome: 'nothing_to_do', summary: 'nothing needed' })).toMatchObject({ outcome: 'note', text: 'Ticket a#2 "x" succeeded (nothing_to_do) on sonnet; branch flotilla/t/github-a-2. Agent\'s summary: nothing needed' });
+    const failed = batchLearning({ ...base, result: { ok: false, kind: 'timeout', message: 'wall\ntimeout' }, outcome: 'gave_up', summary: 'y'.repeat(700) });
+    expect(failed).toMatchObject({ outcome: 'failure', tags: ['director', 'ticket:github:a#2'], repoPath: '/r' });
+    expect(failed.text).toContain('failed (timeout, gave_up): wall timeout on sonnet');
+    expect(failed.text.endsWith(`${'y'.repeat(600)}…`)).toBe(true);
   });
 });
