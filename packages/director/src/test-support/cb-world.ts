@@ -22,7 +22,7 @@ export const CB_DAEMON_MAIN = fileURLToPath(new URL('../../../cb/dist/daemon/mai
  */
 const BUILT_BIN = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
 export const DIRECTOR_BIN = existsSync(BUILT_BIN) ? BUILT_BIN : fileURLToPath(new URL('../cli/bin.ts', import.meta.url));
-const DIRECTOR_ARGV = DIRECTOR_BIN.endsWith('.ts') ? ['--import', 'tsx', DIRECTOR_BIN] : [DIRECTOR_BIN];
+export const DIRECTOR_ARGV = DIRECTOR_BIN.endsWith('.ts') ? ['--import', 'tsx', DIRECTOR_BIN] : [DIRECTOR_BIN];
 export const GITHUB_TOKEN = 'ghp_director_cli_test';
 const DAEMON_START_MS = 20_000;
 
@@ -31,7 +31,7 @@ const DAEMON_START_MS = 20_000;
  * waits while `<its dir>/hold` exists (so a test can kill the director mid-job), writes
  * `agent-output.txt` into its working directory (the worktree) and prints one line.
  */
-const AGENT_SCRIPT = `#!/bin/sh
+export const AGENT_SCRIPT = `#!/bin/sh
 if [ "$1" = "--version" ]; then echo "scripted-agent 1.0"; exit 0; fi
 dir=$(dirname "$0")
 prompt=$(cat)
