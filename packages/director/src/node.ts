@@ -46,3 +46,8 @@ export type { FlowRunner, FlowRunnerOptions, FlowJobRequest, FlowRunJob } from '
 export { createFlowRunJob } from './flow/flow-run-job.js';
 export { runFlowCommand } from './cli/flow-command.js';
 export type { FlowCommandDeps } from './cli/flow-command.js';
+
+export { createCodekbLearnings } from './learnings/codekb-learnings.js';
+export { ledgerMetricsText } from './metrics/ledger-metrics.js';
+export { startMetricsServer } from './metrics/metrics-server.js';
+export type { MetricsServer } from './metrics/metrics-server.js';

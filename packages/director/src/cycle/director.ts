@@ -5,7 +5,7 @@ import { routeTicket } from '../config/routing.js';
 import type { Learnings } from '../learnings/codekb-learnings.js';
 import { loadPauseState, saveLastCycle, savePauseState, type PauseState } from '../ledger/director-state.js';
 import type { Ledger } from '../ledger/ledger.js';
-import { jobUsageThroughFleet, type JobUsageLookup } from '../metrics/job-usage.js';
+import type { JobUsageLookup } from '../metrics/job-usage.js';
 import type { GitHubApi } from '../sources/github/github-api.js';
 import { isHttpApiError } from '../sources/http-errors.js';
 import type { TicketSource } from '../sources/ticket-source.js';
@@ -39,6 +39,8 @@ export interface FleetPreflight {
 export interface DirectorFleet {
   /** `GET /api/doctor` (or what stands for it) for every host jobs of `agent` may go to. */
   preflight(agent: string): Promise<FleetPreflight>;
+  /** An ended job's tokens and cost, for `/metrics` (`GET /api/jobs/:id` on the fleet's server). */
+  jobUsage?: JobUsageLookup;
 }
 
 export interface DirectorOptions {
@@ -91,7 +93,7 @@ export function createDirector(options: DirectorOptions): Director {
     batchLeaseMs: options.batchLeaseMs ?? DEFAULT_BATCH_LEASE_MS,
     hooks: options.hooks ?? {},
     learnings: options.learnings ?? null,
-    jobUsage: options.jobUsage !== undefined ? options.jobUsage : jobUsageThroughFleet(options.fleet),
+    jobUsage: options.jobUsage !== undefined ? options.jobUsage : (options.fleet?.jobUsage ?? null),
     notes: new Set(),
   };
   const now = options.now ?? Date.now;

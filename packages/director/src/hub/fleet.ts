@@ -63,6 +63,14 @@ export function createFleet(options: FleetOptions): Fleet {
       last ??= await fleet.preflight(agent);
       return last.placement(repoHosts);
     },
+    async jobUsage(jobId) {
+      try {
+        const job = await options.server.client.getJob(jobId);
+        return { usage: job.usage, cost: job.cost };
+      } catch {
+        return null;
+      }
+    },
   };
   return fleet;
 }

@@ -54,20 +54,3 @@ export async function recordJobUsage(
     return null;
   }
 }
-
-/**
- * The lookup through the fleet's server (`GET /api/jobs/:id`: a job carries its `usage` and `cost`),
- * when the fleet has one; null otherwise.
- */
-export function jobUsageThroughFleet(fleet: unknown): JobUsageLookup | null {
-  const client = (fleet as { server?: { client?: { getJob?: unknown } } } | null | undefined)?.server?.client;
-  if (client === undefined || typeof client.getJob !== 'function') return null;
-  const getJob = client.getJob.bind(client) as (id: string) => Promise<unknown>;
-  return async (jobId) => {
-    try {
-      return usageOfResult(await getJob(jobId));
-    } catch {
-      return null;
-    }
-  };
-}

@@ -44,7 +44,7 @@ export async function startMeshHubWorld(): Promise<MeshHubWorld> {
   const tmp = await makeTempDir('director-hub-');
   const at = (...parts: string[]) => join(tmp.path, ...parts);
   for (const dir of ['host', 'host-user', 'bin', 'agent', 'hub', 'director-home']) await mkdir(at(dir), { recursive: true });
-  const cleanups: (() => Promise<void> | void)[] = [() => tmp[Symbol.asyncDispose]()];
+  const cleanups: (() => PromiseLike<void> | void)[] = [() => tmp[Symbol.asyncDispose]()];
   const close = async (): Promise<void> => {
     for (const cleanup of cleanups.splice(0).reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
   };
