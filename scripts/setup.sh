@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One-command set-up: installs what a newcomer lacks (tmux, pnpm, the Claude Code CLI when no agent
-# CLI is present), builds the workspace, puts `cb`, `codekb`, `mesh` and `cb-telegram` on the PATH and checks the result with `cb doctor`.
+# CLI is present), builds the workspace, puts `cb`, `codekb`, `mesh`, `cb-telegram` and `flotilla-director` on the PATH and checks the result with `cb doctor`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -35,6 +35,8 @@ ln -sf "$root/packages/mesh/bin/mesh.cjs" "$bin_dir/mesh"
 chmod +x "$root/packages/mesh/bin/mesh.cjs"
 ln -sf "$root/packages/telegram/bin/cb-telegram.cjs" "$bin_dir/cb-telegram"
 chmod +x "$root/packages/telegram/bin/cb-telegram.cjs"
+ln -sf "$root/packages/director/dist/cli/bin.js" "$bin_dir/flotilla-director"
+chmod +x "$root/packages/director/dist/cli/bin.js"
 case ":$PATH:" in *":$bin_dir:"*) ;; *) say "add $bin_dir to your PATH: export PATH=\"$bin_dir:\$PATH\"";; esac
 
 if ! command -v claude >/dev/null && ! command -v codex >/dev/null; then
