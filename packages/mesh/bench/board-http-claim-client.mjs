@@ -152,7 +152,7 @@ function rawPoster(options) {
   return { post, close: async () => all.forEach((connection) => connection.close()) };
 }
 
-async function claimer(post, name, leaseMs, claims, latencies) {
+async function claimer(post, name, { leaseMs, claimOnly }, claims, latencies) {
   const claim = Buffer.from(JSON.stringify({ holder: { who: name, host: 'bench' }, leaseMs }));
   for (;;) {
     const started = performance.now();
@@ -160,6 +160,7 @@ async function claimer(post, name, leaseMs, claims, latencies) {
     latencies.push(performance.now() - started);
     if (task === null) return;
     claims.push(task.id);
+    if (claimOnly) continue;
     await post(`/api/board/${task.id}/done`, Buffer.from(JSON.stringify({ token: task.token, note: 'bench' })));
   }
 }
@@ -169,7 +170,7 @@ async function runHere(options, first = 0) {
   const poster = options.client === 'undici' ? undiciPoster(options) : options.client === 'raw' ? rawPoster(options) : httpPoster(options);
   const claims = [];
   const latencies = [];
-  await Promise.all(Array.from({ length: options.claimers }, (_, n) => claimer(poster.post, `claimer-${first + n}`, options.leaseMs, claims, latencies)));
+  await Promise.all(Array.from({ length: options.claimers }, (_, n) => claimer(poster.post, `claimer-${first + n}`, options, claims, latencies)));
   await poster.close();
   return { claims, latencies };
 }

@@ -18,7 +18,7 @@
  * the claim request, and double claims (must be 0). Targets (issue 6): ≥ 2,000/s at 8, ≥ 500/s at 64.
  *
  *   node --import tsx bench/board-http-claims.mjs [tasks=2000] [--rounds 3] [--client raw|undici|http]
- *        [--pipelining N] [--connections N] [--workers W] [--claimers 8,64] [--no-outbox] [--baselines-only] [--pin]
+ *        [--pipelining N] [--connections N] [--workers W] [--claimers 8,64] [--no-outbox] [--baselines-only] [--pin] [--claim-only]
  *
  * Each kind of run (raw http, hub baseline, raw store, hub) is repeated `--rounds` times,
  * interleaved, and the table shows each figure's median: on a shared machine the neighbours'
@@ -53,7 +53,13 @@ const CLIENT_OPTIONS = {
   ...(option('pipelining') ? { pipelining: Number(option('pipelining')) } : {}),
   ...(option('connections') ? { connections: Number(option('connections')) } : {}),
   workers: Number(option('workers', 0)),
+  claimOnly: args.includes('--claim-only'),
 };
+/**
+ * `--claim-only`: a claim is the claim request alone (one request, one commit); the claimed tasks
+ * stay `doing`. Without it, each claimer also completes what it claimed before claiming again.
+ */
+const CLAIM_ONLY = CLIENT_OPTIONS.claimOnly;
 /** Only the two HTTP baselines: to compare claimer set-ups (`bench/README.md`) without the board. */
 const BASELINES_ONLY = args.includes('--baselines-only');
 /**
@@ -96,7 +102,7 @@ async function rawStore(claimers) {
     const holder = { who: `c${n}`, host: 'bench' };
     for (let task = await store.claim({ holder, leaseMs: LEASE_MS }); task !== null; task = await store.claim({ holder, leaseMs: LEASE_MS })) {
       ids.push(task.id);
-      await store.complete(task.id, task.token, 'bench');
+      if (!CLAIM_ONLY) await store.complete(task.id, task.token, 'bench');
     }
   };
   const started = performance.now();
@@ -207,8 +213,8 @@ async function overHub(claimers) {
   const server = await serveOnPort(app.fetch);
   try {
     const result = measure(await runClients(server.url, token, claimers), true);
-    const done = await store.list({ status: ['done'] });
-    if (done.length !== TASKS) throw new Error(`${done.length} of ${TASKS} tasks done`);
+    const ended = await store.list({ status: [CLAIM_ONLY ? 'doing' : 'done'] });
+    if (ended.length !== TASKS) throw new Error(`${ended.length} of ${TASKS} tasks ${CLAIM_ONLY ? 'doing' : 'done'}`);
     return result;
   } finally {
     await server.close();
@@ -283,7 +289,8 @@ for (const claimers of CLAIMERS) {
   });
 }
 const client = `${PIN ? 'pinned to CPU 1 (the hub to CPU 0), ' : ''}${CLIENT_OPTIONS.client}${CLIENT_OPTIONS.connections ? `, ${CLIENT_OPTIONS.connections} connections` : ', one connection per claimer'}${CLIENT_OPTIONS.pipelining > 1 ? `, pipelining ${CLIENT_OPTIONS.pipelining}` : ''}${CLIENT_OPTIONS.workers ? `, ${CLIENT_OPTIONS.workers} worker threads` : ', one process'}`;
-console.log(`board claims through the hub's HTTP API: a claim = claim + done (2 requests, 2 commits); ${TASKS} tasks per run, medians of ${ROUNDS} interleaved rounds; ${OUTBOX ? 'outbox row in the same transaction' : 'no outbox'}; claimers: ${client}`);
+const what = CLAIM_ONLY ? 'a claim = the claim request alone (1 request, 1 commit; tasks stay doing)' : 'a claim = claim + done (2 requests, 2 commits)';
+console.log(`board claims through the hub's HTTP API: ${what}; ${TASKS} tasks per run, medians of ${ROUNDS} interleaved rounds; ${OUTBOX ? 'outbox row in the same transaction' : 'no outbox'}; claimers: ${client}`);
 console.log(`${cpus().length} cores, load average before ${loadBefore}, after ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
-console.log('µs columns: CPU time per claim (claim + done) of the server process and of the claimers\' process');
+console.log(`µs columns: CPU time per claim (${CLAIM_ONLY ? 'claim' : 'claim + done'}) of the server process and of the claimers' process`);
 console.table(rows);
