@@ -13,9 +13,10 @@ import { netnsUnavailableReason, type NetnsHost } from '../test-support/netns.te
 import { startSshHub, type SshHub } from '../test-support/ssh-hub.test-support.js';
 import { until } from '../test-support/until.test-support.js';
 import { useBareHome } from './bare-home.test-support.js';
+import { sharedCbBundle } from './shared-bundle.test-support.js';
 import { isBootstrapError } from './bootstrap-errors.js';
 import { bootstrapHost, type BootstrapResult } from './bootstrap-host.js';
-import { packCbBundle, type CbBundle } from './pack-bundle.js';
+import type { CbBundle } from './pack-bundle.js';
 
 const skip = netnsUnavailableReason();
 
@@ -38,7 +39,7 @@ describe.skipIf(skip !== null)(`a forced bootstrap of a host in use${skip === nu
 
   beforeAll(async () => {
     scratch = mkdtempSync(join(tmpdir(), 'mesh-bootstrap-up-'));
-    bundle = await packCbBundle({ outDir: join(scratch, 'bundle') });
+    bundle = await sharedCbBundle(join(scratch, 'bundle'));
     // Before the hub connects: a fresh HOME with the bundle's cb installed, the way a user starts.
     fleet = await startSshHub({
       count: 1,
@@ -61,7 +62,7 @@ describe.skipIf(skip !== null)(`a forced bootstrap of a host in use${skip === nu
     await Promise.all(links.map((link) => link.close()));
     await fleet?.close();
     rmSync(scratch, { recursive: true, force: true });
-  }, 60_000);
+  }, 120_000); // stops a daemon over SSH, then the host (its daemon, tmux and sshd): a minute is short on a loaded machine
 
   it('should refuse the second of two bootstraps at once, and replace the daemon with the first while its job runs on and stays followed', async () => {
     const release = join(scratch, 'release-the-job');

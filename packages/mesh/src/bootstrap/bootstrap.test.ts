@@ -14,11 +14,12 @@ import type { HostLink } from '../link/host-link.js';
 import { openHostLink } from '../link/open-host-link.js';
 import { netnsUnavailableReason, startNetnsHosts, type NetnsHost, type NetnsHosts } from '../test-support/netns.test-support.js';
 import { useBareHome } from './bare-home.test-support.js';
+import { sharedCbBundle } from './shared-bundle.test-support.js';
 import { registerBootstrapCommand } from './bootstrap-command.js';
 import { isBootstrapError } from './bootstrap-errors.js';
 import { bootstrapHost } from './bootstrap-host.js';
 import { readBundle, type BundleManifest } from './bundle-manifest.js';
-import { packCbBundle, type CbBundle } from './pack-bundle.js';
+import type { CbBundle } from './pack-bundle.js';
 import { probeHost, requireMatchingRuntime, requireNodeAndNpm } from './remote-probe.js';
 import { runRemote } from './remote-shell.js';
 import { tarGz } from './tar-writer.js';
@@ -56,7 +57,7 @@ describe.skipIf(skip !== null)(`mesh hosts bootstrap to a namespace host${skip =
 
   beforeAll(async () => {
     scratch = mkdtempSync(join(tmpdir(), 'mesh-bootstrap-'));
-    bundle = await packCbBundle({ outDir: join(scratch, 'bundle') });
+    bundle = await sharedCbBundle(join(scratch, 'bundle'));
     net = await startNetnsHosts({ count: 1, prefix: 'bs' });
     host = net.hosts[0]!;
     remoteHome = await useBareHome(net, host, scratch);
@@ -71,7 +72,7 @@ describe.skipIf(skip !== null)(`mesh hosts bootstrap to a namespace host${skip =
     await link?.close();
     await net?.down();
     rmSync(scratch, { recursive: true, force: true });
-  }, 60_000);
+  }, 120_000); // stops a daemon over SSH, then the host (its daemon, tmux and sshd): a minute is short on a loaded machine
 
   it('should pack cb, kit, protocol and their dependencies, the native build included and no workspace: spec left', async () => {
     const { manifest } = bundle;

@@ -1,6 +1,6 @@
 // Tests only: one OpenSSH sshd inside a namespace host, its environment set by sshd_config.
 import { execFile } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { readPid, stopSshd as stopSshdByPidFile } from './sshd.test-support.js';
@@ -19,9 +19,35 @@ interface SshdHost {
   hostKey: { path: string };
 }
 
+/** The SSH user's HOME on a namespace host: a directory of its own, as on another machine. */
+export function userHomeOf(host: { dir: string }): string {
+  return join(host.dir, 'user-home');
+}
+
 /**
- * sshd listening on the host's address only, with the host's FLOTILLA_HOME, TMUX_TMPDIR, name and
- * a PATH whose first directory holds `cb`. SetEnv wins over sshd's own PATH for exec sessions.
+ * A namespace host user's ~/.bashrc: small, but doing what users' do. bash sources it for every
+ * command sshd runs (the product must cope with that); the test machine's own ~/.bashrc (root's,
+ * e.g. `pyenv init`, seconds a command on a loaded machine) is not this host's.
+ */
+export const USER_BASHRC = [
+  '# a namespace host user\'s ~/.bashrc',
+  'export PATH="$HOME/.local/bin:$PATH"',
+  "alias ll='ls -l'",
+  '',
+].join('\n');
+
+/** Creates the host user's HOME (see `userHomeOf`) with its ~/.bashrc. */
+export function makeUserHome(host: { dir: string }): string {
+  const home = userHomeOf(host);
+  mkdirSync(join(home, '.local', 'bin'), { recursive: true, mode: 0o700 });
+  writeFileSync(join(home, '.bashrc'), USER_BASHRC);
+  return home;
+}
+
+/**
+ * sshd listening on the host's address only, with the host user's own HOME, the host's
+ * FLOTILLA_HOME, TMUX_TMPDIR, name and a PATH whose first directory holds `cb`. SetEnv wins over
+ * sshd's own HOME and PATH for exec sessions.
  */
 export function sshdConfig(host: SshdHost, binDir: string, extra: readonly string[]): string {
   return [
@@ -37,7 +63,7 @@ export function sshdConfig(host: SshdHost, binDir: string, extra: readonly strin
     'UsePAM no',
     'StrictModes no',
     'Subsystem sftp internal-sftp',
-    `SetEnv FLOTILLA_HOME=${host.home} TMUX_TMPDIR=${host.tmuxDir} FLOTILLA_HOST_NAME=${host.name} PATH=${binDir}:/usr/local/bin:/usr/bin:/bin`,
+    `SetEnv HOME=${userHomeOf(host)} FLOTILLA_HOME=${host.home} TMUX_TMPDIR=${host.tmuxDir} FLOTILLA_HOST_NAME=${host.name} PATH=${binDir}:/usr/local/bin:/usr/bin:/bin`,
     ...extra,
     '',
   ].join('\n');

@@ -10,7 +10,7 @@ import type { SshConfigOptions } from '../ssh/ssh-config.js';
 import { knownHostsLine } from '../ssh/known-hosts.js';
 import { generateKey, type GeneratedKey } from './sshd.test-support.js';
 import { allocateNetwork, type NetworkLease } from './netns-network.test-support.js';
-import { sshdConfig, startSshdIn, stopSshd } from './netns-sshd.test-support.js';
+import { makeUserHome, sshdConfig, startSshdIn, stopSshd } from './netns-sshd.test-support.js';
 
 const run = promisify(execFile);
 
@@ -162,6 +162,7 @@ async function startHost(setup: HostSetup): Promise<NetnsHost> {
     hostKey: { path: '', publicLine: '', blob: Buffer.alloc(0) },
   };
   for (const sub of [hostDir, host.home, host.tmuxDir]) mkdirSync(sub, { recursive: true, mode: 0o700 });
+  makeUserHome(host);
   host.hostKey = await generateKey(join(hostDir, 'host_key'));
   writeFileSync(join(hostDir, 'authorized_keys'), `${setup.clientKey.publicLine}\n`, { mode: 0o600 });
   writeFileSync(join(hostDir, 'bin-path'), setup.binDir);
