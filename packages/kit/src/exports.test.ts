@@ -24,11 +24,15 @@ describe('package exports', () => {
     expect(surface).toMatchInlineSnapshot(`
       {
         "./cli": [
+          "CONFIG_EXIT_CODE",
+          "ConfigError",
           "ExitError",
           "UsageError",
           "createLineReader",
           "printJson",
           "printLine",
+          "processStreams",
+          "untilStopSignal",
         ],
         "./fs": [
           "KitError",

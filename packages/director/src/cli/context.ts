@@ -1,8 +1,8 @@
 /** Everything a `flotilla-director` command touches outside itself, injected so tests can replace it. */
-import type { CliStreams } from '@flotilla/kit/cli';
+import { processStreams, untilStopSignal, type CliStreams } from '@flotilla/kit/cli';
 import { resolveHome, type Env } from '../hub/server.js';
 
-export { ExitError, UsageError, printJson, printLine, type OutputStream } from '@flotilla/kit/cli';
+export { CONFIG_EXIT_CODE, ConfigError, ExitError, UsageError, printJson, printLine, type OutputStream } from '@flotilla/kit/cli';
 
 export interface DirectorCliContext {
   env: Env;
@@ -18,25 +18,9 @@ export interface DirectorCliContext {
 export function processContext(): DirectorCliContext {
   return {
     env: process.env,
-    streams: { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin },
+    streams: processStreams(),
     cwd: process.cwd(),
     home: resolveHome(process.env),
-    stopSignal: () =>
-      new Promise((resolve) => {
-        process.once('SIGINT', () => resolve('SIGINT'));
-        process.once('SIGTERM', () => resolve('SIGTERM'));
-      }),
+    stopSignal: untilStopSignal,
   };
 }
-
-/** The configuration cannot be used (unreadable, invalid, a token missing). Exit code 78 (EX_CONFIG). */
-export class ConfigError extends Error {
-  readonly fix: string | undefined;
-  constructor(message: string, fix?: string) {
-    super(message);
-    this.name = 'ConfigError';
-    this.fix = fix;
-  }
-}
-
-export const CONFIG_EXIT_CODE = 78;

@@ -1,7 +1,7 @@
 /**
  * The small shapes every Flotilla command line shares (`cb`, `mesh`, `cb-telegram`, the director):
- * where output goes, how one JSON document or a line is printed, and the two errors a command
- * ends with. No dependencies, so `cb`'s bundled fast path can carry it.
+ * where output goes, how one JSON document or a line is printed, the errors a command ends with,
+ * and the stop signal. No dependencies, so `cb`'s bundled fast path can carry it.
  */
 
 /** The user-facing output of a CLI, injected so tests can capture it. */
@@ -15,6 +15,19 @@ export interface CliStreams {
   stdout: OutputStream;
   stderr: OutputStream;
   stdin: AsyncIterable<string | Buffer> & { isTTY?: boolean };
+}
+
+/** The process's own streams. */
+export function processStreams(): CliStreams {
+  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
+}
+
+/** Resolves with the signal's name when the process is asked to stop (SIGINT / SIGTERM). */
+export function untilStopSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
 }
 
 /** Prints exactly one JSON document. */
@@ -45,6 +58,22 @@ export class UsageError extends Error {
     this.fix = fix;
   }
 }
+
+/**
+ * The command cannot run with this configuration (unreadable, invalid, a token missing). It exits
+ * with `CONFIG_EXIT_CODE`, so a supervisor does not start it again until the configuration changes.
+ */
+export class ConfigError extends Error {
+  readonly fix: string | undefined;
+  constructor(message: string, fix?: string) {
+    super(message);
+    this.name = 'ConfigError';
+    this.fix = fix;
+  }
+}
+
+/** EX_CONFIG from sysexits.h. */
+export const CONFIG_EXIT_CODE = 78;
 
 /**
  * Reads lines from stdin one at a time without closing it between reads (a `for await` that
