@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import { assetsDir } from '@flotilla/dashboard';
 import { createLocalLink, hubPaths, serveHub, type HostEntry, type RunningHub } from '@flotilla/mesh';
 import { openHostLink } from '@flotilla/mesh/link';
-import { agentBinDir, makeTempDir } from '@flotilla/testkit';
+import { agentBinDir, makeTempDir, startLoopbackSshd, type LoopbackSshd } from '@flotilla/testkit';
 import { CB, freshUser, killSessionsTmux, type User } from './cb-user.js';
-import { startLoopbackSshd, type LoopbackSshd } from './loopback-sshd.js';
 
 /**
  * A real fleet for the dashboard: the real hub (`serveHub` from @flotilla/mesh, as `mesh serve
@@ -56,7 +55,7 @@ export async function startHubWorld(options: HubWorldOptions): Promise<HubWorld>
   }
   const sshUser = options.ssh ? hosts.get(options.ssh)! : null;
   const sshd = sshUser
-    ? await startLoopbackSshd(join(dir.path, 'sshd'), { env: { ...sshUser.env, FLOTILLA_HOME: sshUser.flotillaHome }, trustedAlias: options.ssh!, unknownAlias: options.refused ?? 'unknown' })
+    ? await startLoopbackSshd(join(dir.path, 'sshd'), { env: { ...sshUser.env, FLOTILLA_HOME: sshUser.flotillaHome }, aliases: { [options.ssh!]: '127.0.0.1', [options.refused ?? 'unknown']: 'localhost' } })
     : null;
   const entries: HostEntry[] = names.map((name) => ({ name, spec: name, target: name === options.ssh ? name : 'local' }));
   if (options.refused && sshd) entries.push({ name: options.refused, spec: options.refused, target: options.refused });

@@ -29,3 +29,5 @@ export type {
   StepBase,
   ToolUse,
 } from './types.js';
+export { startLoopbackSshd, sshdUnavailableReason } from './loopback-sshd.js';
+export type { LoopbackSshd, LoopbackSshdOptions } from './loopback-sshd.js';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CycleReport } from '../cycle/report.js';
 import { git } from '../git/run-git.js';
 import { branchesOf } from '../test-support/git-fixture.js';
-import { sshdUnavailableReason } from '../test-support/loopback-sshd.js';
+import { sshdUnavailableReason } from '@flotilla/testkit';
 import { HOST, startMeshHubWorld, type MeshHubWorld } from '../test-support/mesh-hub-world.js';
 
 const skip = sshdUnavailableReason();

@@ -11,10 +11,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHttpTransport } from '@flotilla/kit/transport';
 import { createBoardClient, HostSchema, type BoardClient, type Host, type Transport } from '@flotilla/protocol';
-import { makeTempDir, type TempDir } from '@flotilla/testkit';
+import { makeTempDir, startLoopbackSshd, type TempDir } from '@flotilla/testkit';
 import { AGENT_SCRIPT, DIRECTOR_ARGV } from './cb-world.js';
 import { makeRepoWithRemote, type RepoWithRemote } from './git-fixture.js';
-import { startLoopbackSshd } from './loopback-sshd.js';
 import { PACKAGE_DIR } from './run-ts.js';
 
 export const MESH_BIN = fileURLToPath(new URL('../../../mesh/bin/mesh.cjs', import.meta.url));
@@ -75,7 +74,7 @@ export async function startMeshHubWorld(): Promise<MeshHubWorld> {
       spawnSync(process.execPath, [CB_BIN, 'daemon', 'stop'], { env: { ...process.env, ...hostEnv }, stdio: 'ignore', timeout: 15_000 });
       spawnSync('tmux', ['-L', `flotilla-${createHash('sha256').update(at('host')).digest('hex').slice(0, 12)}`, 'kill-server'], { stdio: 'ignore' });
     });
-    const sshd = await startLoopbackSshd(at('sshd'), { env: hostEnv, alias: HOST });
+    const sshd = await startLoopbackSshd(at('sshd'), { env: hostEnv, aliases: { [HOST]: '127.0.0.1' } });
     cleanups.push(() => sshd[Symbol.asyncDispose]());
     const api = await makeRepoWithRemote(tmp.path, 'api');
     await writeFile(at('hub', 'hosts.json'), JSON.stringify({ version: 1, hosts: [{ name: HOST, spec: HOST, addedAt: new Date().toISOString() }] }));
