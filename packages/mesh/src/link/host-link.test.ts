@@ -102,6 +102,19 @@ describe.skipIf(skip !== null)(`the SSH link to a namespace host running cb (slo
     }
   });
 
+  it('should run commands back to back on a one-session sshd, while sshd is still closing the last one', async () => {
+    await net.restartSshd(host, { extraConfig: ['MaxSessions 1'] });
+    const single = openHostLink({ name: host.name, target: host.name, sshConfig: net.sshConfig, agentSocket: null });
+    try {
+      await single.ready(20_000);
+      // Each command's channel opens as soon as the last one's exit reached the client, often before sshd has handled its close.
+      for (let n = 0; n < 30; n += 1) expect((await single.exec(`echo ${n}`)).stdout).toBe(`${n}\n`);
+    } finally {
+      await single.close();
+      await net.restartSshd(host);
+    }
+  });
+
   it('should copy files both ways over SFTP, keeping the mode', async () => {
     const source = join(local, 'tool.sh');
     writeFileSync(source, '#!/bin/sh\necho copied\n', { mode: 0o750 });

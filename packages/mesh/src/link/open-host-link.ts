@@ -24,6 +24,8 @@ import { Semaphore } from './semaphore.js';
 const DEFAULT_READY_TIMEOUT_MS = 30_000;
 /** How often one task may meet a full sshd (MaxSessions) before its refusal is reported. */
 const SESSION_RETRIES = 10;
+/** sshd counts a session until it has handled its close, a little after the client saw it end. */
+const SESSION_CLOSE_LAG_MS = 1_000;
 
 /**
  * Opens the link and starts connecting at once; it keeps itself up until `close()`.
@@ -41,6 +43,8 @@ class SshHostLink implements HostLink {
   private readonly settings: LinkSettings;
   private readonly statusCell = new StatusCell(() => new Date());
   private readonly sessions: Semaphore;
+  /** When the last session channel that had opened ended (epoch ms). */
+  private lastSessionEnd = 0;
   private readonly pools = new Map<string, SocketPools>();
   private readonly reverse: ReverseForwards;
   private client: Client | null = null;
@@ -144,20 +148,37 @@ class SshHostLink implements HostLink {
    * Runs `task` in an SSH session channel. sshd refuses a session beyond its MaxSessions with a
    * bare "open failed"; when other sessions are in flight that is the likely reason, so the link
    * lowers its own limit to what sshd took and queues the task again (the channel never opened:
-   * nothing ran twice). The limit returns to its default on the next connection.
+   * nothing ran twice). With none in flight but one that ended just now, sshd may not have handled
+   * its close yet: the task waits a moment and tries again. The limit returns to its default on
+   * the next connection.
    */
   private async inSession<T>(task: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.sessions.run(task);
+        return await this.sessions.run(() => this.timedSession(task));
       } catch (error) {
         const others = this.sessions.inUse;
-        if (!isLinkError(error, 'CHANNEL_FAILED') || others === 0 || attempt >= SESSION_RETRIES) throw error;
-        if (others < this.sessions.currentLimit) {
+        const closing = Date.now() - this.lastSessionEnd < SESSION_CLOSE_LAG_MS;
+        if (!isLinkError(error, 'CHANNEL_FAILED') || (others === 0 && !closing) || attempt >= SESSION_RETRIES) throw error;
+        if (others === 0) {
+          await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+        } else if (others < this.sessions.currentLimit) {
           this.options.onLog?.(`${this.name}: sshd refused a session with ${others} open; using at most ${others} at once (its MaxSessions)`);
           this.sessions.setLimit(others);
         }
       }
+    }
+  }
+
+  /** Runs a session's task, noting when a session that opened has ended. */
+  private async timedSession<T>(task: () => Promise<T>): Promise<T> {
+    try {
+      const result = await task();
+      this.lastSessionEnd = Date.now();
+      return result;
+    } catch (error) {
+      if (!isLinkError(error, 'CHANNEL_FAILED')) this.lastSessionEnd = Date.now();
+      throw error;
     }
   }
 
