@@ -34,6 +34,13 @@ describe('package exports', () => {
           "processStreams",
           "untilStopSignal",
         ],
+        "./client": [
+          "findFlotillaServer",
+          "findLocalDaemon",
+          "flotillaServerPaths",
+          "resolveFlotillaHome",
+          "withTimeout",
+        ],
         "./fs": [
           "KitError",
           "acquireLock",

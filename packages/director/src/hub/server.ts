@@ -1,119 +1,24 @@
 /**
- * Finding the server the director dispatches through, as `cb-telegram` does: `--server SOCKET|URL`
- * or `--hub URL` (or FLOTILLA_HUB), else a mesh hub answering on `$FLOTILLA_HOME/mesh.sock`, else
- * the cb daemon's `$FLOTILLA_HOME/cb.sock`. A URL's token comes from FLOTILLA_HUB_TOKEN or
- * FLOTILLA_TOKEN, else from the token file in FLOTILLA_HOME (`hub-token` for a hub, `token` for a daemon).
+ * Finding the server the director dispatches through — the kit's finder (`--server SOCKET|URL`,
+ * `--hub URL`, else `$FLOTILLA_HOME/mesh.sock`, else `cb.sock`), as `cb-telegram` finds its own.
  */
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createHttpTransport, createSocketTransport } from '@flotilla/kit/transport';
-import { createClient, ProtocolError, type Capabilities, type FlotillaClient, type Transport } from '@flotilla/protocol';
+import { findFlotillaServer, findLocalDaemon as findLocalDaemonAs, resolveFlotillaHome, type Env, type FlotillaServer } from '@flotilla/kit/client';
 
-export type Env = Readonly<Record<string, string | undefined>>;
+export { withTimeout, type Env, type FlotillaServer } from '@flotilla/kit/client';
 
-const CLIENT_HEADERS = { 'x-flotilla-client': 'flotilla-director' };
-/** A local socket answers in milliseconds; a few seconds means nothing useful listens there. */
-const PROBE_TIMEOUT_MS = 5_000;
-
-export interface FlotillaServer {
-  transport: Transport;
-  client: FlotillaClient;
-  capabilities: Capabilities;
-  isHub: boolean;
-  /** Where it was found, for the log: a URL or a socket path. */
-  where: string;
-  /** Reached over a unix socket, so it runs on this machine. */
-  local: boolean;
-}
+const CLIENT_NAME = 'flotilla-director';
 
 /** `$FLOTILLA_HOME`, default `~/.flotilla`, as cb and mesh resolve it. */
 export function resolveHome(env: Env = process.env): string {
-  return resolve(env.FLOTILLA_HOME || join(homedir(), '.flotilla'));
+  return resolveFlotillaHome(env);
 }
 
-/** The sockets and token files under a FLOTILLA_HOME (cb falls back to /tmp when the home path is too long for a socket). */
-export function serverPaths(home: string): { cbSocket: string; meshSocket: string; cbToken: string; hubToken: string } {
-  const cbSocket = join(home, 'cb.sock');
-  const hash = createHash('sha256').update(home).digest('hex').slice(0, 12);
-  return {
-    cbSocket: cbSocket.length < 100 ? cbSocket : join('/tmp', `flotilla-${hash}.sock`),
-    meshSocket: join(home, 'mesh.sock'),
-    cbToken: join(home, 'token'),
-    hubToken: join(home, 'hub-token'),
-  };
-}
-
-/**
- * Connects to the hub or daemon, probing `/api/capabilities`; throws a `ProtocolError`
- * (`DAEMON_UNAVAILABLE`, with the fix) when nothing answers.
- *
- * @example
- * const server = await findServer({ home: resolveHome(), env: process.env, server: opts.server });
- */
-export async function findServer(options: { home: string; env: Env; server?: string }): Promise<FlotillaServer> {
-  const given = options.server ?? options.env.FLOTILLA_HUB;
-  const paths = serverPaths(options.home);
-  if (given !== undefined && given !== '' && !/^https?:\/\//.test(given)) {
-    const found = await probe(createSocketTransport(given, { headers: CLIENT_HEADERS }), given, true);
-    if (found) return found;
-    throw new ProtocolError('DAEMON_UNAVAILABLE', `no cb daemon or mesh hub answers on ${given}`, {
-      fix: 'start it (`cb daemon start` or `mesh serve`), or pass the socket it listens on',
-    });
-  }
-  if (given !== undefined && given !== '') {
-    const fromEnv = options.env.FLOTILLA_HUB_TOKEN ?? options.env.FLOTILLA_TOKEN;
-    const tokens = fromEnv !== undefined ? [fromEnv] : [await readToken(paths.hubToken), await readToken(paths.cbToken)];
-    for (const token of tokens) {
-      if (token === null) continue;
-      const found = await probe(createHttpTransport(given, { token, headers: CLIENT_HEADERS }), given, false);
-      if (found) return found;
-    }
-    throw new ProtocolError('DAEMON_UNAVAILABLE', `no Flotilla hub or daemon answers at ${given} (with the token ${fromEnv !== undefined ? 'from the environment' : `from ${paths.hubToken} or ${paths.cbToken}`})`, {
-      fix: 'check the URL and that `mesh serve --port N` (or `cb serve`) runs there; set FLOTILLA_HUB_TOKEN to its token',
-    });
-  }
-  for (const socket of [paths.meshSocket, paths.cbSocket]) {
-    const found = await probe(createSocketTransport(socket, { headers: CLIENT_HEADERS }), socket, true);
-    if (found) return found;
-  }
-  throw new ProtocolError('DAEMON_UNAVAILABLE', `no mesh hub or cb daemon answers in ${options.home} (tried ${paths.meshSocket} and ${paths.cbSocket})`, {
-    fix: 'start one (`mesh serve` or `cb daemon start`), set FLOTILLA_HOME to its home, or pass --hub URL / --server SOCKET',
-  });
+/** The hub or daemon to dispatch through; a `ProtocolError` (`DAEMON_UNAVAILABLE`, with the fix) when none answers. */
+export function findServer(options: { home: string; env: Env; server?: string }): Promise<FlotillaServer> {
+  return findFlotillaServer({ ...options, clientName: CLIENT_NAME });
 }
 
 /** This machine's cb daemon on its socket (for the pre-flight behind a hub); null when none answers. */
-export async function findLocalDaemon(home: string): Promise<FlotillaServer | null> {
-  const socket = serverPaths(home).cbSocket;
-  const found = await probe(createSocketTransport(socket, { headers: CLIENT_HEADERS }), socket, true);
-  return found !== null && !found.isHub ? found : null;
-}
-
-async function readToken(path: string): Promise<string | null> {
-  try {
-    const text = (await readFile(path, 'utf8')).trim();
-    return text === '' ? null : text;
-  } catch {
-    return null;
-  }
-}
-
-async function probe(transport: Transport, where: string, local: boolean): Promise<FlotillaServer | null> {
-  const client = createClient(transport);
-  try {
-    const capabilities = await withTimeout(client.capabilities(), PROBE_TIMEOUT_MS);
-    return { transport, client, capabilities, isHub: capabilities.kind === 'hub', where, local };
-  } catch {
-    return null;
-  }
-}
-
-export function withTimeout<T>(promise: Promise<T>, ms: number, what = 'the server'): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${Math.round(ms / 1000)} s`)), ms);
-    timer.unref();
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+export function findLocalDaemon(home: string): Promise<FlotillaServer | null> {
+  return findLocalDaemonAs(home, CLIENT_NAME);
 }

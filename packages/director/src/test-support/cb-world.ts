@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { createSocketTransport } from '@flotilla/kit/transport';
 import { createClient, type FlotillaClient, type Job } from '@flotilla/protocol';
 import { makeTempDir, type TempDir } from '@flotilla/testkit';
-import { serverPaths } from '../hub/server.js';
+import { flotillaServerPaths as serverPaths } from '@flotilla/kit/client';
 import { startFakeGitHub, type FakeGitHub } from './fake-github.js';
 import { makeRepoWithRemote, type RepoWithRemote } from './git-fixture.js';
 import { PACKAGE_DIR } from './run-ts.js';
