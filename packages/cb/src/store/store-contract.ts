@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { monotonicFactory } from 'ulidx';
-import { EMPTY_USAGE, isProtocolError, type Job, type Session, type SessionLogEntry } from '@flotilla/protocol';
+import { isProtocolError, newJob, type Job, type Session, type SessionLogEntry } from '@flotilla/protocol';
 import type { JobStore } from './types.js';
 
 /** Ids sort in creation order even within one millisecond (jobs are listed newest first by id). */
@@ -8,44 +8,8 @@ const ulid = monotonicFactory();
 
 /** A minimal valid queued job for store tests. */
 export function sampleJob(over: Partial<Job> = {}): Job {
-  const now = new Date().toISOString();
-  return {
-    id: ulid(),
-    host: 'test',
-    status: 'queued',
-    agent: 'claude',
-    model: 'sonnet',
-    prompt: 'do it',
-    cwd: '/tmp',
-    permissions: 'accept-edits',
-    tags: [],
-    createdAt: now,
-    updatedAt: now,
-    startedAt: null,
-    endedAt: null,
-    durationMs: null,
-    result: null,
-    failure: null,
-    agentSessionId: null,
-    usage: EMPTY_USAGE,
-    cost: { usd: 0, source: 'unknown' },
-    attempts: [],
-    attemptsUsed: 0,
-    maxAttempts: 3,
-    infraRetries: 0,
-    retryAt: null,
-    worktree: null,
-    unread: false,
-    idempotencyKey: null,
-    timeoutMs: null,
-    idleTimeoutMs: null,
-    budgetUsd: null,
-    modelLadder: [],
-    pending: { reason: 'new', prompt: 'do it', resumeSessionId: null, model: 'sonnet' },
-    inJob: null,
-    envKeys: [],
-    ...over,
-  };
+  const job = newJob({ id: ulid(), host: 'test', agent: 'claude', model: 'sonnet', prompt: 'do it', cwd: '/tmp', permissions: 'accept-edits', now: new Date().toISOString() }, { maxAttempts: 3 });
+  return { ...job, ...over };
 }
 
 /** A minimal live session for store tests. */

@@ -5,7 +5,7 @@
  * daemon path is covered end to end in src/cli/director-cli.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { createClient, type Capabilities, type DoctorReport, type Host, type Job, type Pause, type Transport, type TransportRequest } from '@flotilla/protocol';
+import { createClient, newJob, type Capabilities, type DoctorReport, type Host, type Job, type Pause, type Transport, type TransportRequest } from '@flotilla/protocol';
 import type { RunJobRequest } from '../cycle/run-job.js';
 import { createFleetRunJob, ended } from './dispatch.js';
 import { createFleet, judgeDoctor } from './fleet.js';
@@ -14,43 +14,8 @@ import type { FlotillaServer } from './server.js';
 const NOW = '2026-11-26T03:00:00.000Z';
 
 function job(overrides: Partial<Job> = {}): Job {
-  return {
-    id: '01J9ZZ0000000000000000000A',
-    host: 'box',
-    status: 'queued',
-    agent: 'claude',
-    model: 'sonnet',
-    prompt: 'p',
-    cwd: '/w',
-    permissions: 'accept-edits',
-    tags: [],
-    createdAt: NOW,
-    updatedAt: NOW,
-    startedAt: null,
-    endedAt: null,
-    durationMs: null,
-    result: null,
-    failure: null,
-    agentSessionId: null,
-    usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 },
-    cost: { usd: 0, source: 'unknown' },
-    attempts: [],
-    attemptsUsed: 0,
-    maxAttempts: 1,
-    infraRetries: 0,
-    retryAt: null,
-    worktree: null,
-    unread: false,
-    idempotencyKey: 'B:1',
-    timeoutMs: null,
-    idleTimeoutMs: null,
-    budgetUsd: null,
-    modelLadder: [],
-    pending: null,
-    inJob: null,
-    envKeys: [],
-    ...overrides,
-  };
+  const created = newJob({ id: '01J9ZZ0000000000000000000A', host: 'box', agent: 'claude', model: 'sonnet', prompt: 'p', cwd: '/w', permissions: 'accept-edits', now: NOW }, { idempotencyKey: 'B:1', pending: null });
+  return { ...created, ...overrides };
 }
 
 function host(name: string, overrides: Partial<Host> = {}): Host {
