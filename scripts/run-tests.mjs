@@ -16,6 +16,7 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const broken = [];
+const failures = [];
 for (const dir of dirs) {
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   if (!pkg.scripts?.test) continue;
@@ -32,11 +33,36 @@ for (const dir of dirs) {
   passed += results.numPassedTests ?? 0;
   failed += results.numFailedTests ?? 0;
   skipped += (results.numPendingTests ?? 0) + (results.numTodoTests ?? 0);
+  failures.push(...failedTests(pkg.name, dir, results));
   if (run.status !== 0 && (results.numFailedTests ?? 0) === 0) {
     broken.push(pkg.name);
     failed += 1;
   }
 }
+if (failures.length) console.log(`\nfailed tests (${failures.length}):\n${failures.join('\n')}`);
 if (broken.length) console.log(`\nsuites that failed to run: ${broken.join(', ')}`);
 console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);
+
+/** Each failed test of a vitest JSON report as `package file > name` and the first lines of its error. */
+function failedTests(pkgName, dir, results) {
+  const lines = [];
+  for (const file of results.testResults ?? []) {
+    const relative = String(file.name ?? '').replace(`${dir}/`, '');
+    const failedAssertions = (file.assertionResults ?? []).filter((test) => test.status === 'failed');
+    if (failedAssertions.length === 0 && file.status === 'failed') {
+      lines.push(`- ${pkgName} ${relative}: ${firstLines(file.message)}`);
+    }
+    for (const test of failedAssertions) {
+      lines.push(`- ${pkgName} ${relative} > ${test.fullName}\n    ${firstLines((test.failureMessages ?? []).join('\n'))}`);
+    }
+  }
+  return lines;
+}
+
+function firstLines(text, count = 6) {
+  return String(text ?? '')
+    .split('\n')
+    .slice(0, count)
+    .join('\n    ');
+}
