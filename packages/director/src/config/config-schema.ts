@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FlowsSchema } from '../flow/flow-definition.js';
+import { ScoutConfigSchema } from '../scout/scout-config.js';
 
 /**
  * `flotilla.yaml`, the director's config. The smallest valid file is `repos: [{name, path, base}]`;
@@ -123,6 +124,22 @@ export const DirectorConfigSchema = z
      * until a review approves, all in one worktree. Optional; a repo's `flow:` must name one.
      */
     flows: FlowsSchema.optional(),
+    /**
+     * The scout (`src/scout/scout-config.ts`): evidence gathered in each repo, proposals added to the
+     * board as `proposed` tasks. Optional; `start` scouts only when it is set.
+     */
+    scout: ScoutConfigSchema.optional(),
+    /**
+     * Learnings in codekb memory: how often the director consolidates them (`codekb memory
+     * consolidate`). Optional; without it, every 24 hours (`src/learnings/consolidation-schedule.ts`).
+     */
+    learnings: z
+      .object({
+        /** Hours between consolidations (merging duplicate learnings, superseding contradicted ones). */
+        consolidateEveryHours: z.number().positive().max(8760).default(24),
+      })
+      .strict()
+      .optional(),
     /** Where the director keeps its ledger and worktrees (default: `$FLOTILLA_HOME/director`). */
     stateDir: z.string().min(1).optional(),
   })
