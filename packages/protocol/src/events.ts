@@ -5,6 +5,7 @@ import { JobStatusSchema } from './lifecycle.js';
 import { PauseSchema } from './resources.js';
 import { TaskSchema } from './board.js';
 import { HostSchema, MessageSchema } from './mesh.js';
+import { DirectorIdSchema } from './pipeline.js';
 import { SessionLogEntrySchema, SessionSchema, SessionStateSchema } from './session.js';
 
 /** Every event type this protocol version names. Clients must ignore types they do not know. */
@@ -28,6 +29,7 @@ export const EVENT_TYPES = [
   'task.changed',
   'message.created',
   'message.updated',
+  'pipeline.changed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -80,6 +82,8 @@ export const EventSchema = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('task.changed'), task: TaskSchema }),
   z.object({ ...base, type: z.literal('message.created'), message: MessageSchema }),
   z.object({ ...base, type: z.literal('message.updated'), message: MessageSchema }),
+  // A director pushed a new pipeline report to the hub (`GET /api/pipeline` has it).
+  z.object({ ...base, type: z.literal('pipeline.changed'), directorId: DirectorIdSchema, updatedAt: TimestampSchema }),
 ]);
 export type FlotillaEvent = z.infer<typeof EventSchema>;
 export type EventOf<T extends EventType> = Extract<FlotillaEvent, { type: T }>;

@@ -169,3 +169,4 @@ export * from './board.js';
 export * from './mesh.js';
 export * from './board-client.js';
 export * from './mesh-client.js';
+export * from './pipeline.js';
