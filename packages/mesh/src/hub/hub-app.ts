@@ -14,6 +14,8 @@ import { fleetJobRoutes, fleetSessionRoutes } from './fleet-routes.js';
 import { hubEventRoutes } from './hub-event-routes.js';
 import { hubRoutes } from './hub-routes.js';
 import { hostDoctorRoutes } from './host-doctor-route.js';
+import { notificationRoutes } from './notification-routes.js';
+import { pipelineRoutes } from './pipeline-routes.js';
 import { terminalRoutes } from './terminal-routes.js';
 import type { Hub } from './hub.js';
 import { MESH_VERSION } from '../version.js';
@@ -52,6 +54,9 @@ export function createHubApp(hub: Hub, options: HubAppOptions): Hono {
   app.route('/api/jobs', fleetJobRoutes(hub));
   app.route('/api/sessions', fleetSessionRoutes(hub));
   hostDoctorRoutes(app, hub);
+  // Directors push their pipeline here; any client with the token may raise a notification.
+  app.route('/api', pipelineRoutes({ dbPath: hub.dbPath, publish: (event) => hub.publish(event) }));
+  app.route('/api', notificationRoutes({ publish: (event) => hub.publish(event) }));
   app.route('/api/board', boardRoutes({ store: hub.board, publish: (event) => hub.publish(event), caller: userCaller, defaultLeaseMs: options.defaultLeaseMs }));
   app.route('/api', hubRoutes(hub, { addons: options.addons ?? [], startedAt: options.startedAt, socket: options.socket, hostsFile: options.hostsFile, httpUrl: options.httpUrl }));
   app.get('/api/addons/telegram', async (c) => c.json(options.telegram ? await options.telegram.status() : { installed: false, process: null, bot: null }));

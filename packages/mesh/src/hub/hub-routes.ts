@@ -14,7 +14,7 @@ import { withFleetHost } from './mirror-rules.js';
 import { MESH_VERSION } from '../version.js';
 
 /** What a hub offers beyond a lone daemon; the dashboard shows its hub pages for these. */
-export const HUB_FEATURES = ['hosts', 'board', 'messages', 'channel', 'profiles'] as const;
+export const HUB_FEATURES = ['hosts', 'board', 'messages', 'channel', 'profiles', 'pipeline'] as const;
 
 const SyncRequestSchema = z.object({ repo: z.string().min(1).max(4096) });
 const StatsQuerySchema = z.object({ days: z.coerce.number().positive().max(3650).default(30) });
