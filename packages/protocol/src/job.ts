@@ -53,6 +53,19 @@ export const WorktreeSchema = z.object({
 });
 export type Worktree = z.infer<typeof WorktreeSchema>;
 
+/**
+ * A job whose work is published on `origin` as `branch` (the director's jobs on another host): when
+ * created, the daemon fetches `origin` and starts the worktree from `origin/<branch>` when origin has
+ * it (earlier attempts' work), else from `base`; when an attempt succeeds, it commits what the agent
+ * left uncommitted with `message` and pushes the worktree's HEAD to `origin` as `branch` (never
+ * forced). A failed commit or push fails the attempt (`crashed`), in the daemon's own finalize path.
+ */
+export const JobPublishSchema = z.object({
+  branch: z.string().min(1).max(250),
+  message: z.string().min(1).max(10_000),
+});
+export type JobPublish = z.infer<typeof JobPublishSchema>;
+
 export const AttemptStatusSchema = z.enum(['starting', 'running', 'succeeded', 'failed', 'cancelled']);
 export type AttemptStatus = z.infer<typeof AttemptStatusSchema>;
 
@@ -128,6 +141,8 @@ export const JobSchema = z.object({
   inJob: IdSchema.nullable(),
   /** Keys of `--env` values; their values are never returned. */
   envKeys: z.array(z.string()),
+  /** Where the job's work is published (absent from daemons older than the field). */
+  publish: JobPublishSchema.nullable().optional(),
 });
 export type Job = z.infer<typeof JobSchema>;
 
@@ -208,6 +223,8 @@ export const CreateJobRequestSchema = z.object({
   attempts: z.number().int().min(1).max(20).optional(),
   modelLadder: z.array(z.string().min(1)).optional(),
   jsonSchema: z.unknown().optional(),
+  /** Publish the work on `origin` (needs `worktree` and an `origin` remote); see `JobPublishSchema`. */
+  publish: JobPublishSchema.optional(),
 });
 export type CreateJobRequest = z.infer<typeof CreateJobRequestSchema>;
 

@@ -7,6 +7,7 @@ import type { DaemonContext } from './context.js';
 import { checkAgentReady } from './readiness.js';
 import { planWorktree } from './worktree-plan.js';
 import { filterAllowed } from './env.js';
+import { baseForPublishing } from './job-publish.js';
 
 /** Ids sort in creation order even within one millisecond (jobs are listed newest first by id). */
 const ulid = monotonicFactory();
@@ -20,7 +21,7 @@ export async function createJob(ctx: DaemonContext, request: CreateJobRequest): 
     });
   }
   const permissions: PermissionMode = request.permissions ?? 'accept-edits';
-  const wantsWorktree = request.worktree === true || request.branch !== undefined;
+  const wantsWorktree = request.worktree === true || request.branch !== undefined || request.publish !== undefined;
   if (permissions === 'bypass' && !wantsWorktree && !request.inJob) {
     throw new ProtocolError('BYPASS_REQUIRES_WORKTREE', '--permissions bypass is only allowed together with --worktree', {
       fix: 'add --worktree so the agent works in its own checkout, or use --permissions accept-edits',
@@ -53,6 +54,7 @@ export async function createJob(ctx: DaemonContext, request: CreateJobRequest): 
       modelLadder: ladder,
       inJob: request.inJob ?? null,
       envKeys: Object.keys(secrets.env).sort(),
+      ...(request.publish ? { publish: request.publish } : {}),
     },
   );
   return ctx.store.createJob(job, secrets);
@@ -77,5 +79,7 @@ async function resolveWorktree(
       fix: 'run cb --worktree from inside a git checkout, or drop --worktree',
     });
   }
-  return planWorktree(ctx, { jobId: input.id, repoRoot, prompt: request.prompt, base: request.base, branch: request.branch });
+  // A published job starts from origin's freshest refs: its branch there (earlier attempts), else the base.
+  const base = request.publish ? await baseForPublishing(repoRoot, request.publish, request.base) : request.base;
+  return planWorktree(ctx, { jobId: input.id, repoRoot, prompt: request.prompt, base, branch: request.branch });
 }

@@ -11,6 +11,7 @@ import { checkStructuredResult } from './structured-result.js';
 import { refreshChangedFiles } from './worktree-plan.js';
 import { notifyJobEnded } from './notifications.js';
 import { agentEnv } from './readiness.js';
+import { publishWork } from './job-publish.js';
 
 /** Pause ids sort in creation order, even within one millisecond. */
 const ulid = monotonicFactory();
@@ -52,7 +53,7 @@ export async function finalizeAttempt(ctx: DaemonContext, end: AttemptEnd): Prom
   const before = await ctx.store.getJob(end.jobId);
   if (!before) return null;
   end = await withSessionUsage(ctx, before, end);
-  const outcome = await checkStructured(ctx, before, classify(ctx, before, end));
+  const outcome = await published(before, await checkStructured(ctx, before, classify(ctx, before, end)));
   const withFiles = before.worktree ? await refreshChangedFiles(before) : before.worktree;
   let pause: Pause | null = null;
   let endedHere = false;
@@ -85,6 +86,17 @@ async function checkStructured(ctx: DaemonContext, job: Job, outcome: Outcome | 
   const schema = (await ctx.store.getSecrets(job.id))?.jsonSchema;
   const failure = checkStructuredResult(schema, outcome.result);
   return failure ? { status: 'failed', failure, result: outcome.result } : outcome;
+}
+
+/** A succeeded attempt of a job with `publish` commits and pushes its work first; a failure there fails the attempt. */
+async function published(job: Job, outcome: Outcome | 'cancelled'): Promise<Outcome | 'cancelled'> {
+  if (outcome === 'cancelled' || outcome.status !== 'succeeded' || !job.publish) return outcome;
+  const result = await publishWork(job);
+  if (result.ok) {
+    debug('job %s: %s', job.id, result.detail);
+    return outcome;
+  }
+  return { status: 'failed', result: outcome.result, failure: { kind: 'crashed', message: result.message } };
 }
 
 /**
