@@ -110,17 +110,31 @@ export function applyFinish(task: Task, outcome: 'done' | 'failed', note: string
 export function applyHandoff(task: Task, input: HandoffInput, now: Date): Task {
   const at = now.toISOString();
   const event = { at, kind: 'handed_off' as const, by: task.holder?.who, token: task.token, note: input.note, to: input.to };
+  const history = { ...event, ...(input.branch ? { branch: input.branch } : {}), ...(input.jobId ? { jobId: input.jobId } : {}) };
+  return releaseHolder(task, { status: 'todo', for: input.to, branch: input.branch, jobId: input.jobId }, at, history);
+}
+
+/**
+ * The holder lets go and the task waits for `for` in `status`: holder and lease cleared, the token
+ * bumped (the old holder's writes are refused), the branch and the job that worked on it kept.
+ */
+function releaseHolder(
+  task: Task,
+  next: { status: Task['status']; for: string | null; branch?: string; jobId?: string },
+  at: string,
+  event: Task['history'][number],
+): Task {
   return {
     ...task,
-    status: 'todo',
-    for: input.to,
+    status: next.status,
+    for: next.for,
     holder: null,
     leaseExpiresAt: null,
     token: task.token + 1,
-    branch: input.branch ?? task.branch,
-    previousJobId: input.jobId ?? task.holder?.jobId ?? task.previousJobId,
+    branch: next.branch ?? task.branch,
+    previousJobId: next.jobId ?? task.holder?.jobId ?? task.previousJobId,
     updatedAt: at,
-    history: [...task.history, { ...event, ...(input.branch ? { branch: input.branch } : {}), ...(input.jobId ? { jobId: input.jobId } : {}) }],
+    history: [...task.history, event],
   };
 }
 
@@ -161,18 +175,7 @@ export function applyReview(task: Task, input: ReviewInput, now: Date): Task {
     ...(input.branch ? { branch: input.branch } : {}),
     ...(input.jobId ? { jobId: input.jobId } : {}),
   };
-  return {
-    ...task,
-    status: 'review',
-    for: input.to ?? null,
-    holder: null,
-    leaseExpiresAt: null,
-    token: task.token + 1,
-    branch: input.branch ?? task.branch,
-    previousJobId: input.jobId ?? task.holder?.jobId ?? task.previousJobId,
-    updatedAt: at,
-    history: [...task.history, event],
-  };
+  return releaseHolder(task, { status: 'review', for: input.to ?? null, branch: input.branch, jobId: input.jobId }, at, event);
 }
 
 /** Who asked for the task's current review (the holder then), from its history. */
