@@ -4,14 +4,18 @@
  * which waits for the jobs it dispatched, then exit — 1 when anything failed (a batch, a source, a
  * host's pre-flight), for cron.
  */
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 import createDebug from 'debug';
+import { createPipelineClient } from '@flotilla/protocol';
 import type { CycleReport } from '../cycle/report.js';
 import { ledgerMetricsText } from '../metrics/ledger-metrics.js';
 import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server.js';
+import { createPipelineReporter, type PipelineReporter } from '../pipeline/pipeline-reporter.js';
 import { ExitError, printJson, printLine, type DirectorCliContext } from './context.js';
 import { cycleFailed, formatCycle } from './format.js';
 import { acquireDirectorLock } from './lock.js';
-import { directorId, ledgerPath, openDirector, readConfig, type GlobalOptions, type RunningDirector } from './setup.js';
+import { directorId, ledgerPath, openDirector, readConfig, type GlobalOptions, type LoadedConfig, type RunningDirector } from './setup.js';
 
 const debug = createDebug('director:cli');
 
@@ -31,8 +35,10 @@ export async function start(ctx: DirectorCliContext, options: StartOptions): Pro
   const lock = await acquireDirectorLock(loaded.stateDir, directorId(ctx, options));
   let running: RunningDirector | null = null;
   let metrics: MetricsServer | null = null;
+  let reporter: PipelineReporter | null = null;
   try {
     running = await openDirector(ctx, options, loaded);
+    reporter = pipelineReporter(ctx, options, loaded, running);
     const say = (line: string): void => void (options.json ? ctx.streams.stderr : ctx.streams.stdout).write(`${line}\n`);
     for (const note of running.notes) say(`flotilla-director: ${note}`);
     if (options.metricsPort !== undefined) {
@@ -44,15 +50,35 @@ export async function start(ctx: DirectorCliContext, options: StartOptions): Pro
     if (options.once) {
       const report = await running.director.runCycle();
       show(ctx, report, options.json);
+      await reporter.report();
       if (cycleFailed(report)) throw new ExitError(1);
       return;
     }
-    await loop(ctx, running, options, (options.every ?? loaded.config.cycle.everySeconds) * 1000);
+    await loop(ctx, running, reporter, options, (options.every ?? loaded.config.cycle.everySeconds) * 1000);
   } finally {
+    await reporter?.close();
     await metrics?.close();
     await running?.close();
     await lock.release();
   }
+}
+
+/**
+ * The pipeline pushed to the server after every cycle (and while one waits for its jobs), and the
+ * storm pause said once as a notification (src/pipeline/). Failing to report never fails a cycle.
+ */
+function pipelineReporter(ctx: DirectorCliContext, options: StartOptions, loaded: LoadedConfig, running: RunningDirector): PipelineReporter {
+  return createPipelineReporter({
+    client: createPipelineClient(running.server.transport),
+    ledger: running.ledger,
+    flowsPath: join(loaded.stateDir, 'flows.db'),
+    id: directorId(ctx, options),
+    host: hostname(),
+    everySeconds: options.every ?? loaded.config.cycle.everySeconds,
+    maxAttempts: loaded.config.attempts,
+    agent: loaded.config.models.agent,
+    log: (line) => void ctx.streams.stderr.write(`flotilla-director: ${line}\n`),
+  });
 }
 
 function show(ctx: DirectorCliContext, report: CycleReport, json: boolean): void {
@@ -60,7 +86,7 @@ function show(ctx: DirectorCliContext, report: CycleReport, json: boolean): void
   else for (const line of [...formatCycle(report), ...(report.notes ?? []).map((note) => `  note: ${note}`)]) printLine(ctx.streams.stdout, line);
 }
 
-async function loop(ctx: DirectorCliContext, running: RunningDirector, options: StartOptions, everyMs: number): Promise<void> {
+async function loop(ctx: DirectorCliContext, running: RunningDirector, reporter: PipelineReporter, options: StartOptions, everyMs: number): Promise<void> {
   let stopped = false;
   let wake: (() => void) | null = null;
   const stop = ctx.stopSignal().then((signal) => {
@@ -71,13 +97,17 @@ async function loop(ctx: DirectorCliContext, running: RunningDirector, options: 
   const trigger = (): void => {
     void running.director.runCycle().then(
       (report) => {
-        if (!stopped) show(ctx, report, options.json);
+        if (stopped) return;
+        show(ctx, report, options.json);
+        void reporter.report();
       },
       // After a stop the ledger closes under a cycle still waiting for its jobs: that is not news.
       (error: unknown) => void (stopped ? undefined : ctx.streams.stderr.write(`flotilla-director: the cycle failed: ${(error as Error).message}\n`)),
     );
   };
   const unfollow = running.server.isHub ? followBoard(running, trigger) : () => undefined;
+  // While a cycle waits for its jobs, the in-flight steps and flows still reach the dashboard.
+  const unwatch = reporter.follow();
   try {
     while (!stopped) {
       // Cycles coalesce: a trigger while one runs makes one follow-up, never two at once.
@@ -93,6 +123,7 @@ async function loop(ctx: DirectorCliContext, running: RunningDirector, options: 
     // Jobs keep running on their hosts; a restarted director adopts them (same idempotency keys).
     ctx.streams.stderr.write(`flotilla-director: stopping (${await stop}); dispatched jobs keep running and are adopted on restart\n`);
   } finally {
+    unwatch();
     unfollow();
   }
 }
