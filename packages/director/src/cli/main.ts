@@ -103,12 +103,23 @@ const metricsCommand: DirectorCommand = {
   },
 };
 
+const scoutCommand: DirectorCommand = {
+  name: 'scout',
+  summary: 'propose work for an idle fleet: evidence (tests, lint, outdated, TODO/FIXME) per repo, an agent\'s checked proposals added to the board as proposed tasks',
+  async run(args, ctx) {
+    const { values } = parse(args, { repo: { type: 'string' }, 'dry-run': { type: 'boolean' } });
+    if (values.help) return help(ctx.streams.stdout, 'scout [--repo NAME] [--dry-run]', `${this.summary}; --dry-run: gather, ask and check, add nothing; exit 1 when a repo's scout failed`);
+    const { scout } = await import('./scout-command.js');
+    return scout(ctx, { ...globalsOf(values), ...(typeof values.repo === 'string' ? { repo: values.repo } : {}), dryRun: values['dry-run'] === true, json: values.json === true });
+  },
+};
+
 /**
  * Every command. ▶ More commands register here. `flow` (`./flow-command.js`, written by the flows
  * slice) is added by `withOptionalCommands` when that module exists: a `DirectorCommand` exported
  * as `flowCommand`, or its `runFlowCommand(argv, deps)` wrapped by `./flow-registration.ts`.
  */
-export const COMMANDS: DirectorCommand[] = [startCommand, statusCommand, metricsCommand];
+export const COMMANDS: DirectorCommand[] = [startCommand, statusCommand, metricsCommand, scoutCommand];
 
 async function withOptionalCommands(): Promise<DirectorCommand[]> {
   const commands = [...COMMANDS];

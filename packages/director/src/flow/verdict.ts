@@ -100,7 +100,7 @@ function tryJson(text: string): { parsed: true; value: unknown } | { parsed: fal
 }
 
 /** The fenced code blocks tagged `json` (or untagged), in order: body and where the block is. */
-function fencedBlocks(text: string): Array<{ body: string; start: number; end: number }> {
+export function fencedBlocks(text: string): Array<{ body: string; start: number; end: number }> {
   const blocks: Array<{ body: string; start: number; end: number }> = [];
   const fence = /(^|\n)[ \t]*(`{3,}|~{3,})[ \t]*(json|JSON)?[ \t]*\n([\s\S]*?)\n[ \t]*\2[ \t]*(?=\n|$)/g;
   for (const match of text.matchAll(fence)) blocks.push({ body: match[4] ?? '', start: match.index, end: match.index + match[0].length });
