@@ -13,20 +13,38 @@ export const RememberInputSchema = z.object({
 });
 export type RememberInput = z.input<typeof RememberInputSchema>;
 
+/** Why a learning was superseded: merged into a near-duplicate, or overruled by a newer contradiction. */
+export const SupersedeReasonSchema = z.enum(['duplicate', 'contradicted']);
+export type SupersedeReason = z.infer<typeof SupersedeReasonSchema>;
+
 /** A learning: the row as callers see it, and one line of an export (JSONL). */
-export const LearningSchema = z.object({
-  id: z.string().min(1),
-  text: z.string().trim().min(1),
-  tags: z.array(z.string()),
-  repo: z.string().min(1).nullable(),
-  outcome: OutcomeSchema.nullable(),
-  /** ISO 8601. */
-  createdAt: z.iso.datetime(),
-  /** ISO 8601. */
-  updatedAt: z.iso.datetime(),
-  /** The merge key, `contentHash(text, repo)`; recomputed on import, present for readers. */
-  hash: z.string().optional(),
-});
+export const LearningSchema = z
+  .object({
+    id: z.string().min(1),
+    text: z.string().trim().min(1),
+    tags: z.array(z.string()),
+    repo: z.string().min(1).nullable(),
+    outcome: OutcomeSchema.nullable(),
+    /** ISO 8601. */
+    createdAt: z.iso.datetime(),
+    /** ISO 8601. */
+    updatedAt: z.iso.datetime(),
+    /** The merge key, `contentHash(text, repo)`; recomputed on import, present for readers. */
+    hash: z.string().optional(),
+    /** How often this lesson was learned: remembered again, or near-duplicates merged into it. */
+    timesLearned: z.number().int().min(1).default(1),
+    /** The learning that replaced this one (recall skips it); null while it is current. */
+    supersededBy: z.string().min(1).nullable().default(null),
+    supersededReason: SupersedeReasonSchema.nullable().default(null),
+    /** Contradicted by another current learning, and neither could be preferred. */
+    contested: z.boolean().default(false),
+    /** The ids this learning replaced (read from the superseded rows; ignored on import). */
+    replaces: z.array(z.string()).optional(),
+  })
+  .refine((learning) => (learning.supersededBy === null) === (learning.supersededReason === null), {
+    message: 'supersededBy and supersededReason go together',
+    path: ['supersededReason'],
+  });
 export type Learning = z.infer<typeof LearningSchema>;
 
 /** The row as stored. */
@@ -40,6 +58,10 @@ export interface MemoryRow {
   outcome: Outcome | null;
   created_at: number;
   updated_at: number;
+  times_learned: number;
+  superseded_by: string | null;
+  superseded_reason: SupersedeReason | null;
+  contested: 0 | 1;
 }
 
 export function toLearning(row: MemoryRow): Learning {
@@ -52,6 +74,10 @@ export function toLearning(row: MemoryRow): Learning {
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
     hash: row.hash,
+    timesLearned: row.times_learned,
+    supersededBy: row.superseded_by,
+    supersededReason: row.superseded_reason,
+    contested: row.contested === 1,
   };
 }
 

@@ -8,7 +8,7 @@ import { MemoryError } from './errors.js';
  * ran. Append only. `seq` is the stable rowid the FTS table is keyed on; `id` is the public ULID.
  * Triggers keep `memories_fts` (text + space-joined tags, porter-stemmed) in step with the table.
  */
-const MIGRATIONS: readonly string[] = [
+export const MEMORY_MIGRATIONS: readonly string[] = [
   `CREATE TABLE memories (
      seq INTEGER PRIMARY KEY,
      id TEXT NOT NULL UNIQUE,
@@ -34,10 +34,19 @@ const MIGRATIONS: readonly string[] = [
      INSERT INTO memories_fts (rowid, text, tags)
        VALUES (new.seq, new.text, (SELECT coalesce(group_concat(value, ' '), '') FROM json_each(new.tags)));
    END;`,
+  // 2: consolidation (src/memory/consolidate.ts). A merged or overruled learning is kept, pointing at
+  // the one that replaced it (`superseded_by`, an id; `superseded_reason` says why); recall skips it.
+  // `times_learned` counts how often a lesson was learned (remembered again, or merged in);
+  // `contested` flags a learning contradicted by another when neither could be preferred.
+  `ALTER TABLE memories ADD COLUMN times_learned INTEGER NOT NULL DEFAULT 1 CHECK (times_learned >= 1);
+   ALTER TABLE memories ADD COLUMN superseded_by TEXT;
+   ALTER TABLE memories ADD COLUMN superseded_reason TEXT CHECK (superseded_reason IN ('duplicate', 'contradicted'));
+   ALTER TABLE memories ADD COLUMN contested INTEGER NOT NULL DEFAULT 0 CHECK (contested IN (0, 1));
+   CREATE INDEX memories_superseded_by ON memories(superseded_by) WHERE superseded_by IS NOT NULL;`,
 ];
 
 /** The `memory.db` schema version this build writes. */
-export const MEMORY_SCHEMA_VERSION = MIGRATIONS.length;
+export const MEMORY_SCHEMA_VERSION = MEMORY_MIGRATIONS.length;
 
 /** `$FLOTILLA_HOME/codekb/memory.db`: beside the indexes, but never written by `codekb index`. */
 export function defaultMemoryPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -55,7 +64,7 @@ export function openMemoryDatabase(path: string): { sqlite: SqliteDatabase; clos
     }
     if (version < MEMORY_SCHEMA_VERSION) {
       sqlite.transaction(() => {
-        for (let step = version; step < MEMORY_SCHEMA_VERSION; step++) sqlite.exec(MIGRATIONS[step] ?? '');
+        for (let step = version; step < MEMORY_SCHEMA_VERSION; step++) sqlite.exec(MEMORY_MIGRATIONS[step] ?? '');
         sqlite.pragma(`user_version = ${MEMORY_SCHEMA_VERSION}`);
       }).immediate();
     }

@@ -4,7 +4,6 @@ import type { z } from 'zod';
 import { MemoryError } from './errors.js';
 import {
   contentHash,
-  LearningSchema,
   normalizeTags,
   RememberInputSchema,
   toLearning,
@@ -39,24 +38,27 @@ export function openMemory(options: { path?: string; now?: () => number } = {}):
   return { path, sqlite, now: options.now ?? Date.now, close, [Symbol.dispose]: close };
 }
 
-function parseInput<T>(schema: z.ZodType<T>, value: unknown, code: 'MEMORY_INVALID_INPUT' | 'MEMORY_INVALID_IMPORT', where = ''): T {
+export function parseInput<T>(schema: z.ZodType<T>, value: unknown, code: 'MEMORY_INVALID_INPUT' | 'MEMORY_INVALID_IMPORT', where = ''): T {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((issue) => `${issue.path.map(String).join('.') || 'value'}: ${issue.message}`).join('; ');
   throw new MemoryError(code, `${where}${issues}`);
 }
 
-function rowById(memory: MemoryStore, id: string): MemoryRow | undefined {
+export function rowById(memory: MemoryStore, id: string): MemoryRow | undefined {
   return memory.sqlite.prepare('SELECT * FROM memories WHERE id = ?').get(id) as MemoryRow | undefined;
 }
 
-function rowByHash(memory: MemoryStore, hash: string): MemoryRow | undefined {
+export function rowByHash(memory: MemoryStore, hash: string): MemoryRow | undefined {
   return memory.sqlite.prepare('SELECT * FROM memories WHERE hash = ?').get(hash) as MemoryRow | undefined;
 }
 
 /**
- * Records a learning. Remembering the same text for the same repo again does not duplicate it: the
- * tags merge, a given outcome replaces the old one and `updatedAt` moves to now.
+ * Records a learning. Remembering the same text for the same repo again does not duplicate it: it
+ * counts as learned once more (`timesLearned`), the tags merge, a given outcome replaces the old one
+ * and `updatedAt` moves to now. When that text was merged into another learning by a consolidation,
+ * the learning that replaced it is the one learned again (and returned); when it had been overruled
+ * by a contradiction, it is current again — new evidence the next consolidation weighs.
  *
  * @example
  * remember(memory, { text: 'vitest needs --pool=forks here', tags: ['test'], outcome: 'failure', repo: 'github.com/acme/app' });
@@ -68,10 +70,13 @@ export function remember(memory: MemoryStore, input: RememberInput): Learning {
   return immediate(memory.sqlite, () => {
     const existing = rowByHash(memory, hash);
     if (existing !== undefined) {
+      const target = existing.superseded_reason === 'duplicate' ? currentReplacement(memory, existing) : undefined;
+      const row = target ?? existing;
+      const newOutcome = target === undefined ? (outcome ?? existing.outcome) : (target.outcome ?? outcome ?? null);
       memory.sqlite
-        .prepare('UPDATE memories SET tags = ?, outcome = ?, updated_at = ? WHERE seq = ?')
-        .run(JSON.stringify(normalizeTags([...(JSON.parse(existing.tags) as string[]), ...(tags ?? [])])), outcome ?? existing.outcome, now, existing.seq);
-      return toLearning(rowById(memory, existing.id) as MemoryRow);
+        .prepare('UPDATE memories SET tags = ?, outcome = ?, updated_at = ?, times_learned = times_learned + 1, superseded_by = NULL, superseded_reason = NULL WHERE seq = ?')
+        .run(JSON.stringify(normalizeTags([...(JSON.parse(row.tags) as string[]), ...(tags ?? [])])), newOutcome, now, row.seq);
+      return toLearning(rowById(memory, row.id) as MemoryRow);
     }
     const id = ulid(now);
     memory.sqlite
@@ -81,16 +86,47 @@ export function remember(memory: MemoryStore, input: RememberInput): Learning {
   });
 }
 
-/** Learnings newest first (by `updatedAt`); `repo` keeps that repo's and the global (null) ones. */
-export function listMemories(memory: MemoryStore, options: { repo?: string; tag?: string; limit?: number } = {}): Learning[] {
+/** Hops followed through `superseded_by` before giving up (chains are one hop; this bounds a cycle). */
+const MAX_HOPS = 16;
+
+/** The current learning that (through `superseded_by` links) replaced `row`; undefined when none is. */
+export function currentReplacement(memory: MemoryStore, row: MemoryRow): MemoryRow | undefined {
+  let next = row.superseded_by;
+  for (let hop = 0; hop < MAX_HOPS && next !== null; hop++) {
+    const found = rowById(memory, next);
+    if (found === undefined) return undefined;
+    if (found.superseded_by === null) return found;
+    next = found.superseded_by;
+  }
+  return undefined;
+}
+
+/**
+ * Learnings newest first (by `updatedAt`), each with the ids it replaced; `repo` keeps that repo's
+ * and the global (null) ones; superseded learnings only with `all`.
+ */
+export function listMemories(memory: MemoryStore, options: { repo?: string; tag?: string; limit?: number; all?: boolean } = {}): Learning[] {
   const rows = memory.sqlite
     .prepare(
       `SELECT * FROM memories
        WHERE (? IS NULL OR repo = ? OR repo IS NULL) AND (? IS NULL OR EXISTS (SELECT 1 FROM json_each(tags) WHERE value = ?))
+         AND (? OR superseded_by IS NULL)
        ORDER BY updated_at DESC, id DESC LIMIT ?`,
     )
-    .all(options.repo ?? null, options.repo ?? null, options.tag ?? null, options.tag ?? null, options.limit ?? -1) as MemoryRow[];
-  return rows.map(toLearning);
+    .all(options.repo ?? null, options.repo ?? null, options.tag ?? null, options.tag ?? null, options.all === true ? 1 : 0, options.limit ?? -1) as MemoryRow[];
+  return withReplaces(memory, rows);
+}
+
+/** Learnings with `replaces`: the ids of the learnings superseded by each. */
+export function withReplaces(memory: MemoryStore, rows: readonly MemoryRow[]): Learning[] {
+  const links = memory.sqlite.prepare('SELECT id, superseded_by FROM memories WHERE superseded_by IS NOT NULL ORDER BY id').all() as { id: string; superseded_by: string }[];
+  const replaces = new Map<string, string[]>();
+  for (const link of links) replaces.set(link.superseded_by, [...(replaces.get(link.superseded_by) ?? []), link.id]);
+  return rows.map((row) => {
+    const learning = toLearning(row);
+    const replaced = replaces.get(row.id);
+    return replaced === undefined ? learning : { ...learning, replaces: replaced };
+  });
 }
 
 /** Fields `editMemory` can change. */
@@ -122,63 +158,14 @@ export function editMemory(memory: MemoryStore, id: string, patch: MemoryPatch):
   });
 }
 
-/** Deletes a learning; false when no learning has this id. */
-export function deleteMemory(memory: MemoryStore, id: string): boolean {
-  return memory.sqlite.prepare('DELETE FROM memories WHERE id = ?').run(id).changes > 0;
-}
-
-/** Every learning, oldest first: write one `JSON.stringify` per line for a JSONL export. */
-export function exportMemories(memory: MemoryStore): Learning[] {
-  return (memory.sqlite.prepare('SELECT * FROM memories ORDER BY created_at, id').all() as MemoryRow[]).map(toLearning);
-}
-
-export interface ImportResult {
-  added: number;
-  /** Already present (same text and repo) and changed by the merge. */
-  merged: number;
-  unchanged: number;
-}
-
 /**
- * Merges exported learnings in by content hash (text + repo), in one transaction, so importing the
- * same export twice, or exports from several hosts, never duplicates. On a match the tags are the
- * union, `createdAt` the earlier, `updatedAt` the later, and the outcome that of the later-updated
- * side (the existing one on a tie, unless it is null), and so is the text's spelling (equal but for
- * whitespace). The merge is commutative, so hosts that
- * exchange exports converge. Every item is validated first; one invalid item imports nothing
- * (`MEMORY_INVALID_IMPORT`, naming the item).
+ * Deletes a learning; false when no learning has this id. Learnings it had overruled by
+ * contradiction are current again (the one that overruled them is gone); its merged duplicates say
+ * what was deleted and stay superseded (`memory ls --all` shows them).
  */
-export function importMemories(memory: MemoryStore, items: readonly unknown[]): ImportResult {
-  const learnings = items.map((item, index) => parseInput(LearningSchema, item, 'MEMORY_INVALID_IMPORT', `item ${index + 1}: `));
-  const result: ImportResult = { added: 0, merged: 0, unchanged: 0 };
-  immediate(memory.sqlite, () => {
-    for (const learning of learnings) result[importOne(memory, learning)]++;
+export function deleteMemory(memory: MemoryStore, id: string): boolean {
+  return immediate(memory.sqlite, () => {
+    memory.sqlite.prepare("UPDATE memories SET superseded_by = NULL, superseded_reason = NULL WHERE superseded_by = ? AND superseded_reason = 'contradicted'").run(id);
+    return memory.sqlite.prepare('DELETE FROM memories WHERE id = ?').run(id).changes > 0;
   });
-  return result;
-}
-
-function importOne(memory: MemoryStore, learning: Learning): keyof ImportResult {
-  const hash = contentHash(learning.text, learning.repo);
-  const created = Date.parse(learning.createdAt);
-  const updated = Date.parse(learning.updatedAt);
-  const existing = rowByHash(memory, hash);
-  if (existing === undefined) {
-    const id = rowById(memory, learning.id) === undefined ? learning.id : ulid(created);
-    memory.sqlite
-      .prepare('INSERT INTO memories (id, hash, text, tags, repo, outcome, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(id, hash, learning.text.trim(), JSON.stringify(normalizeTags(learning.tags)), learning.repo, learning.outcome, created, updated);
-    return 'added';
-  }
-  const tags = JSON.stringify(normalizeTags([...(JSON.parse(existing.tags) as string[]), ...learning.tags]));
-  const incomingWins = updated > existing.updated_at || existing.outcome === null;
-  const outcome = incomingWins ? (learning.outcome ?? existing.outcome) : existing.outcome;
-  const text = updated > existing.updated_at ? learning.text.trim() : existing.text;
-  const createdAt = Math.min(created, existing.created_at);
-  const updatedAt = Math.max(updated, existing.updated_at);
-  const same = text === existing.text && tags === existing.tags && outcome === existing.outcome;
-  if (same && createdAt === existing.created_at && updatedAt === existing.updated_at) return 'unchanged';
-  memory.sqlite
-    .prepare('UPDATE memories SET text = ?, tags = ?, outcome = ?, created_at = ?, updated_at = ? WHERE seq = ?')
-    .run(text, tags, outcome, createdAt, updatedAt, existing.seq);
-  return 'merged';
 }
