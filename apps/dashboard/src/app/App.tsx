@@ -20,6 +20,7 @@ const HostsPage = lazy(() => import('../pages/HostsPage').then((m) => ({ default
 const BoardPage = lazy(() => import('../pages/BoardPage').then((m) => ({ default: m.BoardPage })));
 const TaskPage = lazy(() => import('../pages/TaskPage').then((m) => ({ default: m.TaskPage })));
 const ChannelPage = lazy(() => import('../pages/ChannelPage').then((m) => ({ default: m.ChannelPage })));
+const PipelinePage = lazy(() => import('../pages/PipelinePage').then((m) => ({ default: m.PipelinePage })));
 
 type Page = ComponentType<{ params: Record<string, string> }>;
 
@@ -39,6 +40,7 @@ const ROUTES: ReadonlyArray<[string, Page]> = [
   ['/board', BoardPage],
   ['/board/:ref', TaskPage],
   ['/channel', ChannelPage],
+  ['/pipeline', PipelinePage],
 ];
 
 export function App() {

@@ -18,6 +18,7 @@ export const NAV: readonly NavItem[] = [
   { to: '/hosts', label: 'Hosts', needs: 'hosts' },
   { to: '/board', label: 'Board', needs: 'board' },
   { to: '/channel', label: 'Channel', needs: 'channel' },
+  { to: '/pipeline', label: 'Pipeline', needs: 'pipeline' },
   { to: '/inbox', label: 'Inbox' },
   { to: '/new', label: 'New job' },
   { to: '/projects', label: 'Projects' },
