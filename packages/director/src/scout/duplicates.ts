@@ -1,16 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { Task } from '@flotilla/protocol';
 import { z } from 'zod';
+import { normalise } from '../flow/quote-check.js';
 import type { CheckedProposal } from './proposals.js';
 import type { ScoutRecord } from './scout-record.js';
 
 /**
  * "Never twice" for proposals. A proposal is a duplicate of
  * 1. a board task (any status: a proposal a person declined stays declined) that carries the same
- *    fingerprint — the repo and the set of files its checked evidence cites;
+ *    fingerprint — the repo and the set of quotes its checked evidence cites, by file;
  * 2. an open board task (proposed, todo, doing, review) of the repo with the same title, words
  *    normalised — a person's own task counts too;
- * 3. an open scout task of the repo that already cites every `path:line` this one cites;
+ * 3. an open scout task of the repo that already cites every quote this one cites;
  * 4. a proposal in the scout's own record (same fingerprint or title), even when the board has lost it.
  */
 export const OPEN_STATUSES: ReadonlySet<Task['status']> = new Set(['proposed', 'todo', 'doing', 'review']);
@@ -23,7 +24,7 @@ export type ScoutMarker = z.infer<typeof MarkerSchema>;
 export interface ProposalIdentity {
   fingerprint: string;
   titleKey: string;
-  /** `path:line` (or `path`) of every checked quote. */
+  /** `path#<quote hash>` of every checked quote. */
   cites: string[];
 }
 
@@ -38,12 +39,18 @@ export function titleKeyOf(title: string): string {
     .trim();
 }
 
+/**
+ * A proposal's identity: its checked quotes as `path#<hash of the quote, whitespace folded>` (lines
+ * move as code changes; the quoted text does not), the fingerprint over all of them, and its title key.
+ */
 export function identityOf(repo: string, proposal: CheckedProposal): ProposalIdentity {
   const verified = proposal.evidence.filter((e) => e.mark === 'verified');
-  const paths = [...new Set(verified.map((e) => e.path.replace(/^\.\//, '')))].sort();
-  const cites = [...new Set(verified.map((e) => (e.line === null ? e.path : `${e.path}:${e.line}`)))].sort();
-  const fingerprint = createHash('sha256').update(`${repo}\n${paths.join('\n')}`).digest('hex').slice(0, 16);
-  return { fingerprint, titleKey: titleKeyOf(proposal.title), cites };
+  const cites = [...new Set(verified.map((e) => `${e.path.replace(/^\.\//, '')}#${hash(normalise(e.quote)).slice(0, 8)}`))].sort();
+  return { fingerprint: hash(`${repo}\n${cites.join('\n')}`).slice(0, 16), titleKey: titleKeyOf(proposal.title), cites };
+}
+
+function hash(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 export function markerLine(identity: ProposalIdentity): string {
@@ -79,7 +86,7 @@ export function findDuplicate(repo: string, identity: ProposalIdentity, board: r
   if (identity.cites.length > 0) {
     for (const task of repoTasks) {
       const marker = OPEN_STATUSES.has(task.status) ? markerOf(task) : null;
-      if (marker !== null && identity.cites.every((cite) => marker.cites.includes(cite))) return { of: task.key, reason: `${task.key} (${task.status}) already cites ${identity.cites.join(', ')}` };
+      if (marker !== null && identity.cites.every((cite) => marker.cites.includes(cite))) return { of: task.key, reason: `${task.key} (${task.status}) already cites every quote this one does` };
     }
   }
   const earlier = record?.findProposal(repo, identity.fingerprint, identity.titleKey) ?? null;
