@@ -27,8 +27,12 @@ export type Placement = { host: string } | { refused: string };
 /** What the pre-flight found before a cycle. */
 export interface FleetPreflight {
   hosts: HostReadiness[];
-  /** Where jobs of a repo whose `hosts` are these run (see decision 38: only this machine's host). */
-  placement(repoHosts: readonly string[]): Placement;
+  /**
+   * Where jobs of a repo whose `hosts` are these run: without `context`, this machine's host only;
+   * with it (the cycle's batches, one call each), also another host of the fleet with capacity
+   * (`src/hub/remote-placement.ts`, decision 38 as amended).
+   */
+  placement(repoHosts: readonly string[], context?: { repo: RepoConfig; perHost: number }): Placement | Promise<Placement>;
 }
 
 /**
@@ -208,7 +212,7 @@ async function placeBatches(ctx: BatchContext, plans: readonly PlannedBatch[], p
       placed.push({ plan, host: plan.repo.hosts[0] ?? 'default', placed: false });
       continue;
     }
-    const where = preflight.placement(plan.repo.hosts);
+    const where = await preflight.placement(plan.repo.hosts, { repo: plan.repo, perHost: ctx.config.concurrency.perHost });
     const ready = 'host' in where ? preflight.hosts.find((h) => h.host === where.host) : undefined;
     let refusal: string | null = null;
     if ('refused' in where) refusal = where.refused;
@@ -267,8 +271,8 @@ async function runScheduled(ctx: BatchContext, placed: readonly PlacedBatch[]): 
       waiting.splice(index, 1);
       bump(byRepo, next.plan.repo.name, 1);
       bump(byHost, next.host, 1);
-      const task: Promise<void> = processBatch(ctx, next.plan)
-        .then((report) => void reports.push(next.placed ? { ...report, host: next.host } : report))
+      const task: Promise<void> = processBatch(ctx, next.plan, next.placed ? next.host : undefined)
+        .then((report) => void reports.push(next.placed ? { host: next.host, ...report } : report))
         .finally(() => {
           bump(byRepo, next.plan.repo.name, -1);
           bump(byHost, next.host, -1);

@@ -1,6 +1,7 @@
 import createDebug from 'debug';
 import type { DirectorConfig } from '../config/config-schema.js';
 import { commitLeftovers, commitMessage, commitsAhead, pushBranch, uncommittedPaths } from '../git/commit-push.js';
+import { dropLocalWorktree, fetchPublishedBranch } from '../git/published-branch.js';
 import { GitError } from '../git/run-git.js';
 import { runSetup } from '../git/setup.js';
 import { ensureWorktree, removeWorktree, worktreeOfBranch, type Worktree } from '../git/worktree.js';
@@ -12,6 +13,7 @@ import type { Ledger, LedgerBatch, LedgerTicket } from '../ledger/ledger.js';
 import type { GitHubApi, GitHubPull } from '../sources/github/github-api.js';
 import { isHttpApiError } from '../sources/http-errors.js';
 import type { TicketSource } from '../sources/ticket-source.js';
+import { whereToWork, type WorkPlace } from '../remote/where-to-work.js';
 import { ticketKey, type SourceName, type Ticket } from '../tickets/ticket.js';
 import type { PlannedBatch } from './batches.js';
 import { buildPrompt } from './prompt.js';
@@ -45,18 +47,20 @@ export interface BatchContext {
   notes: Set<string>;
 }
 
-/** The job this call ran, if any: what its learning is made of. */
+/** The job this call ran, if any: what its learning is made of (and the host it ran on, for the report). */
 interface JobRun {
   ran: { model: string; summary: string | null; failure: { kind: string; message: string; burned: boolean } | null } | null;
+  host?: string;
 }
 
 /**
  * One batch through the whole pipeline, resuming at the stage the ledger recorded: claim (ledger,
  * then the source) → an existing pull request? → worktree → job → commit → push → pull request or
  * recorded branch → ticket status → cleanup. Never throws: failures come back in the report, and
- * the batch's ledger lease is let go unless the batch was closed.
+ * the batch's ledger lease is let go unless the batch was closed. `host`: where the cycle placed the
+ * batch's job (another host than this machine's: the job works there and publishes the branch).
  */
-export async function processBatch(ctx: BatchContext, plan: PlannedBatch): Promise<BatchReport> {
+export async function processBatch(ctx: BatchContext, plan: PlannedBatch, host?: string): Promise<BatchReport> {
   const base = { tickets: plan.tickets.map(ticketKey), repo: plan.repo.name, branch: plan.branch };
   const claim = await ctx.ledger.claimBatch({
     repo: plan.repo.name,
@@ -77,10 +81,10 @@ export async function processBatch(ctx: BatchContext, plan: PlannedBatch): Promi
     const done = await existingPullRequest(ctx, plan, batch);
     if (done !== null) return { ...base, ...done };
     if (batch.stage === 'claimed') {
-      const worked = await work(ctx, plan, batch, run);
-      if (worked !== null) return { ...base, ...(await learned(ctx, plan, run, worked)) };
+      const worked = await work(ctx, plan, batch, run, host);
+      if (worked !== null) return { ...base, ...ranOn(run), ...(await learned(ctx, plan, run, worked)) };
     }
-    return { ...base, ...(await learned(ctx, plan, run, await deliver(ctx, plan, batch))) };
+    return { ...base, ...ranOn(run), ...(await learned(ctx, plan, run, await deliver(ctx, plan, batch))) };
   } catch (error) {
     debug('batch %s failed: %o', plan.branch, error);
     const code = isHttpApiError(error) ? error.code : error instanceof GitError ? error.code : 'ERROR';
@@ -92,6 +96,11 @@ export async function processBatch(ctx: BatchContext, plan: PlannedBatch): Promi
 }
 
 type Outcome = Omit<BatchReport, 'tickets' | 'repo' | 'branch'>;
+
+/** The host the job really ran on (an adopted job may run elsewhere than this cycle's placement). */
+function ranOn(run: JobRun): { host?: string } {
+  return run.host === undefined ? {} : { host: run.host };
+}
 
 async function claimInSources(ctx: BatchContext, tickets: readonly Ticket[]): Promise<boolean> {
   for (const ticket of tickets) {
@@ -132,18 +141,26 @@ async function learned(ctx: BatchContext, plan: PlannedBatch, run: JobRun, outco
   return outcome;
 }
 
-/** Worktree, job, commit. Resolves null when the batch goes on to be delivered, else the outcome. */
-async function work(ctx: BatchContext, plan: PlannedBatch, batch: LedgerBatch, run: JobRun): Promise<Outcome | null> {
+/**
+ * Worktree, job, commit — or, on another host, the job there publishing the branch, fetched back
+ * here. Resolves null when the batch goes on to be delivered, else the outcome.
+ */
+async function work(ctx: BatchContext, plan: PlannedBatch, batch: LedgerBatch, run: JobRun, placedHost: string | undefined): Promise<Outcome | null> {
   for (const ticket of plan.tickets) await sourceOf(ctx, ticket).setStatus(ticket, { status: 'in_progress' });
-  const wt = await ensureWorktree({ repoPath: plan.repo.path, repoName: plan.repo.name, branch: plan.branch, base: plan.repo.base, worktreesDir: ctx.worktreesDir });
+  const where = await whereToWork({ ledger: ctx.ledger, runJob: ctx.runJob, batch, placedHost });
+  let wt: Worktree | null = null;
   let setupMade: string[] = [];
-  if (!wt.reused && plan.repo.setup !== undefined) {
-    const setup = await runSetup(wt.path, plan.repo.setup);
-    if (!setup.ok) {
-      await removeWorktree(plan.repo.path, wt.path);
-      return { outcome: 'error', detail: `the repo's setup command failed (exit ${String(setup.exitCode)}); no attempt used: ${setup.tail}` };
+  if (where.mode === 'remote') await dropLocalWorktree(plan.repo.path, plan.branch);
+  else {
+    wt = await ensureWorktree({ repoPath: plan.repo.path, repoName: plan.repo.name, branch: plan.branch, base: plan.repo.base, worktreesDir: ctx.worktreesDir });
+    if (!wt.reused && plan.repo.setup !== undefined) {
+      const setup = await runSetup(wt.path, plan.repo.setup);
+      if (!setup.ok) {
+        await removeWorktree(plan.repo.path, wt.path);
+        return { outcome: 'error', detail: `the repo's setup command failed (exit ${String(setup.exitCode)}); no attempt used: ${setup.tail}` };
+      }
+      setupMade = await uncommittedPaths(wt.path);
     }
-    setupMade = await uncommittedPaths(wt.path);
   }
   const failedBefore = Math.max(0, ...(await ledgerTickets(ctx, plan)).map((t) => t.failedAttempts));
   const model = modelForAttempt(ctx.config.models.ladder, failedBefore);
@@ -156,19 +173,21 @@ async function work(ctx: BatchContext, plan: PlannedBatch, batch: LedgerBatch, r
       idempotencyKey: `${batch.id}:${attempt.number}`,
       repo: plan.repo.name,
       hosts: plan.repo.hosts,
-      worktreePath: wt.path,
+      worktreePath: wt?.path ?? plan.repo.path,
       branch: plan.branch,
       tickets: plan.tickets,
-      prompt: await buildPrompt(plan.tickets, wt.path, recalled),
+      prompt: await buildPrompt(plan.tickets, wt?.path ?? plan.repo.path, recalled),
       agent: ctx.config.models.agent,
       model,
+      ...placeOfJob(plan, where),
     }),
   );
+  if (result.host !== undefined) run.host = result.host;
   await recordJobUsage(ctx.ledger, { batchId: batch.id, number: attempt.number, repo: plan.repo.name, model }, { raw, jobId: result.jobId ?? null, lookup: ctx.jobUsage });
   if (!result.ok) {
     const end = await ctx.ledger.endAttempt(attempt.id, { outcome: 'failed', kind: result.failure.kind, message: result.failure.message, resetsAt: result.failure.resetsAt ?? null }, ctx.config.attempts);
     run.ran = { model, summary: null, failure: { kind: result.failure.kind, message: result.failure.message, burned: end.attempt.burned } };
-    await removeWorktree(plan.repo.path, wt.path);
+    if (wt !== null) await removeWorktree(plan.repo.path, wt.path);
     const failure = { model, failureKind: result.failure.kind, burned: end.attempt.burned, resetsAt: result.failure.resetsAt ?? null };
     if (end.exhausted) {
       const note = `gave up after ${end.failedAttempts} failed attempts; the last: ${result.failure.kind}: ${result.failure.message}`;
@@ -181,18 +200,38 @@ async function work(ctx: BatchContext, plan: PlannedBatch, batch: LedgerBatch, r
   }
   await ctx.ledger.endAttempt(attempt.id, { outcome: 'succeeded' }, ctx.config.attempts);
   run.ran = { model, summary: result.summary ?? null, failure: null };
+  if (wt === null) return collectPublished(ctx, plan, batch, model);
   return commitWork(ctx, plan, batch, { wt, model, exclude: setupMade });
+}
+
+/** The request's host, and for another host what its job publishes (cb's `publish`). */
+function placeOfJob(plan: PlannedBatch, where: WorkPlace): { host?: string; publish?: { repoPath: string; base: string; message: string } } {
+  if (where.mode === 'local') return where.host === undefined ? {} : { host: where.host };
+  return { host: where.host, publish: { repoPath: plan.repo.path, base: `origin/${plan.repo.base}`, message: commitMessage(plan.tickets) } };
+}
+
+/** A job on another host published the branch on origin (or nothing, when the agent changed nothing): bring it here. */
+async function collectPublished(ctx: BatchContext, plan: PlannedBatch, batch: LedgerBatch, model: string): Promise<Outcome | null> {
+  const { ahead } = await fetchPublishedBranch(plan.repo.path, plan.branch, plan.repo.base);
+  if (ahead === 0) return nothingToDo(ctx, plan, batch, model);
+  await ctx.ledger.setStage(batch.id, 'worked');
+  return null;
+}
+
+async function nothingToDo(ctx: BatchContext, plan: PlannedBatch, batch: LedgerBatch, model: string): Promise<Outcome> {
+  const note = 'the agent finished without changing anything: nothing to review';
+  await ctx.ledger.closeBatch(batch.id, 'nothing_to_do', null, note);
+  for (const ticket of plan.tickets) await sourceOf(ctx, ticket).setStatus(ticket, { status: 'failed', note });
+  return { outcome: 'nothing_to_do', detail: note, model };
 }
 
 async function commitWork(ctx: BatchContext, plan: PlannedBatch, batch: LedgerBatch, run: { wt: Worktree; model: string; exclude: string[] }): Promise<Outcome | null> {
   const { wt, model } = run;
   const commit = await commitLeftovers(wt.path, commitMessage(plan.tickets), { exclude: run.exclude });
   if ((await commitsAhead(wt.path, wt.baseCommit)) === 0) {
-    const note = 'the agent finished without changing anything: nothing to review';
-    await ctx.ledger.closeBatch(batch.id, 'nothing_to_do', null, note);
-    for (const ticket of plan.tickets) await sourceOf(ctx, ticket).setStatus(ticket, { status: 'failed', note });
+    const outcome = await nothingToDo(ctx, plan, batch, model);
     await removeWorktree(plan.repo.path, wt.path);
-    return { outcome: 'nothing_to_do', detail: note, model };
+    return outcome;
   }
   if (!commit.committed) debug('%s: %s', plan.branch, commit.reason);
   await ctx.ledger.setStage(batch.id, 'worked');

@@ -8,6 +8,11 @@
  * ends it at once; when the daemon parks it in `retry_wait` after an infrastructure failure (rate
  * limit, overload, crash), the job is cancelled and the failure returned — the director counts it
  * (free), pauses on a storm, and dispatches the next attempt itself.
+ *
+ * A request with `publish` runs on another host than this machine's (decision 38 as amended): the
+ * job is created there in a cb worktree of the host's checkout and publishes its branch on `origin`
+ * (cb's `publish`: commit and push in the daemon's own finalize path). A host that refuses it for
+ * want of the checkout is remembered and not chosen for that repo again for a while.
  */
 import createDebug from 'debug';
 import {
@@ -50,8 +55,8 @@ export function createFleetRunJob(options: FleetRunJobOptions): RunJob {
   const { fleet } = options;
   const pollMs = options.pollMs ?? 10_000;
   const maxWaitMs = options.maxWaitMs ?? 5 * 3600_000;
-  return async (request) => {
-    const where = await fleet.placement(request.hosts, request.agent);
+  const runJob: RunJob = async (request) => {
+    const where = request.host !== undefined ? { host: request.host } : await fleet.placement(request.hosts, request.agent);
     if ('refused' in where) return failed('interrupted', `not dispatched: ${where.refused}`);
     // Flow steps (src/flow) add a verdict schema and want the job id while it runs.
     const extra = request as RunJobRequest & { jsonSchema?: object; onJobId?: (jobId: string) => void };
@@ -60,7 +65,7 @@ export function createFleetRunJob(options: FleetRunJobOptions): RunJob {
       agent: request.agent,
       model: request.model,
       modelLadder: [request.model],
-      cwd: request.worktreePath,
+      ...placeOfWork(request),
       idempotencyKey: request.idempotencyKey,
       attempts: 1,
       tags: [...new Set(['director', `batch:${request.batchId}`, ...(options.tags ?? [])])].slice(0, 32),
@@ -70,12 +75,27 @@ export function createFleetRunJob(options: FleetRunJobOptions): RunJob {
     try {
       job = await createJob(fleet, body, where.host);
     } catch (error) {
-      return dispatchFailure(error, where.host, request);
+      return dispatchFailure(error, where.host, request, fleet);
     }
     debug('%s: job %s on %s (%s)', request.idempotencyKey, job.id, job.host, job.status);
     extra.onJobId?.(job.id);
-    return waitEnded(fleet, job, { pollMs, deadline: Date.now() + maxWaitMs });
+    return { ...(await waitEnded(fleet, job, { pollMs, deadline: Date.now() + maxWaitMs })), host: job.host };
   };
+  runJob.locator = {
+    async attemptJob(batchId, idempotencyKey) {
+      const job = await fleet.attemptJob(batchId, idempotencyKey);
+      return job === null ? null : { host: job.host, published: job.publish != null };
+    },
+    isLocalHost: (host) => fleet.isLocalHost(host),
+  };
+  return runJob;
+}
+
+/** In the director's worktree here, or in a new cb worktree of the host's checkout that publishes the branch. */
+function placeOfWork(request: RunJobRequest): Pick<CreateJobRequest, 'cwd' | 'worktree' | 'base' | 'publish'> {
+  const { publish } = request;
+  if (publish === undefined) return { cwd: request.worktreePath };
+  return { cwd: publish.repoPath, worktree: true, base: publish.base, publish: { branch: request.branch, message: publish.message } };
 }
 
 async function createJob(fleet: Fleet, body: CreateJobRequest, host: string): Promise<Job> {
@@ -143,12 +163,20 @@ function failed(kind: FailureKind, message: string, jobId?: string): RunJobResul
   return { ok: false, failure: { kind, message, resetsAt: null }, ...(jobId === undefined ? {} : { jobId }) };
 }
 
+/** Refusals that mean the host has no usable checkout of the repo (nothing was created). */
+const NO_CHECKOUT_CODES = new Set(['CWD_NOT_FOUND', 'NOT_A_GIT_REPO', 'BAD_REQUEST', 'WORKTREE_FAILED']);
+
 /** A refused dispatch: never the ticket's fault, so always a kind that burns no attempt. */
-function dispatchFailure(error: unknown, host: string, request: RunJobRequest): RunJobResult {
+function dispatchFailure(error: unknown, host: string, request: RunJobRequest, fleet: Fleet): RunJobResult {
   const code = isProtocolError(error) ? error.code : null;
   const message = (error as Error).message;
   const fix = isProtocolError(error) && error.fix ? ` (fix: ${error.fix})` : '';
   if (code === 'AGENT_CANNOT_AUTHENTICATE') return failed('auth_failed', `${host} refused the job: ${message}${fix}`);
+  if (request.publish !== undefined && code !== null && NO_CHECKOUT_CODES.has(code)) {
+    const reason = `it has no usable checkout at ${request.publish.repoPath} (${code}: ${message})`;
+    fleet.rememberMissingRepo(host, request.publish.repoPath, reason);
+    return failed('interrupted', `${host} refused the job: ${reason}; it is not chosen for ${request.repo} for a while`);
+  }
   if (code === 'CWD_NOT_FOUND') {
     return failed('crashed', `${host} does not have the worktree ${request.worktreePath}: it does not share this director's filesystem (${message})`);
   }

@@ -179,7 +179,7 @@ describe('the fleet behind a hub', () => {
     const fleet = createFleet({ server: server(hub), machine: 'box' });
     await fleet.preflight('claude');
     const result = await createFleetRunJob({ fleet, pollMs: 10 })(request);
-    expect(result).toEqual({ ok: false, failure: { kind: 'rate_limited', message: expect.stringContaining('limit reached'), resetsAt }, jobId: parked.id });
+    expect(result).toEqual({ ok: false, failure: { kind: 'rate_limited', message: expect.stringContaining('limit reached'), resetsAt }, jobId: parked.id, host: 'box' });
     const create = hub.requests.find((r) => r.method === 'POST' && r.path === '/api/jobs')!;
     expect(create.query).toEqual({ host: 'box' });
     expect(create.body).toMatchObject({ idempotencyKey: 'B:1', cwd: '/state/worktrees/api/x', model: 'sonnet', agent: 'claude', attempts: 1 });

@@ -1,15 +1,16 @@
 /**
  * The hosts a director's jobs may run on, and the pre-flight before each cycle (decision 38).
  *
- * The director makes each batch's worktree on its own filesystem, so a job may only run on the
- * host that is this machine (its "local host"):
+ * A batch's job runs on the host that is this machine (its "local host") in the director's own
+ * worktree, or — behind a hub, when the cycle's placement gives it the repo (`remote-placement.ts`)
+ * — on another host, in a cb worktree there that publishes the branch on `origin`. This machine's host:
  * - through a lone cb daemon, that daemon's host (a socket is this machine by construction; a URL
  *   is trusted to be, and a daemon elsewhere refuses the job: the worktree does not exist there);
  * - through a hub, the hub's host entry that is this machine: `localHost` when given (CLI
  *   `--local-host`), else the first hub host named like this machine's cb daemon, the hub itself
  *   (when reached over its socket), or this machine's hostname; none → every repo is refused.
- * A repo's `hosts` (preferred hosts) must then be empty or name the local host; a repo naming
- * only other hosts is refused with the reason — run a director on one of them instead.
+ * Without the cycle's placement context (flow steps, direct callers) a job goes to the local host
+ * only, and a repo whose `hosts` name only other hosts is refused with the reason.
  *
  * Pre-flight: the local host's `cb doctor` — through the lone daemon (`GET /api/doctor`); behind a
  * hub, the hub's link state, mode and pause for the host, then the host's doctor relayed by the hub
@@ -19,13 +20,17 @@
  * on the host counts too. A host that fails gets nothing dispatched.
  */
 import { hostname } from 'node:os';
-import { HostSchema, createMeshClient, errorFromEnvelope, isProtocolError, type DoctorReport, type FlotillaClient, type Host, type Pause } from '@flotilla/protocol';
+import { HostSchema, createMeshClient, errorFromEnvelope, isProtocolError, type DoctorReport, type FlotillaClient, type Host, type Job, type Pause } from '@flotilla/protocol';
 import type { DirectorFleet, FleetPreflight, Placement } from '../cycle/director.js';
 import type { HostReadiness } from '../cycle/report.js';
+import { hasRemote } from '../git/worktree.js';
+import { placeBatch, type FleetView } from './remote-placement.js';
 import { withTimeout, type FlotillaServer } from './server.js';
 
 /** `cb doctor` may probe a credential marked unusable with one live prompt; give it time, not forever. */
 const DOCTOR_TIMEOUT_MS = 90_000;
+/** A host found without a repo's checkout is not chosen for it again for this long (it may be cloned meanwhile). */
+const MISSING_REPO_MS = 30 * 60_000;
 
 export interface FleetOptions {
   server: FlotillaServer;
@@ -40,8 +45,14 @@ export interface FleetOptions {
 }
 
 export interface Fleet extends DirectorFleet {
-  /** The placement from the latest pre-flight (running one first when there was none). */
+  /** This machine's host from the latest pre-flight (running one first when there was none), for a job in a local worktree. */
   placement(repoHosts: readonly string[], agent: string): Promise<Placement>;
+  /** Whether `host` is this machine's (by the latest pre-flight). */
+  isLocalHost(host: string): boolean;
+  /** The job the fleet already holds for an attempt (`<batch>:<attempt>`), wherever it runs; null when none. */
+  attemptJob(batchId: string, idempotencyKey: string): Promise<Job | null>;
+  /** A dispatch found `host` without the checkout at `path`: it is passed over for that repo for a while, with `reason`. */
+  rememberMissingRepo(host: string, path: string, reason: string): void;
   readonly server: FlotillaServer;
 }
 
@@ -53,15 +64,31 @@ export interface Fleet extends DirectorFleet {
 export function createFleet(options: FleetOptions): Fleet {
   const now = options.now ?? Date.now;
   let last: FleetPreflight | null = null;
+  let localName: string | null = null;
+  const missing = new Map<string, { reason: string; until: number }>();
+  const missingRepo = (host: string, path: string): string | null => {
+    const found = missing.get(`${host}\0${path}`);
+    return found !== undefined && found.until > now() ? found.reason : null;
+  };
   const fleet: Fleet = {
     server: options.server,
     async preflight(agent) {
-      last = options.server.isHub ? await hubPreflight(options, agent, now) : await daemonPreflight(options.server.client, agent, now);
+      const found = options.server.isHub ? await hubPreflight(options, agent, now, missingRepo) : await daemonPreflight(options.server.client, agent, now);
+      localName = found.local;
+      last = found.preflight;
       return last;
     },
     async placement(repoHosts, agent) {
       last ??= await fleet.preflight(agent);
       return last.placement(repoHosts);
+    },
+    isLocalHost: (host) => host === localName,
+    async attemptJob(batchId, idempotencyKey) {
+      const page = await options.server.client.listJobs({ tag: `batch:${batchId}`, limit: 500 });
+      return page.items.find((job) => job.idempotencyKey === idempotencyKey) ?? null;
+    },
+    rememberMissingRepo(host, path, reason) {
+      missing.set(`${host}\0${path}`, { reason, until: now() + MISSING_REPO_MS });
     },
     async jobUsage(jobId) {
       try {
@@ -75,22 +102,56 @@ export function createFleet(options: FleetOptions): Fleet {
   return fleet;
 }
 
-async function daemonPreflight(client: FlotillaClient, agent: string, now: () => number): Promise<FleetPreflight> {
-  const status = await withTimeout(client.status(), DOCTOR_TIMEOUT_MS, 'the daemon');
-  const readiness = await doctorReadiness({ host: status.host, doctor: () => client.doctor(), pauses: () => client.pauses() }, agent, now);
-  return { hosts: [readiness], placement: (repoHosts) => placeOn(status.host, repoHosts, 'the daemon this director dispatches to') };
+/** A pre-flight and the name of this machine's host it found (null: none). */
+interface FoundPreflight {
+  preflight: FleetPreflight;
+  local: string | null;
 }
 
-async function hubPreflight(options: FleetOptions, agent: string, now: () => number): Promise<FleetPreflight> {
+async function daemonPreflight(client: FlotillaClient, agent: string, now: () => number): Promise<FoundPreflight> {
+  const status = await withTimeout(client.status(), DOCTOR_TIMEOUT_MS, 'the daemon');
+  const readiness = await doctorReadiness({ host: status.host, doctor: () => client.doctor(), pauses: () => client.pauses() }, agent, now);
+  return { local: status.host, preflight: { hosts: [readiness], placement: (repoHosts) => placeOn(status.host, repoHosts, 'the daemon this director dispatches to') } };
+}
+
+type MissingRepo = (host: string, path: string) => string | null;
+
+async function hubPreflight(options: FleetOptions, agent: string, now: () => number, missingRepo: MissingRepo): Promise<FoundPreflight> {
   const hosts = await listHosts(options.server);
   const local = await localHostOf(options, hosts);
   if ('refused' in local) {
-    return { hosts: [{ host: '(this machine)', ok: false, detail: local.refused }], placement: () => local };
+    return { local: null, preflight: { hosts: [{ host: '(this machine)', ok: false, detail: local.refused }], placement: () => local } };
   }
-  const host = hosts.find((h) => h.name === local.host)!;
-  const link = linkReadiness(host);
-  const readiness = link.ok ? await hubDoctorReadiness(options, host.name, link.detail, agent, now) : link;
-  return { hosts: [readiness], placement: (repoHosts) => placeOn(host.name, repoHosts, `this machine's host in the hub's fleet`) };
+  const readiness = async (name: string): Promise<HostReadiness> => {
+    const link = linkReadiness(hosts.find((h) => h.name === name)!);
+    return link.ok ? hubDoctorReadiness(options, name, link.detail, agent, now) : link;
+  };
+  const checked: HostReadiness[] = [await readiness(local.host)];
+  const asked = new Map<string, Promise<HostReadiness>>([[local.host, Promise.resolve(checked[0]!)]]);
+  const origins = new Map<string, Promise<boolean>>();
+  const view: FleetView = {
+    local: local.host,
+    hosts,
+    // Another host's doctor is asked the first time a placement considers it; the report lists it then.
+    readiness(name) {
+      let found = asked.get(name);
+      if (found === undefined) {
+        found = readiness(name).then((ready) => (checked.push(ready), ready));
+        asked.set(name, found);
+      }
+      return found;
+    },
+    missingRepo,
+    hasOrigin(path) {
+      let found = origins.get(path);
+      if (found === undefined) origins.set(path, (found = hasRemote(path, 'origin').catch(() => false)));
+      return found;
+    },
+    tally: new Map(),
+  };
+  const placement = ((repoHosts, context) =>
+    context === undefined ? placeOn(local.host, repoHosts, `this machine's host in the hub's fleet`) : placeBatch(view, context)) as FleetPreflight['placement'];
+  return { local: local.host, preflight: { hosts: checked, placement } };
 }
 
 /** Only the local host can run the director's jobs; a repo's `hosts` must be empty or name it. */
