@@ -166,6 +166,9 @@ export async function startReadyClaudeRun(baseUrl: string, prefix: string): Prom
     env: (home) => claudeEnv({ home, baseUrl, apiKey: CLAUDE_TEST_KEY, maxRetries: 2 }),
   });
   await waitFor(async () => /^❯/m.test(await run.screen()), 30_000, run.screen);
+  // Ready is the tracker's own startup idle too: on a loaded machine it can come after the prompt is
+  // drawn, and a test that records changes from here would see it as the first change of its turn.
+  await run.expectState('startup → idle', 'idle', 0, () => null, 30_000);
   await new Promise((resolve) => setTimeout(resolve, 1000));
   return run;
 }
