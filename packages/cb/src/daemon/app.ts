@@ -10,6 +10,7 @@ import { inbox, metrics, repos, stats } from './reports.js';
 import { eventRoutes } from './routes/events.js';
 import { jobRoutes } from './routes/jobs.js';
 import { knowledgeRoutes } from './routes/knowledge.js';
+import { notificationRoutes } from './routes/notifications.js';
 import type { Knowledge } from './knowledge.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { terminalRoutes } from './routes/terminal.js';
@@ -79,6 +80,7 @@ export function createDaemonApp(
   app.route('/api/events', eventRoutes(ctx));
   if (addons.knowledge) app.route('/api/knowledge', knowledgeRoutes(ctx, addons.knowledge));
   app.route('/api', miscRoutes(ctx, control, addons));
+  app.route('/api', notificationRoutes(ctx));
   app.route('/api/tokens', browserTokenRoutes(sessions));
   if (ctx.relay) app.route('/api/relay', relayRoutes(ctx.relay));
   app.get('/metrics', async (c) => c.text(await metrics(ctx), 200, { 'content-type': 'text/plain; version=0.0.4' }));
