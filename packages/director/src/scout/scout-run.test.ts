@@ -86,7 +86,7 @@ describe('a scout run against the hub\'s real board', () => {
       ['[api] Fix sum() for negative numbers', 'high'],
       ['[api] Resolve the TODO cluster in src/auth', 'normal'],
     ]);
-    expect(api!.skipped).toEqual([expect.objectContaining({ title: external.title, why: 'unverified', reason: expect.stringContaining('config/stripe.ts does not exist in the worktree') })]);
+    expect(api!.skipped).toEqual([expect.objectContaining({ title: external.title, why: 'unverified', reason: 'no quote checked out (config/stripe.ts:1: external_unverified: config/stripe.ts does not exist in the worktree)' })]);
     const tasks = await hub.board.listTasks();
     expect(tasks.map((t) => [t.title, t.status, t.priority])).toEqual([
       ['[api] Fix sum() for negative numbers', 'proposed', 'high'],

@@ -190,7 +190,7 @@ async function propose(options: ScoutOptions, plan: ScoutPlan, repo: string, run
   const dryRun = options.dryRun === true;
   for (const proposal of checked) {
     if (!proposal.verified) {
-      const reasons = proposal.evidence.length === 0 ? 'it cites no evidence' : proposal.evidence.map((e) => `${e.path}${e.line === null ? '' : `:${e.line}`}: ${e.reason ?? e.mark}`).join('; ');
+      const reasons = proposal.evidence.length === 0 ? 'it cites no evidence' : proposal.evidence.map((e) => `${e.path}${e.line === null ? '' : `:${e.line}`}: ${e.mark}: ${e.reason ?? 'no reason'}`).join('; ');
       report.skipped.push({ title: proposal.title, why: 'unverified', reason: `no quote checked out (${reasons})`, duplicateOf: null });
       continue;
     }
