@@ -11,7 +11,7 @@ const MAX_QUOTE_LINES = 6;
  */
 export function proposedTask(input: { repo: string; proposal: CheckedProposal; identity: ProposalIdentity; commit: string; flowId: string; tags: readonly string[]; at: Date }): AddTaskRequest & { title: string } {
   const { proposal } = input;
-  const title = `[${input.repo}] ${proposal.title.replace(/^\s*(\[[^\]]*\]\s*)+/, '').trim()}`.slice(0, 500);
+  const title = `[${input.repo}] ${proposal.title.replace(/^\s*(\[[^\]]*\]\s*)+/, '').replace(/\s+/g, ' ').trim()}`.slice(0, 500);
   const evidence = proposal.evidence.map((item) => {
     const place = item.line === null ? item.path : `${item.path}:${item.line}`;
     const mark = item.reason === null ? item.mark : `${item.mark}: ${item.reason}`;
@@ -24,6 +24,6 @@ export function proposedTask(input: { repo: string; proposal: CheckedProposal; i
     `Proposed by the scout on ${input.at.toISOString().slice(0, 10)} (flow ${input.flowId}). Approve it to let the director take it.`,
     markerLine(input.identity),
   ].join('\n\n');
-  const tags = [...new Set([...input.tags, input.repo, ...proposal.tags.map((tag) => tag.toLowerCase())])].slice(0, 32);
+  const tags = [...new Set([...input.tags, input.repo, ...proposal.tags.map((tag) => tag.toLowerCase().trim().replace(/\s+/g, '-'))])].filter((tag) => tag !== '').slice(0, 32);
   return { title, body: body.slice(0, 100_000), tags, priority: proposal.priority, proposed: true };
 }

@@ -21,8 +21,16 @@ import { z } from 'zod';
  * ```
  */
 
-const RepoNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a repo name from repos:');
-const GathererNameSchema = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be a lower-case name (tests, lint, outdated…), at most 32 characters');
+const REPO_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const RepoNameSchema = z.string().regex(REPO_NAME, 'must be a repo name from repos:');
+const GATHERER_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
+
+/** A record whose keys are checked one by one, each problem reported on its own key (zod's own says only "Invalid key"). */
+function keyedRecord<T extends z.ZodType>(key: RegExp, keyProblem: string, value: T) {
+  return z.record(z.string(), value).superRefine((record, ctx) => {
+    for (const name of Object.keys(record)) if (!key.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: keyProblem });
+  });
+}
 
 /** A command as a string, or with its own timeout. */
 export const ScoutCommandSchema = z.union([
@@ -37,7 +45,7 @@ export const ScoutCommandSchema = z.union([
 ]);
 export type ScoutCommandInput = z.input<typeof ScoutCommandSchema>;
 
-const ScoutCommandsSchema = z.record(GathererNameSchema, ScoutCommandSchema);
+const ScoutCommandsSchema = keyedRecord(GATHERER_NAME, 'must be a lower-case name (tests, lint, outdated…), at most 32 characters', ScoutCommandSchema);
 
 export const ScoutConfigSchema = z
   .object({
@@ -56,7 +64,7 @@ export const ScoutConfigSchema = z
     /** Evidence gatherers: name → command, run in the fresh worktree after the repo's `setup`. */
     commands: ScoutCommandsSchema.default({}),
     /** A repo's own gatherers, replacing `commands` for that repo. */
-    commandsByRepo: z.record(RepoNameSchema, ScoutCommandsSchema).default({}),
+    commandsByRepo: keyedRecord(REPO_NAME, 'must be a repo name from repos:', ScoutCommandsSchema).default({}),
     todos: z
       .object({
         /** Look for marker comments at all. */
@@ -71,7 +79,7 @@ export const ScoutConfigSchema = z
     /** A repo that already has this many `proposed` tasks waiting for approval is not scouted. */
     maxPending: z.number().int().min(1).max(200).default(10),
     /** How often `start` scouts (hours, kept across restarts); null: only by hand. */
-    everyHours: z.number().positive().max(24 * 30).nullable().default(24),
+    everyHours: z.number().positive('must be more than 0 (null: scout only by hand)').max(24 * 30).nullable().default(24),
     /** Tags on every proposed task (the repo's name is added). */
     tags: z.array(z.string().min(1).max(64)).max(16).default(['scout']),
   })

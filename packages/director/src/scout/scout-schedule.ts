@@ -63,7 +63,7 @@ export function startScoutSchedule(options: ScoutScheduleOptions): ScoutSchedule
     if (off !== null || everyHours === null) return [];
     const planned = scoutPlanOf(options.config);
     if (!planned.ok) throw new Error(`the scout cannot run: ${planned.problems.join('; ')}`);
-    const record = openScoutRecord(join(options.stateDir, 'scout.db'));
+    const record = openScoutRecord(join(options.stateDir, 'scout.db'), { now });
     const flows = openFlowLedger(join(options.stateDir, 'flows.db'));
     try {
       const reports: ScoutReport[] = [];
