@@ -185,4 +185,24 @@ describe('the pipeline reporter against mesh serve', () => {
     await reporter.close();
     await ledger.close();
   }, 60_000);
+
+  it('should push a change between cycles when it follows the ledger', async () => {
+    const dir = join(tmp.path, 'director-follow');
+    await mkdir(dir, { recursive: true });
+    const { ledger, flowsPath } = await stormLedger(dir);
+    const reporter = createPipelineReporter({ ...reporterOptions(ledger, flowsPath, pipeline, []), id: 'director@follow' });
+    await reporter.report();
+    const stop = reporter.follow(50);
+    // A job ends and the next ticket is claimed while the cycle still waits for others: no cycle report comes.
+    const claimed = await ledger.claimBatch({ repo: 'api', branch: 'flotilla/t/board-AUTH-1', tickets: [{ key: 'board:AUTH-1', source: 'board', ticketId: 'AUTH-1', title: '[api] login page' }], owner: ID, leaseMs: 600_000 });
+    expect(claimed.claimed).toBe(true);
+    for (;;) {
+      const shown = (await pipeline.list()).find((p) => p.id === 'director@follow');
+      if (shown?.status.inFlight.some((b) => b.branch === 'flotilla/t/board-AUTH-1')) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    stop();
+    await reporter.close();
+    await ledger.close();
+  }, 60_000);
 });

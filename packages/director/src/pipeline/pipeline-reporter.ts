@@ -1,7 +1,7 @@
 /**
  * Pushes the director's pipeline to its server (`PUT /api/pipeline/:id` on the hub) after every
- * cycle and, while a long cycle waits for its jobs, whenever the ledger or a flow moved (looked at
- * every few seconds) — at least once per cycle interval, so the hub does not call it stale — and
+ * cycle, and in between (`follow`, while a long cycle waits for its jobs) whenever the ledger or a
+ * flow moved, and at least once per cycle interval so that the hub does not call it stale; then
  * raises the pause alert (pause-alert.ts). Reporting is never the cycle's problem: a failure is
  * logged once (and once more when it works again) and retried at the next report.
  */
@@ -57,7 +57,8 @@ export interface PipelineReporter {
 export function createPipelineReporter(options: PipelineReporterOptions): PipelineReporter {
   const now = options.now ?? Date.now;
   let flows: FlowLedger | null = null;
-  let lastPushed: { content: string; at: number } | null = null;
+  /** The last report sent (stored or not): follow-ups send again only when it changed or a cycle interval passed. */
+  let lastTried: { content: string; at: number } | null = null;
   const problems = new Map<'pipeline' | 'alert', string>();
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -81,9 +82,9 @@ export function createPipelineReporter(options: PipelineReporterOptions): Pipeli
     buildDirectorReport({ ledger: options.ledger, flows: flowLedger(), id: options.id, host: options.host, everySeconds: options.everySeconds, maxAttempts: options.maxAttempts, now: now() });
 
   async function push(report: DirectorReport): Promise<boolean> {
+    lastTried = { content: contentOf(report), at: Date.parse(report.updatedAt) };
     try {
       await options.client.report(report);
-      lastPushed = { content: contentOf(report), at: Date.parse(report.updatedAt) };
       say('pipeline', null);
       return true;
     } catch (error) {
@@ -124,7 +125,7 @@ export function createPipelineReporter(options: PipelineReporterOptions): Pipeli
   const reportIfChanged = (): Promise<unknown> =>
     serial(async () => {
       const built = await build();
-      const due = lastPushed === null || lastPushed.content !== contentOf(built) || now() - lastPushed.at >= options.everySeconds * 1000;
+      const due = lastTried === null || lastTried.content !== contentOf(built) || now() - lastTried.at >= options.everySeconds * 1000;
       if (due) await push(built);
     }).catch((error: unknown) => say('pipeline', `the pipeline report could not be built: ${describe(error)}`));
 
