@@ -8,7 +8,10 @@ import { makeRepoWithRemote } from '../test-support/git-fixture.js';
 import { makeScoutRepo, scriptedScout, startScoutHub } from '../test-support/scout-world.js';
 import type { DirectorCliContext } from './context.js';
 import { main } from './main.js';
-import { runScoutCommand } from './scout-command.js';
+import { createFleet } from '../hub/fleet.js';
+import { findServer } from '../hub/server.js';
+import { openSqliteLedger } from '../ledger/sqlite-ledger.js';
+import { runScoutCommand, startScoutBeside } from './scout-command.js';
 
 function collector(): { write(chunk: string): boolean; text(): string } {
   let text = '';
@@ -101,5 +104,33 @@ describe('flotilla-director scout', () => {
     const report = JSON.parse(refused.stdout.text()) as ScoutReport;
     expect(report.repos).toEqual([expect.objectContaining({ repo: 'api', outcome: 'failed', reason: expect.stringMatching(/^the scout flow "scout" failed: step "scout" failed on attempt 1: the job failed \(interrupted\): not dispatched: /) })]);
     expect(await hub.board.listTasks()).toEqual([]);
+  });
+
+  it('should scout beside start on the director\'s own fleet and ledger, and say when it does not', { timeout: 120_000 }, async () => {
+    await using tmp = await makeTempDir('scout-beside-');
+    await using hub = await startScoutHub(tmp.path);
+    const clean = (await makeRepoWithRemote(tmp.path, 'clean')).repo;
+    const server = await findServer({ home: join(tmp.path, 'director-home'), env: { FLOTILLA_HUB_TOKEN: hub.token }, server: hub.url });
+    const ledger = openSqliteLedger(join(tmp.path, 'state', 'ledger.db'));
+    const running = { server, fleet: createFleet({ server, localDaemon: null }), ledger };
+    const lines: string[] = [];
+    const say = (line: string): number => lines.push(line);
+    try {
+      const config = DirectorConfigSchema.parse({ repos: [{ name: 'clean', path: clean, base: 'main' }] });
+      expect(startScoutBeside({ loaded: { config, stateDir: join(tmp.path, 'state') }, running, say })).toBeNull();
+      const manual = startScoutBeside({ loaded: { config: { ...config, scout: DirectorConfigSchema.parse({ repos: config.repos, scout: { everyHours: null } }).scout! }, stateDir: join(tmp.path, 'state') }, running, say });
+      expect(manual).toBeNull();
+      expect(lines).toEqual(['flotilla-director: no scout: scout.everyHours is null (scout by hand: flotilla-director scout)']);
+
+      const scouting = DirectorConfigSchema.parse({ repos: config.repos, scout: { commands: { tests: 'true' } } });
+      const schedule = startScoutBeside({ loaded: { config: scouting, stateDir: join(tmp.path, 'state') }, running, say });
+      const reports = await schedule!.check();
+      await schedule!.stop();
+      expect(reports.map((r) => r.repos.map((repo) => [repo.repo, repo.outcome]))).toEqual([[['clean', 'nothing_found']]]);
+      expect(lines.slice(1, 3)).toEqual(['flotilla-director: scouting every 24 h when idle', expect.stringMatching(/^scout \d\d:\d\d:\d\d-\d\d:\d\d:\d\d$/)]);
+      expect(lines[3]).toMatch(/^clean: nothing found: every command passed/);
+    } finally {
+      await ledger.close();
+    }
   });
 });

@@ -15,9 +15,10 @@ import { createFleet } from '../hub/fleet.js';
 import { findLocalDaemon, findServer } from '../hub/server.js';
 import { scoutPlanOf } from '../scout/scout-plan.js';
 import { openScoutRecord, type ScoutRecord } from '../scout/scout-record.js';
+import { startScoutSchedule, type ScoutSchedule } from '../scout/scout-schedule.js';
 import { runScout, ScoutError, type ScoutRepoReport, type ScoutReport } from '../scout/scout-run.js';
 import { ConfigError, printJson, type DirectorCliContext } from './context.js';
-import { directorId, readConfig, type GlobalOptions } from './setup.js';
+import { directorId, readConfig, type GlobalOptions, type RunningDirector } from './setup.js';
 
 export const SCOUT_EXIT = { ok: 0, failed: 1 } as const;
 
@@ -61,6 +62,40 @@ export async function scout(ctx: DirectorCliContext, options: ScoutCommandOption
     stderr: ctx.streams.stderr,
     owner: directorId(ctx, options),
   });
+}
+
+/**
+ * For `start` (not `--once`): the scout on its schedule (`scout.everyHours`, default daily when
+ * `scout:` is set) beside the cycles, dispatching through the director's own fleet, adding to the
+ * hub's board, and only while the director has no batch open. Null when it never scouts here (no
+ * `scout:`, `everyHours: null`, or a lone cb daemon without a board) — `say` tells why once.
+ *
+ * @example
+ * // in start(), after openDirector:
+ * const scout = options.once ? null : startScoutBeside({ loaded, running, owner: directorId(ctx, options), say });
+ * // in its finally, before running.close():
+ * await scout?.stop();
+ */
+export function startScoutBeside(input: { loaded: { config: DirectorConfig; stateDir: string }; running: Pick<RunningDirector, 'server' | 'fleet' | 'ledger'>; owner?: string; say: (line: string) => void }): ScoutSchedule | null {
+  const { config, stateDir } = input.loaded;
+  if (config.scout === undefined) return null;
+  if (!input.running.server.isHub) {
+    input.say('flotilla-director: no scout: a lone cb daemon has no board to propose on');
+    return null;
+  }
+  const schedule = startScoutSchedule({
+    config,
+    stateDir,
+    runJob: createFleetRunJob({ fleet: input.running.fleet, tags: ['scout'] }),
+    board: createBoardClient(input.running.server.transport),
+    ...(input.owner === undefined ? {} : { owner: input.owner }),
+    idle: async () => (await input.running.ledger.overview(Date.now())).open.length === 0,
+    onReport: (report) => formatScout(report).forEach((line) => input.say(line)),
+    onError: (error) => input.say(`flotilla-director: the scout failed: ${error.message}`),
+  });
+  if (schedule.off !== null) input.say(`flotilla-director: no scout: ${schedule.off}`);
+  else input.say(`flotilla-director: scouting every ${config.scout.everyHours} h when idle`);
+  return schedule.off === null ? schedule : null;
 }
 
 /** Runs the scout and prints its report (one JSON document with `json`); resolves the exit code. */
