@@ -133,7 +133,7 @@ export async function startMeshHubWorld(): Promise<MeshHubWorld> {
 }
 
 /** `mesh serve --json` prints `{socket, url, signInUrl}` once listening. */
-function firstJsonUrl(hub: ChildProcess, log: () => string): Promise<string> {
+export function firstJsonUrl(hub: ChildProcess, log: () => string): Promise<string> {
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`mesh serve printed no address within ${HUB_START_MS} ms:\n${out}\n${log()}`)), HUB_START_MS);
@@ -148,7 +148,7 @@ function firstJsonUrl(hub: ChildProcess, log: () => string): Promise<string> {
   });
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
