@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeTempDir, type TempDir } from '@flotilla/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -156,6 +157,15 @@ describe('a scout run against the hub\'s real board', () => {
     const prose = await scout(['I looked around and everything seems fine.']).run;
     expect(prose.repos[0]!.reason).toMatch(/^the scout's final answer holds no proposals: neither JSON nor a fenced ```json block/);
     expect(await hub.board.listTasks()).toHaveLength(3);
+  });
+
+  it('should not scout a repo another scout is scouting (its lock names a live process)', { timeout: 60_000 }, async () => {
+    const lock = join(tmp.path, 'state', 'scout-api.lock');
+    await writeFile(lock, `${process.ppid}\n`);
+    const { agent, run } = scout([answer(billing)]);
+    expect((await run).repos[0]).toMatchObject({ outcome: 'skipped', reason: `another scout of api is running (pid ${process.ppid})` });
+    expect(agent.requests).toHaveLength(0);
+    await rm(lock);
   });
 
   it('should not scout a repo whose proposals already wait for approval (maxPending), and scout it on schedule once it is due', { timeout: 90_000 }, async () => {

@@ -12,6 +12,7 @@ import { proposedTask } from './proposed-task.js';
 import { scoutPlanOf, type ScoutPlan, type ScoutRepoPlan } from './scout-plan.js';
 import { proposalInstructions, scoutTask } from './scout-prompt.js';
 import type { ScoutRecord, ScoutRunOutcome } from './scout-record.js';
+import { takeScoutLock } from './scout-lock.js';
 import { openScoutWorktree, type ScoutWorktree } from './scout-worktree.js';
 
 const debug = createDebug('director:scout');
@@ -110,7 +111,13 @@ async function scoutRepo(options: ScoutOptions, plan: ScoutPlan, repoPlan: Scout
   const dryRun = options.dryRun === true;
   options.record.startRun({ id: runId, repo: repo.name, dryRun });
   let worktree: ScoutWorktree | null = null;
+  let lock: { release(): Promise<void> } | null = null;
   try {
+    if (!dryRun) {
+      const taken = await takeScoutLock(options.stateDir, repo.name);
+      if ('heldBy' in taken) return end(report, 'skipped', `another scout of ${repo.name} is running (pid ${taken.heldBy})`);
+      lock = taken;
+    }
     const pending = options.board === null ? [] : (await options.board.listTasks({ status: ['proposed'] })).filter((task) => isRepoTask(task, repo.name));
     if (pending.length >= plan.scout.maxPending) {
       return end(report, 'skipped', `${pending.length} proposals of ${repo.name} await approval (scout.maxPending ${plan.scout.maxPending}): approve or fail some first`);
@@ -134,6 +141,7 @@ async function scoutRepo(options: ScoutOptions, plan: ScoutPlan, repoPlan: Scout
     return end(report, 'failed', (error as Error).message);
   } finally {
     await worktree?.remove().catch((error: unknown) => say(`removing the scout worktree failed: ${(error as Error).message}`));
+    await lock?.release();
     options.record.endRun(runId, { outcome: report.outcome, proposed: report.proposed.length, skipped: report.skipped.length, reason: report.reason, flowId: report.flowId });
     debug('%s: %s %s', repo.name, report.outcome, report.reason ?? '');
   }
