@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSocketTransport } from '@flotilla/kit/transport';
-import { createBoardClient } from '@flotilla/protocol';
+import { createBoardClient, createPipelineClient } from '@flotilla/protocol';
 import { findServer, type FlotillaServer } from '../config/server.js';
 import { createTelegramBot } from './create-bot.js';
 import { BOT_INFO, recordApi, textUpdate, until } from './real-daemon.test-helper.js';
@@ -47,4 +47,29 @@ describe.skipIf(!MESH_BUILT)('the bot against a real mesh hub', () => {
     expect(last()).toBe('⚠️ no host named nowhere in this fleet\n<i>fix:</i> see `mesh hosts ls`; add one with `mesh hosts add NAME`');
     await telegram.stop();
   });
+
+  it("should send a director's pause alert posted to the hub to the phone", async () => {
+    const telegram = createTelegramBot({ token: '4242:AAH-hub', allowedUsers: [111], client: server.client, transport: server.transport, isHub: true, home, botInfo: BOT_INFO, log: () => undefined });
+    const calls = recordApi(telegram.bot);
+    await telegram.start({ polling: false });
+    const alerts = () => calls.filter((c) => c.method === 'sendMessage' && String(c.payload.text).includes('director paused'));
+    try {
+      // The director raises it through the hub's POST /api/notifications (packages/director/src/pipeline).
+      await createPipelineClient(server.transport).notify({
+        title: 'director paused until 03:40 UTC',
+        body: '12 of 15 runs were rate-limited (claude); no attempt was charged. It resumes by itself.',
+        level: 'warning',
+        kind: 'director.pause',
+      });
+      await until(() => (alerts().length > 0 ? true : undefined), 15_000, 'the pause alert to reach the phone');
+      expect(alerts()).toHaveLength(1);
+      expect(alerts()[0]!.payload).toMatchObject({ chat_id: 111 });
+      expect(String(alerts()[0]!.payload.text)).toBe(
+        '⚠️ <b>director paused until 03:40 UTC</b>\n12 of 15 runs were rate-limited (claude); no attempt was charged. It resumes by itself.',
+      );
+    } finally {
+      await telegram.stop();
+    }
+  });
 });
+
