@@ -53,7 +53,10 @@ export function createPauseGate(initial: PauseState | null = null): PauseGate {
         backoffMs = FIRST_BACKOFF_MS;
         return null;
       }
-      const resets = storm.map((b) => (b.resetsAt ? Date.parse(b.resetsAt) : Number.NaN)).filter((t) => Number.isFinite(t) && t > now);
+      const reported = storm.map((b) => (b.resetsAt ? Date.parse(b.resetsAt) : Number.NaN)).filter((t) => Number.isFinite(t));
+      // Every storm run said when its limit resets and the cycle outlasted them all (cb held the queued jobs until then): nothing to wait for.
+      if (reported.length === storm.length && reported.every((t) => t <= now)) return null;
+      const resets = reported.filter((t) => t > now);
       const until = resets.length > 0 ? Math.max(...resets) : now + backoffMs;
       if (resets.length === 0) backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
       const reason = `${storm.length} of ${ran.length} runs this cycle were rate-limited or failed fast`;

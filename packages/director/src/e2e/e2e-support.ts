@@ -1,5 +1,6 @@
 /** What the real-parts scenarios share: waiting on a condition, and the ledger's account of every batch. */
 import { join } from 'node:path';
+import type { FlotillaClient, FlotillaEvent } from '@flotilla/protocol';
 import type { LedgerOverview, OverviewBatch } from '../ledger/ledger.js';
 import { openSqliteLedger } from '../ledger/sqlite-ledger.js';
 
@@ -28,4 +29,23 @@ export async function ledgerAccount(stateDir: string): Promise<LedgerOverview & 
 /** The issue number of a ticket key `github:acme/tickets#7`. */
 export function issueNumber(key: string): number {
   return Number(key.split('#').at(-1));
+}
+
+/** The cb daemon's events of one type, read from the start of its outbox (the stream is cut once it has been quiet for `quietMs`). */
+export async function daemonEvents(client: FlotillaClient, type: FlotillaEvent['type'], quietMs = 3_000): Promise<FlotillaEvent[]> {
+  const found: FlotillaEvent[] = [];
+  const controller = new AbortController();
+  let timer = setTimeout(() => controller.abort(), quietMs);
+  try {
+    for await (const event of client.events({ lastEventId: 0, signal: controller.signal })) {
+      clearTimeout(timer);
+      timer = setTimeout(() => controller.abort(), quietMs);
+      if (event.type === type) found.push(event);
+    }
+  } catch (error) {
+    if (!controller.signal.aborted) throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  return found;
 }

@@ -108,7 +108,7 @@ describe('a review flow with the real Claude Code and Codex CLIs through a real 
     }
     // The fix step was told what the review found.
     expect(claude.log.length).toBe(5);
-    expect(fleet.anthropic.requests.some((r) => JSON.stringify(r.body).includes('[verified] sum.js:2'))).toBe(true);
+    expect(fleet.anthropic.requests.some((r) => JSON.stringify(r.body ?? null).includes('[verified] sum.js:2'))).toBe(true);
 
     const pulls = fleet.github.pulls(PULLS_REPO);
     expect(pulls).toHaveLength(1);

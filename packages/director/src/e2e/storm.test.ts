@@ -4,15 +4,16 @@
  * against the scripted fake Anthropic API: for its first seconds every request is answered with a
  * subscription 429 carrying Anthropic's unified reset headers; afterwards each ticket's agent writes
  * `<ticket>.txt` with the real Write tool. Expected: 46 pull requests, one per ticket; no attempt
- * burned; every request on the ladder's first model; one pause said once; nothing run while paused;
- * the director's pause ends at the reset the agents reported.
+ * burned; every request on the ladder's first model; the pause said once (by cb, which holds queued
+ * jobs behind its per-credential pause, or by the director); nothing run before the reset; a director
+ * pause, if any, ends at the reset the agents reported (it once backed off 5 more minutes).
  */
 import { describe, expect, it } from 'vitest';
 import type { CycleReport } from '../cycle/report.js';
 import { git } from '../git/run-git.js';
 import { jsonDocuments, startClaudeFleet, PULLS_REPO, TICKETS_REPO } from '../test-support/claude-fleet.js';
 import { anthropicRequestFacts, finalText, rateLimited, rungOf, scriptModel, ticketFile, writeTicketFile } from '../test-support/claude-fleet-model.js';
-import { ledgerAccount, waitFor } from './e2e-support.js';
+import { daemonEvents, ledgerAccount, waitFor } from './e2e-support.js';
 
 const TICKETS = 46;
 const CONCURRENCY = 4;
@@ -20,7 +21,7 @@ const CONCURRENCY = 4;
 const STORM_MS = 15_000;
 
 describe('a rate-limit storm through a real cb daemon and the real Claude Code CLI', () => {
-  it('should open 46 pull requests, burn no attempt, escalate no model, pause once and run nothing until the reset', { timeout: 1_200_000 }, async () => {
+  it('should open 46 pull requests, burn no attempt, escalate no model, say the pause once and run nothing until the reset', { timeout: 1_200_000 }, async () => {
     const started = Date.now();
     await using fleet = await startClaudeFleet({ slots: CONCURRENCY + 2 });
     const names = Array.from({ length: TICKETS }, (_, i) => `storm-${String(i + 1).padStart(2, '0')}`);
@@ -63,14 +64,16 @@ describe('a rate-limit storm through a real cb daemon and the real Claude Code C
     expect(limited.length).toBeLessThanOrEqual(CONCURRENCY);
     expect(model.log.filter((entry) => entry.label === 'write').every((entry) => entry.at >= stormEnd!)).toBe(true);
 
-    // The director said the pause once, and its paused cycles dispatched nothing.
-    const pauses = reports.filter((r) => r.pause !== null);
-    expect(pauses.filter((r) => r.pause!.started)).toHaveLength(1);
-    expect(pauses.filter((r) => !r.pause!.started).flatMap((r) => r.batches)).toEqual([]);
-    // …and that pause ends at the reset the agents reported, not minutes later.
+    // The pause was said once: by cb, which held every queued job until the reset, or by the director.
+    const cbPauses = await daemonEvents(fleet.client, 'pause.started');
+    const directorPauses = reports.filter((r) => r.pause?.started).map((r) => r.pause!);
+    expect(cbPauses.length).toBeLessThanOrEqual(1);
+    expect(directorPauses.length).toBeLessThanOrEqual(1);
+    expect(cbPauses.length + directorPauses.length).toBeGreaterThan(0);
+    // The director's paused cycles dispatched nothing, and its pause (if any) ends at the reset the agents reported — not minutes later.
+    expect(reports.filter((r) => r.pause !== null && !r.pause.started).flatMap((r) => r.batches)).toEqual([]);
     const reported = Math.max(...limited.map((a) => Date.parse(a.resetsAt ?? '')));
-    const pause = pauses.find((r) => r.pause!.started)!.pause!;
-    console.log(`storm: ${TICKETS} tickets, ${limited.length} rate-limited runs, ${model.log.length} model requests, ${reports.length} cycles, pause until ${pause.until} (reported reset ${new Date(reported).toISOString()}), ${Math.round((Date.now() - started) / 1000)} s`);
-    expect(Date.parse(pause.until)).toBeLessThanOrEqual(reported + 1_000);
+    console.log(`storm: ${TICKETS} tickets, ${limited.length} rate-limited runs, ${model.log.length} model requests, ${reports.length} cycles, cb pauses ${cbPauses.length}, director pauses ${JSON.stringify(directorPauses)} (reported reset ${new Date(reported).toISOString()}), ${Math.round((Date.now() - started) / 1000)} s`);
+    for (const pause of directorPauses) expect(Date.parse(pause.until)).toBeLessThanOrEqual(reported + 1_000);
   });
 });

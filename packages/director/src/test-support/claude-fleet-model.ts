@@ -33,6 +33,8 @@ export interface ModelRequest {
   afterTool: boolean;
   /** cb doctor's credential probe. */
   probe: boolean;
+  /** The CLI run it belongs to (Claude Code's `x-claude-code-session-id`; Codex: null). */
+  session: string | null;
   /** The whole conversation as JSON (to look for more than the marker). */
   text: string;
   /** When the request arrived (epoch ms). */
@@ -47,6 +49,7 @@ export interface ModelAnswer<TStep> {
 
 export interface ModelLogEntry {
   ticket: string | null;
+  session: string | null;
   model: string;
   label: string;
   at: number;
@@ -66,7 +69,8 @@ export function anthropicRequestFacts(request: RecordedRequest): ModelRequest {
   const text = JSON.stringify(messages);
   const last = messages.at(-1);
   const afterTool = Array.isArray(last?.content) && last.content.some((block) => block.type === 'tool_result');
-  return { ticket: TICKET_MARKER.exec(text)?.[1] ?? null, model: body.success ? body.data.model : '(unreadable)', afterTool, probe: text.includes(PROBE_PROMPT), text, at: request.receivedAt };
+  const session = request.headers['x-claude-code-session-id'];
+  return { ticket: TICKET_MARKER.exec(text)?.[1] ?? null, model: body.success ? body.data.model : '(unreadable)', afterTool, probe: text.includes(PROBE_PROMPT), session: typeof session === 'string' ? session : null, text, at: request.receivedAt };
 }
 
 /** Reads an OpenAI Responses request (Codex). */
@@ -75,7 +79,7 @@ export function openaiRequestFacts(request: RecordedRequest): ModelRequest {
   const input = body.success ? body.data.input : [];
   const text = JSON.stringify(input);
   const afterTool = JSON.stringify(input.at(-1) ?? null).includes('function_call_output');
-  return { ticket: TICKET_MARKER.exec(text)?.[1] ?? null, model: body.success ? body.data.model : '(unreadable)', afterTool, probe: text.includes(PROBE_PROMPT), text, at: request.receivedAt };
+  return { ticket: TICKET_MARKER.exec(text)?.[1] ?? null, model: body.success ? body.data.model : '(unreadable)', afterTool, probe: text.includes(PROBE_PROMPT), session: null, text, at: request.receivedAt };
 }
 
 /**
@@ -93,7 +97,7 @@ export function scriptModel<TStep extends StepBase>(
   server.routeBy((request) => {
     const facts = factsOf(request);
     const answer = decide(facts);
-    log.push({ ticket: facts.ticket, model: facts.model, label: answer.label, at: facts.at });
+    log.push({ ticket: facts.ticket, session: facts.session, model: facts.model, label: answer.label, at: facts.at });
     server.setScenarioFor(DECIDED_KEY, [answer.step]);
     return DECIDED_KEY;
   });
