@@ -5,7 +5,9 @@ import { makeTempDir, type TempDir } from '@flotilla/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectorConfigSchema, type DirectorConfig } from '../config/config-schema.js';
 import { openFlowLedger, type FlowLedger } from '../flow/flow-ledger.js';
+import { routeTicket } from '../config/routing.js';
 import { git } from '../git/run-git.js';
+import { createBoardSource } from '../sources/board/board-source.js';
 import { makeScoutRepo, scriptedScout, startScoutHub, type ScoutHub } from '../test-support/scout-world.js';
 import { markerOf } from './duplicates.js';
 import { PROPOSALS_JSON_SCHEMA } from './proposals.js';
@@ -174,6 +176,15 @@ describe('a scout run against the hub\'s real board', () => {
     const [api] = (await run).repos;
     expect(api).toMatchObject({ outcome: 'skipped', reason: '4 proposals of api await approval (scout.maxPending 4): approve or fail some first' });
     expect(agent.requests).toHaveLength(0);
+
+    // Proposed tasks are nobody's work until a person approves one; then the director routes it by its [api] prefix.
+    const source = createBoardSource(hub.board, { ...config.sources.board, host: 'box' });
+    expect(await source.listEligible()).toEqual([]);
+    const auth = (await hub.board.listTasks()).find((t) => t.title === '[api] Resolve the TODO cluster in src/auth')!;
+    await hub.board.approveTask(auth.key);
+    const eligible = await source.listEligible();
+    expect(eligible.map((t) => t.id)).toEqual([auth.key]);
+    expect(routeTicket(eligible[0]!, config)).toMatchObject({ routed: true, repo: { name: 'api' }, by: 'prefix' });
 
     // `start`'s schedule: due after everyHours since the last run started, counted from the record.
     const now = Date.now();
