@@ -44,13 +44,16 @@ export interface DirectorStatus {
   gaveUp: Array<{ repo: string; branch: string; note: string | null; at: string; tickets: StatusTicket[] }>;
 }
 
+/** What the ledger says, without naming its file. */
+export type LedgerStatus = Omit<DirectorStatus, 'ledger'>;
+
 export async function readStatus(ledger: Ledger, options: { path: string; now: number }): Promise<DirectorStatus> {
-  return (await readLedgerView(ledger, options)).status;
+  const { status } = await readLedgerView(ledger, options.now);
+  return { ...status, ledger: { path: options.path, exists: true } };
 }
 
 /** The status and the ledger's overview it was made from (open batches, and what closed in the last 24 h, with every attempt). */
-export async function readLedgerView(ledger: Ledger, options: { path: string; now: number }): Promise<{ status: DirectorStatus; overview: LedgerOverview }> {
-  const { now } = options;
+export async function readLedgerView(ledger: Ledger, now: number): Promise<{ status: LedgerStatus; overview: LedgerOverview }> {
   const since = now - DAY_MS;
   const overview = await ledger.overview(since);
   const pauseState = await loadPauseState(ledger);
@@ -69,9 +72,8 @@ export async function readLedgerView(ledger: Ledger, options: { path: string; no
   }
   const batchOf = new Map(overview.closed.map((b) => [b.id, b]));
   const pause = pauseState?.pause && pauseState.pause.until > now ? pauseState.pause : null;
-  const status: DirectorStatus = {
+  const status: LedgerStatus = {
     generatedAt: new Date(now).toISOString(),
-    ledger: { path: options.path, exists: true },
     pause: pause === null ? null : { until: new Date(pause.until).toISOString(), reason: pause.reason, since: new Date(pause.startedAt).toISOString() },
     lastCycle: last === null ? null : { startedAt: last.startedAt, endedAt: last.endedAt, by: last.by, skipped: last.skipped, sourceErrors: last.sourceErrors, preflight: last.preflight },
     queue,

@@ -17,7 +17,7 @@ import {
 import type { FlowLedger } from '../flow/flow-ledger.js';
 import type { Ledger, LedgerOverview } from '../ledger/ledger.js';
 import { cut } from './cut.js';
-import { DAY_MS, readLedgerView, type DirectorStatus, type StatusTicket } from './director-status.js';
+import { DAY_MS, readLedgerView, type LedgerStatus, type StatusTicket } from './director-status.js';
 import { recentFlows } from './flow-view.js';
 
 export interface BuildReportOptions {
@@ -38,7 +38,7 @@ export interface BuildReportOptions {
  * await createPipelineClient(transport).report(report);
  */
 export async function buildDirectorReport(options: BuildReportOptions): Promise<DirectorReport> {
-  const { status, overview } = await readLedgerView(options.ledger, { path: '', now: options.now });
+  const { status, overview } = await readLedgerView(options.ledger, options.now);
   const flows = options.flows === null ? [] : await recentFlows(options.flows, { since: options.now - DAY_MS });
   const stepOf = await flowSteps(options.flows, status, flows);
   const report: DirectorReport = {
@@ -55,7 +55,7 @@ export async function buildDirectorReport(options: BuildReportOptions): Promise<
 
 type StepOf = (batchId: string, attempt: number | null) => { flowId: string; step: string | null } | null;
 
-function pipelineStatus(status: DirectorStatus, overview: LedgerOverview, options: { maxAttempts: number; since: number; stepOf: StepOf }): PipelineStatus {
+function pipelineStatus(status: LedgerStatus, overview: LedgerOverview, options: { maxAttempts: number; since: number; stepOf: StepOf }): PipelineStatus {
   const last = status.lastCycle;
   return {
     pause: status.pause === null ? null : { ...status.pause, reason: cut(status.pause.reason, 1000) },
@@ -83,7 +83,7 @@ function pipelineStatus(status: DirectorStatus, overview: LedgerOverview, option
   };
 }
 
-function inFlight(batch: DirectorStatus['inFlight'][number], options: { maxAttempts: number; stepOf: StepOf }): PipelineInFlight {
+function inFlight(batch: LedgerStatus['inFlight'][number], options: { maxAttempts: number; stepOf: StepOf }): PipelineInFlight {
   const attempt = batch.lastAttempt;
   const flow = options.stepOf(batch.batchId, attempt?.number ?? null);
   return {
@@ -114,7 +114,7 @@ function inFlight(batch: DirectorStatus['inFlight'][number], options: { maxAttem
 }
 
 /** A batch attempt that ran through a flow is the flow `<batchId>:<attempt>` (flow-run-job.ts). */
-async function flowSteps(ledger: FlowLedger | null, status: DirectorStatus, shown: PipelineFlow[]): Promise<StepOf> {
+async function flowSteps(ledger: FlowLedger | null, status: LedgerStatus, shown: PipelineFlow[]): Promise<StepOf> {
   const byId = new Map(shown.map((flow) => [flow.id, { flowId: flow.id, step: flow.state === 'running' ? flow.currentStep : null }]));
   if (ledger !== null) {
     for (const batch of status.inFlight) {
