@@ -14,7 +14,11 @@ import {
   openMemory,
   recall,
   remember,
+  sameNumberOrder,
   similarPairs,
+  SUBSTITUTED_SIMILARITY,
+  substituted,
+  swappedInPlace,
   type MemoryStore,
   type RememberInput,
 } from './index.js';
@@ -35,7 +39,10 @@ const LESSONS: readonly (readonly string[])[] = [
     'The tests import the other packages from dist, so run pnpm build before running them.',
     'Run pnpm build before running the tests, because packages import each other from dist.',
   ],
-  ['The tree-sitter native binding leaks trees; recycle parse workers after 2000 files.', 'tree-sitter native bindings leak parse trees, so recycle the workers every 2000 files'],
+  [
+    'Because the native tree-sitter binding leaks memory, the indexer recycles its workers after 2000 files, which frees the parse trees.',
+    'The indexer recycles its workers every 2000 files since the native tree-sitter binding leaks memory; that frees the parse trees.',
+  ],
   ['vitest needs --pool=forks here: better-sqlite3 crashes in worker threads.', 'better-sqlite3 crashes in vitest worker threads, so vitest needs --pool=forks here.'],
   ['The auth tests mock bcrypt because the real hash takes 300 ms per call.', 'Auth tests mock bcrypt: the real hash takes 300 ms per call.'],
   ['The login handler must validate the password before hashing it.', 'Validate the password in the login handler before hashing it.'],
@@ -48,6 +55,8 @@ const LESSONS: readonly (readonly string[])[] = [
   ['The migrations run on start; a new migration needs a new file in db/migrations.'],
   ['vitest runs the api tests in forks because of better-sqlite3; the web tests use threads.'],
   ['The workers of the indexer are recycled every 2000 files to bound memory.'],
+  ['vitest needs --force in the cli: the cache hides stale builds.'],
+  ['docker needs --force in the cli: the cache hides stale builds.'],
   ['Use pnpm 9 for this repo; pnpm 8 rewrites the lockfile.'],
   ['Use pnpm 8 for this repo; pnpm 9 rewrites the lockfile.'],
   ['Ticket acme/tickets#1 "[api] login returns 500 on empty password" failed (task, retry_later): tests still fail in auth.spec on sonnet; branch flotilla/t/github-acme-tickets-1.'],
@@ -63,6 +72,10 @@ describe('learning features and similar pairs', () => {
     expect(fails).toMatchObject({ subject: works.subject, negated: true });
     expect(doesNot).toMatchObject({ subject: works.subject, negated: true });
     expect(learningFeatures('Avoid mocking bcrypt').negated).toBe(true);
+    expect(swappedInPlace(learningFeatures('vitest needs --force in the cli'), learningFeatures('docker needs --force in the cli'))).toBe(true);
+    expect(swappedInPlace(learningFeatures('vitest needs --force in the cli'), learningFeatures('in the cli, vitest needs --force'))).toBe(false);
+    // Forms of one word fold alike.
+    expect(learningFeatures('recycled workers freed trees').subject).toEqual(learningFeatures('recycles the worker, frees the tree').subject);
     expect([...learningFeatures('See src/auth/hash.ts, issue #12 and useEffect').specifics]).toEqual(['src/auth/hash.ts', '#12', 'useeffect']);
   });
 
@@ -92,10 +105,16 @@ describe('learning features and similar pairs', () => {
       features.map((f) => f.subject),
       0.01,
     );
-    const same = pairs.filter(({ a, b }) => lessonOf[a] === lessonOf[b]).map((p) => p.jaccard);
-    // The two pnpm lessons have one word set in two orders: `sameNumberOrder` keeps them apart, not Jaccard.
-    const bothPnpm = (a: number, b: number): boolean => texts[a]!.startsWith('Use pnpm') && texts[b]!.startsWith('Use pnpm');
-    const different = pairs.filter(({ a, b }) => lessonOf[a] !== lessonOf[b] && !bothPnpm(a, b)).map((p) => p.jaccard);
+    const sameLesson = pairs.filter(({ a, b }) => lessonOf[a] === lessonOf[b]);
+    const same = sameLesson.map((p) => p.jaccard);
+    // A rewording that replaces a word (after → every) must reach the stricter threshold.
+    expect(sameLesson.filter(({ a, b, jaccard }) => substituted(features[a]!, features[b]!) && jaccard < SUBSTITUTED_SIMILARITY)).toEqual([]);
+    expect(sameLesson.filter(({ a, b }) => substituted(features[a]!, features[b]!))).toHaveLength(1);
+    // The two pnpm lessons have one word set in two orders (`sameNumberOrder` keeps them apart), the
+    // --force ones one sentence about two tools (`swappedInPlace`): not Jaccard.
+    const apart = (a: number, b: number): boolean => !sameNumberOrder(features[a]!, features[b]!) || swappedInPlace(features[a]!, features[b]!);
+    expect(pairs.filter(({ a, b }) => lessonOf[a] !== lessonOf[b] && apart(a, b))).toHaveLength(2);
+    const different = pairs.filter(({ a, b }) => lessonOf[a] !== lessonOf[b] && !apart(a, b)).map((p) => p.jaccard);
     expect(same).toHaveLength(LESSONS.reduce((sum, lesson) => sum + (lesson.length * (lesson.length - 1)) / 2, 0));
     expect(Math.min(...same)).toBeGreaterThanOrEqual(DUPLICATE_SIMILARITY);
     expect(Math.max(...different)).toBeLessThan(CONTRADICTION_SIMILARITY);
@@ -140,9 +159,10 @@ describe('consolidateMemories', () => {
     const all = listMemories(memory, { all: true });
     expect(all).toHaveLength(LESSONS.flat().length);
     expect(all.filter((l) => l.supersededBy === kept.id).map((l) => l.supersededReason)).toEqual(['duplicate', 'duplicate']);
-    // Different tickets, and the two pnpm versions in opposite order, stay apart.
+    // Different tickets, the two pnpm versions in opposite order and one sentence about two tools stay apart.
     expect(current.filter((l) => l.text.startsWith('Ticket'))).toHaveLength(2);
     expect(current.filter((l) => l.text.startsWith('Use pnpm'))).toHaveLength(2);
+    expect(current.filter((l) => l.text.includes('needs --force in the cli'))).toHaveLength(2);
   });
 
   it('should supersede an older learning by a newer contradicting one, and flag a pair it cannot decide', () => {
@@ -152,6 +172,9 @@ describe('consolidateMemories', () => {
     const required = learn({ text: 'Mocking bcrypt in the auth tests is required.', outcome: 'note' }, T0 + DAY);
     const notRequired = learn({ text: 'Mocking bcrypt in the auth tests is not required.', outcome: 'note' }, T0 + 12 * DAY);
     // Learned three times, then contradicted once: the newer report alone cannot overrule it.
+    // The same words about another tool contradict nothing.
+    learn({ text: 'docker works with --force in the cli', outcome: 'success' }, T0 + DAY);
+    learn({ text: 'vitest fails with --force in the cli', outcome: 'failure' }, T0 + 2 * DAY);
     for (const day of [2, 3, 4]) learn({ text: 'The api tests need a running postgres', outcome: 'success' }, T0 + day * DAY);
     learn({ text: 'The api tests do not need a running postgres', outcome: 'failure' }, T0 + 20 * DAY);
 

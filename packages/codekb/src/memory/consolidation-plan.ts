@@ -4,10 +4,12 @@
  *
  * 1. Pairs: learnings of the same repo whose subjects (`learning-features.ts`) have Jaccard ≥
  *    CONTRADICTION_SIMILARITY, found by the prefix filter (`similar-pairs.ts`). A pair in which each
- *    names an exact thing the other lacks (`ticket a#1` / `ticket a#2`, `pnpm 8` / `pnpm 9`) is
- *    about different things and left alone.
+ *    names an exact thing the other lacks (`ticket a#1` / `ticket a#2`, `pnpm 8` / `pnpm 9`), or
+ *    which is one sentence with words swapped in place (`vitest needs --force` / `docker needs
+ *    --force`), is about different things and left alone.
  * 2. Duplicates: same polarity, same outcome class (success, failure, or note/none), the numbers
- *    both name in the same order, and Jaccard ≥ DUPLICATE_SIMILARITY. Learnings are taken best first — most subject tokens (says the most),
+ *    both name in the same order, and Jaccard ≥ DUPLICATE_SIMILARITY (SUBSTITUTED_SIMILARITY when
+ *    each has a word the other lacks). Learnings are taken best first — most subject tokens (says the most),
  *    then learned most often, then newest, then id — and each one not yet grouped takes its
  *    ungrouped duplicates: it is kept (its text is the group's best), the others are superseded by it.
  *    No chains: every member is a near-duplicate of the kept one itself.
@@ -17,7 +19,7 @@
  *    (`timesLearned`) of the older, which is then superseded; when it is not newer or has less
  *    evidence, both stay and are flagged contested.
  */
-import { conflictingSpecifics, learningFeatures, sameNumberOrder, type LearningFeatures } from './learning-features.js';
+import { differentThings, learningFeatures, sameNumberOrder, substituted, type LearningFeatures } from './learning-features.js';
 import type { MemoryRow, Outcome } from './model.js';
 import { similarPairs } from './similar-pairs.js';
 
@@ -27,6 +29,15 @@ import { similarPairs } from './similar-pairs.js';
  * 0.83–1.00, different lessons — many about the same tools and files — at most 0.48.
  */
 export const DUPLICATE_SIMILARITY = 0.7;
+/**
+ * The duplicate threshold when each learning has a word the other lacks (a word replaced, not only
+ * added or dropped): "vitest needs --force in the cli: the cache hides stale builds" and the same
+ * about docker, reworded, score 0.82 — one replaced name in ten words. From 0.85, a learning of up
+ * to 12 words with one word replaced stays apart; a longer rewording with one replaced word merges.
+ * (Words replaced where they stood, without rewording, never merge: `swappedInPlace`.) The bench
+ * (`bench/memory-consolidate.mjs`) counts false merges.
+ */
+export const SUBSTITUTED_SIMILARITY = 0.85;
 /**
  * Jaccard of subjects from which opposite learnings count as being about the same thing: lower than
  * for duplicates (a denial often drops or adds a word), still above every different-lesson pair.
@@ -94,7 +105,8 @@ function relatedPairs(candidates: readonly Candidate[]): { a: number; b: number;
   return similarPairs(
     candidates.map((c) => c.features.subject),
     CONTRADICTION_SIMILARITY,
-  ).filter(({ a, b }) => !conflictingSpecifics((candidates[a] as Candidate).features, (candidates[b] as Candidate).features));
+    (a, b) => !differentThings((candidates[a] as Candidate).features, (candidates[b] as Candidate).features),
+  );
 }
 
 function planMerges(candidates: readonly Candidate[], pairs: ReturnType<typeof relatedPairs>): { merges: PlannedMerge[]; replaced: Set<number> } {
@@ -102,7 +114,8 @@ function planMerges(candidates: readonly Candidate[], pairs: ReturnType<typeof r
   for (const { a, b, jaccard } of pairs) {
     const x = candidates[a] as Candidate;
     const y = candidates[b] as Candidate;
-    if (jaccard < DUPLICATE_SIMILARITY || opposite(x, y) || x.outcomeClass !== y.outcomeClass || !sameNumberOrder(x.features, y.features)) continue;
+    const threshold = substituted(x.features, y.features) ? SUBSTITUTED_SIMILARITY : DUPLICATE_SIMILARITY;
+    if (jaccard < threshold || opposite(x, y) || x.outcomeClass !== y.outcomeClass || !sameNumberOrder(x.features, y.features)) continue;
     duplicatesOf.set(a, [...(duplicatesOf.get(a) ?? []), b]);
     duplicatesOf.set(b, [...(duplicatesOf.get(b) ?? []), a]);
   }

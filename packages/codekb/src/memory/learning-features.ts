@@ -11,6 +11,8 @@
 export interface LearningFeatures {
   /** Sorted distinct subject tokens: content words (stemmed, opposites folded) and specifics. */
   subject: string[];
+  /** The same tokens in the order they first appear in the text. */
+  sequence: string[];
   /**
    * Tokens that name one exact thing — a number, a path, a flag, an id, a camelCase or snake_case
    * name (`#12`, `--pool=forks`, `src/auth.ts`, `pnpm@9`, `useEffect`). Two learnings that each name
@@ -58,8 +60,9 @@ const NUMBER = /^[#v]?\p{N}+(?:[.,]\p{N}+)*$/u;
 const SPECIFIC = /\p{N}|[\p{L}\p{N}][/._\-#@=:]+[\p{L}\p{N}]|^[-/#@]|\p{Ll}\p{Lu}/u;
 
 /**
- * A light suffix stripper (not Porter): `-ies` → `-y`, `-es`/`-s`, `-ing`, `-ed`, with a doubled
- * final consonant undone (`running` → `run`). It only has to fold the same word's forms alike.
+ * A light suffix stripper (not Porter): `-ies` → `-y`, `-es`/`-s`, `-ing`, `-ed`, a doubled final
+ * consonant undone (`running` → `run`), a final `e` dropped (`recycled`, `recycles` → `recycl`). It
+ * only has to fold the same word's forms alike.
  */
 export function stem(word: string): string {
   let w = word;
@@ -69,6 +72,7 @@ export function stem(word: string): string {
   if (w.length > 5 && w.endsWith('ing')) w = w.slice(0, -3);
   else if (w.length > 4 && w.endsWith('ed')) w = w.slice(0, -2);
   if (w.length > 3 && /([b-df-hj-np-tv-z])\1$/.test(w) && !/(?:ll|ss|zz)$/.test(w)) w = w.slice(0, -1);
+  if (w.length > 3 && w.endsWith('e')) w = w.slice(0, -1);
   return w;
 }
 
@@ -87,7 +91,7 @@ function foldWord(word: string): { word: string; flips: boolean } | null {
 /**
  * @example
  * learningFeatures("vitest doesn't work with --pool=threads");
- * // { subject: ['--pool=threads', 'vitest', 'work'], specifics: Set {'--pool=threads'}, numberOrder: [], negated: true }
+ * // { subject: ['--pool=threads', 'vitest', 'work'], sequence: ['vitest', 'work', '--pool=threads'], specifics: Set {'--pool=threads'}, numberOrder: [], negated: true }
  */
 export function learningFeatures(text: string): LearningFeatures {
   const subject = new Set<string>();
@@ -110,7 +114,32 @@ export function learningFeatures(text: string): LearningFeatures {
       if (folded.word !== '') subject.add(folded.word);
     }
   }
-  return { subject: [...subject].sort(), specifics, numberOrder: [...specifics].filter((token) => NUMBER.test(token)), negated: flips % 2 === 1 };
+  return { subject: [...subject].sort(), sequence: [...subject], specifics, numberOrder: [...specifics].filter((token) => NUMBER.test(token)), negated: flips % 2 === 1 };
+}
+
+/**
+ * The same sentence with words swapped in place — "vitest needs --force in the cli" and "docker
+ * needs --force in the cli" —, which says the same of a different thing. A rewording moves words
+ * around, adds or drops some; this only replaces them, one for one, where they stood.
+ */
+export function swappedInPlace(a: LearningFeatures, b: LearningFeatures): boolean {
+  if (a.sequence.length !== b.sequence.length) return false;
+  const inA = new Set(a.sequence);
+  const inB = new Set(b.sequence);
+  let swapped = 0;
+  for (let i = 0; i < a.sequence.length; i++) {
+    const x = a.sequence[i] as string;
+    const y = b.sequence[i] as string;
+    if (x === y) continue;
+    if (inB.has(x) || inA.has(y)) return false;
+    swapped += 1;
+  }
+  return swapped > 0;
+}
+
+/** About different things, however alike their words: different exact names, or words swapped in place. */
+export function differentThings(a: LearningFeatures, b: LearningFeatures): boolean {
+  return conflictingSpecifics(a, b) || swappedInPlace(a, b);
 }
 
 /** Each names an exact thing the other does not: they are about different things. */
@@ -130,4 +159,11 @@ export function sameNumberOrder(a: LearningFeatures, b: LearningFeatures): boole
   const inA = a.numberOrder.filter((token) => b.specifics.has(token));
   const inB = b.numberOrder.filter((token) => a.specifics.has(token));
   return inA.every((token, index) => inB[index] === token);
+}
+
+/** Each has a subject token the other lacks: one word was replaced by another, not only added or dropped. */
+export function substituted(a: LearningFeatures, b: LearningFeatures): boolean {
+  const inA = new Set(a.subject);
+  const inB = new Set(b.subject);
+  return a.subject.some((token) => !inB.has(token)) && b.subject.some((token) => !inA.has(token));
 }

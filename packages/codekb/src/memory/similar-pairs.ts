@@ -42,13 +42,14 @@ function overlap(x: Int32Array, y: Int32Array): number {
 
 /**
  * The pairs of `sets` (each a list of distinct tokens) with Jaccard ≥ `threshold` (0 < t ≤ 1), each
- * once with `a < b`, ordered by `a` then `b`. Empty sets pair with nothing.
+ * once with `a < b`, ordered by `a` then `b`. Empty sets pair with nothing. `accept(a, b)` may turn
+ * a candidate down before its overlap is counted (cheaper than filtering the pairs afterwards).
  *
  * @example
  * similarPairs([['vitest', 'pool', 'fork'], ['vitest', 'pool', 'fork', 'crash'], ['docker']], 0.7);
  * // [{ a: 0, b: 1, jaccard: 0.75 }]
  */
-export function similarPairs(sets: readonly (readonly string[])[], threshold: number): SimilarPair[] {
+export function similarPairs(sets: readonly (readonly string[])[], threshold: number, accept: (a: number, b: number) => boolean = () => true): SimilarPair[] {
   if (!(threshold > 0 && threshold <= 1)) throw new RangeError(`threshold must be in (0, 1], not ${threshold}`);
   const ranked = rankTokens(sets);
   const index = new Map<number, number[]>();
@@ -70,7 +71,7 @@ export function similarPairs(sets: readonly (readonly string[])[], threshold: nu
         seenBy[other] = current;
         const otherSet = ranked[other] as Int32Array;
         const [small, large] = size < otherSet.length ? [size, otherSet.length] : [otherSet.length, size];
-        if (small < threshold * large - 1e-9) continue;
+        if (small < threshold * large - 1e-9 || !accept(other, current)) continue;
         const common = overlap(set, otherSet);
         const jaccard = common / (size + otherSet.length - common);
         if (jaccard >= threshold - 1e-9) pairs.push({ a: other, b: current, jaccard });
