@@ -76,12 +76,12 @@ export async function gatherEvidence(input: GatherInput): Promise<Evidence> {
 /** Marker comments in the tracked files (`git grep`: nothing ignored, nothing generated), clustered by directory. */
 export async function findMarkers(worktreePath: string, markers: readonly string[]): Promise<Evidence['markers']> {
   if (markers.length === 0) return { total: 0, clusters: [], clustersLeftOut: 0, error: null };
-  const pattern = `\\b(${markers.join('|')})\\b`;
-  const grep = await runGit(worktreePath, ['grep', '-n', '-I', '--no-color', '-E', pattern, '--', '.']);
+  // -w rather than \b in the pattern: git's regex library differs by platform, whole-word matching does not.
+  const grep = await runGit(worktreePath, ['grep', '-n', '-I', '-w', '--no-color', '-E', markers.join('|'), '--', '.']);
   // git grep exits 1 when nothing matched.
   if (grep.exitCode === 1 && grep.stdout === '') return { total: 0, clusters: [], clustersLeftOut: 0, error: null };
   if (grep.exitCode !== 0) return { total: 0, clusters: [], clustersLeftOut: 0, error: `git grep failed (exit ${grep.exitCode}): ${grep.stderr.trim().split('\n').slice(-2).join(' / ')}` };
-  const markerOf = new RegExp(pattern);
+  const markerOf = new RegExp(`\\b(${markers.join('|')})\\b`);
   const hits: MarkerHit[] = [];
   let total = 0;
   for (const line of grep.stdout.split('\n')) {
