@@ -124,7 +124,7 @@ export function createCodekbLearnings(options: CodekbLearningsOptions): Learning
 }
 
 /** Runs codekb with `args` (no shell); resolves its stdout parsed as JSON. */
-function runCodekb(bin: CodekbCommand, args: string[], options: { env: Readonly<Record<string, string | undefined>>; timeoutMs: number }): Promise<unknown> {
+export function runCodekb(bin: CodekbCommand, args: string[], options: { env: Readonly<Record<string, string | undefined>>; timeoutMs: number }): Promise<unknown> {
   return new Promise((resolve, reject) => {
     execFile(bin.command, [...bin.args, ...args], { env: { ...options.env }, timeout: options.timeoutMs, maxBuffer: 8 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error) {
