@@ -57,6 +57,10 @@ export const RecalledLearningSchema = z.object({
   outcome: LearningOutcomeSchema.nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** How often the lesson was learned (codekb memory schema 2; absent from older codekb). */
+  timesLearned: z.number().int().positive().optional(),
+  /** Another current learning says the opposite and neither could be preferred (schema 2). */
+  contested: z.boolean().optional(),
 });
 export type RecalledLearning = z.infer<typeof RecalledLearningSchema>;
 

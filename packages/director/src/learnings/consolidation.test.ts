@@ -13,7 +13,9 @@ import { promisify } from 'node:util';
 import { makeTempDir } from '@flotilla/testkit';
 import { describe, expect, it } from 'vitest';
 import { formatConfigIssue, parseConfig } from '../config/load-config.js';
+import { RecalledLearningSchema } from './codekb-learnings.js';
 import { consolidateLearnings, CODEKB_MISSING_NO_CONSOLIDATION, type ConsolidationOutcome } from './consolidate-learnings.js';
+import { formatLearningsSection } from './learning-text.js';
 import { consolidationStatePath, createLearningsConsolidation } from './consolidation-schedule.js';
 
 const CODEKB_MAIN = fileURLToPath(new URL('../../../codekb/dist/cli/main.js', import.meta.url));
@@ -102,6 +104,20 @@ describe('learnings consolidation', () => {
     release({ ok: true, summary: { examined: 0, mergedGroups: 0, replaced: 0, superseded: 0, contested: 0, changed: 0 } });
     expect(await first).toMatchObject({ ran: true, nextAt: new Date(T0 + 24 * HOUR).toISOString() });
     expect(calls).toBe(1);
+  });
+
+  it('should cite in the prompt how often a recalled lesson was learned and that it is contested', () => {
+    const base = { id: 'L1', tags: [], createdAt: '2025-06-01T00:00:00.000Z', updatedAt: '2025-06-02T00:00:00.000Z' };
+    const section = formatLearningsSection([
+      RecalledLearningSchema.parse({ ...base, text: 'vitest needs --pool=forks', outcome: 'success', timesLearned: 3, contested: false, supersededBy: null }),
+      RecalledLearningSchema.parse({ ...base, id: 'L2', text: 'the api tests need postgres', outcome: null, timesLearned: 1, contested: true }),
+      RecalledLearningSchema.parse({ ...base, id: 'L3', text: 'from an older codekb', outcome: 'failure' }),
+    ]);
+    expect(section?.split('\n').slice(-3)).toEqual([
+      '- (2025-06-02, success, learned 3×) vitest needs --pool=forks',
+      '- (2025-06-02, note, contested: another learning says the opposite) the api tests need postgres',
+      '- (2025-06-02, failure) from an older codekb',
+    ]);
   });
 
   it('should read learnings.consolidateEveryHours from flotilla.yaml', () => {
