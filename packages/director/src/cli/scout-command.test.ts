@@ -40,7 +40,7 @@ const proposal = {
 };
 
 describe('flotilla-director scout', () => {
-  it('should print what it proposed and what it skipped and why, as text or one JSON document, exit 1 when a repo failed', { timeout: 120_000 }, async () => {
+  it('should print what it proposed and what it skipped and why, as text or one JSON document, exit 1 when a repo failed', { timeout: 240_000 }, async () => {
     await using tmp = await makeTempDir('scout-cli-');
     await using hub = await startScoutHub(tmp.path);
     const { repo } = await makeScoutRepo(tmp.path);
@@ -85,7 +85,7 @@ describe('flotilla-director scout', () => {
     expect(await main(['scout', '--repos', 'x'], usage.ctx)).toBe(2);
   });
 
-  it('should run through the real CLI against a hub: a repo with nothing to find asks no agent, a job the hub cannot place fails the repo in words', { timeout: 120_000 }, async () => {
+  it('should run through the real CLI against a hub: a repo with nothing to find asks no agent, a job the hub cannot place fails the repo in words', { timeout: 240_000 }, async () => {
     await using tmp = await makeTempDir('scout-cli-hub-');
     await using hub = await startScoutHub(tmp.path);
     const clean = (await makeRepoWithRemote(tmp.path, 'clean')).repo;
@@ -106,7 +106,7 @@ describe('flotilla-director scout', () => {
     expect(await hub.board.listTasks()).toEqual([]);
   });
 
-  it('should scout beside start on the director\'s own fleet and ledger, and say when it does not', { timeout: 120_000 }, async () => {
+  it('should scout beside start on the director\'s own fleet and ledger, and say when it does not', { timeout: 240_000 }, async () => {
     await using tmp = await makeTempDir('scout-beside-');
     await using hub = await startScoutHub(tmp.path);
     const clean = (await makeRepoWithRemote(tmp.path, 'clean')).repo;

@@ -8,7 +8,7 @@ import { gatherEvidence, hasFindings, renderEvidence } from './evidence.js';
 import { openScoutWorktree, sweepLeftovers } from './scout-worktree.js';
 
 describe('the scout\'s evidence, gathered in a fresh worktree of the base', () => {
-  it('should cluster marker comments by directory with path:line, keep a failing command\'s exit and tail, and leave nothing behind', { timeout: 60_000 }, async () => {
+  it('should cluster marker comments by directory with path:line, keep a failing command\'s exit and tail, and leave nothing behind', { timeout: 120_000 }, async () => {
     await using tmp = await makeTempDir('scout-evidence-');
     const { repo } = await makeScoutRepo(tmp.path);
     const worktree = await openScoutWorktree({ repoPath: repo, repoName: 'api', base: 'main', worktreesDir: join(tmp.path, 'worktrees'), setup: 'echo installed > .installed' });
@@ -50,7 +50,7 @@ describe('the scout\'s evidence, gathered in a fresh worktree of the base', () =
     expect((await git(repo, ['worktree', 'list', '--porcelain'])).split('\n').filter((line) => line.startsWith('worktree '))).toEqual([`worktree ${repo}`]);
   });
 
-  it('should sweep a scout worktree and branch whose process is gone, and leave a live one', { timeout: 30_000 }, async () => {
+  it('should sweep a scout worktree and branch whose process is gone, and leave a live one', { timeout: 120_000 }, async () => {
     await using tmp = await makeTempDir('scout-sweep-');
     const { repo } = await makeScoutRepo(tmp.path);
     const live = await openScoutWorktree({ repoPath: repo, repoName: 'api', base: 'main', worktreesDir: join(tmp.path, 'worktrees') });

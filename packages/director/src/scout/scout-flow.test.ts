@@ -47,7 +47,7 @@ describe('a configured scout flow and start\'s schedule', () => {
     });
     record = openScoutRecord(join(tmp.path, 'state', 'scout.db'));
     flows = openFlowLedger(join(tmp.path, 'state', 'flows.db'));
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     record?.close();
     await flows?.close();
@@ -55,7 +55,7 @@ describe('a configured scout flow and start\'s schedule', () => {
     await tmp?.[Symbol.asyncDispose]();
   });
 
-  it('should propose nothing when the flow\'s critic does not approve, and the last work step\'s proposals once it does', { timeout: 90_000 }, async () => {
+  it('should propose nothing when the flow\'s critic does not approve, and the last work step\'s proposals once it does', { timeout: 180_000 }, async () => {
     const vetoed = scriptedScout([proposals, verdict('changes_requested')]);
     const first = await runScout({ config, stateDir: join(tmp.path, 'state'), runJob: vetoed.runJob, board: hub.board, record, flows });
     expect(first.repos[0]).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(/^the scout flow "deep-scout" ended not approved: the last review \("critic"\) requested changes \(flow show \w+\)$/) });
@@ -74,7 +74,7 @@ describe('a configured scout flow and start\'s schedule', () => {
     expect(critic!.prompt).toContain('Round invoice totals to cents');
   });
 
-  it('should scout on schedule only when a repo is due and the fleet is idle', { timeout: 90_000 }, async () => {
+  it('should scout on schedule only when a repo is due and the fleet is idle', { timeout: 180_000 }, async () => {
     let clock = Date.now() + 25 * 3600_000;
     const agent = scriptedScout([proposals, verdict('approved'), proposals, verdict('approved')]);
     const schedule = startScoutSchedule({ config, stateDir: join(tmp.path, 'state'), runJob: agent.runJob, board: hub.board, checkEveryMs: 3600_000, now: () => clock });

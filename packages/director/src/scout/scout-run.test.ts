@@ -67,7 +67,7 @@ describe('a scout run against the hub\'s real board', () => {
     record = openScoutRecord(join(tmp.path, 'state', 'scout.db'));
     flows = openFlowLedger(join(tmp.path, 'state', 'flows.db'));
     config = DirectorConfigSchema.parse({ repos: [{ name: 'api', path: repo, base: 'main' }], scout: { commands: { tests: 'sh test/sum.test.sh' }, maxPending: 4 } });
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     record?.close();
     await flows?.close();
@@ -79,7 +79,7 @@ describe('a scout run against the hub\'s real board', () => {
     return { agent, run: runScout({ config, stateDir: join(tmp.path, 'state'), runJob: agent.runJob, board: hub.board, record, flows, ...extra }) };
   };
 
-  it('should add checked proposals as proposed [repo] tasks, drop one whose quotes do not check out, and leave nothing in the checkout', { timeout: 90_000 }, async () => {
+  it('should add checked proposals as proposed [repo] tasks, drop one whose quotes do not check out, and leave nothing in the checkout', { timeout: 180_000 }, async () => {
     const { agent, run } = scout([answer(failingTest, authTodos, external)]);
     const report = await run;
     const [api] = report.repos;
@@ -116,7 +116,7 @@ describe('a scout run against the hub\'s real board', () => {
     expect(flow?.steps.map((s) => [s.name, s.status, s.jobId])).toEqual([['scout', 'succeeded', 'job-1']]);
   });
 
-  it('should not propose the same work again on the next run, and say why for each', { timeout: 90_000 }, async () => {
+  it('should not propose the same work again on the next run, and say why for each', { timeout: 180_000 }, async () => {
     const reworded = { ...failingTest, title: 'Make the negative-numbers test pass' };
     const sameTitle = { ...authTodos, title: 'resolve the TODO-cluster in src/auth!', evidence: [authTodos.evidence[0]!] };
     const { run } = scout([answer(reworded, sameTitle, billing)]);
@@ -151,7 +151,7 @@ describe('a scout run against the hub\'s real board', () => {
     expect(await emptyHub.board.listTasks()).toEqual([]);
   });
 
-  it('should fail the repo in words when the agent\'s JSON has the wrong shape, adding nothing', { timeout: 90_000 }, async () => {
+  it('should fail the repo in words when the agent\'s JSON has the wrong shape, adding nothing', { timeout: 180_000 }, async () => {
     const { run } = scout(['Here you go:\n```json\n{"proposals": [{"title": "x", "priority": "urgent", "evidence": "src/a.ts"}]}\n```']);
     const [api] = (await run).repos;
     expect(api!.outcome).toBe('failed');
@@ -161,7 +161,7 @@ describe('a scout run against the hub\'s real board', () => {
     expect(await hub.board.listTasks()).toHaveLength(3);
   });
 
-  it('should not scout a repo another scout is scouting (its lock names a live process)', { timeout: 60_000 }, async () => {
+  it('should not scout a repo another scout is scouting (its lock names a live process)', { timeout: 120_000 }, async () => {
     const lock = join(tmp.path, 'state', 'scout-api.lock');
     await writeFile(lock, `${process.ppid}\n`);
     const { agent, run } = scout([answer(billing)]);
@@ -170,7 +170,7 @@ describe('a scout run against the hub\'s real board', () => {
     await rm(lock);
   });
 
-  it('should not scout a repo whose proposals already wait for approval (maxPending), and scout it on schedule once it is due', { timeout: 90_000 }, async () => {
+  it('should not scout a repo whose proposals already wait for approval (maxPending), and scout it on schedule once it is due', { timeout: 180_000 }, async () => {
     await hub.board.addTask({ title: '[api] a person\'s own idea', proposed: true });
     const { agent, run } = scout([answer(billing)]);
     const [api] = (await run).repos;
