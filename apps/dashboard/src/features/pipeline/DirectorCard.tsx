@@ -40,8 +40,8 @@ export function DirectorCard({ director, now }: { director: DirectorPipeline; no
           <strong>{host.host}</strong> failed its pre-flight: {host.detail}
         </p>
       ))}
-      {status.lastCycle?.sourceErrors.map((error) => (
-        <p key={`${error.source}:${error.code}`} className="pipeline-banner pipeline-failing">
+      {status.lastCycle?.sourceErrors.map((error, index) => (
+        <p key={`${error.source}:${index}`} className="pipeline-banner pipeline-failing">
           <strong>{error.source}</strong> could not be read ({error.code}): {error.message}
         </p>
       ))}
@@ -88,7 +88,7 @@ export function DirectorCard({ director, now }: { director: DirectorPipeline; no
           const link = safeLink(d.url);
           const name = d.kind === 'pull_request' ? `${d.repo}${d.number ? ` #${d.number}` : ''}` : `${d.repo} ${d.branch}`;
           return (
-            <li key={`${d.repo}:${d.branch}`} className="row">
+            <li key={`${d.kind}:${d.repo}:${d.branch}:${d.at}`} className="row">
               <div>
                 <div className="row-title">{link ? <a href={link} target="_blank" rel="noreferrer">{name}</a> : name}</div>
                 <div className="row-meta">{d.tickets.map((t) => `${t.key} ${t.title}`).join(' · ')}</div>
@@ -107,7 +107,7 @@ export function DirectorCard({ director, now }: { director: DirectorPipeline; no
           <h3>Given up</h3>
           <ul className="rows">
             {status.gaveUp.map((g) => (
-              <li key={`${g.repo}:${g.branch}`} className="row">
+              <li key={`${g.repo}:${g.branch}:${g.at}`} className="row">
                 <div>
                   <div className="row-title">{g.tickets.map((t) => `${t.key} ${t.title}`).join(' · ')}</div>
                   <div className="row-meta">{g.note ?? g.branch}</div>
