@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { FlowsSchema } from '../flow/flow-definition.js';
 import { ScoutConfigSchema } from '../scout/scout-config.js';
-import { ScoutConfigSchema } from '../scout/scout-config.js';
 
 /**
  * `flotilla.yaml`, the director's config. The smallest valid file is `repos: [{name, path, base}]`;
@@ -125,11 +124,6 @@ export const DirectorConfigSchema = z
      * until a review approves, all in one worktree. Optional; a repo's `flow:` must name one.
      */
     flows: FlowsSchema.optional(),
-    /**
-     * The scout (`src/scout/scout-config.ts`): evidence gathered in each repo, proposals added to the
-     * board as `proposed` tasks. Optional; `start` scouts only when it is set.
-     */
-    scout: ScoutConfigSchema.optional(),
     /**
      * The scout (`src/scout/scout-config.ts`): evidence gathered in each repo, proposals added to the
      * board as `proposed` tasks. Optional; `start` scouts only when it is set.
