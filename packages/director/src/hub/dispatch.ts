@@ -78,17 +78,30 @@ export function createFleetRunJob(options: FleetRunJobOptions): RunJob {
       return dispatchFailure(error, where.host, request, fleet);
     }
     debug('%s: job %s on %s (%s)', request.idempotencyKey, job.id, job.host, job.status);
+    if (request.publish !== undefined && job.publish == null) return unpublished(fleet, job, request.publish.repoPath);
     extra.onJobId?.(job.id);
     return { ...(await waitEnded(fleet, job, { pollMs, deadline: Date.now() + maxWaitMs })), host: job.host };
   };
   runJob.locator = {
     async attemptJob(batchId, idempotencyKey) {
       const job = await fleet.attemptJob(batchId, idempotencyKey);
-      return job === null ? null : { host: job.host, published: job.publish != null };
+      // A job elsewhere than this machine's host can only be a published one (a hub too old to mirror `publish` drops it).
+      return job === null ? null : { host: job.host, published: job.publish != null || !fleet.isLocalHost(job.host) };
     },
     isLocalHost: (host) => fleet.isLocalHost(host),
   };
   return runJob;
+}
+
+/**
+ * The host's cb (or the hub in between) predates `publish` and dropped it: the job would work and
+ * publish nothing. It is cancelled at once, the host passed over for the repo, no attempt used.
+ */
+async function unpublished(fleet: Fleet, job: Job, repoPath: string): Promise<RunJobResult> {
+  await fleet.server.client.cancelJob(job.id).catch((error: unknown) => debug('cancelling %s: %s', job.id, (error as Error).message));
+  const reason = `its cb or the hub does not know the job option publish (upgrade with \`mesh hosts bootstrap ${job.host}\` and mesh)`;
+  fleet.passOverForRepo(job.host, repoPath, reason);
+  return { ...failed('interrupted', `job ${job.id} on ${job.host} was cancelled: ${reason}`, job.id), host: job.host };
 }
 
 /** In the director's worktree here, or in a new cb worktree of the host's checkout that publishes the branch. */
@@ -174,7 +187,7 @@ function dispatchFailure(error: unknown, host: string, request: RunJobRequest, f
   if (code === 'AGENT_CANNOT_AUTHENTICATE') return failed('auth_failed', `${host} refused the job: ${message}${fix}`);
   if (request.publish !== undefined && code !== null && NO_CHECKOUT_CODES.has(code)) {
     const reason = `it has no usable checkout at ${request.publish.repoPath} (${code}: ${message})`;
-    fleet.rememberMissingRepo(host, request.publish.repoPath, reason);
+    fleet.passOverForRepo(host, request.publish.repoPath, reason);
     return failed('interrupted', `${host} refused the job: ${reason}; it is not chosen for ${request.repo} for a while`);
   }
   if (code === 'CWD_NOT_FOUND') {

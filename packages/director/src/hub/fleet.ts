@@ -29,8 +29,8 @@ import { withTimeout, type FlotillaServer } from './server.js';
 
 /** `cb doctor` may probe a credential marked unusable with one live prompt; give it time, not forever. */
 const DOCTOR_TIMEOUT_MS = 90_000;
-/** A host found without a repo's checkout is not chosen for it again for this long (it may be cloned meanwhile). */
-const MISSING_REPO_MS = 30 * 60_000;
+/** A host that refused a repo's job (no checkout, a cb without publish) is not chosen for it again for this long (it may be fixed meanwhile). */
+const PASS_OVER_MS = 30 * 60_000;
 
 export interface FleetOptions {
   server: FlotillaServer;
@@ -51,8 +51,8 @@ export interface Fleet extends DirectorFleet {
   isLocalHost(host: string): boolean;
   /** The job the fleet already holds for an attempt (`<batch>:<attempt>`), wherever it runs; null when none. */
   attemptJob(batchId: string, idempotencyKey: string): Promise<Job | null>;
-  /** A dispatch found `host` without the checkout at `path`: it is passed over for that repo for a while, with `reason`. */
-  rememberMissingRepo(host: string, path: string, reason: string): void;
+  /** A dispatch found `host` unable to run the repo at `path` (no checkout there, no publish): it is passed over for that repo for a while, with `reason`. */
+  passOverForRepo(host: string, path: string, reason: string): void;
   readonly server: FlotillaServer;
 }
 
@@ -65,15 +65,15 @@ export function createFleet(options: FleetOptions): Fleet {
   const now = options.now ?? Date.now;
   let last: FleetPreflight | null = null;
   let localName: string | null = null;
-  const missing = new Map<string, { reason: string; until: number }>();
-  const missingRepo = (host: string, path: string): string | null => {
-    const found = missing.get(`${host}\0${path}`);
+  const passedOver = new Map<string, { reason: string; until: number }>();
+  const passedOverFor = (host: string, path: string): string | null => {
+    const found = passedOver.get(`${host}\0${path}`);
     return found !== undefined && found.until > now() ? found.reason : null;
   };
   const fleet: Fleet = {
     server: options.server,
     async preflight(agent) {
-      const found = options.server.isHub ? await hubPreflight(options, agent, now, missingRepo) : await daemonPreflight(options.server.client, agent, now);
+      const found = options.server.isHub ? await hubPreflight(options, agent, now, passedOverFor) : await daemonPreflight(options.server.client, agent, now);
       localName = found.local;
       last = found.preflight;
       return last;
@@ -87,8 +87,8 @@ export function createFleet(options: FleetOptions): Fleet {
       const page = await options.server.client.listJobs({ tag: `batch:${batchId}`, limit: 500 });
       return page.items.find((job) => job.idempotencyKey === idempotencyKey) ?? null;
     },
-    rememberMissingRepo(host, path, reason) {
-      missing.set(`${host}\0${path}`, { reason, until: now() + MISSING_REPO_MS });
+    passOverForRepo(host, path, reason) {
+      passedOver.set(`${host}\0${path}`, { reason, until: now() + PASS_OVER_MS });
     },
     async jobUsage(jobId) {
       try {
@@ -114,9 +114,9 @@ async function daemonPreflight(client: FlotillaClient, agent: string, now: () =>
   return { local: status.host, preflight: { hosts: [readiness], placement: (repoHosts) => placeOn(status.host, repoHosts, 'the daemon this director dispatches to') } };
 }
 
-type MissingRepo = (host: string, path: string) => string | null;
+type PassedOverFor = (host: string, path: string) => string | null;
 
-async function hubPreflight(options: FleetOptions, agent: string, now: () => number, missingRepo: MissingRepo): Promise<FoundPreflight> {
+async function hubPreflight(options: FleetOptions, agent: string, now: () => number, passedOverFor: PassedOverFor): Promise<FoundPreflight> {
   const hosts = await listHosts(options.server);
   const local = await localHostOf(options, hosts);
   if ('refused' in local) {
@@ -141,7 +141,7 @@ async function hubPreflight(options: FleetOptions, agent: string, now: () => num
       }
       return found;
     },
-    missingRepo,
+    passedOverFor,
     hasOrigin(path) {
       let found = origins.get(path);
       if (found === undefined) origins.set(path, (found = hasRemote(path, 'origin').catch(() => false)));
@@ -149,8 +149,8 @@ async function hubPreflight(options: FleetOptions, agent: string, now: () => num
     },
     tally: new Map(),
   };
-  const placement = ((repoHosts, context) =>
-    context === undefined ? placeOn(local.host, repoHosts, `this machine's host in the hub's fleet`) : placeBatch(view, context)) as FleetPreflight['placement'];
+  const placement: FleetPreflight['placement'] = (repoHosts, context) =>
+    context === undefined ? placeOn(local.host, repoHosts, `this machine's host in the hub's fleet`) : placeBatch(view, context);
   return { local: local.host, preflight: { hosts: checked, placement } };
 }
 

@@ -144,4 +144,29 @@ describe('placing batches on the fleet behind a hub', () => {
       refused: expect.stringContaining(`not host dragon: it has no usable checkout at ${withOrigin} (CWD_NOT_FOUND`),
     });
   });
+
+  it('should cancel a job whose host or hub dropped publish (an older cb), pass the host over, and still adopt its jobs as remote ones', async () => {
+    const hub = hubStandIn((req) => {
+      if (req.path === '/api/hosts') return { body: [host('box'), host('dragon')] };
+      if (req.path.endsWith('/doctor')) return { body: doctor(req.path.split('/')[3]!) };
+      if (req.path === '/api/pauses') return { body: [] };
+      if (req.method === 'POST' && req.path === '/api/jobs') return { status: 201, body: job({ status: 'queued', idempotencyKey: 'C:1' }) };
+      if (req.path.endsWith('/cancel')) return { body: job({ status: 'cancelled', idempotencyKey: 'C:1' }) };
+      if (req.method === 'GET' && req.path === '/api/jobs') return { body: { items: [job({ idempotencyKey: 'C:1' })], nextCursor: null } };
+      return null;
+    });
+    const fleet = createFleet({ server: hub.server, machine: 'box' });
+    await fleet.preflight('claude');
+    const runJob = createFleetRunJob({ fleet, pollMs: 10 });
+    const result = await runJob({
+      batchId: 'C', attempt: 1, idempotencyKey: 'C:1', repo: 'api', hosts: ['dragon'], worktreePath: withOrigin, branch: 'flotilla/t/y', tickets: [], prompt: 'do it', agent: 'claude', model: 'sonnet',
+      host: 'dragon', publish: { repoPath: withOrigin, base: 'origin/main', message: 'T-2: y' },
+    });
+    expect(result).toMatchObject({ ok: false, failure: { kind: 'interrupted', message: expect.stringContaining('does not know the job option publish') }, host: 'dragon' });
+    expect(hub.requests.some((r) => r.path === '/api/jobs/01J9ZZ0000000000000000000A/cancel')).toBe(true);
+    const next = await fleet.preflight('claude');
+    expect(await next.placement(['dragon'], { repo: repo({ hosts: ['dragon'] }), perHost: 2 })).toEqual({ refused: expect.stringContaining('not host dragon: its cb or the hub does not know the job option publish') });
+    // A job on another host than this machine's is a published one even when the hub's mirror lacks the field.
+    expect(await runJob.locator!.attemptJob('C', 'C:1')).toEqual({ host: 'dragon', published: true });
+  });
 });

@@ -9,7 +9,7 @@
  *
  * Candidates, in order: the repo's `hosts`, else this machine's host first and then the others by
  * free slots. A candidate is passed over, with the reason, when it is not a hub host, the repo cannot
- * leave this machine, the host lacks the repo (learnt from a refused dispatch), its pre-flight fails
+ * leave this machine, the host refused the repo's job before (no checkout there, a cb without `publish`), its pre-flight fails
  * (another host's doctor is asked the first time it is a candidate), or it is full: this cycle already
  * placed `concurrency.perHost` batches there, or the hub reports no free slot left for them. When
  * every usable candidate is full the first usable one is taken anyway (the batch waits for it).
@@ -32,8 +32,8 @@ export interface FleetView {
   hosts: readonly Host[];
   /** A host's pre-flight (cached for the cycle). */
   readiness(host: string): Promise<HostReadiness>;
-  /** Why `host` is known to lack the checkout at `path`, or null. */
-  missingRepo(host: string, path: string): string | null;
+  /** Why `host` is passed over for the repo at `path` (a refused dispatch: no checkout there, no publish), or null. */
+  passedOverFor(host: string, path: string): string | null;
   /** Whether this machine's checkout at `path` has an `origin` remote. */
   hasOrigin(path: string): Promise<boolean>;
   /** Batches placed per host in this cycle. */
@@ -83,8 +83,8 @@ async function unusable(view: FleetView, repo: RepoConfig, host: string): Promis
   if (host !== view.local) {
     const stays = await whyLocalOnly(view, repo);
     if (stays !== null) return `not host ${host}: ${stays}`;
-    const missing = view.missingRepo(host, repo.path);
-    if (missing !== null) return `not host ${host}: ${missing}`;
+    const passedOver = view.passedOverFor(host, repo.path);
+    if (passedOver !== null) return `not host ${host}: ${passedOver}`;
   }
   const ready = await view.readiness(host);
   return ready.ok ? null : `host ${host} failed the pre-flight, nothing is dispatched to it: ${ready.detail}`;
