@@ -81,12 +81,17 @@ describe('createNotifier', () => {
     const pause = { id: JOB_ID, host: 'box', agent: 'claude', credential: 'fp', reason: 'rate_limited', message: '429', startedAt: AT, resetsAt: '2026-01-01T05:00:00.000Z', endedAt: null };
     await handle(event({ type: 'pause.started', pause }));
     await handle(event({ type: 'notification', jobId: null, title: 'claude rate-limited', body: 'jobs wait', level: 'warning' }));
+    await handle(event({ type: 'pause.started', pause }));
+    // A director's alert landing right after a host's pause is not the daemon's repeat of it.
+    await handle(event({ type: 'notification', jobId: null, kind: 'director.pause', title: 'director paused until 05:00 UTC', body: 'storm', level: 'warning' }));
     await handle(event({ type: 'pause.ended', pause: { ...pause, endedAt: AT } }));
     await handle(event({ type: 'notification', jobId: JOB_ID, title: 'killed 1 orphaned process', body: 'pid 9', level: 'warning' }));
     await handle(event({ type: 'notification', jobId: JOB_ID, title: 'cb ✔ done', body: 'ok', level: 'success' }));
     await handle(event({ type: 'notification', jobId: null, title: 'something else', body: 'new', level: 'info' }));
     expect(sent.filter((s) => s.payload.chat_id === 7).map((s) => String(s.payload.text).split('\n')[0])).toEqual([
       '⏸ <b>claude is rate-limited</b> on box',
+      '⏸ <b>claude is rate-limited</b> on box',
+      '⚠️ <b>director paused until 05:00 UTC</b>',
       '▶️ <b>claude</b> on box is no longer rate-limited; its waiting jobs resume.',
       '⚠️ <b>killed 1 orphaned process</b>',
       '⚠️ <b>something else</b>',

@@ -73,8 +73,9 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     }
     // A job's end is told from job.ended (with its buttons); a warning about a job is the watchdog's.
     if (event.jobId) return event.level === 'warning' ? broadcast(text, { route: { kind: 'job', jobId: event.jobId } }) : undefined;
-    // The daemon announces a pause twice: pause.started, then this notification right after it.
-    if (afterPause) return;
+    // The daemon announces a pause twice: pause.started, then its own notification (no kind) right
+    // after it. Anything else right after a pause (a director's `director.pause` alert) is news.
+    if (afterPause && event.kind === undefined) return;
     await broadcast(text);
   }
 
