@@ -96,6 +96,6 @@ describe('createNotifier', () => {
       '⚠️ <b>killed 1 orphaned process</b>',
       '⚠️ <b>something else</b>',
     ]);
-    expect(state.route(7, 507)).toEqual({ kind: 'job', jobId: JOB_ID });
+    expect(state.route(7, 509)).toEqual({ kind: 'job', jobId: JOB_ID });
   });
 });
