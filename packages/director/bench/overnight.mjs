@@ -2,7 +2,7 @@
 /**
  * The overnight run (issue 8's "Done when"), shortened to N minutes:
  *
- *   node packages/director/bench/overnight.mjs --minutes N [--tickets-per-hour K]
+ *   node packages/director/bench/overnight.mjs --minutes N [--tickets-per-hour K] [--concurrency C] [--keep DIR]
  *
  * `flotilla-director start` (the built dist/cli/bin.js) runs for N minutes against a real cb daemon
  * (its built daemon) whose `claude` is the real Claude Code CLI against the scripted fake Anthropic
@@ -10,6 +10,8 @@
  * again) and scripted failures spread through the run: a rate-limit storm, an auth failure window,
  * overload, flaky tickets, a ticket that always fails, a kill -9 of the director mid-job and a cb
  * daemon restart. It then prints an honest account and exits 1 on any violated invariant.
+ *
+ * `--keep DIR` writes the director's output, the cb daemon's log and the fake model's log there.
  *
  * The harness is src/test-support/claude-fleet*.ts, loaded through tsx (a devDependency of this
  * package), so the tests and this run share one harness; the director and cb run from their builds.
@@ -24,7 +26,7 @@ import { createOvernightModel, FIRST_TICKETS, KIND_ROTATION, planTimeline, touch
 const LADDER = ['sonnet', 'sonnet', 'opus'];
 const MAX_ATTEMPTS = 3;
 
-const { values } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, 'tickets-per-hour': { type: 'string', default: '120' }, concurrency: { type: 'string', default: '3' } } });
+const { values } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, 'tickets-per-hour': { type: 'string', default: '120' }, concurrency: { type: 'string', default: '3' }, keep: { type: 'string' } } });
 const minutes = Number(values.minutes);
 const perHour = Number(values['tickets-per-hour']);
 const concurrency = Number(values.concurrency);
@@ -96,7 +98,7 @@ try {
       killed = true;
       director.child.kill('SIGKILL');
       await director.ended;
-      reportsText.push(director.run.stdout);
+      reportsText.push(director.run.stdout, director.run.stderr);
       note('director killed with SIGKILL while a job ran');
       await sleep(2_000);
       director = startDirector(fleet, config);
@@ -112,7 +114,7 @@ try {
   if (!killed) note('the director was never killed: no job was running after the kill time');
   director.child.kill('SIGTERM');
   await director.ended;
-  reportsText.push(director.run.stdout);
+  reportsText.push(director.run.stdout, director.run.stderr);
   note('director stopped (SIGTERM) at the end of the run');
 
   const ledger = openSqliteLedger(`${fleet.stateDir}/ledger.db`);
@@ -126,6 +128,7 @@ try {
   }
   const facts = { minutes, wallMs: Date.now() - started, pulls: fleet.github.pulls(PULLS_REPO).length, modelRequests: scripted.log.length, cycles: reports.length, events };
   for (const line of formatAccount(account, facts)) process.stdout.write(`${line}\n`);
+  if (values.keep !== undefined) await keep(values.keep, { reports: reportsText.join('\n'), daemon: fleet.daemonLog(), model: scripted.log.map((e) => `${new Date(e.at).toISOString()} ${e.ticket} ${e.session} ${e.model} ${e.label}`).join('\n') });
   exitCode = account.violations.length === 0 ? 0 : 1;
 } catch (error) {
   process.stderr.write(`overnight: the run failed: ${error.stack ?? error}\n${fleet.daemonLog().slice(-3000)}\n`);
@@ -140,6 +143,13 @@ function startDirector(world, config) {
 
 async function hasRunningJob(world) {
   return (await world.jobs()).some((job) => job.tags.includes('director') && job.status === 'running');
+}
+
+async function keep(dir, files) {
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  await mkdir(dir, { recursive: true });
+  for (const [name, text] of Object.entries(files)) await writeFile(`${dir}/${name}.log`, text);
+  log(`kept the logs in ${dir}`);
 }
 
 function window(span) {
