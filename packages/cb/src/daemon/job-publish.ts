@@ -26,10 +26,21 @@ export async function baseForPublishing(repoRoot: string, publish: Publish, base
       fix: 'add an origin remote to the repository on this host, or create the job without publish',
     });
   }
-  const fetched = await git(repoRoot, ['fetch', '--quiet', 'origin']);
+  const fetched = await oneAtATime(repoRoot, () => git(repoRoot, ['fetch', '--quiet', 'origin']));
   if (!fetched.ok) throw new ProtocolError('WORKTREE_FAILED', `could not fetch origin in ${repoRoot}: ${fetched.message}`);
   if ((await resolveCommit(repoRoot, `refs/remotes/origin/${publish.branch}`)) !== null) return `origin/${publish.branch}`;
   return base;
+}
+
+/** Fetches of one repository run one at a time in the daemon: two at once fight over its ref locks. */
+const fetchQueues = new Map<string, Promise<unknown>>();
+function oneAtATime<T>(repoRoot: string, fn: () => Promise<T>): Promise<T> {
+  const next = (fetchQueues.get(repoRoot) ?? Promise.resolve()).catch(() => undefined).then(fn);
+  fetchQueues.set(repoRoot, next);
+  void next.finally(() => {
+    if (fetchQueues.get(repoRoot) === next) fetchQueues.delete(repoRoot);
+  }).catch(() => undefined);
+  return next;
 }
 
 export type PublishResult = { ok: true; detail: string } | { ok: false; message: string };

@@ -176,8 +176,12 @@ function failed(kind: FailureKind, message: string, jobId?: string): RunJobResul
   return { ok: false, failure: { kind, message, resetsAt: null }, ...(jobId === undefined ? {} : { jobId }) };
 }
 
-/** Refusals that mean the host has no usable checkout of the repo (nothing was created). */
-const NO_CHECKOUT_CODES = new Set(['CWD_NOT_FOUND', 'NOT_A_GIT_REPO', 'BAD_REQUEST', 'WORKTREE_FAILED']);
+/**
+ * Refusals that mean the host has no usable checkout of the repo (nothing was created): none at the
+ * path, not a repository, no origin to publish to. (`WORKTREE_FAILED` — a fetch that failed, a base
+ * missing there — may pass: it costs a free retry, not the host.)
+ */
+const NO_CHECKOUT_CODES = new Set(['CWD_NOT_FOUND', 'NOT_A_GIT_REPO', 'BAD_REQUEST']);
 
 /** A refused dispatch: never the ticket's fault, so always a kind that burns no attempt. */
 function dispatchFailure(error: unknown, host: string, request: RunJobRequest, fleet: Fleet): RunJobResult {
