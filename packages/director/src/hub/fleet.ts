@@ -17,7 +17,8 @@
  * (`GET /api/hosts/:name/doctor`; a hub too old for that route: this machine's daemon socket when it
  * answers, else the link state alone, said so) — reduced to the checks the agent needs: tmux, git
  * and every `<agent> …` check (CLI, credential, last run). An active rate-limit pause of the agent
- * on the host counts too. A host that fails gets nothing dispatched.
+ * on the host counts too. A host that fails gets nothing dispatched. Behind a hub another host's
+ * doctor is asked (the same way) the first time a placement considers it, and joins the report.
  */
 import { hostname } from 'node:os';
 import { HostSchema, createMeshClient, errorFromEnvelope, isProtocolError, type DoctorReport, type FlotillaClient, type Host, type Job, type Pause } from '@flotilla/protocol';
