@@ -144,4 +144,19 @@ printTable(
   ],
 );
 memory.close();
+
+// The director's own learnings: thousands alike but for their ticket id, title word and branch.
+const templatedCount = Math.min(total, 5000);
+const templated = openMemory({ path: join(dir, 'templated.db'), now: () => clock });
+const TITLE_WORDS = ['login', 'rate', 'limit', 'password', 'session', 'token', 'cache', 'export', 'import', 'billing'];
+for (let i = 0; i < templatedCount; i++) {
+  remember(templated, {
+    text: `Ticket acme/tickets#${i} "[api] ${TITLE_WORDS[i % 10]} ${TITLE_WORDS[(i * 7) % 10]} broken" failed (task, retry_later): tests still fail in auth.spec on sonnet; branch flotilla/t/github-acme-tickets-${i}.`,
+    repo: 'github.com/acme/api',
+    outcome: 'failure',
+  });
+}
+const templatedRun = timed(() => consolidateMemories(templated));
+console.log(`# ${templatedCount} director-style ticket learnings of one repo, alike but for their ticket: consolidated in ${fmt(templatedRun.ms, 0)} ms, ${templatedRun.result.merged.length} merged, ${templatedRun.result.superseded.length} superseded (must be 0 and 0)`);
+templated.close();
 printFooter();

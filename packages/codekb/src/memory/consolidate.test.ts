@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   consolidateMemories,
   CONTRADICTION_SIMILARITY,
+  differentThings,
   DUPLICATE_SIMILARITY,
   exportMemories,
   importMemories,
@@ -13,6 +14,7 @@ import {
   listMemories,
   openMemory,
   recall,
+  relatedPairs,
   remember,
   sameNumberOrder,
   similarPairs,
@@ -95,6 +97,25 @@ describe('learning features and similar pairs', () => {
       );
       expect(similarPairs(sets, threshold).map(({ a, b }) => `${a}-${b}`)).toEqual(expected);
     }
+  });
+
+  it('should find the related pairs a comparison of every pair finds, names and all', () => {
+    const texts = [
+      ...LESSONS.flat(),
+      ...Array.from({ length: 60 }, (_, i) => `Ticket acme/tickets#${i % 20} "[api] ${['login', 'cache', 'billing'][i % 3]} broken" failed (task, retry_later): tests still fail in auth.spec on sonnet; branch flotilla/t/github-acme-tickets-${i % 20}.`),
+      'vitest needs --pool=forks', 'vitest needs --pool=forks in the cli', 'vitest fails with --pool=forks', 'the cli tests need --pool=forks: better-sqlite3 crashes',
+    ];
+    const features = texts.map(learningFeatures);
+    const expected: string[] = [];
+    features.forEach((a, i) =>
+      features.forEach((b, j) => {
+        if (j <= i || differentThings(a, b)) return;
+        const common = a.subject.filter((token) => b.subject.includes(token)).length;
+        if (common / (a.subject.length + b.subject.length - common) >= CONTRADICTION_SIMILARITY) expected.push(`${i}-${j}`);
+      }),
+    );
+    expect(expected.length).toBeGreaterThan(10);
+    expect(relatedPairs(features, CONTRADICTION_SIMILARITY).map(({ a, b }) => `${a}-${b}`)).toEqual(expected);
   });
 
   it('should score rewordings of one lesson at or above the duplicate threshold and different lessons below the contradiction one', () => {

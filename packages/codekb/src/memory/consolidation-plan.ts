@@ -3,7 +3,7 @@
  * (`consolidate.ts` applies it). Pure and deterministic: the same rows give the same plan.
  *
  * 1. Pairs: learnings of the same repo whose subjects (`learning-features.ts`) have Jaccard ≥
- *    CONTRADICTION_SIMILARITY, found by the prefix filter (`similar-pairs.ts`). A pair in which each
+ *    CONTRADICTION_SIMILARITY (`related-pairs.ts`, exact, not all pairs compared). A pair in which each
  *    names an exact thing the other lacks (`ticket a#1` / `ticket a#2`, `pnpm 8` / `pnpm 9`), or
  *    which is one sentence with words swapped in place (`vitest needs --force` / `docker needs
  *    --force`), is about different things and left alone.
@@ -19,9 +19,10 @@
  *    (`timesLearned`) of the older, which is then superseded; when it is not newer or has less
  *    evidence, both stay and are flagged contested.
  */
-import { differentThings, learningFeatures, sameNumberOrder, substituted, type LearningFeatures } from './learning-features.js';
+import { learningFeatures, sameNumberOrder, substituted, type LearningFeatures } from './learning-features.js';
 import type { MemoryRow, Outcome } from './model.js';
-import { similarPairs } from './similar-pairs.js';
+import { relatedPairs } from './related-pairs.js';
+import type { SimilarPair } from './similar-pairs.js';
 
 /**
  * Jaccard of subjects from which two learnings count as saying the same thing. Measured on the
@@ -100,24 +101,18 @@ function byQuality(a: Candidate, b: Candidate): number {
   );
 }
 
-/** Related pairs of one repo's learnings: [i, j, jaccard] into `candidates`. */
-function relatedPairs(candidates: readonly Candidate[]): { a: number; b: number; jaccard: number }[] {
-  return similarPairs(
-    candidates.map((c) => c.features.subject),
-    CONTRADICTION_SIMILARITY,
-    (a, b) => !differentThings((candidates[a] as Candidate).features, (candidates[b] as Candidate).features),
-  );
-}
-
-function planMerges(candidates: readonly Candidate[], pairs: ReturnType<typeof relatedPairs>): { merges: PlannedMerge[]; replaced: Set<number> } {
+function planMerges(candidates: readonly Candidate[], pairs: readonly SimilarPair[]): { merges: PlannedMerge[]; replaced: Set<number> } {
   const duplicatesOf = new Map<number, number[]>();
   for (const { a, b, jaccard } of pairs) {
     const x = candidates[a] as Candidate;
     const y = candidates[b] as Candidate;
     const threshold = substituted(x.features, y.features) ? SUBSTITUTED_SIMILARITY : DUPLICATE_SIMILARITY;
     if (jaccard < threshold || opposite(x, y) || x.outcomeClass !== y.outcomeClass || !sameNumberOrder(x.features, y.features)) continue;
-    duplicatesOf.set(a, [...(duplicatesOf.get(a) ?? []), b]);
-    duplicatesOf.set(b, [...(duplicatesOf.get(b) ?? []), a]);
+    for (const [from, to] of [[a, b], [b, a]] as const) {
+      const list = duplicatesOf.get(from);
+      if (list === undefined) duplicatesOf.set(from, [to]);
+      else list.push(to);
+    }
   }
   const order = [...duplicatesOf.keys()].sort((i, j) => byQuality(candidates[i] as Candidate, candidates[j] as Candidate));
   const grouped = new Set<number>();
@@ -155,7 +150,7 @@ function mergeOf(keep: Candidate, members: readonly Candidate[]): PlannedMerge {
   };
 }
 
-function planContradictions(candidates: readonly Candidate[], pairs: ReturnType<typeof relatedPairs>, replaced: ReadonlySet<number>): Pick<ConsolidationPlan, 'overruled' | 'contested'> {
+function planContradictions(candidates: readonly Candidate[], pairs: readonly SimilarPair[], replaced: ReadonlySet<number>): Pick<ConsolidationPlan, 'overruled' | 'contested'> {
   const conflicts = pairs
     .filter(({ a, b }) => !replaced.has(a) && !replaced.has(b) && opposite(candidates[a] as Candidate, candidates[b] as Candidate))
     .map(({ a, b }) => {
@@ -200,7 +195,10 @@ export function planConsolidation(rows: readonly PlanRow[]): ConsolidationPlan {
   const repos = [...byRepo.keys()].sort((a, b) => (a ?? '').localeCompare(b ?? ''));
   for (const repo of repos) {
     const candidates = (byRepo.get(repo) ?? []).sort((a, b) => (a.row.seq < b.row.seq ? -1 : 1));
-    const pairs = relatedPairs(candidates);
+    const pairs = relatedPairs(
+      candidates.map((c) => c.features),
+      CONTRADICTION_SIMILARITY,
+    );
     const { merges, replaced } = planMerges(candidates, pairs);
     const { overruled, contested } = planContradictions(candidates, pairs, replaced);
     plan.merges.push(...merges);

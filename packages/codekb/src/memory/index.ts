@@ -22,4 +22,5 @@ export type { ConsolidationPlan, PlannedMerge, PlanRow } from './consolidation-p
 export { conflictingSpecifics, differentThings, learningFeatures, sameNumberOrder, substituted, swappedInPlace } from './learning-features.js';
 export type { LearningFeatures } from './learning-features.js';
 export { similarPairs } from './similar-pairs.js';
+export { relatedPairs } from './related-pairs.js';
 export type { SimilarPair } from './similar-pairs.js';

@@ -44,26 +44,37 @@ function overlap(x: Int32Array, y: Int32Array): number {
  * The pairs of `sets` (each a list of distinct tokens) with Jaccard ≥ `threshold` (0 < t ≤ 1), each
  * once with `a < b`, ordered by `a` then `b`. Empty sets pair with nothing. `accept(a, b)` may turn
  * a candidate down before its overlap is counted (cheaper than filtering the pairs afterwards).
+ * Sets for which `probeOnly(i)` holds are matched against the others but not with each other (they
+ * come last and are never indexed): how a caller pairs them among themselves is its own business.
  *
  * @example
  * similarPairs([['vitest', 'pool', 'fork'], ['vitest', 'pool', 'fork', 'crash'], ['docker']], 0.7);
  * // [{ a: 0, b: 1, jaccard: 0.75 }]
  */
-export function similarPairs(sets: readonly (readonly string[])[], threshold: number, accept: (a: number, b: number) => boolean = () => true): SimilarPair[] {
+export function similarPairs(
+  sets: readonly (readonly string[])[],
+  threshold: number,
+  options: { accept?: (a: number, b: number) => boolean; probeOnly?: (i: number) => boolean } = {},
+): SimilarPair[] {
   if (!(threshold > 0 && threshold <= 1)) throw new RangeError(`threshold must be in (0, 1], not ${threshold}`);
+  const accept = options.accept ?? (() => true);
+  const probeOnly = options.probeOnly ?? (() => false);
   const ranked = rankTokens(sets);
   const index = new Map<number, number[]>();
   const seenBy = new Int32Array(sets.length).fill(-1);
   const pairs: SimilarPair[] = [];
-  ranked.forEach((set, current) => {
+  const order = [...ranked.keys()].sort((x, y) => Number(probeOnly(x)) - Number(probeOnly(y)) || x - y);
+  for (const current of order) {
+    const set = ranked[current] as Int32Array;
     const size = set.length;
-    if (size === 0) return;
+    if (size === 0) continue;
+    const indexed = !probeOnly(current);
     const prefix = size - Math.ceil(threshold * size - 1e-9) + 1;
     for (let p = 0; p < prefix; p++) {
       const token = set[p] as number;
       const posting = index.get(token);
       if (posting === undefined) {
-        index.set(token, [current]);
+        if (indexed) index.set(token, [current]);
         continue;
       }
       for (const other of posting) {
@@ -74,10 +85,10 @@ export function similarPairs(sets: readonly (readonly string[])[], threshold: nu
         if (small < threshold * large - 1e-9 || !accept(other, current)) continue;
         const common = overlap(set, otherSet);
         const jaccard = common / (size + otherSet.length - common);
-        if (jaccard >= threshold - 1e-9) pairs.push({ a: other, b: current, jaccard });
+        if (jaccard >= threshold - 1e-9) pairs.push(other < current ? { a: other, b: current, jaccard } : { a: current, b: other, jaccard });
       }
-      posting.push(current);
+      if (indexed) posting.push(current);
     }
-  });
+  }
   return pairs.sort((x, y) => x.a - y.a || x.b - y.b);
 }

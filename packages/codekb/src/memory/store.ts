@@ -121,7 +121,11 @@ export function listMemories(memory: MemoryStore, options: { repo?: string; tag?
 export function withReplaces(memory: MemoryStore, rows: readonly MemoryRow[]): Learning[] {
   const links = memory.sqlite.prepare('SELECT id, superseded_by FROM memories WHERE superseded_by IS NOT NULL ORDER BY id').all() as { id: string; superseded_by: string }[];
   const replaces = new Map<string, string[]>();
-  for (const link of links) replaces.set(link.superseded_by, [...(replaces.get(link.superseded_by) ?? []), link.id]);
+  for (const link of links) {
+    const list = replaces.get(link.superseded_by);
+    if (list === undefined) replaces.set(link.superseded_by, [link.id]);
+    else list.push(link.id);
+  }
   return rows.map((row) => {
     const learning = toLearning(row);
     const replaced = replaces.get(row.id);
