@@ -263,6 +263,21 @@ describe('consolidateMemories', () => {
     expect(learn({ text: 'vitest works with --pool=forks in this repo', outcome: 'success' }, T0 + 61 * DAY)).toMatchObject({ supersededBy: null, timesLearned: 2 });
   });
 
+  it('should count a merged text learned again on the lesson it was merged into, even once that lesson was overruled', () => {
+    learn({ text: 'vitest works with --pool=threads in the api package', outcome: 'success' }, T0);
+    const reworded = learn({ text: 'In the api package, vitest works with --pool=threads', outcome: 'success' }, T0 + DAY);
+    expect(consolidateMemories(memory).merged).toHaveLength(1);
+    const fails = learn({ text: 'vitest fails with --pool=threads in the api package', outcome: 'failure' }, T0 + 2 * DAY);
+    learn({ text: 'vitest fails with --pool=threads in the api package', outcome: 'failure' }, T0 + 3 * DAY);
+    const overruled = consolidateMemories(memory).superseded;
+    expect(overruled.map(({ by }) => by.id)).toEqual([fails.id]);
+    const kept = overruled[0]!.learning;
+    // The merged wording reported again: the overruled lesson it says is current again, not the winner.
+    const again = learn({ text: kept.id === reworded.id ? 'vitest works with --pool=threads in the api package' : reworded.text, outcome: 'success' }, T0 + 4 * DAY);
+    expect(again).toMatchObject({ id: kept.id, supersededBy: null, timesLearned: 3 });
+    expect(listMemories(memory).find((l) => l.id === fails.id)).toMatchObject({ timesLearned: 2 });
+  });
+
   it('should dry-run without writing', () => {
     LESSONS[0]!.forEach((text, index) => learn({ text }, T0 + index * DAY));
     const before = exportMemories(memory);

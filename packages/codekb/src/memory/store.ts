@@ -57,8 +57,9 @@ export function rowByHash(memory: MemoryStore, hash: string): MemoryRow | undefi
  * Records a learning. Remembering the same text for the same repo again does not duplicate it: it
  * counts as learned once more (`timesLearned`), the tags merge, a given outcome replaces the old one
  * and `updatedAt` moves to now. When that text was merged into another learning by a consolidation,
- * the learning that replaced it is the one learned again (and returned); when it had been overruled
- * by a contradiction, it is current again — new evidence the next consolidation weighs.
+ * the learning that replaced it is the one learned again (and returned); when it (or the learning
+ * it was merged into) had been overruled by a contradiction, that one is current again — new
+ * evidence the next consolidation weighs.
  *
  * @example
  * remember(memory, { text: 'vitest needs --pool=forks here', tags: ['test'], outcome: 'failure', repo: 'github.com/acme/app' });
@@ -70,7 +71,7 @@ export function remember(memory: MemoryStore, input: RememberInput): Learning {
   return immediate(memory.sqlite, () => {
     const existing = rowByHash(memory, hash);
     if (existing !== undefined) {
-      const target = existing.superseded_reason === 'duplicate' ? currentReplacement(memory, existing) : undefined;
+      const target = existing.superseded_reason === 'duplicate' ? mergedInto(memory, existing) : undefined;
       const row = target ?? existing;
       const newOutcome = target === undefined ? (outcome ?? existing.outcome) : (target.outcome ?? outcome ?? null);
       memory.sqlite
@@ -89,14 +90,18 @@ export function remember(memory: MemoryStore, input: RememberInput): Learning {
 /** Hops followed through `superseded_by` before giving up (chains are one hop; this bounds a cycle). */
 const MAX_HOPS = 16;
 
-/** The current learning that (through `superseded_by` links) replaced `row`; undefined when none is. */
-export function currentReplacement(memory: MemoryStore, row: MemoryRow): MemoryRow | undefined {
-  let next = row.superseded_by;
-  for (let hop = 0; hop < MAX_HOPS && next !== null; hop++) {
-    const found = rowById(memory, next);
-    if (found === undefined) return undefined;
-    if (found.superseded_by === null) return found;
-    next = found.superseded_by;
+/**
+ * The learning `row` was merged into, following `duplicate` links only: a current learning, or one
+ * overruled by a contradiction (the lesson it says is the one learned again); undefined when a link
+ * leads nowhere.
+ */
+export function mergedInto(memory: MemoryStore, row: MemoryRow): MemoryRow | undefined {
+  let current: MemoryRow = row;
+  for (let hop = 0; hop < MAX_HOPS; hop++) {
+    if (current.superseded_reason !== 'duplicate' || current.superseded_by === null) return current;
+    const next = rowById(memory, current.superseded_by);
+    if (next === undefined) return undefined;
+    current = next;
   }
   return undefined;
 }
