@@ -30,7 +30,7 @@ const GLOBAL_OPTIONS = {
 const GLOBAL_HELP = `  --config FILE        the config (default ./flotilla.yaml)
   --hub URL            the hub to dispatch through (token: FLOTILLA_HUB_TOKEN, FLOTILLA_TOKEN, else $FLOTILLA_HOME/hub-token)
   --server SOCKET|URL  a hub or a lone cb daemon (default: $FLOTILLA_HOME/mesh.sock, then cb.sock)
-  --local-host NAME    behind a hub: this machine's host name in the fleet (jobs run only there)
+  --local-host NAME    behind a hub: this machine's host name in the fleet (its jobs run here unless the host is full or the repo prefers another)
   --id ID              this director's id in the ledger (default director@<hostname>)
   --json               print one JSON document`;
 
