@@ -19,7 +19,7 @@ export const DIRECTOR_BIN = 'flotilla-director';
 export function registerDirectorCommand(program: Command, ctx: MeshCliContext): void {
   passThrough(program, ctx, {
     name: 'director',
-    description: `the director: tickets in, one reviewable branch or PR out per ticket (start [--once] | status [--json]; from ${DIRECTOR_PACKAGE})`,
+    description: `the director: tickets in, one reviewable branch or PR out per ticket (start [--once] | status [--json] | scout [--dry-run] | metrics; from ${DIRECTOR_PACKAGE})`,
     example: 'start --once --config flotilla.yaml',
   });
   passThrough(program, ctx, {
