@@ -3,16 +3,16 @@
  * (`consolidate.ts` applies it). Pure and deterministic: the same rows give the same plan.
  *
  * 1. Pairs: learnings of the same repo whose subjects (`learning-features.ts`) have Jaccard ≥
- *    CONTRADICTION_SIMILARITY (`related-pairs.ts`, exact, not all pairs compared). A pair in which each
- *    names an exact thing the other lacks (`ticket a#1` / `ticket a#2`, `pnpm 8` / `pnpm 9`), or
+ *    CONTRADICTION_SIMILARITY (`related-pairs.ts`: exact, without comparing every pair). A pair in
+ *    which each names an exact thing the other lacks (`ticket a#1` / `ticket a#2`, `pnpm 8` / `pnpm 9`), or
  *    which is one sentence with words swapped in place (`vitest needs --force` / `docker needs
  *    --force`), is about different things and left alone.
  * 2. Duplicates: same polarity, same outcome class (success, failure, or note/none), the numbers
  *    both name in the same order, and Jaccard ≥ DUPLICATE_SIMILARITY (SUBSTITUTED_SIMILARITY when
- *    each has a word the other lacks). Learnings are taken best first — most subject tokens (says the most),
- *    then learned most often, then newest, then id — and each one not yet grouped takes its
- *    ungrouped duplicates: it is kept (its text is the group's best), the others are superseded by it.
- *    No chains: every member is a near-duplicate of the kept one itself.
+ *    each has a word the other lacks). Learnings are taken best first — most subject tokens (says
+ *    the most), then learned most often, then newest, then id — and each one not yet grouped takes
+ *    its ungrouped duplicates: it is kept (its text is the group's best), the others are superseded
+ *    by it. No chains: every member is a near-duplicate of the kept one itself.
  * 3. Contradictions: opposite polarity ("works" / "fails", "use" / "avoid", a `not`) or opposite
  *    outcomes (success / failure), Jaccard ≥ CONTRADICTION_SIMILARITY, between learnings still
  *    current after step 2. Newest first, the newer one wins when it has at least the evidence
@@ -27,7 +27,7 @@ import type { SimilarPair } from './similar-pairs.js';
 /**
  * Jaccard of subjects from which two learnings count as saying the same thing. Measured on the
  * realistic learnings of `consolidate.test.ts` (printed by it): rewordings of one lesson score
- * 0.83–1.00, different lessons — many about the same tools and files — at most 0.48.
+ * 0.87–1.00, different lessons — many about the same tools and files — at most 0.48.
  */
 export const DUPLICATE_SIMILARITY = 0.7;
 /**
@@ -91,14 +91,13 @@ function opposite(a: Candidate, b: Candidate): boolean {
   return a.features.negated !== b.features.negated || (outcomes.has('success') && outcomes.has('failure'));
 }
 
+function byId(a: Candidate, b: Candidate): number {
+  return a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : 0;
+}
+
 /** Best first: says the most, learned most often, newest, then id. */
 function byQuality(a: Candidate, b: Candidate): number {
-  return (
-    b.features.subject.length - a.features.subject.length ||
-    b.row.times_learned - a.row.times_learned ||
-    b.row.updated_at - a.row.updated_at ||
-    (a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : 0)
-  );
+  return b.features.subject.length - a.features.subject.length || b.row.times_learned - a.row.times_learned || b.row.updated_at - a.row.updated_at || byId(a, b);
 }
 
 function planMerges(candidates: readonly Candidate[], pairs: readonly SimilarPair[]): { merges: PlannedMerge[]; replaced: Set<number> } {
@@ -157,7 +156,7 @@ function planContradictions(candidates: readonly Candidate[], pairs: readonly Si
       const [x, y] = [candidates[a] as Candidate, candidates[b] as Candidate];
       return x.updatedAt > y.updatedAt || (x.updatedAt === y.updatedAt && x.row.id > y.row.id) ? { newer: x, older: y } : { newer: y, older: x };
     })
-    .sort((p, q) => q.newer.updatedAt - p.newer.updatedAt || q.older.updatedAt - p.older.updatedAt || (p.newer.row.id < q.newer.row.id ? -1 : 1) || (p.older.row.id < q.older.row.id ? -1 : 1));
+    .sort((p, q) => q.newer.updatedAt - p.newer.updatedAt || q.older.updatedAt - p.older.updatedAt || byId(p.newer, q.newer) || byId(p.older, q.older));
   const overruledIds = new Set<string>();
   const overruled: ConsolidationPlan['overruled'] = [];
   const undecided: { newer: Candidate; older: Candidate }[] = [];
