@@ -56,5 +56,7 @@ export {
   RememberInputSchema,
   OutcomeSchema,
   contentHash,
+  consolidateMemories,
+  ConsolidationReportSchema,
 } from './memory/index.js';
-export type { MemoryStore, Learning, RememberInput, Outcome, RecallHit, MemoryPatch, ImportResult, MemoryErrorCode } from './memory/index.js';
+export type { MemoryStore, Learning, RememberInput, Outcome, RecallHit, MemoryPatch, ImportResult, MemoryErrorCode, ConsolidationReport } from './memory/index.js';
