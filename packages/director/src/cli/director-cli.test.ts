@@ -6,8 +6,10 @@
  * a host whose agent fails the doctor gets nothing; `status --json`; `mesh director …`.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CycleReport } from '../cycle/report.js';
 import { git } from '../git/run-git.js';
@@ -15,6 +17,8 @@ import { openSqliteLedger } from '../ledger/sqlite-ledger.js';
 import { startCbWorld, worldConfig, DIRECTOR_BIN, type CbWorld } from '../test-support/cb-world.js';
 import { branchesOf } from '../test-support/git-fixture.js';
 import type { DirectorStatus } from './status-command.js';
+
+const CODEKB_MAIN = fileURLToPath(new URL('../../../codekb/dist/cli/main.js', import.meta.url));
 
 let world: CbWorld;
 beforeAll(async () => {
@@ -165,11 +169,17 @@ describe('flotilla-director start --once through a real cb daemon', () => {
     expect(human.code).toBe(1);
     expect(human.stdout).toContain('pre-flight director-e2e: FAILED');
 
-    // The loop: a cycle every second until the stop signal.
-    const loop = await world.main(['start', '--every', '1', '--config', config], {}, { stopWhen: (out) => (out.match(/^cycle /gm)?.length ?? 0) >= 2 });
+    // The loop: a cycle every second until the stop signal; after its first cycle the learnings in
+    // codekb memory are consolidated once (the real codekb CLI), not again on the next cycles.
+    const codekb = { FLOTILLA_CODEKB_BIN: CODEKB_MAIN };
+    const loop = await world.main(['start', '--every', '1', '--config', config], codekb, {
+      stopWhen: (out) => (out.match(/^cycle /gm)?.length ?? 0) >= 3 && out.includes('learnings consolidated'),
+    });
     expect(loop.code, loop.stderr).toBe(0);
-    expect(loop.stdout.match(/^cycle /gm)?.length).toBeGreaterThanOrEqual(2);
+    expect(loop.stdout.match(/^cycle /gm)?.length).toBeGreaterThanOrEqual(3);
     expect(loop.stderr).toContain('stopping (SIGTERM)');
+    expect(loop.stdout.match(/^flotilla-director: learnings consolidated: 0 current/gm)).toHaveLength(1);
+    expect(existsSync(join(world.tmp.path, 'state-ghost', 'learnings-consolidation.json'))).toBe(true);
 
     const status = JSON.parse((await world.main(['status', '--json', '--config', config])).stdout) as DirectorStatus;
     expect(status.queue).toEqual([{ repo: 'api', tickets: [{ key: 'github:acme/ghost#1', title: '[api] needs an agent that is not installed' }] }]);

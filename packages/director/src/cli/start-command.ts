@@ -11,10 +11,12 @@ import { createPipelineClient } from '@flotilla/protocol';
 import type { CycleReport } from '../cycle/report.js';
 import { ledgerMetricsText } from '../metrics/ledger-metrics.js';
 import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server.js';
+import { createLearningsConsolidation, type LearningsConsolidation } from '../learnings/consolidation-schedule.js';
 import { createPipelineReporter, type PipelineReporter } from '../pipeline/pipeline-reporter.js';
 import { ExitError, printJson, printLine, type DirectorCliContext } from './context.js';
 import { cycleFailed, formatCycle } from './format.js';
 import { acquireDirectorLock } from './lock.js';
+import { startScoutBeside } from './scout-command.js';
 import { directorId, ledgerPath, openDirector, readConfig, type GlobalOptions, type LoadedConfig, type RunningDirector } from './setup.js';
 
 const debug = createDebug('director:cli');
@@ -36,6 +38,7 @@ export async function start(ctx: DirectorCliContext, options: StartOptions): Pro
   let running: RunningDirector | null = null;
   let metrics: MetricsServer | null = null;
   let reporter: PipelineReporter | null = null;
+  let scout: { stop(): Promise<void> } | null = null;
   try {
     running = await openDirector(ctx, options, loaded);
     reporter = pipelineReporter(ctx, options, loaded, running);
@@ -54,8 +57,18 @@ export async function start(ctx: DirectorCliContext, options: StartOptions): Pro
       if (cycleFailed(report)) throw new ExitError(1);
       return;
     }
-    await loop(ctx, running, reporter, options, (options.every ?? loaded.config.cycle.everySeconds) * 1000);
+    // Beside the cycles: the scout on its schedule (src/scout/) and the consolidation of learnings
+    // in codekb memory (src/learnings/), each at most as often as the config says, across restarts.
+    scout = startScoutBeside({ loaded, running, owner: directorId(ctx, options), say });
+    const consolidation = createLearningsConsolidation({
+      stateDir: loaded.stateDir,
+      everyHours: loaded.config.learnings?.consolidateEveryHours,
+      env: ctx.env,
+      say: (line) => say(`flotilla-director: ${line}`),
+    });
+    await loop(ctx, running, { reporter, consolidation }, options, (options.every ?? loaded.config.cycle.everySeconds) * 1000);
   } finally {
+    await scout?.stop();
     await reporter?.close();
     await metrics?.close();
     await running?.close();
@@ -86,7 +99,13 @@ function show(ctx: DirectorCliContext, report: CycleReport, json: boolean): void
   else for (const line of [...formatCycle(report), ...(report.notes ?? []).map((note) => `  note: ${note}`)]) printLine(ctx.streams.stdout, line);
 }
 
-async function loop(ctx: DirectorCliContext, running: RunningDirector, reporter: PipelineReporter, options: StartOptions, everyMs: number): Promise<void> {
+/** What runs after every cycle of the loop. */
+interface AfterCycle {
+  reporter: PipelineReporter;
+  consolidation: LearningsConsolidation;
+}
+
+async function loop(ctx: DirectorCliContext, running: RunningDirector, after: AfterCycle, options: StartOptions, everyMs: number): Promise<void> {
   let stopped = false;
   let wake: (() => void) | null = null;
   const stop = ctx.stopSignal().then((signal) => {
@@ -99,7 +118,8 @@ async function loop(ctx: DirectorCliContext, running: RunningDirector, reporter:
       (report) => {
         if (stopped) return;
         show(ctx, report, options.json);
-        void reporter.report();
+        void after.reporter.report();
+        void after.consolidation.maybeConsolidate(Date.now());
       },
       // After a stop the ledger closes under a cycle still waiting for its jobs: that is not news.
       (error: unknown) => void (stopped ? undefined : ctx.streams.stderr.write(`flotilla-director: the cycle failed: ${(error as Error).message}\n`)),
@@ -107,7 +127,7 @@ async function loop(ctx: DirectorCliContext, running: RunningDirector, reporter:
   };
   const unfollow = running.server.isHub ? followBoard(running, trigger) : () => undefined;
   // While a cycle waits for its jobs, the in-flight steps and flows still reach the dashboard.
-  const unwatch = reporter.follow();
+  const unwatch = after.reporter.follow();
   try {
     while (!stopped) {
       // Cycles coalesce: a trigger while one runs makes one follow-up, never two at once.
