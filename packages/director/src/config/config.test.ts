@@ -69,6 +69,16 @@ routing: {keywords: [{repo: mobile, words: [ios]}]}
     ]);
   });
 
+  it('should refuse a scout naming an unknown repo or flow at load time, and say "more than" for a positive number', () => {
+    expect(problems('repos: [{name: api, path: /a, base: main}]\nscout: {repos: [web], flow: nightly}')).toEqual([
+      'scout: "web" is not one of the repos (api)',
+      'scout: flow: "nightly" is not a flow (no flows are defined under flows:)',
+    ]);
+    expect(problems('repos: [{name: api, path: /a, base: main}]\nlearnings: {consolidateEveryHours: 0}')).toEqual([
+      'learnings → consolidateEveryHours: must be more than 0',
+    ]);
+  });
+
   it('should report YAML syntax errors with their line', () => {
     const [issue] = problems('repos: [{name: api\n  path: x');
     expect(issue).toMatch(/^line \d+, column \d+: not valid YAML/);

@@ -4,6 +4,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { resolveFlow, stepsOf } from '../flow/flow-definition.js';
 import { DirectorConfigSchema, type DirectorConfig } from './config-schema.js';
+import { scoutPlanOf } from '../scout/scout-plan.js';
 
 /** One problem in a config file: where (in words) and what. */
 export interface ConfigIssue {
@@ -67,6 +68,11 @@ function crossCheck(config: DirectorConfig): ConfigIssue[] {
     }
   });
   issues.push(...flowIssues(config));
+  if (config.scout !== undefined) {
+    // Unknown scout repos or flows fail at load time, not at the first scout hours later.
+    const scout = scoutPlanOf(config);
+    if (!scout.ok) issues.push(...scout.problems.map((problem) => ({ where: 'scout', message: problem.replace(/^scout(:| →)\s*/, '') })));
+  }
   return issues;
 }
 
@@ -104,7 +110,8 @@ function issueMessage(issue: z.core.$ZodIssue): string {
     case 'unrecognized_keys':
       return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     case 'too_small':
-      return issue.origin === 'array' ? `needs at least ${String(issue.minimum)} item${issue.minimum === 1 ? '' : 's'}` : `must be at least ${String(issue.minimum)}`;
+      if (issue.origin === 'array') return `needs at least ${String(issue.minimum)} item${issue.minimum === 1 ? '' : 's'}`;
+      return issue.inclusive === false ? `must be more than ${String(issue.minimum)}` : `must be at least ${String(issue.minimum)}`;
     case 'too_big':
       return `must be at most ${String(issue.maximum)}`;
     case 'invalid_value':
