@@ -76,6 +76,7 @@ describe('learning features and similar pairs', () => {
     expect(learningFeatures('Avoid mocking bcrypt').negated).toBe(true);
     expect(swappedInPlace(learningFeatures('vitest needs --force in the cli'), learningFeatures('docker needs --force in the cli'))).toBe(true);
     expect(swappedInPlace(learningFeatures('vitest needs --force in the cli'), learningFeatures('in the cli, vitest needs --force'))).toBe(false);
+    expect(learningFeatures('build -- then test — done: 100%').specifics).toEqual(new Set(['100%']));
     // Forms of one word fold alike.
     expect(learningFeatures('recycled workers freed trees').subject).toEqual(learningFeatures('recycles the worker, frees the tree').subject);
     expect([...learningFeatures('See src/auth/hash.ts, issue #12 and useEffect').specifics]).toEqual(['src/auth/hash.ts', '#12', 'useeffect']);

@@ -100,7 +100,7 @@ export function learningFeatures(text: string): LearningFeatures {
   for (const raw of text.normalize('NFKC').split(/\s+/u)) {
     const token = raw.replace(EDGE_PUNCTUATION, '');
     const lower = token.toLowerCase();
-    if (token === '' || STOP_WORDS.has(lower)) continue;
+    if (!/[\p{L}\p{N}]/u.test(token) || STOP_WORDS.has(lower)) continue;
     if (SPECIFIC.test(token) && !/^\p{L}+n['’]t$/iu.test(token)) {
       specifics.add(lower);
       subject.add(lower);
