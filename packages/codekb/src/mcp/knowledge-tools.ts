@@ -78,9 +78,17 @@ export function registerKnowledgeTools(server: McpServer, source: RepoIndexSourc
     ({ query, limit }) =>
       guarded('recall', () => {
         const hits = recall(memory.get(), { query, limit, repo: key() });
-        const text = hits.length === 0 ? `no learnings about ${JSON.stringify(query)}` : hits.map((h) => `- ${h.text}${h.tags.length ? `  [${h.tags.join(', ')}]` : ''}${h.outcome ? `  (${h.outcome})` : ''}`).join('\n');
+        const text = hits.length === 0 ? `no learnings about ${JSON.stringify(query)}` : hits.map(recallLine).join('\n');
         return answer(text, { learnings: hits });
       }),
   );
   return memory;
+}
+
+/** One recalled learning as the agent reads it: text, tags, outcome, how often it was learned, contested. */
+function recallLine(hit: { text: string; tags: string[]; outcome?: string | null; timesLearned?: number; contested?: boolean }): string {
+  const tags = hit.tags.length ? `  [${hit.tags.join(', ')}]` : '';
+  const outcome = hit.outcome ? `  (${hit.outcome})` : '';
+  const learned = (hit.timesLearned ?? 1) > 1 ? `  (learned ${hit.timesLearned}×)` : '';
+  return `- ${hit.text}${tags}${outcome}${learned}${hit.contested ? '  (contested)' : ''}`;
 }

@@ -55,6 +55,9 @@ describe('codekb serve over stdio', () => {
     expect(saved.isError).toBeFalsy();
     const recalled = await call(client, 'recall', { query: 'circle area' });
     expect(textOf(recalled)).toContain('Math.PI');
+    // Learned again: the agent reads how often, so a lesson many runs taught weighs more.
+    await call(client, 'remember', { text: 'Circle.area must use Math.PI, not 3.14', tags: ['geometry'], outcome: 'failure' });
+    expect(textOf(await call(client, 'recall', { query: 'circle area' }))).toBe('- Circle.area must use Math.PI, not 3.14  [geometry]  (failure)  (learned 2×)');
     const map = await call(client, 'repo_map', { budget: 200 });
     expect(textOf(map)).toContain('src/shapes.ts');
     const near = await call(client, 'related', { path: 'src/shapes.ts' });
