@@ -30,7 +30,7 @@ describe('package entries', () => {
 
   it('should export the director from the node entry', async () => {
     const node = await import('./node.js');
-    expect(Object.keys(node)).toEqual(expect.arrayContaining(['createDirector', 'openSqliteLedger', 'createSources', 'loadConfig', 'ensurePullRequest']));
+    expect(Object.keys(node)).toEqual(expect.arrayContaining(['createDirector', 'openSqliteLedger', 'createSources', 'loadConfig', 'ensurePullRequest', 'runScout', 'createPipelineReporter', 'createLearningsConsolidation']));
     const root = await import('./index.js');
     expect(Object.keys(root)).toEqual(expect.arrayContaining(['DirectorConfigSchema', 'routeTicket', 'ticketBranch', 'burnsAttempt', 'createPauseGate']));
   });

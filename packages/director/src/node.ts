@@ -51,3 +51,19 @@ export { createCodekbLearnings } from './learnings/codekb-learnings.js';
 export { ledgerMetricsText } from './metrics/ledger-metrics.js';
 export { startMetricsServer } from './metrics/metrics-server.js';
 export type { MetricsServer } from './metrics/metrics-server.js';
+
+export { consolidateLearnings } from './learnings/consolidate-learnings.js';
+export type { ConsolidationOutcome, ConsolidationSummary } from './learnings/consolidate-learnings.js';
+export { createLearningsConsolidation } from './learnings/consolidation-schedule.js';
+export type { LearningsConsolidation, LearningsConsolidationOptions } from './learnings/consolidation-schedule.js';
+
+export { runScout } from './scout/scout-run.js';
+export type { ScoutOptions, ScoutReport, ScoutRepoReport } from './scout/scout-run.js';
+export { startScoutSchedule } from './scout/scout-schedule.js';
+export type { ScoutSchedule, ScoutScheduleOptions } from './scout/scout-schedule.js';
+export { openScoutRecord } from './scout/scout-record.js';
+export type { ScoutRecord } from './scout/scout-record.js';
+
+export { createPipelineReporter } from './pipeline/pipeline-reporter.js';
+export type { PipelineReporter, PipelineReporterOptions } from './pipeline/pipeline-reporter.js';
+export { buildDirectorReport } from './pipeline/pipeline-report.js';
