@@ -38,7 +38,7 @@ export function accountFor(run) {
   const ticketBranches = new Set(rows.map((row) => row.branch).filter(Boolean));
   for (const pull of run.pulls) if (!ticketBranches.has(pull.head)) violations.push(`pull request #${pull.number} (${pull.head}) belongs to no ticket`);
   const pauses = pausesOf(run.reports, violations);
-  return { rows, pauses, violations, infra: infraCounts(batches) };
+  return { rows, pauses, violations, infra: infraCounts(batches), preflight: preflightRefusals(run.reports) };
 }
 
 function ticketRow(ticket, batch, ctx) {
@@ -102,6 +102,19 @@ function pausesOf(reports, violations) {
   return started;
 }
 
+/** Cycles whose pre-flight stopped dispatch, by what the host's doctor (or pause) said. */
+function preflightRefusals(reports) {
+  const counts = new Map();
+  for (const report of reports) {
+    for (const host of report.preflight ?? []) {
+      if (host.ok) continue;
+      const reason = host.detail.length > 140 ? `${host.detail.slice(0, 140)}…` : host.detail;
+      counts.set(reason, (counts.get(reason) ?? 0) + 1);
+    }
+  }
+  return [...counts.entries()].map(([reason, cycles]) => ({ reason, cycles }));
+}
+
 function infraCounts(batches) {
   const counts = {};
   for (const attempt of batches.flatMap((b) => b.attempts)) {
@@ -123,8 +136,12 @@ export function formatAccount(account, facts) {
   lines.push(`tickets: ${count((r) => r.status === 'in_review')} in review with a PR, ${count((r) => r.status === 'given_up')} given up, ${count((r) => !r.done)} not finished`);
   lines.push('failures by kind (runs / burned an attempt):');
   for (const [kind, entry] of Object.entries(account.infra).sort()) lines.push(`  ${kind}: ${entry.runs} / ${entry.burned}`);
-  lines.push(`pauses said: ${account.pauses.length}`);
+  lines.push(`pauses said by the director: ${account.pauses.length}`);
   for (const pause of account.pauses) lines.push(`  at ${pause.at} until ${pause.until}: ${pause.reason}`);
+  lines.push(`pauses said by cb (pause.started): ${facts.cbPauses.length}`);
+  for (const pause of facts.cbPauses) lines.push(`  ${pause.agent} from ${pause.startedAt} until ${pause.resetsAt}: ${pause.reason}: ${pause.message}`);
+  lines.push(`cycles whose pre-flight stopped dispatch: ${account.preflight.reduce((sum, entry) => sum + entry.cycles, 0)}`);
+  for (const entry of account.preflight) lines.push(`  ${entry.cycles} × ${entry.reason}`);
   lines.push('per ticket (attempt:model/kind, * = burned):');
   for (const row of rows) {
     const outcome = row.status === 'in_review' ? `PR #${row.pull}` : row.status;

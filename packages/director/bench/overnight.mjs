@@ -43,6 +43,7 @@ for (const built of ['../dist/cli/bin.js', '../../cb/dist/daemon/main.js', '../.
 register();
 const { startClaudeFleet, jsonDocuments, TICKETS_REPO, PULLS_REPO } = await import('../src/test-support/claude-fleet.ts');
 const model = await import('../src/test-support/claude-fleet-model.ts');
+const { daemonEvents } = await import('../src/e2e/e2e-support.ts');
 const { openSqliteLedger } = await import('../dist/node.js');
 
 const log = (line) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -126,7 +127,8 @@ try {
   for (const row of account.rows) {
     if (!row.done && row.addedAt < timeline.stopFeedingAt - 120_000) account.violations.push(`${row.name} (${row.key}): arrived ${Math.round((timeline.end - row.addedAt) / 1000)} s before the end and is still ${row.status}`);
   }
-  const facts = { minutes, wallMs: Date.now() - started, pulls: fleet.github.pulls(PULLS_REPO).length, modelRequests: scripted.log.length, cycles: reports.length, events };
+  const cbPauses = (await daemonEvents(fleet.client, 'pause.started')).map((event) => event.pause);
+  const facts = { cbPauses, minutes, wallMs: Date.now() - started, pulls: fleet.github.pulls(PULLS_REPO).length, modelRequests: scripted.log.length, cycles: reports.length, events };
   for (const line of formatAccount(account, facts)) process.stdout.write(`${line}\n`);
   if (values.keep !== undefined) await keep(values.keep, { reports: reportsText.join('\n'), daemon: fleet.daemonLog(), model: scripted.log.map((e) => `${new Date(e.at).toISOString()} ${e.ticket} ${e.session} ${e.model} ${e.label}`).join('\n') });
   exitCode = account.violations.length === 0 ? 0 : 1;
