@@ -1,6 +1,5 @@
 /**
- * A director bug found with real parts (reported, not fixed here: src/hub is not this file's owner's).
- * Through a real cb daemon, a job created while cb's rate-limit pause holds its agent waits `queued`
+ * A director bug found with real parts, fixed in src/hub/dispatch.ts (neverStarted). Through a real cb daemon, a job created while cb's rate-limit pause holds its agent waits `queued`
  * until the reset. The director's dispatch waits for it at most `maxWaitMs` (5 h by default), then
  * cancels it and answers `timeout` — a kind that burns one of the ticket's attempts. A weekly usage
  * limit (days) would thus charge every waiting ticket an attempt per 5 hours for a rate limit. Here
@@ -35,7 +34,7 @@ function attemptOf(cwd: string, name: string): RunJobRequest {
 }
 
 describe('a job waiting behind cb\'s rate-limit pause', () => {
-  it.fails('should not come back as a failure that burns an attempt when the director stops waiting for it', { timeout: 300_000 }, async () => {
+  it('should not come back as a failure that burns an attempt when the director stops waiting for it', { timeout: 300_000 }, async () => {
     await using fleet = await startClaudeFleet();
     const resetAt = Date.now() + 60_000;
     scriptModel(fleet.anthropic, anthropicRequestFacts, (request) => (request.at < resetAt ? rateLimited(resetAt) : finalText()));
@@ -56,5 +55,8 @@ describe('a job waiting behind cb\'s rate-limit pause', () => {
     expect(second.ok).toBe(false);
     const kind = second.ok ? null : second.failure.kind;
     expect(kind !== null && burnsAttempt(kind), `the wait ended as ${kind}`).toBe(false);
+    // The pause's own reason and reset, so the director's storm pause can take over from cb's.
+    expect(second).toMatchObject({ ok: false, failure: { kind: 'rate_limited' } });
+    expect(Date.parse(second.ok ? '' : (second.failure.resetsAt ?? ''))).toBeGreaterThanOrEqual(Math.floor(resetAt / 1000) * 1000);
   });
 });

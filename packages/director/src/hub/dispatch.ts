@@ -140,6 +140,7 @@ async function waitEnded(fleet: Fleet, created: Job, options: { pollMs: number; 
     }
     if (Date.now() >= options.deadline) {
       await client.cancelJob(job.id).catch(() => undefined);
+      if (job.attempts.length === 0) return neverStarted(fleet, job);
       return failed('timeout', `job ${job.id} on ${job.host} had not ended after the director's wait; cancelled`, job.id);
     }
     try {
@@ -153,6 +154,24 @@ async function waitEnded(fleet: Fleet, created: Job, options: { pollMs: number; 
       await sleep(Math.min(30_000, LINK_RETRY_MS * linkErrors));
     }
   }
+}
+
+/**
+ * A job the director stopped waiting for before any attempt started: the fleet never ran it, so it
+ * is never the ticket's fault — queued behind the host's rate-limit pause of its agent (the pause's
+ * reason and reset, so the director's own pause takes over), else waiting for a free slot.
+ */
+async function neverStarted(fleet: Fleet, job: Job): Promise<RunJobResult> {
+  const pauses = await fleet.server.client.pauses().catch((error: unknown) => {
+    debug('pauses of %s: %s', job.host, (error as Error).message);
+    return [];
+  });
+  const pause = pauses.find((p) => p.agent === job.agent && p.endedAt === null && (p.host === job.host || pauses.every((q) => q.host !== job.host)));
+  if (pause !== undefined) {
+    const message = `job ${job.id} waited on ${job.host} behind ${pause.agent}'s pause until ${pause.resetsAt} and never started; cancelled (${pause.message})`;
+    return { ok: false, failure: { kind: pause.reason, message, resetsAt: pause.resetsAt }, jobId: job.id };
+  }
+  return failed('interrupted', `job ${job.id} was still queued on ${job.host} after the director's wait (no free slot); cancelled, it never started`, job.id);
 }
 
 /** A terminal job as the director's result: its answer, or its classified failure. */
