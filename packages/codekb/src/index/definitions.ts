@@ -1,4 +1,5 @@
 import type Parser from 'tree-sitter';
+import type { CursorNode, CursorTree } from './cursor-node.js';
 import { describe } from './describe.js';
 import { FUNCTION_VALUE, isFunctionValue, memberDefinitions, noteDeclaredObject, objectMemberName, unwrap } from './members.js';
 import type { LanguageId } from './languages.js';
@@ -19,6 +20,8 @@ export interface Definition {
 
 export interface DefinitionContext {
   language: LanguageId;
+  /** The file's tree, read through cursors (see cursor-node.ts). */
+  tree: CursorTree;
   parentKind: string | undefined;
   parentName: string | undefined;
   /**
@@ -130,7 +133,7 @@ export function resolveDeclarations(cursor: Parser.TreeCursor, type: string, con
   if (type === 'pair' && !context.inDeclaredObject) return undefined;
   if (type === 'object' && !context.declaredObjects.has(cursor.startIndex)) return undefined;
   if (type === 'assignment_expression' && !mayAssignDefinition(cursor, typeOf)) return undefined;
-  const node = cursor.currentNode;
+  const node = context.tree.nodeAt(cursor);
   const scope = baseKind === undefined ? undefined : resolveDefinition(node, baseKind, context);
   const members = mayHaveMembers ? memberDefinitions(node, context) : [];
   return scope === undefined && members.length === 0 ? undefined : { scope, members };
@@ -147,7 +150,7 @@ function mayAssignDefinition(cursor: Parser.TreeCursor, typeOf: (cursor: Parser.
   return ASSIGNED_VALUE.test(type);
 }
 
-function resolveDefinition(node: Parser.SyntaxNode, baseKind: string, context: DefinitionContext): Definition | undefined {
+function resolveDefinition(node: CursorNode, baseKind: string, context: DefinitionContext): Definition | undefined {
   const named = nameOf(node, context);
   if (named === undefined) return undefined;
   let kind = named.kind ?? baseKind;
@@ -170,7 +173,7 @@ export interface Named {
   kind?: string;
 }
 
-function nameOf(node: Parser.SyntaxNode, context: DefinitionContext): Named | undefined {
+function nameOf(node: CursorNode, context: DefinitionContext): Named | undefined {
   switch (node.type) {
     case 'assignment':
       return pythonAssignmentName(node, context);
@@ -190,7 +193,7 @@ function nameOf(node: Parser.SyntaxNode, context: DefinitionContext): Named | un
     case 'method_declaration': {
       const name = node.childForFieldName('name');
       if (name === null) return undefined;
-      const receiver = node.childForFieldName('receiver')?.descendantsOfType('type_identifier')[0];
+      const receiver = node.childForFieldName('receiver')?.firstDescendantOfType('type_identifier');
       return { name: name.text, container: receiver?.text ?? null, nameStarts: [name.startIndex] };
     }
     default: {
@@ -210,7 +213,7 @@ function nameOf(node: Parser.SyntaxNode, context: DefinitionContext): Named | un
  * Python assignments declare variables at module and class level (as ctags does); in a function
  * body only a lambda does (`key = lambda item: item[0]`), and it declares a function.
  */
-function pythonAssignmentName(node: Parser.SyntaxNode, context: DefinitionContext): Named | undefined {
+function pythonAssignmentName(node: CursorNode, context: DefinitionContext): Named | undefined {
   const left = node.childForFieldName('left');
   if (left?.type !== 'identifier') return undefined;
   const named = { name: left.text, container: null, nameStarts: [left.startIndex] };
@@ -224,7 +227,7 @@ function pythonAssignmentName(node: Parser.SyntaxNode, context: DefinitionContex
  * `obj.name = {…}`: how JavaScript defines functions, methods and namespaces by assignment (ctags
  * reports them too). Assignments of other values are not definitions.
  */
-function assignedName(node: Parser.SyntaxNode, context: DefinitionContext): Named | undefined {
+function assignedName(node: CursorNode, context: DefinitionContext): Named | undefined {
   const left = node.childForFieldName('left');
   const right = unwrap(node.childForFieldName('right'));
   if (left === null || right === null) return undefined;
@@ -248,7 +251,7 @@ function assignedName(node: Parser.SyntaxNode, context: DefinitionContext): Name
 }
 
 /** `export { a as b }` and `export * as ns from …` declare a new public name; a plain `export { a }` does not. */
-function exportAliasName(node: Parser.SyntaxNode): Named | undefined {
+function exportAliasName(node: CursorNode): Named | undefined {
   const alias = node.type === 'namespace_export' ? node.namedChildren.find((child) => child.type === 'identifier') : node.childForFieldName('alias');
   // `export { a as default }` names nothing one looks up: `a` is the definition.
   if (alias === null || alias === undefined || alias.type !== 'identifier' || alias.text === 'default') return undefined;
@@ -256,17 +259,17 @@ function exportAliasName(node: Parser.SyntaxNode): Named | undefined {
 }
 
 /** The type an `impl` is for, by its own name: `&'a mut T` → `T`, `io::Cursor<T>` → `Cursor`, `[Span; 3]` → `Span`. */
-function implementedType(type: Parser.SyntaxNode | null): Parser.SyntaxNode | null {
+function implementedType(type: CursorNode | null): CursorNode | null {
   let base = type;
   while (base !== null && IMPL_TYPE_WRAPPERS[base.type] !== undefined) base = base.childForFieldName(IMPL_TYPE_WRAPPERS[base.type] ?? '');
   return base === null || base.type === 'never_type' ? null : base;
 }
 
-function traitName(impl: Parser.SyntaxNode): string | null {
+function traitName(impl: CursorNode): string | null {
   return impl.childForFieldName('trait')?.text ?? null;
 }
 
-function typeSpecKind(node: Parser.SyntaxNode): string {
+function typeSpecKind(node: CursorNode): string {
   const type = node.childForFieldName('type')?.type;
   if (type === 'struct_type') return 'struct';
   if (type === 'interface_type') return 'interface';

@@ -1,19 +1,19 @@
-import type Parser from 'tree-sitter';
+import type { CursorNode } from './cursor-node.js';
 import type { Definition } from './definitions.js';
 
 const SIGNATURE_MAX = 200;
 const DOC_MAX = 1000;
 
 /** Kind, name, signature (first line), doc comment and lines of a declaration at `node`. */
-export function describe(node: Parser.SyntaxNode, kind: string, name: string, parentType?: string): Omit<Definition, 'container' | 'nameStarts'> {
+export function describe(node: CursorNode, kind: string, name: string, parentType?: string): Omit<Definition, 'container' | 'nameStarts'> {
   const { outer, parent } = parentType !== undefined && standsAlone(node.type, parentType) ? { outer: node, parent: null } : outerNode(node);
   return {
     kind,
     name,
     signature: firstLine(outer.text),
     doc: docOf(node, parent?.type === 'decorated_definition' ? parent : outer),
-    startLine: node.startPosition.row + 1,
-    endLine: node.endPosition.row + 1,
+    startLine: node.startRow + 1,
+    endLine: node.endRow + 1,
   };
 }
 
@@ -32,7 +32,7 @@ function standsAlone(type: string, parent: string): boolean {
  * The node whose text starts the declaration (`export …`, decorators, a whole `const` statement)
  * and its parent. `parent` is a native call each time: this runs for every symbol.
  */
-function outerNode(node: Parser.SyntaxNode): { outer: Parser.SyntaxNode; parent: Parser.SyntaxNode | null } {
+function outerNode(node: CursorNode): { outer: CursorNode; parent: CursorNode | null } {
   let outer = node;
   let parent = node.parent;
   const statement = outer.type === 'variable_declarator' ? /declaration$/ : /^(assignment|assignment_expression)$/.test(outer.type) ? /^expression_statement$/ : null;
@@ -53,7 +53,7 @@ function firstLine(text: string): string {
 }
 
 /** The docstring of a Python definition, else the comments right above `anchor`. */
-function docOf(node: Parser.SyntaxNode, anchor: Parser.SyntaxNode): string | null {
+function docOf(node: CursorNode, anchor: CursorNode): string | null {
   // Only Python's grammar has these node types.
   if (node.type === 'function_definition' || node.type === 'class_definition') {
     const docstring = pythonDocstring(node);
@@ -61,11 +61,11 @@ function docOf(node: Parser.SyntaxNode, anchor: Parser.SyntaxNode): string | nul
   }
   if (!commentMayPrecede(anchor)) return null;
   const lines: string[] = [];
-  let expectedEnd = anchor.startPosition.row;
-  for (let sibling = anchor.previousNamedSibling; sibling !== null; sibling = sibling.previousNamedSibling) {
-    if (!/comment/.test(sibling.type) || sibling.endPosition.row < expectedEnd - 1) break;
+  let expectedEnd = anchor.startRow;
+  for (const sibling of anchor.namedSiblingsBefore()) {
+    if (!/comment/.test(sibling.type) || sibling.endRow < expectedEnd - 1) break;
     lines.unshift(cleanComment(sibling.text));
-    expectedEnd = sibling.startPosition.row;
+    expectedEnd = sibling.startRow;
   }
   const doc = lines.join('\n').trim();
   return doc === '' ? null : doc.slice(0, DOC_MAX);
@@ -76,9 +76,8 @@ function docOf(node: Parser.SyntaxNode, anchor: Parser.SyntaxNode): string | nul
  * is a `//` or `#` comment). Finding a previous sibling is a native call that walks the parent's children from the
  * first one, quadratic over a long object literal or class; the source answers most cases at once.
  */
-function commentMayPrecede(node: Parser.SyntaxNode): boolean {
-  const source = (node.tree as { input?: unknown }).input;
-  if (typeof source !== 'string') return true;
+function commentMayPrecede(node: CursorNode): boolean {
+  const { source } = node;
   let end = node.startIndex;
   while (end > 0 && /\s/.test(source[end - 1] ?? '')) end--;
   if (source.endsWith('*/', end)) return true;
@@ -86,7 +85,7 @@ function commentMayPrecede(node: Parser.SyntaxNode): boolean {
   return line.startsWith('//') || line.startsWith('#');
 }
 
-function pythonDocstring(node: Parser.SyntaxNode): string | null {
+function pythonDocstring(node: CursorNode): string | null {
   const first = node.childForFieldName('body')?.firstNamedChild;
   const string = first?.type === 'expression_statement' ? first.firstNamedChild : null;
   if (string?.type !== 'string') return null;

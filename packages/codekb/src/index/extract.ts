@@ -1,5 +1,6 @@
 import type Parser from 'tree-sitter';
 import type { LanguageId } from './languages.js';
+import { CursorTree } from './cursor-node.js';
 import { mayDeclare, resolveDeclarations, type Definition, type DefinitionContext } from './definitions.js';
 
 /** A declaration found in a file. `parent` indexes the enclosing symbol in the same list. */
@@ -103,11 +104,13 @@ export function extract(tree: Parser.Tree, language: LanguageId): Extraction {
   const declaredObjects = new Set<number>();
   /** Depths of the open declared object literals. */
   const objectDepths: number[] = [];
-  const context: DefinitionContext = { language, parentKind: undefined, parentName: undefined, declaredObjects, inDeclaredObject: false };
+  // The binding keeps the string a tree was parsed from (not in its typings): names are sliced from it.
+  const source = (tree as { input?: unknown }).input;
+  if (typeof source !== 'string') throw new Error('extract needs a tree parsed from a string');
+  const context: DefinitionContext = { language, tree: new CursorTree(tree, source), parentKind: undefined, parentName: undefined, declaredObjects, inDeclaredObject: false };
   const infoOf = typeReader(language);
   const typeOf = (at: Parser.TreeCursor): string => infoOf(at).name;
-  const source = (tree as { input?: unknown }).input;
-  const lines = typeof source === 'string' ? new LineCounter(source) : undefined;
+  const lines = new LineCounter(source);
   const cursor = tree.walk();
   let depth = 0;
   /** The type of the node entered at each depth: the current node's ancestors are below `depth`. */
@@ -119,8 +122,8 @@ export function extract(tree: Parser.Tree, language: LanguageId): Extraction {
     if (role === Role.Identifier) {
       const start = cursor.startIndex;
       if (nameStarts.has(start)) return false;
-      const name = lines === undefined ? cursor.nodeText : (source as string).substring(start, cursor.endIndex);
-      const line = lines === undefined ? cursor.startPosition.row + 1 : lines.lineAt(start);
+      const name = source.substring(start, cursor.endIndex);
+      const line = lines.lineAt(start);
       if (lastLine.get(name) === line || REF_STOPLIST.has(name)) return false;
       lastLine.set(name, line);
       refs.push({ name, line, symbol: stack.at(-1)?.symbol ?? null });
