@@ -1,9 +1,10 @@
 /**
- * A director bug found with real parts, fixed in src/hub/dispatch.ts (neverStarted). Through a real cb daemon, a job created while cb's rate-limit pause holds its agent waits `queued`
- * until the reset. The director's dispatch waits for it at most `maxWaitMs` (5 h by default), then
- * cancels it and answers `timeout` — a kind that burns one of the ticket's attempts. A weekly usage
- * limit (days) would thus charge every waiting ticket an attempt per 5 hours for a rate limit. Here
- * the wait is 8 s and the reset a minute away; the job's outcome must be a kind that burns nothing.
+ * A director bug found with real parts, fixed in src/hub/dispatch.ts (neverStarted). Through a real
+ * cb daemon, a job created while cb's rate-limit pause holds its agent waits `queued` until the
+ * reset. The director's dispatch waits for it at most `maxWaitMs` (5 h by default); it then cancelled
+ * it and answered `timeout` — a kind that burns one of the ticket's attempts, so a weekly usage limit
+ * (days) charged every waiting ticket an attempt per 5 hours. Here the wait is 8 s and the reset a
+ * minute away; the outcome must burn nothing and carry the pause's reason and reset.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
