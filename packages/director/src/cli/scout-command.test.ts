@@ -76,7 +76,8 @@ describe('flotilla-director scout', () => {
     await writeFile(path, JSON.stringify({ repos: [{ name: 'api', path: '.', base: 'main' }], scout: { repos: ['web'] } }));
     const bad = cliContext({ FLOTILLA_HOME: join(tmp.path, 'no-home') }, tmp.path, join(tmp.path, 'no-home'));
     expect(await main(['scout', '--config', path], bad.ctx)).toBe(78);
-    expect(bad.stderr.text()).toContain('the scout cannot run: scout: "web" is not one of the repos (api)');
+    // Refused where every command loads the config (src/config/load-config.ts), not only by scout.
+    expect(bad.stderr.text()).toContain('cannot be used:\n  scout: "web" is not one of the repos (api)');
 
     const help = cliContext({}, tmp.path, tmp.path);
     expect(await main(['scout', '--help'], help.ctx)).toBe(0);

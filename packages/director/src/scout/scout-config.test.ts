@@ -32,14 +32,16 @@ describe('scout: in flotilla.yaml', () => {
       'scout → commands → Tests: must be a lower-case name (tests, lint, outdated…), at most 32 characters',
       'scout → maxProposals: must be at most 20',
       // load-config's wording for any too_small (positive() is an exclusive minimum: 0 is refused too).
-      'scout → everyHours: must be at least 0',
+      'scout → everyHours: must be more than 0',
     ]);
-    const parsed = parseConfig(`${base}flows: {review-only: [{kind: review, name: r, prompt: x}]}\nscout: {repos: [api, mobile], flow: review-only}\n`);
+    // scoutPlanOf's problems refuse the config where it is loaded (load-config's cross-check).
+    const refused = parseConfig(`${base}flows: {review-only: [{kind: review, name: r, prompt: x}]}\nscout: {repos: [api, mobile], flow: review-only}\n`);
+    expect(refused.ok ? [] : refused.issues.map(formatConfigIssue)).toEqual([
+      'scout: "mobile" is not one of the repos (api, web)',
+      'scout: flow "review-only" has no work step: its last work step\'s answer holds the proposals',
+    ]);
+    const parsed = parseConfig(`${base}flows: {review-only: [{kind: review, name: r, prompt: x}]}\n`);
     if (!parsed.ok) throw new Error(parsed.issues.map(formatConfigIssue).join('\n'));
-    expect(scoutPlanOf(parsed.config)).toEqual({
-      ok: false,
-      problems: ['scout: "mobile" is not one of the repos (api, web)', 'scout → flow "review-only" has no work step: its last work step\'s answer holds the proposals'],
-    });
     expect(scoutPlanOf({ ...parsed.config, scout: undefined }, { repo: 'ios' })).toEqual({ ok: false, problems: ['--repo ios: not one of the repos (api, web)'] });
   });
 });
