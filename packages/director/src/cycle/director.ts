@@ -153,7 +153,7 @@ async function cycle(ctx: BatchContext, sources: readonly TicketSource[], option
   const plans: PlannedBatch[] = [];
   for (const { repo, tickets } of byRepo.values()) plans.push(...(await planBatches(repo, tickets, { size: ctx.config.batch.size, listedAt }, ctx.ledger)));
   const placed = await placeBatches(ctx, plans, preflight, report);
-  report.batches = await runScheduled(ctx, placed);
+  report.batches = await runScheduled(ctx, placed, report);
   if (ctx.notes.size > 0) report.notes = [...ctx.notes];
   const started = gate.observe(report.batches, now());
   await savePauseState(ctx.ledger, mergePause(gate.state(), await loadPauseState(ctx.ledger), now()));
@@ -247,13 +247,20 @@ async function routeOne(ctx: BatchContext, source: TicketSource, ticket: Ticket,
   byRepo.set(decision.repo.name, entry);
 }
 
+/** Failures that say the host's agent cannot work at all: nothing more is dispatched there this cycle. */
+const HOST_STOPPING_KINDS = new Set(['auth_failed', 'billing']);
+
 /**
  * Runs the batches with at most `concurrency` of one repo (`repos[].concurrency`, else
  * `concurrency.perRepo`) and `concurrency.perHost` of one host at once, in plan order: a batch waits
- * while either limit is full, and starts as soon as a running one ends.
+ * while either limit is full, and starts as soon as a running one ends. Once a batch on a host ends
+ * in an authentication or billing failure, the batches still waiting for that host are skipped with
+ * the reason (their tickets are not claimed) until the next cycle's pre-flight — not dispatched one
+ * after another to fail the same way.
  */
-async function runScheduled(ctx: BatchContext, placed: readonly PlacedBatch[]): Promise<BatchReport[]> {
+async function runScheduled(ctx: BatchContext, placed: readonly PlacedBatch[], report: CycleReport): Promise<BatchReport[]> {
   const reports: BatchReport[] = [];
+  const stopped = new Map<string, string>();
   const waiting = [...placed];
   const byRepo = new Map<string, number>();
   const byHost = new Map<string, number>();
@@ -264,6 +271,11 @@ async function runScheduled(ctx: BatchContext, placed: readonly PlacedBatch[]): 
   for (;;) {
     for (let index = 0; index < waiting.length; ) {
       const next = waiting[index]!;
+      const stop = stopped.get(next.host);
+      if (stop !== undefined && (await skipUnclaimed(ctx, next, stop, report))) {
+        waiting.splice(index, 1);
+        continue;
+      }
       if (!fits(next)) {
         index += 1;
         continue;
@@ -272,7 +284,12 @@ async function runScheduled(ctx: BatchContext, placed: readonly PlacedBatch[]): 
       bump(byRepo, next.plan.repo.name, 1);
       bump(byHost, next.host, 1);
       const task: Promise<void> = processBatch(ctx, next.plan, next.placed ? next.host : undefined)
-        .then((report) => void reports.push(next.placed ? { host: next.host, ...report } : report))
+        .then((batch) => {
+          reports.push(next.placed ? { host: next.host, ...batch } : batch);
+          if (batch.failureKind !== undefined && HOST_STOPPING_KINDS.has(batch.failureKind) && !stopped.has(next.host)) {
+            stopped.set(next.host, `host ${next.host} failed ${batch.failureKind} earlier this cycle; nothing more is dispatched to it until the next pre-flight`);
+          }
+        })
         .finally(() => {
           bump(byRepo, next.plan.repo.name, -1);
           bump(byHost, next.host, -1);
@@ -283,4 +300,12 @@ async function runScheduled(ctx: BatchContext, placed: readonly PlacedBatch[]): 
     if (running.size === 0) return reports;
     await Promise.race(running);
   }
+}
+
+/** A waiting batch not yet claimed (or only claimed) is skipped with `reason`; one past its job still runs. */
+async function skipUnclaimed(ctx: BatchContext, batch: PlacedBatch, reason: string, report: CycleReport): Promise<boolean> {
+  const open = await ctx.ledger.openBatchOf(ticketKey(batch.plan.tickets[0]!));
+  if (open !== null && open.stage !== 'claimed') return false;
+  for (const ticket of batch.plan.tickets) report.skipped.push({ ticket: ticketKey(ticket), title: ticket.title, reason });
+  return true;
 }

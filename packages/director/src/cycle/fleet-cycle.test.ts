@@ -59,6 +59,27 @@ describe('a cycle with a fleet', () => {
     expect(world.github.issue('acme/tickets', 1).labels).toEqual([]);
   });
 
+  it('should dispatch nothing more to a host in the cycle once its agent failed to authenticate, claim nothing more, and say why', { timeout: 120_000 }, async () => {
+    await using world = await githubWorld();
+    for (let n = 1; n <= 3; n += 1) world.github.addIssue('acme/tickets', { title: `[api] ticket ${n}` });
+    const calls: string[] = [];
+    // The first job dispatched finds the host's credential refused; the other two would succeed.
+    const runJob: RunJob = async (request) => {
+      calls.push(request.tickets[0]!.id);
+      return { ok: false, failure: { kind: 'auth_failed', message: 'Invalid API key · Please run /login', resetsAt: null } };
+    };
+    const { director, ledger } = directorFor(world, runJob, { fleet: fleetOf([{ host: 'box', ok: true, detail: 'doctor ok' }]), perHost: 1, perRepo: 3 });
+    const report = await director.runCycle();
+    await ledger.close();
+    expect(calls).toHaveLength(1);
+    const first = Number(calls[0]!.split('#')[1]);
+    expect(report.batches).toEqual([expect.objectContaining({ tickets: [`github:acme/tickets#${first}`], outcome: 'retry_later', failureKind: 'auth_failed', burned: false, host: 'box' })]);
+    const reason = 'host box failed auth_failed earlier this cycle; nothing more is dispatched to it until the next pre-flight';
+    const others = [1, 2, 3].filter((n) => n !== first);
+    expect(report.skipped.sort((a, b) => a.ticket.localeCompare(b.ticket))).toEqual(others.map((n) => ({ ticket: `github:acme/tickets#${n}`, title: `[api] ticket ${n}`, reason })));
+    for (const n of others) expect(world.github.issue('acme/tickets', n).labels).toEqual([]);
+  });
+
   it('should hold concurrency.perHost across batches and name the host in the report', { timeout: 120_000 }, async () => {
     await using world = await githubWorld();
     for (let n = 1; n <= 2; n += 1) world.github.addIssue('acme/tickets', { title: `[api] ticket ${n}` });
