@@ -88,6 +88,10 @@ describe('a job that publishes its work on origin', () => {
     const result = await publishWork(job);
     expect(result).toMatchObject({ ok: false, message: expect.stringContaining(`the push to origin ${PUBLISH.branch} failed`) });
 
+    // A name git would not take as a branch is refused before anything is fetched or pushed.
+    for (const branch of ['main:refs/heads/other', '--force', 'a..b', 'has space']) {
+      await expect(baseForPublishing(world.root, { ...PUBLISH, branch }, 'main')).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('is not a valid branch name') });
+    }
     world.git(world.root, 'remote', 'remove', 'origin');
     await expect(baseForPublishing(world.root, PUBLISH, 'main')).rejects.toThrow(/has no origin remote/);
   });

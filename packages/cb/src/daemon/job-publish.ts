@@ -20,6 +20,11 @@ type Publish = NonNullable<Job['publish']>;
  * the branch, else `base` (the caller's, e.g. `origin/main`). Refuses a repository without `origin`.
  */
 export async function baseForPublishing(repoRoot: string, publish: Publish, base: string | undefined): Promise<string | undefined> {
+  // Pushed as `HEAD:refs/heads/<branch>`: a name git would not take as a branch never reaches the refspec.
+  const valid = !publish.branch.startsWith('-') && (await git(repoRoot, ['check-ref-format', '--branch', publish.branch], { readOnly: true })).ok;
+  if (!valid) {
+    throw new ProtocolError('BAD_REQUEST', `publish: ${JSON.stringify(publish.branch)} is not a valid branch name`, { fix: 'name a branch git accepts (git check-ref-format --branch NAME)' });
+  }
   const remotes = await git(repoRoot, ['remote'], { readOnly: true });
   if (!remotes.ok || !remotes.stdout.split('\n').includes('origin')) {
     throw new ProtocolError('BAD_REQUEST', `${repoRoot} has no origin remote to publish ${publish.branch} to`, {
