@@ -90,7 +90,11 @@ describe('pane log of a managed session', () => {
     expect(await fixture.tmux.panePiping(session.tmuxSession)).toBe(true);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     expect(statSync(path).mode & 0o777).toBe(0o600);
-    await eventually(async () => read(path).length > 0, 'the agent output in pane.log');
+    // What the agent prints once the session exists reaches pane.log. (Its very first line may not:
+    // unlike a watcher's, an agent's pane has no gate holding it until the pipe is attached — a
+    // quick agent's banner can come first, as the CI rehearsal saw.)
+    await before.send('logged', { text: 'before the restart' });
+    await eventually(async () => read(path).includes('before the restart'), 'the agent output in pane.log');
     before.close();
 
     await fixture.tmux.pipePane(session.tmuxSession, null);
