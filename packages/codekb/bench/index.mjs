@@ -6,7 +6,7 @@
  * Run: node packages/codekb/bench/index.mjs [DIR...] [--max-files N] [--ctags-runs N]
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
@@ -16,7 +16,7 @@ import { limitCorpus, pnpmPackage, PYTHON_STDLIB } from './lib/corpus.mjs';
 const USAGE = `usage: node packages/codekb/bench/index.mjs [DIR...] [options]
   DIR...            corpora to index (default: zod and typescript/lib from node_modules/.pnpm, ${PYTHON_STDLIB})
   --max-files N     index at most the first N files (sorted) of a corpus, copied to a temp dir (default 20000)
-  --ctags-runs N    ctags -R runs per corpus, the median is the baseline (default 3)
+  --ctags-runs N    ctags runs per corpus, and full codekb index runs, the medians are compared (default 3)
   --workers N       parse worker threads (default: indexRepository's, min(2, cores); 0 parses on the main thread)
   --recycle-after N a parse worker is replaced after N files (default: indexRepository's)
   --seconds S       time bound for the whole bench (default 900)`;
@@ -77,30 +77,39 @@ for (const [i, dir] of corpora.entries()) {
   console.log('');
   console.log(`## ${dir}: ${corpus.files} files, ${mib(corpus.bytes)} MiB${corpus.limited ? ` (LIMITED to the first ${corpus.files} of ${corpus.totalFiles} files, copied to a temp dir)` : ''}`);
   const db = join(scratch, `index-${i}.db`);
-  const full = timed([process.execPath, CHILD, corpus.root, db, ...childFlags]);
-  const first = JSON.parse(full.stdout.trim().split('\n').at(-1));
-  const dbBytes = dbBytesOf(db);
-  const again = timed([process.execPath, CHILD, corpus.root, db, ...childFlags]);
-  const second = JSON.parse(again.stdout.trim().split('\n').at(-1));
+  // Runs interleave (codekb, ctags -R, ctags -L, codekb, …) so that a change in the machine's load
+  // falls on both sides; each codekb run starts from no index.
+  const removeIndex = () => readdirSync(dirname(db)).filter((name) => name.startsWith(basename(db))).forEach((name) => rmSync(join(dirname(db), name)));
+  const fulls = [timed([process.execPath, CHILD, corpus.root, db, ...childFlags])];
+  const first = JSON.parse(fulls[0].stdout.trim().split('\n').at(-1));
   const sqlite = new Database(db, { readonly: true });
   const indexedPaths = sqlite.prepare("SELECT path FROM files WHERE status IN ('parsed', 'text') ORDER BY path").all().map((r) => r.path);
   const text = sqlite.prepare("SELECT count(*) AS n, coalesce(sum(size), 0) AS bytes FROM files WHERE status IN ('parsed', 'text')").get();
   const parsed = sqlite.prepare("SELECT count(*) AS n, coalesce(sum(size), 0) AS bytes FROM files WHERE status = 'parsed'").get();
   sqlite.close();
   const ctags = [];
-  for (let r = 0; r < ctagsRuns; r++) ctags.push(timed(['ctags', '-R', '-f', join(scratch, 'tags'), '.'], { cwd: corpus.root }));
-  const ctagsMs = median(ctags.map((c) => c.ms));
-  const ctagsLines = readFileSync(join(scratch, 'tags'), 'utf8').split('\n').filter((l) => l && !l.startsWith('!_')).length;
   // The same files codekb indexed (it skips files over 1 MB and binaries; ctags -R does not).
   const same = [];
-  for (let r = 0; r < ctagsRuns; r++) same.push(timed(['ctags', '-f', join(scratch, 'tags-same'), '-L', '-'], { cwd: corpus.root, input: indexedPaths.join('\n') }));
+  for (let r = 0; r < ctagsRuns; r++) {
+    ctags.push(timed(['ctags', '-R', '-f', join(scratch, 'tags'), '.'], { cwd: corpus.root }));
+    same.push(timed(['ctags', '-f', join(scratch, 'tags-same'), '-L', '-'], { cwd: corpus.root, input: indexedPaths.join('\n') }));
+    if (r === 0) continue;
+    removeIndex();
+    fulls.push(timed([process.execPath, CHILD, corpus.root, db, ...childFlags]));
+  }
+  const full = { ms: median(fulls.map((f) => f.ms)), maxKiB: Math.max(...fulls.map((f) => f.maxKiB)) };
+  const dbBytes = dbBytesOf(db);
+  const again = timed([process.execPath, CHILD, corpus.root, db, ...childFlags]);
+  const second = JSON.parse(again.stdout.trim().split('\n').at(-1));
+  const ctagsMs = median(ctags.map((c) => c.ms));
+  const ctagsLines = readFileSync(join(scratch, 'tags'), 'utf8').split('\n').filter((l) => l && !l.startsWith('!_')).length;
   const sameMs = median(same.map((c) => c.ms));
   const langs = Object.entries(first.languages).sort((a, b) => b[1] - a[1]);
   const main = langs.find(([l]) => l !== 'text')?.[0] ?? 'text';
   const target = main === 'python' ? 35 : main === 'typescript' || main === 'javascript' ? 6 : null;
   console.log(`files listed ${first.files} · indexed ${text.n} (${parsed.n} parsed, ${mib(parsed.bytes)} MiB) · skipped ${first.skippedCount} (large/binary) · errors ${first.errorCount}${first.errorCount ? ` e.g. ${JSON.stringify(first.firstErrors)}` : ''}`);
   console.log(`languages ${langs.map(([l, n]) => `${l}=${n}`).join(' ')} · symbols ${first.symbols} · refs ${first.refs} · ctags tags ${ctagsLines}`);
-  console.log(`codekb: process wall ${Math.round(full.ms)} ms (indexRepository ${first.durationMs} ms) · peak RSS ${mib(first.vmHwmKiB * 1024)} MiB (VmHWM, parse worker threads included; /usr/bin/time ${mib(full.maxKiB * 1024)} MiB)`);
+  console.log(`codekb: process wall median ${Math.round(full.ms)} ms of ${fulls.map((f) => Math.round(f.ms)).join('/')} (first run's indexRepository ${first.durationMs} ms) · peak RSS ${mib(first.vmHwmKiB * 1024)} MiB (VmHWM, parse worker threads included; /usr/bin/time ${mib(full.maxKiB * 1024)} MiB)`);
   console.log(`ctags -R: median ${Math.round(ctagsMs)} ms of ${ctags.map((c) => Math.round(c.ms)).join('/')} · peak RSS ${mib(Math.max(...ctags.map((c) => c.maxKiB)) * 1024)} MiB`);
   console.log(`ctags -L <the ${indexedPaths.length} files codekb indexed>: median ${Math.round(sameMs)} ms of ${same.map((c) => Math.round(c.ms)).join('/')}`);
   console.log(`re-index unchanged: process wall ${Math.round(again.ms)} ms (indexRepository ${second.durationMs} ms; updated ${second.updated}, unchanged ${second.unchanged})`);

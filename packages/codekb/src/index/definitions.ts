@@ -1,5 +1,4 @@
-import type Parser from 'tree-sitter';
-import type { CursorNode, CursorTree } from './cursor-node.js';
+import type { NodeTable, TableNode } from './node-table.js';
 import { describe } from './describe.js';
 import { FUNCTION_VALUE, isFunctionValue, memberDefinitions, noteDeclaredObject, objectMemberName, unwrap } from './members.js';
 import type { LanguageId } from './languages.js';
@@ -20,8 +19,8 @@ export interface Definition {
 
 export interface DefinitionContext {
   language: LanguageId;
-  /** The file's tree, read through cursors (see cursor-node.ts). */
-  tree: CursorTree;
+  /** The file's nodes (see node-table.ts). */
+  tree: NodeTable;
   parentKind: string | undefined;
   parentName: string | undefined;
   /**
@@ -119,21 +118,19 @@ export function mayDeclare(type: string): boolean {
   return KINDS[type] !== undefined || MEMBER_TYPES.has(type);
 }
 
-/**
- * Recognises what the cursor's node (of type `type`) declares, or returns undefined. `typeOf`
- * reads the type of the node the cursor is on (see extract.ts: by numeric id, not a new string).
- */
-export function resolveDeclarations(cursor: Parser.TreeCursor, type: string, context: DefinitionContext, typeOf: (cursor: Parser.TreeCursor) => string): Declarations | undefined {
+/** Recognises what the node at `row` (of type `type`) declares, or returns undefined. */
+export function resolveDeclarations(row: number, type: string, context: DefinitionContext): Declarations | undefined {
   const baseKind = KINDS[type];
   const mayHaveMembers = MEMBER_TYPES.has(type);
   if (baseKind === undefined && !mayHaveMembers) return undefined;
+  const table = context.tree;
   // `class` is also the keyword's (unnamed) node type.
-  if (type === 'class' && !cursor.nodeIsNamed) return undefined;
+  if (type === 'class' && !table.isNamed(row)) return undefined;
   // Object literals are everywhere; only declared ones declare anything (decided without the node).
   if (type === 'pair' && !context.inDeclaredObject) return undefined;
-  if (type === 'object' && !context.declaredObjects.has(cursor.startIndex)) return undefined;
-  if (type === 'assignment_expression' && !mayAssignDefinition(cursor, typeOf)) return undefined;
-  const node = context.tree.nodeAt(cursor);
+  if (type === 'object' && !context.declaredObjects.has(table.start(row))) return undefined;
+  if (type === 'assignment_expression' && !mayAssignDefinition(table, row)) return undefined;
+  const node = table.node(row);
   const scope = baseKind === undefined ? undefined : resolveDefinition(node, baseKind, context);
   const members = mayHaveMembers ? memberDefinitions(node, context) : [];
   return scope === undefined && members.length === 0 ? undefined : { scope, members };
@@ -142,15 +139,13 @@ export function resolveDeclarations(cursor: Parser.TreeCursor, type: string, con
 /** Right sides that may make an assignment a definition (see assignedName), wrapped or not. */
 const ASSIGNED_VALUE = /^(arrow_function|function_expression|function|generator_function|class|object|parenthesized_expression|as_expression|satisfies_expression|non_null_expression)$/;
 
-/** Whether an assignment's right side (its last child) may define something, read from the cursor (most assign plain values). */
-function mayAssignDefinition(cursor: Parser.TreeCursor, typeOf: (cursor: Parser.TreeCursor) => string): boolean {
-  if (!cursor.gotoLastChild()) return false;
-  const type = typeOf(cursor);
-  cursor.gotoParent();
-  return ASSIGNED_VALUE.test(type);
+/** Whether an assignment's right side (its last child) may define something (most assign plain values). */
+function mayAssignDefinition(table: NodeTable, row: number): boolean {
+  const last = table.lastChild(row);
+  return last !== -1 && ASSIGNED_VALUE.test(table.type(last));
 }
 
-function resolveDefinition(node: CursorNode, baseKind: string, context: DefinitionContext): Definition | undefined {
+function resolveDefinition(node: TableNode, baseKind: string, context: DefinitionContext): Definition | undefined {
   const named = nameOf(node, context);
   if (named === undefined) return undefined;
   let kind = named.kind ?? baseKind;
@@ -173,7 +168,7 @@ export interface Named {
   kind?: string;
 }
 
-function nameOf(node: CursorNode, context: DefinitionContext): Named | undefined {
+function nameOf(node: TableNode, context: DefinitionContext): Named | undefined {
   switch (node.type) {
     case 'assignment':
       return pythonAssignmentName(node, context);
@@ -213,7 +208,7 @@ function nameOf(node: CursorNode, context: DefinitionContext): Named | undefined
  * Python assignments declare variables at module and class level (as ctags does); in a function
  * body only a lambda does (`key = lambda item: item[0]`), and it declares a function.
  */
-function pythonAssignmentName(node: CursorNode, context: DefinitionContext): Named | undefined {
+function pythonAssignmentName(node: TableNode, context: DefinitionContext): Named | undefined {
   const left = node.childForFieldName('left');
   if (left?.type !== 'identifier') return undefined;
   const named = { name: left.text, container: null, nameStarts: [left.startIndex] };
@@ -227,7 +222,7 @@ function pythonAssignmentName(node: CursorNode, context: DefinitionContext): Nam
  * `obj.name = {…}`: how JavaScript defines functions, methods and namespaces by assignment (ctags
  * reports them too). Assignments of other values are not definitions.
  */
-function assignedName(node: CursorNode, context: DefinitionContext): Named | undefined {
+function assignedName(node: TableNode, context: DefinitionContext): Named | undefined {
   const left = node.childForFieldName('left');
   const right = unwrap(node.childForFieldName('right'));
   if (left === null || right === null) return undefined;
@@ -251,7 +246,7 @@ function assignedName(node: CursorNode, context: DefinitionContext): Named | und
 }
 
 /** `export { a as b }` and `export * as ns from …` declare a new public name; a plain `export { a }` does not. */
-function exportAliasName(node: CursorNode): Named | undefined {
+function exportAliasName(node: TableNode): Named | undefined {
   const alias = node.type === 'namespace_export' ? node.namedChildren.find((child) => child.type === 'identifier') : node.childForFieldName('alias');
   // `export { a as default }` names nothing one looks up: `a` is the definition.
   if (alias === null || alias === undefined || alias.type !== 'identifier' || alias.text === 'default') return undefined;
@@ -259,17 +254,17 @@ function exportAliasName(node: CursorNode): Named | undefined {
 }
 
 /** The type an `impl` is for, by its own name: `&'a mut T` → `T`, `io::Cursor<T>` → `Cursor`, `[Span; 3]` → `Span`. */
-function implementedType(type: CursorNode | null): CursorNode | null {
+function implementedType(type: TableNode | null): TableNode | null {
   let base = type;
   while (base !== null && IMPL_TYPE_WRAPPERS[base.type] !== undefined) base = base.childForFieldName(IMPL_TYPE_WRAPPERS[base.type] ?? '');
   return base === null || base.type === 'never_type' ? null : base;
 }
 
-function traitName(impl: CursorNode): string | null {
+function traitName(impl: TableNode): string | null {
   return impl.childForFieldName('trait')?.text ?? null;
 }
 
-function typeSpecKind(node: CursorNode): string {
+function typeSpecKind(node: TableNode): string {
   const type = node.childForFieldName('type')?.type;
   if (type === 'struct_type') return 'struct';
   if (type === 'interface_type') return 'interface';

@@ -1,11 +1,11 @@
-import type { CursorNode } from './cursor-node.js';
+import type { TableNode } from './node-table.js';
 import type { Definition } from './definitions.js';
 
 const SIGNATURE_MAX = 200;
 const DOC_MAX = 1000;
 
 /** Kind, name, signature (first line), doc comment and lines of a declaration at `node`. */
-export function describe(node: CursorNode, kind: string, name: string, parentType?: string): Omit<Definition, 'container' | 'nameStarts'> {
+export function describe(node: TableNode, kind: string, name: string, parentType?: string): Omit<Definition, 'container' | 'nameStarts'> {
   const { outer, parent } = parentType !== undefined && standsAlone(node.type, parentType) ? { outer: node, parent: null } : outerNode(node);
   return {
     kind,
@@ -32,7 +32,7 @@ function standsAlone(type: string, parent: string): boolean {
  * The node whose text starts the declaration (`export …`, decorators, a whole `const` statement)
  * and its parent. `parent` is a native call each time: this runs for every symbol.
  */
-function outerNode(node: CursorNode): { outer: CursorNode; parent: CursorNode | null } {
+function outerNode(node: TableNode): { outer: TableNode; parent: TableNode | null } {
   let outer = node;
   let parent = node.parent;
   const statement = outer.type === 'variable_declarator' ? /declaration$/ : /^(assignment|assignment_expression)$/.test(outer.type) ? /^expression_statement$/ : null;
@@ -53,7 +53,7 @@ function firstLine(text: string): string {
 }
 
 /** The docstring of a Python definition, else the comments right above `anchor`. */
-function docOf(node: CursorNode, anchor: CursorNode): string | null {
+function docOf(node: TableNode, anchor: TableNode): string | null {
   // Only Python's grammar has these node types.
   if (node.type === 'function_definition' || node.type === 'class_definition') {
     const docstring = pythonDocstring(node);
@@ -76,7 +76,7 @@ function docOf(node: CursorNode, anchor: CursorNode): string | null {
  * is a `//` or `#` comment). Finding a previous sibling is a native call that walks the parent's children from the
  * first one, quadratic over a long object literal or class; the source answers most cases at once.
  */
-function commentMayPrecede(node: CursorNode): boolean {
+function commentMayPrecede(node: TableNode): boolean {
   const { source } = node;
   let end = node.startIndex;
   while (end > 0 && /\s/.test(source[end - 1] ?? '')) end--;
@@ -85,7 +85,7 @@ function commentMayPrecede(node: CursorNode): boolean {
   return line.startsWith('//') || line.startsWith('#');
 }
 
-function pythonDocstring(node: CursorNode): string | null {
+function pythonDocstring(node: TableNode): string | null {
   const first = node.childForFieldName('body')?.firstNamedChild;
   const string = first?.type === 'expression_statement' ? first.firstNamedChild : null;
   if (string?.type !== 'string') return null;

@@ -1,6 +1,6 @@
 import type Parser from 'tree-sitter';
 import type { LanguageId } from './languages.js';
-import { CursorTree } from './cursor-node.js';
+import { NodeTable } from './node-table.js';
 import { mayDeclare, resolveDeclarations, type Definition, type DefinitionContext } from './definitions.js';
 
 /** A declaration found in a file. `parent` indexes the enclosing symbol in the same list. */
@@ -41,15 +41,9 @@ const REF_STOPLIST = new Set(['self', 'this', 'cls']);
 const OPAQUE_TYPES: ReadonlySet<string> = new Set(['string', 'comment', 'regex', 'string_literal', 'raw_string_literal', 'interpreted_string_literal', 'line_comment', 'block_comment']);
 const OPAQUE_PYTHON_TYPES: ReadonlySet<string> = new Set(['comment']);
 
-/**
- * What the walk needs of each node type, by numeric type id, per grammar, filled as the walk
- * meets them: reading a node's type as a string makes the binding allocate a new string per node,
- * its id is a number. An anonymous type (a keyword or punctuation token) is a leaf: tokens have no
- * children, so the walk does not ask for any (a third of a tree's nodes).
- */
+/** What the walk needs of each node type, by numeric type id, per grammar, decided once per type. */
 interface TypeInfo {
   name: string;
-  /** What the walk does with a node of this type, decided once per type. */
   role: Role;
 }
 
@@ -64,20 +58,20 @@ const enum Role {
   Plain,
 }
 
-const typeInfos = new Map<LanguageId, Map<number, TypeInfo>>();
+const typeInfos = new Map<LanguageId, TypeInfo[]>();
 
-function typeReader(language: LanguageId): (cursor: Parser.TreeCursor) => TypeInfo {
+function typeReader(language: LanguageId, table: NodeTable): (row: number) => TypeInfo {
   let infos = typeInfos.get(language);
-  if (infos === undefined) typeInfos.set(language, (infos = new Map()));
+  if (infos === undefined) typeInfos.set(language, (infos = []));
   const known = infos;
   const opaque = language === 'python' ? OPAQUE_PYTHON_TYPES : OPAQUE_TYPES;
-  return (cursor) => {
-    const id = cursor.nodeTypeId;
-    let info = known.get(id);
+  return (row) => {
+    const id = table.typeId(row);
+    let info = known[id];
     if (info === undefined) {
-      const name = cursor.nodeType;
-      const role = !cursor.nodeIsNamed ? Role.Leaf : IDENTIFIER_TYPES.has(name) ? Role.Identifier : opaque.has(name) ? Role.Opaque : mayDeclare(name) ? Role.Declares : Role.Plain;
-      known.set(id, (info = { name, role }));
+      const name = table.type(row);
+      const role = !table.isNamed(row) ? Role.Leaf : IDENTIFIER_TYPES.has(name) ? Role.Identifier : opaque.has(name) ? Role.Opaque : mayDeclare(name) ? Role.Declares : Role.Plain;
+      known[id] = info = { name, role };
     }
     return info;
   };
@@ -89,10 +83,11 @@ interface Frame {
 }
 
 /**
- * Walks a syntax tree once with a cursor, collecting declarations (with their enclosing symbol,
- * signature and doc comment) and identifier references (with their enclosing symbol). The walk
- * makes as few calls into the binding per node as it can (this is most of an index's time): the
- * type by id, an identifier's text sliced from the source and its line counted from the source.
+ * Walks a syntax tree once, in preorder over its node table (node-table.ts), collecting
+ * declarations (with their enclosing symbol, signature and doc comment) and identifier references
+ * (with their enclosing symbol). Subtrees that hold nothing to record (tokens, strings, comments,
+ * identifiers) are skipped by their size; an identifier's text is sliced from the source and its
+ * line counted from the source.
  */
 export function extract(tree: Parser.Tree, language: LanguageId): Extraction {
   const symbols: ExtractedSymbol[] = [];
@@ -107,22 +102,21 @@ export function extract(tree: Parser.Tree, language: LanguageId): Extraction {
   // The binding keeps the string a tree was parsed from (not in its typings): names are sliced from it.
   const source = (tree as { input?: unknown }).input;
   if (typeof source !== 'string') throw new Error('extract needs a tree parsed from a string');
-  const context: DefinitionContext = { language, tree: new CursorTree(tree, source), parentKind: undefined, parentName: undefined, declaredObjects, inDeclaredObject: false };
-  const infoOf = typeReader(language);
-  const typeOf = (at: Parser.TreeCursor): string => infoOf(at).name;
+  const table = new NodeTable(tree, source);
+  const context: DefinitionContext = { language, tree: table, parentKind: undefined, parentName: undefined, declaredObjects, inDeclaredObject: false };
+  const infoOf = typeReader(language, table);
   const lines = new LineCounter(source);
-  const cursor = tree.walk();
   let depth = 0;
   /** The type of the node entered at each depth: the current node's ancestors are below `depth`. */
   const typesByDepth: string[] = [];
-  /** Looks at the cursor's node; false when its subtree is not to be entered. */
-  const enter = (): boolean => {
-    const { name: type, role } = infoOf(cursor);
+  /** Looks at a node; false when its subtree is not to be entered. */
+  const enter = (row: number): boolean => {
+    const { name: type, role } = infoOf(row);
     if (role === Role.Leaf || role === Role.Opaque) return false;
     if (role === Role.Identifier) {
-      const start = cursor.startIndex;
+      const start = table.start(row);
       if (nameStarts.has(start)) return false;
-      const name = source.substring(start, cursor.endIndex);
+      const name = source.substring(start, table.end(row));
       const line = lines.lineAt(start);
       if (lastLine.get(name) === line || REF_STOPLIST.has(name)) return false;
       lastLine.set(name, line);
@@ -138,8 +132,8 @@ export function extract(tree: Parser.Tree, language: LanguageId): Extraction {
     context.parentName = parent?.name;
     context.inDeclaredObject = objectDepths.at(-1) === depth - 1;
     context.parentType = depth === 0 ? undefined : typesByDepth[depth - 1];
-    const found = resolveDeclarations(cursor, type, context, typeOf);
-    if (type === 'object' && declaredObjects.has(cursor.startIndex)) objectDepths.push(depth);
+    const found = resolveDeclarations(row, type, context);
+    if (type === 'object' && declaredObjects.has(table.start(row))) objectDepths.push(depth);
     if (found === undefined) return true;
     const add = (definition: Definition): void => {
       for (const start of definition.nameStarts) nameStarts.add(start);
@@ -157,18 +151,30 @@ export function extract(tree: Parser.Tree, language: LanguageId): Extraction {
     if (stack.at(-1)?.depth === depth) stack.pop();
     if (objectDepths.at(-1) === depth) objectDepths.pop();
   };
-  for (;;) {
-    if (enter() && cursor.gotoFirstChild()) {
-      depth++;
+  /** The row after each entered node's subtree, innermost last: its length is the current depth. */
+  const ends: number[] = [];
+  for (let row = 0; row < table.count; ) {
+    while (ends.length > 0 && ends.at(-1)! <= row) {
+      ends.pop();
+      depth = ends.length;
+      exit();
+    }
+    depth = ends.length;
+    const size = table.size(row);
+    if (enter(row) && size > 1) {
+      ends.push(row + size);
+      row++;
       continue;
     }
     exit();
-    while (!cursor.gotoNextSibling()) {
-      if (!cursor.gotoParent()) return { symbols, refs };
-      depth--;
-      exit();
-    }
+    row += size;
   }
+  while (ends.length > 0) {
+    ends.pop();
+    depth = ends.length;
+    exit();
+  }
+  return { symbols, refs };
 }
 
 /**

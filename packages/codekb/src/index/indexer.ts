@@ -2,7 +2,7 @@ import { lstat, realpath, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { acquireLock } from '@flotilla/kit/fs';
-import { checkpoint, immediate } from '@flotilla/kit/sqlite';
+import { checkpoint, immediate } from '@flotilla/kit/sqlite/connection';
 import createDebug from 'debug';
 import { defaultDbPath } from '../store/db-path.js';
 import { openIndexDatabase } from '../store/schema.js';

@@ -1,4 +1,4 @@
-import type { CursorNode } from './cursor-node.js';
+import type { TableNode } from './node-table.js';
 import type { Definition, DefinitionContext, Named } from './definitions.js';
 import { describe } from './describe.js';
 import type { LanguageId } from './languages.js';
@@ -24,12 +24,12 @@ export const FUNCTION_VALUE = /^(arrow_function|function_expression|function|gen
 const WRAPPER = /^(parenthesized_expression|as_expression|satisfies_expression|non_null_expression)$/;
 const PARAMETER_PROPERTY_MODIFIER = /^(accessibility_modifier|readonly|override_modifier)$/;
 
-export function isFunctionValue(value: CursorNode | null): boolean {
+export function isFunctionValue(value: TableNode | null): boolean {
   return value !== null && FUNCTION_VALUE.test(value.type);
 }
 
 /** Skips parentheses and TypeScript's `as`/`satisfies`/`!` around a value. */
-export function unwrap(node: CursorNode | null): CursorNode | null {
+export function unwrap(node: TableNode | null): TableNode | null {
   let value = node;
   while (value !== null && WRAPPER.test(value.type)) value = value.firstNamedChild;
   return value;
@@ -43,7 +43,7 @@ export function unwrap(node: CursorNode | null): CursorNode | null {
  * the names a Python tuple assignment `a, b = …` binds at module or class level, and Go's
  * further names in a spec and embedded fields.
  */
-export function memberDefinitions(node: CursorNode, context: DefinitionContext): Definition[] {
+export function memberDefinitions(node: TableNode, context: DefinitionContext): Definition[] {
   const { language } = context;
   switch (node.type) {
     case 'variable_declarator': {
@@ -80,12 +80,12 @@ export function memberDefinitions(node: CursorNode, context: DefinitionContext):
  * Notes that `value` (a declarator's value, an assignment's right side or a member's value) is a
  * declared object literal, whose members are then definitions (in OBJECT_MEMBER_LANGUAGES).
  */
-export function noteDeclaredObject(value: CursorNode | null, context: DefinitionContext): void {
+export function noteDeclaredObject(value: TableNode | null, context: DefinitionContext): void {
   if (value?.type === 'object' && OBJECT_MEMBER_LANGUAGES.has(context.language)) context.declaredObjects.add(value.startIndex);
 }
 
 /** The name and kind a `key: value` member of a declared object literal declares, if any. */
-export function objectMemberName(pair: CursorNode, context: DefinitionContext): Named | undefined {
+export function objectMemberName(pair: TableNode, context: DefinitionContext): Named | undefined {
   const key = pair.childForFieldName('key');
   if (key === null) return undefined;
   const value = unwrap(pair.childForFieldName('value'));
@@ -103,7 +103,7 @@ export function objectMemberName(pair: CursorNode, context: DefinitionContext): 
  * declaration's own, the others are members. An embedded field (`*bytes.Buffer`) is named by its
  * type (`Buffer`), as Go promotes it.
  */
-function goNames(spec: CursorNode): Definition[] {
+function goNames(spec: TableNode): Definition[] {
   const names = spec.childrenForFieldName('name').filter((name) => /identifier/.test(name.type));
   const kind = spec.type === 'field_declaration' ? 'field' : spec.type === 'const_spec' ? 'constant' : 'variable';
   if (names.length > 0) return names.slice(1).map((name) => member(name, spec, kind, [name.startIndex]));
@@ -113,7 +113,7 @@ function goNames(spec: CursorNode): Definition[] {
   return type?.type === 'type_identifier' ? [member(type, spec, kind, [])] : [];
 }
 
-function parameterProperties(constructor: CursorNode): Definition[] {
+function parameterProperties(constructor: TableNode): Definition[] {
   const parameters = constructor.childForFieldName('parameters')?.namedChildren ?? [];
   return parameters
     .filter((parameter) => parameter.children.some((child) => PARAMETER_PROPERTY_MODIFIER.test(child.type)))
@@ -124,9 +124,9 @@ function parameterProperties(constructor: CursorNode): Definition[] {
 }
 
 /** The identifiers a binding pattern declares (not the keys it reads, nor its default values). */
-function bindings(pattern: CursorNode, declaration: CursorNode): Definition[] {
-  const names: CursorNode[] = [];
-  const visit = (node: CursorNode | null): void => {
+function bindings(pattern: TableNode, declaration: TableNode): Definition[] {
+  const names: TableNode[] = [];
+  const visit = (node: TableNode | null): void => {
     if (node === null) return;
     switch (node.type) {
       case 'identifier':
@@ -157,7 +157,7 @@ function bindings(pattern: CursorNode, declaration: CursorNode): Definition[] {
 }
 
 /** A member named by `name`, described by `declaration` (its signature and doc), on the name's line. */
-function member(name: CursorNode, declaration: CursorNode, kind: string, nameStarts: number[]): Definition {
+function member(name: TableNode, declaration: TableNode, kind: string, nameStarts: number[]): Definition {
   const line = name.startRow + 1;
   return { ...describe(declaration, kind, name.text), startLine: line, endLine: line, container: null, nameStarts };
 }

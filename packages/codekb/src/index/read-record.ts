@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FileRecord } from '../store/writer.js';
+import { storedExtraction, type FileRecord } from '../store/writer.js';
 import { fileWords } from '../store/words.js';
 import { extract } from './extract.js';
 import { languageOf, type ParserPool } from './languages.js';
@@ -34,11 +34,11 @@ export function readRecord(root: string, path: string, parsers: ParserPool, prev
   const { sha1, size, text } = source;
   const language = languageOf(path) ?? null;
   const words = fileWords(text);
-  if (isMarkdown(path)) return { path, language: 'markdown', sha1, size, status: 'parsed', note: null, text, words, extraction: extractMarkdown(text) };
+  if (isMarkdown(path)) return { path, language: 'markdown', sha1, size, status: 'parsed', note: null, text, words, extraction: storedExtraction(extractMarkdown(text)) };
   if (language === null) return { path, language, sha1, size, status: 'text', note: null, text, words, extraction: null };
   try {
     const tree = parsers.parse(language, text);
-    return { path, language, sha1, size, status: 'parsed', note: null, text, words, extraction: extract(tree, language) };
+    return { path, language, sha1, size, status: 'parsed', note: null, text, words, extraction: storedExtraction(extract(tree, language)) };
   } catch (error) {
     return { path, language, sha1, size, status: 'error', note: (error as Error).message, text, words, extraction: null };
   }

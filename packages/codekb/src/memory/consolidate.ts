@@ -4,7 +4,7 @@
  * replaced learning is kept, superseded by the one that replaced it (`memory ls --all` and export
  * show it), and recall skips it. Deterministic, no model; a second run changes nothing.
  */
-import { immediate } from '@flotilla/kit/sqlite';
+import { immediate } from '@flotilla/kit/sqlite/connection';
 import { z } from 'zod';
 import { OutcomeSchema, type MemoryRow } from './model.js';
 import { planConsolidation, type ConsolidationPlan } from './consolidation-plan.js';

@@ -3,7 +3,7 @@
  * Superseded learnings travel too, with what replaced them, so a merge or an overruling made on one
  * host is not undone — nor its history lost — on another.
  */
-import { immediate } from '@flotilla/kit/sqlite';
+import { immediate } from '@flotilla/kit/sqlite/connection';
 import { contentHash, LearningSchema, normalizeTags, ulid, type Learning, type MemoryRow } from './model.js';
 import { parseInput, rowByHash, rowById, withReplaces, type MemoryStore } from './store.js';
 

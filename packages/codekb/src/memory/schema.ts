@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { openDatabase, type SqliteDatabase } from '@flotilla/kit/sqlite';
+import { openConnection, type SqliteDatabase } from '@flotilla/kit/sqlite/connection';
 import { flotillaHome } from '../store/db-path.js';
 import { MemoryError } from './errors.js';
 
@@ -55,8 +55,10 @@ export function defaultMemoryPath(env: NodeJS.ProcessEnv = process.env): string 
 
 /** Opens (creating and migrating) a memory database. */
 export function openMemoryDatabase(path: string): { sqlite: SqliteDatabase; close(): void } {
-  const opened = openDatabase(path);
-  const { sqlite } = opened;
+  const sqlite = openConnection(path);
+  const close = (): void => {
+    if (sqlite.open) sqlite.close();
+  };
   try {
     const version = sqlite.pragma('user_version', { simple: true }) as number;
     if (version > MEMORY_SCHEMA_VERSION) {
@@ -69,8 +71,8 @@ export function openMemoryDatabase(path: string): { sqlite: SqliteDatabase; clos
       }).immediate();
     }
   } catch (error) {
-    opened.close();
+    close();
     throw error;
   }
-  return { sqlite, close: opened.close };
+  return { sqlite, close };
 }

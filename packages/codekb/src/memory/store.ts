@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { immediate, type SqliteDatabase } from '@flotilla/kit/sqlite';
+import { immediate, type SqliteDatabase } from '@flotilla/kit/sqlite/connection';
 import type { z } from 'zod';
 import { MemoryError } from './errors.js';
 import {

@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { SqliteDatabase } from '@flotilla/kit/sqlite';
+import type { SqliteDatabase } from '@flotilla/kit/sqlite/connection';
 import { defaultDbPath } from '../store/db-path.js';
 import { openIndexDatabase } from '../store/schema.js';
 import { TextStoreReader, textStoreGeneration } from '../store/text-store.js';

@@ -26,6 +26,55 @@ export function encodeLines(lines: readonly number[]): Buffer {
 }
 
 /**
+ * One file's references as the index stores them (a `refs` row per name): each name's count and
+ * its lines, encoded as `encodeLines` does, all names' lines in one buffer (`ends[k]` is where name
+ * k's end). Made where the file is parsed (a parse worker): one buffer and a few arrays cross to
+ * the writing thread instead of an object per occurrence (253k for zod's sources).
+ */
+export interface PackedRefs {
+  names: string[];
+  counts: number[];
+  ends: number[];
+  lines: Uint8Array;
+}
+
+/**
+ * @example
+ * packRefs([{ name: 'a', line: 3 }, { name: 'b', line: 1 }, { name: 'a', line: 4 }]);
+ * // { names: ['a', 'b'], counts: [2, 1], ends: [2, 3], lines: <03 01 01> }
+ */
+export function packRefs(refs: readonly { name: string; line: number }[]): PackedRefs {
+  const byName = new Map<string, number[]>();
+  for (const { name, line } of refs) {
+    const lines = byName.get(name);
+    if (lines === undefined) byName.set(name, [line]);
+    else lines.push(line);
+  }
+  // A line number below 2^35 takes at most five bytes.
+  const bytes = new Uint8Array(refs.length * 5);
+  const packed: PackedRefs = { names: [], counts: [], ends: [], lines: bytes };
+  let end = 0;
+  for (const [name, lines] of byName) {
+    lines.sort((a, b) => a - b);
+    let previous = 0;
+    for (const line of lines) {
+      let gap = line - previous;
+      previous = line;
+      while (gap >= 0x80) {
+        bytes[end++] = (gap & 0x7f) | 0x80;
+        gap >>>= 7;
+      }
+      bytes[end++] = gap;
+    }
+    packed.names.push(name);
+    packed.counts.push(lines.length);
+    packed.ends.push(end);
+  }
+  packed.lines = bytes.slice(0, end);
+  return packed;
+}
+
+/**
  * @example
  * decodeLines(encodeLines([3, 4, 200])); // [3, 4, 200]
  */

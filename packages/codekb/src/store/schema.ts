@@ -1,4 +1,4 @@
-import { openDatabase, type SqliteDatabase } from '@flotilla/kit/sqlite';
+import { openConnection, type SqliteDatabase } from '@flotilla/kit/sqlite/connection';
 
 /**
  * Tables whose current definition a migration creates, written once here. A shipped migration
@@ -181,8 +181,10 @@ export interface IndexDatabase extends Disposable {
  * using index = openIndexDatabase('/tmp/repo.db');
  */
 export function openIndexDatabase(path: string, options: { readonly?: boolean } = {}): IndexDatabase {
-  const opened = openDatabase(path, { readonly: options.readonly === true });
-  const { sqlite } = opened;
+  const sqlite = openConnection(path, { readonly: options.readonly === true });
+  const close = (): void => {
+    if (sqlite.open) sqlite.close();
+  };
   try {
     const version = sqlite.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) {
@@ -203,8 +205,8 @@ export function openIndexDatabase(path: string, options: { readonly?: boolean } 
       }).immediate();
     }
   } catch (error) {
-    opened.close();
+    close();
     throw error;
   }
-  return { sqlite, close: opened.close, [Symbol.dispose]: opened.close };
+  return { sqlite, close, [Symbol.dispose]: close };
 }

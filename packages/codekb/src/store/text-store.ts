@@ -1,6 +1,6 @@
 import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readdirSync, readSync, unlinkSync, writeSync, writevSync, constants } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { SqliteDatabase } from '@flotilla/kit/sqlite';
+import type { SqliteDatabase } from '@flotilla/kit/sqlite/connection';
 
 /**
  * The indexed text of every file, outside SQLite: one append-only file per generation,

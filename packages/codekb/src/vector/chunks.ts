@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { SqliteDatabase } from '@flotilla/kit/sqlite';
+import type { SqliteDatabase } from '@flotilla/kit/sqlite/connection';
 import { FILE_SYMBOLS } from '../store/schema.js';
 import type { ChunkPayload } from './store.js';
 

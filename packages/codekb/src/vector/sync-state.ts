@@ -1,4 +1,4 @@
-import type { SqliteDatabase } from '@flotilla/kit/sqlite';
+import type { SqliteDatabase } from '@flotilla/kit/sqlite/connection';
 import { z } from 'zod';
 import type { IndexedFile } from './chunks.js';
 

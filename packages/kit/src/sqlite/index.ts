@@ -3,6 +3,7 @@
  * read-then-write work under `BEGIN IMMEDIATE`, checkpoint and back up. Generic: no tables here.
  */
 export { BUSY_TIMEOUT_MS, openDatabase } from './open-database.js';
+export { openConnection } from './connection.js';
 export type { OpenDatabaseOptions, OpenedDatabase, SqliteDatabase, SqliteErrorCode } from './open-database.js';
 export { backup, checkpoint, immediate } from './maintenance.js';
 export type { BackupResult, CheckpointResult, SqliteTransactionErrorCode } from './maintenance.js';

@@ -1,6 +1,6 @@
 import { rename, rm, stat } from 'node:fs/promises';
 import { KitError } from '../internal/errors.js';
-import type { SqliteDatabase } from './open-database.js';
+import type { SqliteDatabase } from './connection.js';
 
 export type SqliteTransactionErrorCode = 'SQLITE_ASYNC_TRANSACTION';
 

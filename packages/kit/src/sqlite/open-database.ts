@@ -1,22 +1,13 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import createDebug from 'debug';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { KitError } from '../internal/errors.js';
+import { openConnection, type SqliteDatabase, type SqliteErrorCode } from './connection.js';
+
+export { BUSY_TIMEOUT_MS } from './connection.js';
+export type { SqliteDatabase, SqliteErrorCode } from './connection.js';
 
 const debug = createDebug('kit:sqlite');
-
-/**
- * How long a writer waits for another connection's lock before SQLITE_BUSY. Long enough to ride
- * out a checkpoint or a burst of writes from a second process; short enough to surface deadlocks.
- */
-export const BUSY_TIMEOUT_MS = 5000;
-
-export type SqliteErrorCode = 'SQLITE_OPEN_FAILED' | 'SQLITE_MIGRATION_FAILED' | 'SQLITE_INVALID_OPTIONS';
-
-export type SqliteDatabase = Database.Database;
 
 export interface OpenDatabaseOptions<TSchema extends Record<string, unknown>> {
   /** A drizzle-kit migrations folder (holding `meta/_journal.json`); applied in order on open. */
@@ -52,9 +43,8 @@ export function openDatabase<TSchema extends Record<string, unknown> = Record<st
   if (readonly && options.migrationsFolder !== undefined) {
     throw new KitError<SqliteErrorCode>('SQLITE_INVALID_OPTIONS', 'cannot apply migrations to a database opened read-only');
   }
-  const sqlite = connect(path, readonly);
+  const sqlite = openConnection(path, { readonly });
   try {
-    applyPragmas(sqlite, readonly);
     const db = options.schema === undefined ? drizzle<TSchema>({ client: sqlite }) : drizzle({ client: sqlite, schema: options.schema });
     if (options.migrationsFolder !== undefined) runMigrations(db, options.migrationsFolder, path);
     const close = (): void => {
@@ -66,25 +56,6 @@ export function openDatabase<TSchema extends Record<string, unknown> = Record<st
     sqlite.close();
     throw error;
   }
-}
-
-function connect(path: string, readonly: boolean): SqliteDatabase {
-  const inMemory = path === ':memory:' || path === '';
-  try {
-    if (!inMemory && !readonly) mkdirSync(dirname(path), { recursive: true });
-    return new Database(path, { readonly, fileMustExist: readonly, timeout: BUSY_TIMEOUT_MS });
-  } catch (error) {
-    throw new KitError<SqliteErrorCode>('SQLITE_OPEN_FAILED', `cannot open SQLite database ${path}: ${(error as Error).message}`, { cause: error });
-  }
-}
-
-function applyPragmas(sqlite: SqliteDatabase, readonly: boolean): void {
-  if (!readonly) {
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('synchronous = NORMAL');
-  }
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
 }
 
 function runMigrations<TSchema extends Record<string, unknown>>(db: BetterSQLite3Database<TSchema> & { $client: SqliteDatabase }, folder: string, path: string): void {
