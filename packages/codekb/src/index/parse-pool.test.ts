@@ -1,8 +1,9 @@
-import { cpSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempFixtureRepo } from '../test-support/fixture.js';
 import { parseInThread, parseInWorkers, type ParseJob, type ParsePoolStats } from './parse-pool.js';
+import type { FileRecord } from '../store/writer.js';
 import type { ReadOutcome } from './read-record.js';
 import { listFiles } from './walk.js';
 
@@ -47,5 +48,24 @@ describe('parseInWorkers', () => {
     const hashed = jobs.map((job, i) => ({ ...job, previousSha1: (first[i] as { sha1?: string } | undefined)?.sha1 }));
     const again = await collect(parseInWorkers(hashed, { root: repo.root, workers: 1 }));
     expect(again.filter((outcome) => outcome !== 'unchanged')).toEqual([]);
+  });
+
+  it('should parse a file equal to the one before it once and give both the same symbols, in a worker as on one thread', async () => {
+    using repo = tempFixtureRepo();
+    const shapes = readFileSync(join(repo.root, 'src/shapes.ts'), 'utf8');
+    // A dual-published package's declaration twins, and a same-named file with other bytes.
+    writeFileSync(join(repo.root, 'src/shapes.d.cts'), shapes);
+    writeFileSync(join(repo.root, 'src/shapes.d.ts'), shapes);
+    writeFileSync(join(repo.root, 'src/shapes.d.mts'), `${shapes}\nexport const extra = 1;\n`);
+    const jobs = await fixtureJobs(repo.root, 0);
+    const byPath = (outcomes: ReadOutcome[]) => new Map(outcomes.map((outcome) => [(outcome as FileRecord).path, outcome as FileRecord]));
+    const inThread = byPath(await collect(parseInThread(jobs, repo.root)));
+    const twin = inThread.get('src/shapes.d.ts')!;
+    expect(twin.extraction).toBe(inThread.get('src/shapes.d.cts')!.extraction);
+    expect(twin.extraction).not.toBe(inThread.get('src/shapes.d.mts')!.extraction);
+    expect(twin.extraction!.symbols.map((symbol) => symbol.name)).toContain('Circle');
+    expect(inThread.get('src/shapes.d.mts')!.extraction!.symbols.map((symbol) => symbol.name)).toContain('extra');
+    const pooled = byPath(await collect(parseInWorkers(jobs, { root: repo.root, workers: 2 })));
+    expect(pooled).toEqual(inThread);
   });
 });

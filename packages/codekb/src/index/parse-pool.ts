@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import createDebug from 'debug';
 import { ParserPool } from './languages.js';
 import type { WorkerData, WorkerJob, WorkerMessage } from './parse-protocol.js';
-import { failedRecord, readRecord, type ReadOutcome } from './read-record.js';
+import { failedRecord, readRecord, RecentFiles, type ReadOutcome } from './read-record.js';
 
 const debug = createDebug('codekb:index');
 
@@ -88,8 +88,9 @@ type Result = { outcome: ReadOutcome } | { crashed: string };
  */
 export async function* parseInThread(jobs: readonly ParseJob[], root: string): AsyncGenerator<ReadOutcome> {
   const parsers = new ParserPool();
+  const recent = new RecentFiles();
   for (const job of jobs) {
-    yield readRecord(root, job.path, parsers, job.previousSha1);
+    yield readRecord(root, job.path, parsers, job.previousSha1, recent);
     await nextTurn();
   }
 }
@@ -201,6 +202,12 @@ class ParseRun {
     this.#stats.started++;
   }
 
+  #send(slot: Slot, id: number): void {
+    slot.inflight.push(id);
+    const job: WorkerJob = { id, path: this.#jobs[id]!.path, previousSha1: this.#jobs[id]!.previousSha1 };
+    slot.worker.postMessage(job);
+  }
+
   #terminate(slot: Slot): void {
     slot.stopping = true;
     void slot.worker.terminate();
@@ -281,13 +288,23 @@ class ParseRun {
         if (suspect && slot.inflight.length > 0) break;
         if (id === this.#requeued[0]) this.#requeued.shift();
         else this.#next++;
-        slot.inflight.push(id);
         slot.solo = suspect;
-        const job: WorkerJob = { id, path: this.#jobs[id]!.path, previousSha1: this.#jobs[id]!.previousSha1 };
-        slot.worker.postMessage(job);
+        this.#send(slot, id);
+        // Files of the same name stem (`api.d.ts` after `api.d.cts`) follow to the same worker,
+        // which reuses the extraction of an identical one (read-record.ts, RecentFiles).
+        const stem = stemOf(this.#jobs[id]!.path);
+        while (!suspect && this.#next < this.#jobs.length && this.#next < this.#delivered + this.#window && stemOf(this.#jobs[this.#next]!.path) === stem) {
+          this.#send(slot, this.#next++);
+        }
       }
     }
   }
+}
+
+/** A path up to its file name's first dot (`src/api.d.cts` → `src/api`). */
+function stemOf(path: string): string {
+  const dot = path.indexOf('.', path.lastIndexOf('/') + 1);
+  return dot === -1 ? path : path.slice(0, dot);
 }
 
 /**

@@ -12,7 +12,7 @@ import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ParserPool } from './languages.js';
 import type { WorkerData, WorkerJob, WorkerMessage } from './parse-protocol.js';
-import { readRecord } from './read-record.js';
+import { readRecord, RecentFiles } from './read-record.js';
 
 /** The exit code of the test-only crash hook (`exitOnPath`). */
 const EXIT_INJECTED = 70;
@@ -21,6 +21,7 @@ const port = parentPort;
 if (port === null) throw new Error('parse-worker.js runs as a worker thread (see parse-pool.ts)');
 const { root, exitOnPath } = workerData as WorkerData;
 const parsers = new ParserPool();
+const recent = new RecentFiles();
 
 const queue: WorkerJob[] = [];
 let head = 0;
@@ -29,7 +30,7 @@ const handleNext = (): void => {
   const job = queue[head++]!;
   if (head === queue.length) queue.length = head = 0;
   if (exitOnPath !== undefined && job.path === exitOnPath) process.exit(EXIT_INJECTED);
-  const outcome = readRecord(root, job.path, parsers, job.previousSha1);
+  const outcome = readRecord(root, job.path, parsers, job.previousSha1, recent);
   const message: WorkerMessage = { type: 'done', id: job.id, outcome, heapBytes: getHeapStatistics().used_heap_size };
   port.postMessage(message);
   if (head < queue.length) setImmediate(handleNext);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { storedExtraction, type FileRecord } from '../store/writer.js';
+import { storedExtraction, type FileRecord, type StoredExtraction } from '../store/writer.js';
 import { fileWords } from '../store/words.js';
 import { extract } from './extract.js';
 import { languageOf, type ParserPool } from './languages.js';
@@ -23,22 +23,55 @@ interface Source {
   text: string;
 }
 
+/** How many of the last files read `RecentFiles` keeps. */
+const RECENT_FILES = 16;
+
+/**
+ * What was made of the last few files read, by content hash: a file whose bytes equal one read just
+ * before — a package's `x.d.ts` and `x.d.cts`, a fifth of zod's files — reuses its words and
+ * extraction instead of being parsed again (both depend on the bytes and the language only).
+ * parse-pool.ts hands files of one name stem to the same worker, so such twins meet.
+ */
+export class RecentFiles {
+  readonly #byHash = new Map<string, { words: string; extractions: Map<string, StoredExtraction> }>();
+
+  words(sha1: string, text: string): string {
+    let entry = this.#byHash.get(sha1);
+    if (entry === undefined) {
+      if (this.#byHash.size >= RECENT_FILES) this.#byHash.delete(this.#byHash.keys().next().value!);
+      this.#byHash.set(sha1, (entry = { words: fileWords(text), extractions: new Map() }));
+    }
+    return entry.words;
+  }
+
+  extraction(sha1: string, language: string, make: () => StoredExtraction): StoredExtraction {
+    const extractions = this.#byHash.get(sha1)?.extractions;
+    let extraction = extractions?.get(language);
+    if (extraction === undefined) {
+      extraction = make();
+      extractions?.set(language, extraction);
+    }
+    return extraction;
+  }
+}
+
 /**
  * Reads, hashes, sniffs and parses one file (repo-relative `path`), synchronously: it runs in a
  * parse worker, and on the calling thread for the watcher's few files. The hash is compared with
- * `previousSha1` before anything is parsed, so unchanged files cost a read and a hash.
+ * `previousSha1` before anything is parsed, so unchanged files cost a read and a hash. With
+ * `recent`, a file equal to one of the last read is not parsed again.
  */
-export function readRecord(root: string, path: string, parsers: ParserPool, previousSha1: string | undefined): ReadOutcome {
+export function readRecord(root: string, path: string, parsers: ParserPool, previousSha1: string | undefined, recent = new RecentFiles()): ReadOutcome {
   const source = readSource(root, path, previousSha1);
   if (source === undefined || source === 'unchanged' || 'status' in source) return source;
   const { sha1, size, text } = source;
   const language = languageOf(path) ?? null;
-  const words = fileWords(text);
+  const words = recent.words(sha1, text);
   if (isMarkdown(path)) return { path, language: 'markdown', sha1, size, status: 'parsed', note: null, text, words, extraction: storedExtraction(extractMarkdown(text)) };
   if (language === null) return { path, language, sha1, size, status: 'text', note: null, text, words, extraction: null };
   try {
-    const tree = parsers.parse(language, text);
-    return { path, language, sha1, size, status: 'parsed', note: null, text, words, extraction: storedExtraction(extract(tree, language)) };
+    const extraction = recent.extraction(sha1, language, () => storedExtraction(extract(parsers.parse(language, text), language)));
+    return { path, language, sha1, size, status: 'parsed', note: null, text, words, extraction };
   } catch (error) {
     return { path, language, sha1, size, status: 'error', note: (error as Error).message, text, words, extraction: null };
   }
