@@ -24,6 +24,13 @@ const debug = createDebug('codekb:index');
 const MIN_FILES_FOR_WORKERS = 32;
 /** Files written per transaction: big enough to amortise commits, small enough not to starve readers. */
 const BATCH_FILES = 200;
+/**
+ * Text bytes written per transaction, whichever comes first: FTS5 builds a transaction's trigram
+ * segment at its commit, and committing every MiB spreads that work over the run, while the
+ * workers parse, instead of leaving most of it to one commit at the end (typescript/lib: 122 files
+ * and 6 MiB of text in one transaction; zod's full index 10–20 % faster).
+ */
+const BATCH_BYTES = 1024 * 1024;
 /** A run that (re-)wrote at least this many files, and half of the repository, merges the trigram index (see below). */
 const OPTIMIZE_MIN_FILES = 100;
 
@@ -102,15 +109,17 @@ export async function indexRepository(options: IndexOptions = {}): Promise<Index
   });
   const outcomes = workers > 0 ? parseInWorkers(jobs, { ...options.pool, root, workers }) : parseInThread(jobs, root);
   let done = 0;
-  // Each record is written as it arrives, in a transaction committed every BATCH_FILES files:
+  // Each record is written as it arrives, in a transaction committed every BATCH_FILES files or BATCH_BYTES:
   // between two records the event loop runs, so the workers get their next jobs while this thread
   // writes (a whole batch written at once left them idle for its duration).
   let inTransaction = 0;
+  let bytesInTransaction = 0;
   const commit = (): void => {
     if (inTransaction === 0) return;
     writer.flush();
     sqlite.exec('COMMIT');
     inTransaction = 0;
+    bytesInTransaction = 0;
   };
   try {
     for await (const record of outcomes) {
@@ -123,8 +132,9 @@ export async function indexRepository(options: IndexOptions = {}): Promise<Index
       noteRecord(summary, record);
       if (inTransaction === 0) sqlite.exec('BEGIN IMMEDIATE');
       inTransaction++;
+      bytesInTransaction += record.text?.length ?? 0;
       writer.put(record, existing.get(record.path)?.id);
-      if (inTransaction >= BATCH_FILES) commit();
+      if (inTransaction >= BATCH_FILES || bytesInTransaction >= BATCH_BYTES) commit();
     }
     commit();
   } catch (error) {
