@@ -1,14 +1,11 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { indexRepository } from '../index/indexer.js';
-import { read } from '../query/read.js';
-import { openRepoIndex, type RepoIndex } from '../query/repo-index.js';
-import { definition, outline, references } from '../query/symbols.js';
+import type { RepoIndex } from '../query/repo-index.js';
 import { defaultDbPath } from '../store/db-path.js';
 import { CODEKB_VERSION } from '../version.js';
 import type { VectorFlags } from '../vector/config.js';
 import { isVectorError } from '../vector/errors.js';
-import { hybridSearch } from '../vector/hybrid.js';
 import { formatDefinitions, formatOutline, formatRead, formatRefs, formatSearch, formatSummary } from './format.js';
 import { registerKnowledgeCommands } from './knowledge.js';
 import { registerServeCommand } from './serve.js';
@@ -28,7 +25,12 @@ class ExitError extends Error {
 
 
 
-function openOrExit(flags: RepoFlags): RepoIndex {
+/**
+ * The index of `--repo`, or exit 2. The query modules load here, not at start: `codekb index` (and
+ * `serve`, `recall`…) start without them.
+ */
+async function openOrExit(flags: RepoFlags): Promise<RepoIndex> {
+  const { openRepoIndex } = await import('../query/repo-index.js');
   try {
     return openRepoIndex({ root: flags.repo, dbPath: flags.db });
   } catch (error) {
@@ -36,9 +38,9 @@ function openOrExit(flags: RepoFlags): RepoIndex {
   }
 }
 
-function withRepo(flags: RepoFlags, fn: (repo: RepoIndex) => void): void {
-  using repo = openOrExit(flags);
-  fn(repo);
+async function withRepo(flags: RepoFlags, fn: (repo: RepoIndex, symbols: typeof import('../query/symbols.js')) => void): Promise<void> {
+  using repo = await openOrExit(flags);
+  fn(repo, await import('../query/symbols.js'));
 }
 
 function repoOptions(command: Command): Command {
@@ -73,21 +75,22 @@ function buildProgram(): Command {
     .option('--limit <n>', 'most hits', positiveInt)
     .action(async (words: string[], flags: RepoFlags & VectorFlags & { literal?: boolean; language?: string; path?: string; limit?: number }) => {
       const config = await vectorConfigFor(flags);
-      const repo = openOrExit(flags);
+      const repo = await openOrExit(flags);
       using _repo = repo;
       const vectors = await vectorBackendFor(config, resolve(flags.db ?? defaultDbPath(repo.root)));
+      const { hybridSearch } = await import('../vector/hybrid.js');
       const { hits, note } = await hybridSearch(repo, words.join(' '), { ...flags, vectors });
       if (note !== undefined) process.stderr.write(`codekb: ${note}\n`);
       emit(flags, hits, formatSearch(hits));
     });
   repoOptions(program.command('def <name>').description('where a symbol (or Container.member) is defined'))
     .option('--limit <n>', 'most hits', positiveInt)
-    .action((name: string, flags: RepoFlags & { limit?: number }) => withRepo(flags, (repo) => emitHits(flags, definition(repo, name, flags), formatDefinitions)));
+    .action((name: string, flags: RepoFlags & { limit?: number }) => withRepo(flags, (repo, { definition }) => emitHits(flags, definition(repo, name, flags), formatDefinitions)));
   repoOptions(program.command('refs <name>').description('where a name is used'))
     .option('--limit <n>', 'most hits', positiveInt)
-    .action((name: string, flags: RepoFlags & { limit?: number }) => withRepo(flags, (repo) => emitHits(flags, references(repo, name, flags), formatRefs)));
+    .action((name: string, flags: RepoFlags & { limit?: number }) => withRepo(flags, (repo, { references }) => emitHits(flags, references(repo, name, flags), formatRefs)));
   repoOptions(program.command('outline <path>').description("a file's symbols as a tree")).action((path: string, flags: RepoFlags) =>
-    withRepo(flags, (repo) => {
+    withRepo(flags, (repo, { outline }) => {
       const tree = outline(repo, path);
       if (tree === undefined) throw new ExitError(1, `not in the index: ${path}`);
       emit(flags, tree, formatOutline(path, tree));
@@ -95,8 +98,9 @@ function buildProgram(): Command {
   );
   repoOptions(program.command('read <path> [start] [end]').description('numbered lines of a file')).action(
     async (path: string, start: string | undefined, end: string | undefined, flags: RepoFlags) => {
-      const repo = openOrExit(flags);
+      const repo = await openOrExit(flags);
       using _repo = repo;
+      const { read } = await import('../query/read.js');
       const result = await read(repo, path, start === undefined ? 1 : positiveInt(start), end === undefined ? undefined : positiveInt(end));
       if (!result.ok) throw new ExitError(1, `${result.code}: ${result.message}`);
       emit(flags, result, formatRead(result));
