@@ -84,7 +84,17 @@ describe('package exports', () => {
           "checkpoint",
           "immediate",
           "isKitError",
+          "openConnection",
           "openDatabase",
+        ],
+        "./sqlite/connection": [
+          "BUSY_TIMEOUT_MS",
+          "KitError",
+          "backup",
+          "checkpoint",
+          "immediate",
+          "isKitError",
+          "openConnection",
         ],
         "./tmux": [
           "KitError",

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openConnection } from './connection-entry.js';
 import { backup, checkpoint, immediate, isKitError, openDatabase } from './index.js';
 
 const notes = sqliteTable('notes', {
@@ -42,6 +43,27 @@ describe('sqlite', () => {
     expect(store.sqlite.pragma('synchronous', { simple: true })).toBe(1);
     expect(store.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(store.sqlite.pragma('busy_timeout', { simple: true })).toBe(5000);
+  });
+
+  it('should open a plain connection with the same pragmas, and read-only without creating the file', () => {
+    const file = join(dir, 'nested', 'plain.db');
+    const sqlite = openConnection(file);
+    try {
+      expect(sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(sqlite.pragma('synchronous', { simple: true })).toBe(1);
+      expect(sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
+      expect(sqlite.pragma('busy_timeout', { simple: true })).toBe(5000);
+      sqlite.exec('CREATE TABLE t (x)');
+    } finally {
+      sqlite.close();
+    }
+    const reader = openConnection(file, { readonly: true });
+    try {
+      expect(() => reader.exec('INSERT INTO t VALUES (1)')).toThrow(/readonly/);
+    } finally {
+      reader.close();
+    }
+    expect(() => openConnection(join(dir, 'missing.db'), { readonly: true })).toThrow(/cannot open SQLite database/);
   });
 
   it('should apply migrations once and upgrade an old database in place', () => {
