@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { storedExtraction, type FileRecord, type StoredExtraction } from '../store/writer.js';
+import type { FileRecord } from '../store/writer.js';
+import { storedExtraction, type StoredExtraction } from './stored-extraction.js';
 import { fileWords } from '../store/words.js';
 import { extract } from './extract.js';
 import { languageOf, type ParserPool } from './languages.js';

@@ -1,9 +1,10 @@
 import type { SqliteDatabase } from '@flotilla/kit/sqlite/connection';
 import type { Statement } from 'better-sqlite3';
-import type { Extraction, ExtractedSymbol } from '../index/extract.js';
+import type { ExtractedSymbol } from '../index/extract.js';
+import type { StoredExtraction } from '../index/stored-extraction.js';
 import { splitChunks } from './chunks.js';
 import { DEFERRABLE_INDEXES } from './schema.js';
-import { packRefs, type PackedRefs } from './line-list.js';
+import type { PackedRefs } from './line-list.js';
 import type { TextStoreWriter } from './text-store.js';
 import { fileWords, nameTokens } from './words.js';
 
@@ -19,17 +20,6 @@ export interface FileRecord {
   /** The distinct words of `text` (`fileWords`), made where the file is read (a parse worker). */
   words: string | null;
   extraction: StoredExtraction | null;
-}
-
-/** A file's symbols and its references packed as the index stores them. */
-export interface StoredExtraction {
-  symbols: ExtractedSymbol[];
-  refs: PackedRefs;
-}
-
-/** What `extract` found, as a `FileRecord` carries it. */
-export function storedExtraction(extraction: Extraction): StoredExtraction {
-  return { symbols: extraction.symbols, refs: packRefs(extraction.refs) };
 }
 
 export type FileStatus = 'parsed' | 'text' | 'skipped-large' | 'skipped-binary' | 'error';
