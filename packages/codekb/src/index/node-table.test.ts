@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { FIXTURE_DIR } from '../test-support/fixture.js';
 import { extract } from './extract.js';
 import { ParserPool, type LanguageId } from './languages.js';
@@ -33,6 +33,10 @@ describe('node table', () => {
       expect(native.length, path).toBeGreaterThan(6 * 50);
       expect(Array.from(native), path).toEqual(Array.from(rowsByCursor(parsed.walk(), parsed.rootNode.descendantCount)));
     }
+    // A file that does not parse: ERROR and MISSING nodes are rows like any other.
+    const broken = parsers.parse('typescript', 'export function (a: {\n  const x = [1, 2;\nclass { m( }\n');
+    expect(broken.rootNode.hasError).toBe(true);
+    expect(Array.from(readRows(broken))).toEqual(Array.from(rowsByCursor(broken.walk(), broken.rootNode.descendantCount)));
   });
 
   it('should read what the binding says of each node: type, field, offsets, parent and children', () => {
