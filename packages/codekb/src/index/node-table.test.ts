@@ -59,6 +59,13 @@ describe('node table', () => {
       expect(table.parent(row) === -1).toBe(node.parent === null);
     }
   });
+
+  it('should refuse a table with a row left unfilled instead of walking it forever', () => {
+    const tree = parsers.parse('javascript', 'let a = 1;');
+    const rows = readRows(tree);
+    rows[rows.length - 2] = 0; // the last row's descendant count
+    expect(() => new NodeTable(tree, 'let a = 1;', rows)).toThrow(/incomplete at row/);
+  });
 });
 
 describe('declarations read through the node table', () => {

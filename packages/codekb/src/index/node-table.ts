@@ -89,6 +89,11 @@ export class NodeTable {
     this.#tree = tree;
     this.#rows = rows;
     this.count = rows.length / ROW_VALUES;
+    // Every row spans at least itself: a row left unfilled (a walk that stopped short) would make
+    // the walks over this table loop forever; such a file is an error record instead.
+    for (let at = SIZE; at < rows.length; at += ROW_VALUES) {
+      if (rows[at]! < 1) throw new Error(`the syntax tree's node table is incomplete at row ${(at - SIZE) / ROW_VALUES} of ${this.count}`);
+    }
     // The binding sets `language` on every tree it returns (not in its typings).
     const language = (tree as unknown as { language: object }).language;
     const names = namesByLanguage.get(language) ?? { types: [], fields: [] };
