@@ -103,7 +103,8 @@ export function extract(tree: Parser.Tree, language: LanguageId): Extraction {
   const source = (tree as { input?: unknown }).input;
   if (typeof source !== 'string') throw new Error('extract needs a tree parsed from a string');
   const table = new NodeTable(tree, source);
-  const context: DefinitionContext = { language, tree: table, parentKind: undefined, parentName: undefined, declaredObjects, inDeclaredObject: false };
+  // Every field the walk sets is in the literal: one object shape for the whole walk.
+  const context: DefinitionContext = { language, tree: table, parentKind: undefined, parentName: undefined, declaredObjects, inDeclaredObject: false, parentType: undefined };
   const infoOf = typeReader(language, table);
   const lines = new LineCounter(source);
   let depth = 0;
