@@ -37,6 +37,9 @@ async function startOne(name: string, policy: Partial<WatchdogPolicy> = {}): Pro
   const cwd = fixture.workdir(name);
   const session = await manager.create({ name, agent: 'paster', cwd, worktree: false, alerts: [] });
   await stateOf(manager, name, (s) => s.state === 'idle');
+  // `idle` can come from the process alone, before the agent has set its terminal up: a C-c then is
+  // a SIGINT (a crash the watchdog restarts), not the agent's own clean quit. Wait for its banner.
+  await eventually(async () => (await manager.peek(name, 20)).lines.includes('paste-agent ready'), `${name}: the agent ready`);
   return { manager, notices, session, cwd };
 }
 
@@ -84,6 +87,7 @@ describe('the session watchdog (real tmux, a custom agent)', () => {
 
     const other = await manager.create({ name: 'stopped', agent: 'paster', cwd: fixture.workdir('stopped'), worktree: false, alerts: [] });
     await stateOf(manager, 'stopped', (s) => s.state === 'idle');
+    await eventually(async () => (await manager.peek('stopped', 20)).lines.includes('paste-agent ready'), 'stopped: the agent ready');
     await manager.stop('stopped');
     await new Promise((r) => setTimeout(r, 600));
     expect(await manager.get('stopped')).toMatchObject({ id: other.id, state: 'exited', restarts: 0 });
