@@ -80,8 +80,11 @@ describe('the watchdog with the real Claude Code TUI, through the daemon (slow)'
       40_000,
       () => `no compaction in the log:\n${seen.join('\n')}`,
     );
-    const compactedAt = (await h.client.sessionLog('fullctx')).find((e) => e.message.startsWith('context 76%'))?.at ?? '';
-    await until('fullctx', (s) => s.state === 'waiting_input' && s.since > compactedAt, 'back to waiting after the compaction', 60_000).catch(async (error: unknown) => {
+    // Back to waiting once the compaction is over: read from the state log, not by time — against
+    // the fake model the compaction can end before the watchdog's own log line is written.
+    const compactionOver = async (): Promise<boolean> =>
+      (await h.client.sessionLog('fullctx')).some((e) => e.kind === 'state' && e.message.startsWith('compacting → waiting_input'));
+    await waitFor(compactionOver, 60_000, () => 'back to waiting after the compaction').catch(async (error: unknown) => {
       const screen = (await h.client.peek('fullctx', { lines: 40 })).lines.filter((l) => l.trim()).join('\n');
       const requests = h.anthropic.requests.map((r) => `${r.kind}:${String(JSON.stringify(r.body ?? null)).slice(0, 80)}`).join('\n');
       throw new Error(`${(error as Error).message}\n${(await h.client.sessionLog('fullctx')).map((e) => `${e.at} ${e.kind} ${e.message}`).join('\n')}\n${screen}\n${requests}`);
