@@ -11,18 +11,27 @@
  */
 export function encodeLines(lines: readonly number[]): Buffer {
   const sorted = [...lines].sort((a, b) => a - b);
-  const bytes: number[] = [];
+  const bytes = Buffer.alloc(sorted.length * MAX_LINE_BYTES);
+  return bytes.subarray(0, writeLines(sorted, bytes, 0));
+}
+
+/** A line number below 2^35 takes at most five bytes. */
+const MAX_LINE_BYTES = 5;
+
+/** Writes ascending `lines` as LEB128 gaps into `bytes` from `at`; returns where it ended. */
+function writeLines(lines: readonly number[], bytes: Uint8Array, at: number): number {
+  let end = at;
   let previous = 0;
-  for (const line of sorted) {
+  for (const line of lines) {
     let gap = line - previous;
     previous = line;
     while (gap >= 0x80) {
-      bytes.push((gap & 0x7f) | 0x80);
+      bytes[end++] = (gap & 0x7f) | 0x80;
       gap >>>= 7;
     }
-    bytes.push(gap);
+    bytes[end++] = gap;
   }
-  return Buffer.from(bytes);
+  return end;
 }
 
 /**
@@ -50,22 +59,11 @@ export function packRefs(refs: readonly { name: string; line: number }[]): Packe
     if (lines === undefined) byName.set(name, [line]);
     else lines.push(line);
   }
-  // A line number below 2^35 takes at most five bytes.
-  const bytes = new Uint8Array(refs.length * 5);
+  const bytes = new Uint8Array(refs.length * MAX_LINE_BYTES);
   const packed: PackedRefs = { names: [], counts: [], ends: [], lines: bytes };
   let end = 0;
   for (const [name, lines] of byName) {
-    lines.sort((a, b) => a - b);
-    let previous = 0;
-    for (const line of lines) {
-      let gap = line - previous;
-      previous = line;
-      while (gap >= 0x80) {
-        bytes[end++] = (gap & 0x7f) | 0x80;
-        gap >>>= 7;
-      }
-      bytes[end++] = gap;
-    }
+    end = writeLines(lines.sort((a, b) => a - b), bytes, end);
     packed.names.push(name);
     packed.counts.push(lines.length);
     packed.ends.push(end);
