@@ -9,7 +9,7 @@ import { openIndexDatabase } from '../store/schema.js';
 import { openTextStoreWriter } from '../store/text-store.js';
 import { createDeferredIndexes, createIndexWriter, dropDeferrableIndexes, optimizeFts, setBulkLoad, type FileRecord } from '../store/writer.js';
 import { ParserPool } from './languages.js';
-import { defaultWorkers, parseInThread, parseInWorkers, type ParseJob, type ParsePoolOptions } from './parse-pool.js';
+import { defaultWorkers, parseInThread, ParseWorkers, type ParseJob, type ParsePoolOptions } from './parse-pool.js';
 import { readRecord } from './read-record.js';
 import { listFiles } from './walk.js';
 
@@ -83,18 +83,20 @@ export async function indexRepository(options: IndexOptions = {}): Promise<Index
   const started = performance.now();
   const root = await realpath(resolve(options.root ?? '.'));
   const dbPath = resolve(options.dbPath ?? defaultDbPath(root));
+  const paths = await listFiles(root);
+  const workers = options.workers ?? (paths.length < MIN_FILES_FOR_WORKERS ? 0 : defaultWorkers());
+  // The workers start now and load tree-sitter and the grammars while this thread opens the index
+  // and reads its hashes (zod: ~50 ms of the start-up overlapped).
+  await using pool = workers > 0 ? new ParseWorkers({ ...options.pool, root, workers }) : undefined;
   using index = openIndexDatabase(dbPath);
   await using _lock = await acquireLock(`${dbPath}.lock`, { timeoutMs: 30_000 });
   const { sqlite } = index;
   using text = openTextStoreWriter(sqlite, dbPath);
-  const writer = createIndexWriter(sqlite, text);
-  const paths = await listFiles(root);
   const existing = new Map(
     (sqlite.prepare('SELECT id, path, sha1 FROM files').all() as { id: number; path: string; sha1: string }[]).map((row) => [row.path, row]),
   );
   const summary = emptySummary(root, dbPath, paths.length);
   const jobs: ParseJob[] = paths.map((path) => ({ path, previousSha1: existing.get(path)?.sha1 }));
-  const workers = options.workers ?? (paths.length < MIN_FILES_FOR_WORKERS ? 0 : defaultWorkers());
   // A run that (re-)writes most of the index loads it in bulk (see setBulkLoad); any other run
   // restores the FTS5 defaults, also after a bulk run that died.
   const newFiles = jobs.reduce((n, job) => (job.previousSha1 === undefined ? n + 1 : n), 0);
@@ -107,7 +109,8 @@ export async function indexRepository(options: IndexOptions = {}): Promise<Index
     if (firstLoad) dropDeferrableIndexes(sqlite);
     else createDeferredIndexes(sqlite);
   });
-  const outcomes = workers > 0 ? parseInWorkers(jobs, { ...options.pool, root, workers }) : parseInThread(jobs, root);
+  const writer = createIndexWriter(sqlite, text);
+  const outcomes = pool ? pool.outcomes(jobs) : parseInThread(jobs, root);
   let done = 0;
   // Each record is written as it arrives, in a transaction committed every BATCH_FILES files or BATCH_BYTES:
   // between two records the event loop runs, so the workers get their next jobs while this thread

@@ -1,8 +1,9 @@
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { tempFixtureRepo } from '../test-support/fixture.js';
-import { parseInThread, parseInWorkers, type ParseJob, type ParsePoolStats } from './parse-pool.js';
+import { parseInThread, parseInWorkers, ParseWorkers, type ParseJob, type ParsePoolStats } from './parse-pool.js';
 import type { FileRecord } from '../store/writer.js';
 import type { ReadOutcome } from './read-record.js';
 import { listFiles } from './walk.js';
@@ -67,5 +68,28 @@ describe('parseInWorkers', () => {
     expect(inThread.get('src/shapes.d.mts')!.extraction!.symbols.map((symbol) => symbol.name)).toContain('extra');
     const pooled = byPath(await collect(parseInWorkers(jobs, { root: repo.root, workers: 2 })));
     expect(pooled).toEqual(inThread);
+  });
+
+  it('should start its workers before their jobs are given, and stop them when disposed whether or not they got any', async () => {
+    using repo = tempFixtureRepo();
+    const jobs = await fixtureJobs(repo.root, 1);
+    const stats: ParsePoolStats = { started: 0, recycled: 0, crashed: 0 };
+    // A worker thread is an OS thread of this process until it has stopped.
+    const workerHandles = () => readdirSync('/proc/self/task').length;
+    const before = workerHandles();
+    {
+      await using _unused = new ParseWorkers({ root: repo.root, workers: 2 }, stats);
+      expect(stats.started).toBe(2);
+      expect(workerHandles()).toBe(before + 2);
+    }
+    expect(workerHandles()).toBe(before);
+    {
+      await using early = new ParseWorkers({ root: repo.root, workers: 2 }, stats);
+      await sleep(200); // started, and idle until the jobs come
+      expect(await collect(early.outcomes(jobs))).toEqual(await collect(parseInThread(jobs, repo.root)));
+      await expect(early.outcomes(jobs).next()).rejects.toThrow('runs once');
+    }
+    expect(workerHandles()).toBe(before);
+    expect(stats).toEqual({ started: 4, recycled: 0, crashed: 0 });
   });
 });

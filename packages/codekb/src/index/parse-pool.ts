@@ -3,6 +3,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import createDebug from 'debug';
 import { ParserPool } from './languages.js';
+import { workerEntry } from '../worker-entry.js';
 import type { WorkerData, WorkerJob, WorkerMessage } from './parse-protocol.js';
 import { failedRecord, readRecord, RecentFiles, type ReadOutcome } from './read-record.js';
 
@@ -97,38 +98,67 @@ export async function* parseInThread(jobs: readonly ParseJob[], root: string): A
 
 /**
  * Reads, hashes, sniffs and parses `jobs` in worker threads and yields their outcomes **in job
- * order**, so what the caller writes is the same as a sequential run. Workers are replaced after
- * `recycleAfterFiles` files or when their heap (or the process's RSS) passes a threshold; a worker
- * that dies takes no file with it: the file it was on is tried once more alone in a fresh worker,
- * then recorded as an `error` (text kept), and the files queued behind it go to the next worker.
- * Workers start on the first `next()` and are terminated when the generator finishes or is left.
+ * order**, so what the caller writes is the same as a sequential run (see `ParseWorkers`). Workers
+ * start on the first `next()` and are terminated when the generator finishes or is left.
  *
  * @example
  * const stats = { started: 0, recycled: 0, crashed: 0 };
  * for await (const outcome of parseInWorkers(jobs, { root, workers: 2 }, stats)) write(outcome);
  */
 export async function* parseInWorkers(jobs: readonly ParseJob[], options: ParsePoolOptions, stats?: ParsePoolStats): AsyncGenerator<ReadOutcome> {
-  if (!(options.workers >= 1)) throw new Error(`parseInWorkers needs at least 1 worker, got ${options.workers}`);
-  if (!((options.recycleAfterFiles ?? 1) >= 1)) throw new Error(`recycleAfterFiles must be at least 1, got ${options.recycleAfterFiles}`);
-  const run = new ParseRun(jobs, options, stats ?? { started: 0, recycled: 0, crashed: 0 });
-  try {
+  await using workers = new ParseWorkers(options, stats);
+  yield* workers.outcomes(jobs);
+}
+
+/**
+ * Parse worker threads, started when constructed — before their jobs are known, so they load
+ * tree-sitter and the grammars while the caller opens the index and reads its hashes. Workers are
+ * replaced after `recycleAfterFiles` files or when their heap (or the process's RSS) passes a
+ * threshold; a worker that dies takes no file with it: the file it was on is tried once more alone
+ * in a fresh worker, then recorded as an `error` (text kept), and the files queued behind it go to
+ * the next worker. Dispose of it (`await using`) to terminate the workers, whether or not
+ * `outcomes` ran.
+ *
+ * @example
+ * await using workers = new ParseWorkers({ root, workers: 2 });
+ * for await (const outcome of workers.outcomes(await jobsToDo())) write(outcome);
+ */
+export class ParseWorkers implements AsyncDisposable {
+  readonly #run: ParseRun;
+  readonly #root: string;
+  #started = false;
+
+  constructor(options: ParsePoolOptions, stats?: ParsePoolStats) {
+    if (!(options.workers >= 1)) throw new Error(`parseInWorkers needs at least 1 worker, got ${options.workers}`);
+    if (!((options.recycleAfterFiles ?? 1) >= 1)) throw new Error(`recycleAfterFiles must be at least 1, got ${options.recycleAfterFiles}`);
+    this.#root = options.root;
+    this.#run = new ParseRun(options, stats ?? { started: 0, recycled: 0, crashed: 0 });
+  }
+
+  /** Yields the outcome of each of `jobs` in job order. Once per instance. */
+  async *outcomes(jobs: readonly ParseJob[]): AsyncGenerator<ReadOutcome> {
+    if (this.#started) throw new Error('ParseWorkers.outcomes runs once');
+    this.#started = true;
+    this.#run.start(jobs);
     for (let id = 0; id < jobs.length; id++) {
-      const result = await run.take(id);
-      yield 'crashed' in result ? failedRecord(options.root, jobs[id]!.path, result.crashed) : result.outcome;
+      const result = await this.#run.take(id);
+      yield 'crashed' in result ? failedRecord(this.#root, jobs[id]!.path, result.crashed) : result.outcome;
     }
-  } finally {
-    await run.stop();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.#run.stop();
   }
 }
 
 /** One `parseInWorkers` run: its workers, the jobs handed out and the outcomes not yet taken. */
 class ParseRun {
-  readonly #jobs: readonly ParseJob[];
+  #jobs: readonly ParseJob[] = [];
   readonly #options: ParsePoolOptions;
   readonly #stats: ParsePoolStats;
   readonly #recycleAfterFiles: number;
   readonly #window: number;
-  readonly #entry = workerEntry();
+  readonly #entry = workerEntry(import.meta.url, 'parse-worker');
   readonly #slots = new Set<Slot>();
   readonly #results = new Map<number, Result>();
   /** Job ids that killed a worker, with how many times. */
@@ -140,12 +170,18 @@ class ParseRun {
   #fatal: Error | undefined;
   #wake: (() => void) | undefined;
 
-  constructor(jobs: readonly ParseJob[], options: ParsePoolOptions, stats: ParsePoolStats) {
-    this.#jobs = jobs;
+  /** Starts `options.workers` workers: they get jobs once `start` gives them. */
+  constructor(options: ParsePoolOptions, stats: ParsePoolStats) {
     this.#options = options;
     this.#stats = stats;
     this.#recycleAfterFiles = options.recycleAfterFiles ?? DEFAULT_RECYCLE_AFTER_FILES;
     this.#window = WINDOW_PER_WORKER * options.workers;
+    for (let n = 0; n < options.workers; n++) this.#spawn();
+  }
+
+  /** Hands `jobs` out (a worker started for a run with fewer jobs than workers stays idle). */
+  start(jobs: readonly ParseJob[]): void {
+    this.#jobs = jobs;
     this.#ensureWorkers();
     this.#dispatch();
   }
@@ -305,15 +341,4 @@ class ParseRun {
 function stemOf(path: string): string {
   const dot = path.indexOf('.', path.lastIndexOf('/') + 1);
   return dot === -1 ? path : path.slice(0, dot);
-}
-
-/**
- * The worker's script: `parse-worker.js` beside this module (in `dist`). When this module is
- * itself TypeScript — the package run from its sources, which only vitest does — a worker thread
- * would not go through vitest's transform, so it starts through `test-support/source-worker.mjs`,
- * which loads the `.ts` sources with module hooks. Nothing falls back to parsing in-thread.
- */
-function workerEntry(): { url: URL; sourceEntry?: string } {
-  if (!import.meta.url.endsWith('.ts')) return { url: new URL('./parse-worker.js', import.meta.url) };
-  return { url: new URL('../test-support/source-worker.mjs', import.meta.url), sourceEntry: new URL('./parse-worker.ts', import.meta.url).href };
 }
