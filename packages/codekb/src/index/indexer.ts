@@ -64,7 +64,8 @@ export interface IndexSummary {
   refs: number;
   /** Indexed files per language (`text` for text-only files). */
   languages: Record<string, number>;
-  skipped: { path: string; reason: 'too-large' | 'binary' }[];
+  /** Files kept out of the index: over 1 MB, binary, or generated (lock files, source maps, minified, marked; see generated.ts). */
+  skipped: { path: string; reason: 'too-large' | 'binary' | 'generated' }[];
   /** Files that could not be read or parsed; they never stop an index. */
   errors: { path: string; message: string }[];
   durationMs: number;
@@ -239,6 +240,7 @@ function noteRecord(summary: IndexSummary, record: FileRecord): void {
   summary.updated++;
   if (record.status === 'skipped-large') summary.skipped.push({ path: record.path, reason: 'too-large' });
   if (record.status === 'skipped-binary') summary.skipped.push({ path: record.path, reason: 'binary' });
+  if (record.status === 'skipped-generated') summary.skipped.push({ path: record.path, reason: 'generated' });
   if (record.status === 'error') summary.errors.push({ path: record.path, message: record.note ?? 'failed' });
 }
 

@@ -5,6 +5,7 @@ import type { FileRecord } from '../store/writer.js';
 import { storedExtraction, type StoredExtraction } from './stored-extraction.js';
 import { fileWords } from '../store/words.js';
 import { extract } from './extract.js';
+import { generatedReason } from './generated.js';
 import { languageOf, type ParserPool } from './languages.js';
 import { extractMarkdown, isMarkdown } from './markdown.js';
 
@@ -67,6 +68,8 @@ export function readRecord(root: string, path: string, parsers: ParserPool, prev
   if (source === undefined || source === 'unchanged' || 'status' in source) return source;
   const { sha1, size, text } = source;
   const language = languageOf(path) ?? null;
+  const generated = generatedReason(path, text);
+  if (generated !== null) return { path, language, sha1, size, status: 'skipped-generated', note: `generated: ${generated}`, text: null, words: null, extraction: null };
   const words = recent.words(sha1, text);
   if (isMarkdown(path)) return { path, language: 'markdown', sha1, size, status: 'parsed', note: null, text, words, extraction: storedExtraction(extractMarkdown(text)) };
   if (language === null) return { path, language, sha1, size, status: 'text', note: null, text, words, extraction: null };

@@ -10,9 +10,12 @@ import { openRepoIndex, type RepoIndex } from './repo-index.js';
 import { search } from './search.js';
 import { definition, outline, references } from './symbols.js';
 
-/** The files `rg -F` finds, the reference literal search must equal (hidden files in, no parent ignores). */
-function rgFiles(root: string, needle: string): string[] {
-  const args = ['-F', '-l', '--hidden', '--no-require-git', '--no-ignore-parent', '--max-filesize', '1M', '-g', '!.git', '--', needle, '.'];
+/**
+ * The files `rg -F` finds, the reference literal search must equal (hidden files in, no parent
+ * ignores), over the same files: those the index skipped as generated are left out.
+ */
+function rgFiles(root: string, needle: string, generated: readonly string[] = []): string[] {
+  const args = ['-F', '-l', '--hidden', '--no-require-git', '--no-ignore-parent', '--max-filesize', '1M', '-g', '!.git', ...generated.flatMap((path) => ['-g', `!/${path}`]), '--', needle, '.'];
   try {
     return execFileSync('rg', args, { cwd: root, encoding: 'utf8' }).split('\n').filter(Boolean).map((p) => p.replace(/^\.\//, '')).sort();
   } catch (error) {
@@ -29,11 +32,13 @@ async function literalFiles(repo: RepoIndex, needle: string): Promise<string[]> 
 describe('queries on the fixture repository', () => {
   let fixture: TempRepo;
   let repo: RepoIndex;
+  let generated: string[];
   beforeAll(async () => {
     fixture = tempFixtureRepo();
     symlinkSync('/etc/hostname', join(fixture.root, 'escape-link'));
     symlinkSync('src/shapes.ts', join(fixture.root, 'inside-link.ts'));
-    await indexRepository({ root: fixture.root, dbPath: fixture.dbPath });
+    const summary = await indexRepository({ root: fixture.root, dbPath: fixture.dbPath });
+    generated = summary.skipped.filter((skip) => skip.reason === 'generated').map((skip) => skip.path);
     repo = openRepoIndex({ root: fixture.root, dbPath: fixture.dbPath });
   });
   afterAll(() => {
@@ -96,9 +101,12 @@ describe('queries on the fixture repository', () => {
   });
 
   it('should equal rg -F file for file in literal mode', async () => {
-    for (const needle of ['needle in a haystack', 'area', 'Circle(', 'ne', '"', 'Point { x', 'no such text anywhere']) {
-      expect(await literalFiles(repo, needle), needle).toEqual(rgFiles(fixture.root, needle));
+    expect(generated).toHaveLength(5);
+    for (const needle of ['needle in a haystack', 'area', 'Circle(', 'Circle', 'ne', '"', 'Point { x', 'no such text anywhere']) {
+      expect(await literalFiles(repo, needle), needle).toEqual(rgFiles(fixture.root, needle, generated));
     }
+    // rg over every file does find the needles in the generated ones.
+    expect(rgFiles(fixture.root, 'Circle')).toEqual(expect.arrayContaining(generated));
     const lines = await search(repo, 'new Circle(', { literal: true });
     expect(lines.map((h) => `${h.path}:${h.line}`)).toEqual(['src/shapes.ts:25', 'src/shapes.ts:38', 'src/widget.tsx:9']);
   });

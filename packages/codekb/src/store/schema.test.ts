@@ -152,4 +152,25 @@ describe('index schema migrations', () => {
     using repo = openRepoIndex({ root: fixture.root, dbPath: fixture.dbPath });
     expect(references(repo, 'totalArea').map((hit) => `${hit.path}:${hit.line}:${hit.enclosing}`)).toContain('src/widget.tsx:10:AreaWidget');
   });
+
+  it('should take generated files indexed by a schema-5 build out on the next index', async () => {
+    const fixture = tempFixtureRepo();
+    cleanups.push(() => fixture[Symbol.dispose]());
+    await indexRepository({ root: fixture.root, dbPath: fixture.dbPath });
+    {
+      // What a schema-5 build left: the lock file indexed as text.
+      const db = new Database(fixture.dbPath);
+      db.prepare("UPDATE files SET status = 'text', note = NULL WHERE path = 'pnpm-lock.yaml'").run();
+      db.pragma('user_version = 5');
+      db.close();
+    }
+    {
+      using index = openIndexDatabase(fixture.dbPath);
+      expect(index.sqlite.prepare("SELECT count(*) FROM files WHERE sha1 != ''").pluck().get()).toBe(0);
+    }
+    const summary = await indexRepository({ root: fixture.root, dbPath: fixture.dbPath });
+    expect(summary.unchanged).toBe(0);
+    using index = openIndexDatabase(fixture.dbPath, { readonly: true });
+    expect(index.sqlite.prepare("SELECT status || ' ' || note FROM files WHERE path = 'pnpm-lock.yaml'").pluck().get()).toBe('skipped-generated generated: lock file');
+  });
 });

@@ -158,6 +158,10 @@ const MIGRATIONS: readonly string[] = [
    ALTER TABLE files ADD COLUMN text_length INTEGER;
    ${TEXT_STORE_TABLE}
    UPDATE files SET sha1 = '';`,
+  // 6: generated files (lock files, source maps, minified scripts, files marked generated; see
+  // index/generated.ts) are kept out of the index. The schema is unchanged; every file is read
+  // once more so that those indexed before leave.
+  `UPDATE files SET sha1 = '';`,
 ];
 
 /**

@@ -22,7 +22,7 @@ export interface FileRecord {
   extraction: StoredExtraction | null;
 }
 
-export type FileStatus = 'parsed' | 'text' | 'skipped-large' | 'skipped-binary' | 'error';
+export type FileStatus = 'parsed' | 'text' | 'skipped-large' | 'skipped-binary' | 'skipped-generated' | 'error';
 
 export interface IndexWriter {
   /** Replaces (or inserts) a file and everything derived from it. Call inside a transaction. */
