@@ -107,7 +107,7 @@ for (const [i, dir] of corpora.entries()) {
   const langs = Object.entries(first.languages).sort((a, b) => b[1] - a[1]);
   const main = langs.find(([l]) => l !== 'text')?.[0] ?? 'text';
   const target = main === 'python' ? 35 : main === 'typescript' || main === 'javascript' ? 6 : null;
-  console.log(`files listed ${first.files} · indexed ${text.n} (${parsed.n} parsed, ${mib(parsed.bytes)} MiB) · skipped ${first.skippedCount} (large/binary) · errors ${first.errorCount}${first.errorCount ? ` e.g. ${JSON.stringify(first.firstErrors)}` : ''}`);
+  console.log(`files listed ${first.files} · indexed ${text.n} (${parsed.n} parsed, ${mib(parsed.bytes)} MiB) · skipped ${first.skippedCount} (large, binary or generated) · errors ${first.errorCount}${first.errorCount ? ` e.g. ${JSON.stringify(first.firstErrors)}` : ''}`);
   console.log(`languages ${langs.map(([l, n]) => `${l}=${n}`).join(' ')} · symbols ${first.symbols} · refs ${first.refs} · ctags tags ${ctagsLines}`);
   console.log(`codekb: process wall median ${Math.round(full.ms)} ms of ${fulls.map((f) => Math.round(f.ms)).join('/')} (first run's indexRepository ${first.durationMs} ms) · peak RSS ${mib(first.vmHwmKiB * 1024)} MiB (VmHWM, parse worker threads included; /usr/bin/time ${mib(full.maxKiB * 1024)} MiB)`);
   console.log(`ctags -R: median ${Math.round(ctagsMs)} ms of ${ctags.map((c) => Math.round(c.ms)).join('/')} · peak RSS ${mib(Math.max(...ctags.map((c) => c.maxKiB)) * 1024)} MiB`);

@@ -50,7 +50,14 @@ export function formatSummary(summary: IndexSummary): string {
     `  time       ${(summary.durationMs / 1000).toFixed(2)} s`,
     `  index      ${(summary.dbBytes / 1024 / 1024).toFixed(1)} MB at ${summary.dbPath}`,
   ];
-  if (summary.skipped.length > 0) lines.push(`  skipped    ${summary.skipped.length} (${summary.skipped.slice(0, 3).map((s) => `${s.path}: ${s.reason}`).join(', ')}${summary.skipped.length > 3 ? ', …' : ''})`);
+  if (summary.skipped.length > 0) lines.push(`  skipped    ${summary.skipped.length} (${skippedByReason(summary.skipped)})`);
   if (summary.errors.length > 0) lines.push(`  errors     ${summary.errors.length} (${summary.errors.slice(0, 3).map((e) => `${e.path}: ${e.message}`).join(', ')})`);
   return lines.join('\n');
+}
+
+/** `896 generated: dist/a.js.map, dist/b.js.map, …; 1 too-large: data/big.json` — each reason's count and first paths. */
+function skippedByReason(skipped: IndexSummary['skipped']): string {
+  const byReason = new Map<string, string[]>();
+  for (const { path, reason } of skipped) byReason.set(reason, [...(byReason.get(reason) ?? []), path]);
+  return [...byReason].map(([reason, paths]) => `${paths.length} ${reason}: ${paths.slice(0, 2).join(', ')}${paths.length > 2 ? ', …' : ''}`).join('; ');
 }
