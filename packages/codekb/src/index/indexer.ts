@@ -87,7 +87,7 @@ export async function indexRepository(options: IndexOptions = {}): Promise<Index
   const paths = await listFiles(root);
   const workers = options.workers ?? (paths.length < MIN_FILES_FOR_WORKERS ? 0 : defaultWorkers());
   // The workers start now and load tree-sitter and the grammars while this thread opens the index
-  // and reads its hashes (zod: ~50 ms of the start-up overlapped).
+  // and reads its hashes (a worker takes ~40 ms to be ready).
   await using pool = workers > 0 ? new ParseWorkers({ ...options.pool, root, workers }) : undefined;
   using index = openIndexDatabase(dbPath);
   await using _lock = await acquireLock(`${dbPath}.lock`, { timeoutMs: 30_000 });

@@ -129,7 +129,7 @@ export class ParseWorkers implements AsyncDisposable {
   #started = false;
 
   constructor(options: ParsePoolOptions, stats?: ParsePoolStats) {
-    if (!(options.workers >= 1)) throw new Error(`parseInWorkers needs at least 1 worker, got ${options.workers}`);
+    if (!(options.workers >= 1)) throw new Error(`ParseWorkers needs at least 1 worker, got ${options.workers}`);
     if (!((options.recycleAfterFiles ?? 1) >= 1)) throw new Error(`recycleAfterFiles must be at least 1, got ${options.recycleAfterFiles}`);
     this.#root = options.root;
     this.#run = new ParseRun(options, stats ?? { started: 0, recycled: 0, crashed: 0 });
