@@ -40,7 +40,9 @@ describe('sessions started outside Flotilla, through the real daemon', () => {
     const refused = await h.client.send(name, { text: 'hi' }).then(() => null, (e: unknown) => e);
     expect(isProtocolError(refused) && refused.code).toBe('CONFLICT');
     expect(isProtocolError(refused) && refused.fix).toBe(`adopt it first: cb session adopt ${name}`);
-    expect((await h.client.peek(name, { lines: 5 })).lines).toContain('fake agent');
+    // Discovery finds the agent by its command line, which can be before node has started and
+    // printed anything (under load, seconds): peek until its line is on the screen.
+    await waitFor(async () => (await h.client.peek(name, { lines: 5 })).lines.includes('fake agent'), 10_000);
 
     const adopted = await h.client.adoptSession(name);
     expect(adopted).toMatchObject({ id: found!.id, external: false, tmuxSocket: socket });
