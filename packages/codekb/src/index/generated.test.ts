@@ -24,6 +24,8 @@ describe('generatedReason', () => {
     expect(generatedReason('README.md', 'Do not edit the fixtures by hand: re-record them.\n')).toBeNull();
     expect(generatedReason('src/generator.ts', `${'// generated code lives elsewhere\n'.repeat(10)}// do not edit below the line\n`)).toBeNull();
     expect(generatedReason('index.js', `module.exports = require('./dist/index.js'); // ${'x'.repeat(200)}\n`)).toBeNull();
+    // Readable code with a couple of long data lines (an average of ~125 characters).
+    expect(generatedReason('dist/chunk.js', `${'const table = [\n'}${'  1, 2, 3,\n'.repeat(500)}];\nconst DATA = '${'x'.repeat(60_000)}';\n`)).toBeNull();
     expect(generatedReason('data/long.json', `{"a": "${'x'.repeat(10_000)}"}`)).toBeNull();
     expect(generatedReason('src/x.ts', 'a'.repeat(5000))).toBeNull();
     expect(generatedReason('level.map', 'tiles: 1 2 3\n')).toBeNull();
