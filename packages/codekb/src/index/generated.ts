@@ -1,10 +1,10 @@
 /**
  * Files a machine wrote for machines — lock files, source maps, minified bundles, files marked
  * generated — are kept out of the index with a note, as the issue asks of "generated" files: their
- * text is noise to an agent's search (a source map is one line of base64-ish mappings; a lock file
- * lists every version of every dependency) and it can outweigh the code (drizzle-orm ships a map
- * beside each of its 896 modules). Literal search then covers the files indexed; `rg` still
- * finds text in the skipped ones.
+ * text is noise to an agent's search (a source map is one line of encoded mappings; a lock file
+ * lists every version of every dependency) and it can outweigh the code (drizzle-orm ships a source
+ * map beside each of its 896 `.js` and `.cjs` files). Literal search then covers the files
+ * indexed; `rg` still finds text in the skipped ones.
  */
 
 /** Dependency lock files, by file name. */
@@ -66,9 +66,10 @@ export function generatedReason(path: string, text: string): string | null {
     const perLine = averageLineLength(text);
     if (text.length >= MINIFIED_MIN_BYTES && perLine > MINIFIED_LINE_CHARS) return `minified (${Math.round(perLine)} characters a line)`;
   }
-  const header = text.slice(0, HEADER_CHARS).split('\n', HEADER_LINES);
-  if (!GENERATED_WORD.test(header.join('\n')) || !DO_NOT_EDIT.test(header.join('\n'))) return null;
-  const marker = header.find((line) => GENERATED_WORD.test(line) || DO_NOT_EDIT.test(line))!;
+  const lines = text.slice(0, HEADER_CHARS).split('\n', HEADER_LINES);
+  const header = lines.join('\n');
+  if (!GENERATED_WORD.test(header) || !DO_NOT_EDIT.test(header)) return null;
+  const marker = lines.find((line) => GENERATED_WORD.test(line) || DO_NOT_EDIT.test(line))!;
   return `marked "${marker.trim().slice(0, 80)}"`;
 }
 
