@@ -147,7 +147,7 @@ for (const s of slowest) console.log(`#   slow: ${fmt(s.ms, 1)} ms ${JSON.string
 // The same queries with rg (cwd = the tree, so paths compare). Compared over the same files: what
 // rg finds in files the index skipped as generated (lock files, source maps, minified, marked) is
 // left out. rg is timed over every file — an ignore file of those paths made it slower (118 against
-// 67 ms at p50 on node_modules/.pnpm, 1,487 paths), not faster.
+// 67 ms at p50 on node_modules/.pnpm, 1,482 paths), not faster.
 const generated = new Set(repo.sqlite.prepare("SELECT path FROM files WHERE status = 'skipped-generated'").all().map((r) => r.path));
 const rgTimes = [];
 const codekbAllSame = [];

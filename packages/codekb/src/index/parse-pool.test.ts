@@ -75,21 +75,21 @@ describe('parseInWorkers', () => {
     const jobs = await fixtureJobs(repo.root, 1);
     const stats: ParsePoolStats = { started: 0, recycled: 0, crashed: 0 };
     // A worker thread is an OS thread of this process until it has stopped.
-    const workerHandles = () => readdirSync('/proc/self/task').length;
-    const before = workerHandles();
+    const threads = () => readdirSync('/proc/self/task').length;
+    const before = threads();
     {
       await using _unused = new ParseWorkers({ root: repo.root, workers: 2 }, stats);
       expect(stats.started).toBe(2);
-      expect(workerHandles()).toBe(before + 2);
+      expect(threads()).toBe(before + 2);
     }
-    expect(workerHandles()).toBe(before);
+    expect(threads()).toBe(before);
     {
       await using early = new ParseWorkers({ root: repo.root, workers: 2 }, stats);
       await sleep(200); // started, and idle until the jobs come
       expect(await collect(early.outcomes(jobs))).toEqual(await collect(parseInThread(jobs, repo.root)));
       await expect(early.outcomes(jobs).next()).rejects.toThrow('runs once');
     }
-    expect(workerHandles()).toBe(before);
+    expect(threads()).toBe(before);
     expect(stats).toEqual({ started: 4, recycled: 0, crashed: 0 });
   });
 });
