@@ -9,7 +9,9 @@ export interface Definition {
   name: string;
   /** Overrides the enclosing symbol's name (Go receivers, Rust impl targets). */
   container: string | null;
-  signature: string;
+  /** The declaration's first line: UTF-16 offsets into the source, end exclusive. */
+  signatureStart: number;
+  signatureEnd: number;
   doc: string | null;
   startLine: number;
   endLine: number;

@@ -1,16 +1,17 @@
 import type { TableNode } from './node-table.js';
 import type { Definition } from './definitions.js';
+import { SIGNATURE_STORED_BYTES } from '../store/signature.js';
 
-const SIGNATURE_MAX = 200;
 const DOC_MAX = 1000;
 
-/** Kind, name, signature (first line), doc comment and lines of a declaration at `node`. */
+/** Kind, name, signature (where its first line lies), doc comment and lines of a declaration at `node`. */
 export function describe(node: TableNode, kind: string, name: string, parentType?: string): Omit<Definition, 'container' | 'nameStarts'> {
   const { outer, parent } = parentType !== undefined && standsAlone(node.type, parentType) ? { outer: node, parent: null } : outerNode(node);
   return {
     kind,
     name,
-    signature: firstLine(outer.text),
+    signatureStart: outer.startIndex,
+    signatureEnd: firstLineEnd(outer),
     doc: docOf(node, parent?.type === 'decorated_definition' ? parent : outer),
     startLine: node.startRow + 1,
     endLine: node.endRow + 1,
@@ -47,9 +48,15 @@ function outerNode(node: TableNode): { outer: TableNode; parent: TableNode | nul
   return { outer, parent };
 }
 
-function firstLine(text: string): string {
-  const line = (text.split('\n', 1)[0] ?? '').trim();
-  return line.length > SIGNATURE_MAX ? `${line.slice(0, SIGNATURE_MAX)}…` : line;
+/**
+ * Where the first line of `node`'s text ends (its end when it is one line), looking no further than
+ * the signature bytes the index keeps could reach (a UTF-16 unit is at least one byte).
+ */
+function firstLineEnd(node: TableNode): number {
+  const start = node.startIndex;
+  const limit = Math.min(node.endIndex, start + SIGNATURE_STORED_BYTES);
+  const newline = node.source.substring(start, limit).indexOf('\n');
+  return newline === -1 ? limit : start + newline;
 }
 
 /** The docstring of a Python definition, else the comments right above `anchor`. */

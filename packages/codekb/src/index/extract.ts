@@ -2,10 +2,15 @@ import type Parser from 'tree-sitter';
 import type { LanguageId } from './languages.js';
 import { NodeTable } from './node-table.js';
 import { mayDeclare, resolveDeclarations, type Definition, type DefinitionContext } from './definitions.js';
+import { SIGNATURE_STORED_BYTES } from '../store/signature.js';
+import { Utf8Offsets } from './utf8-offsets.js';
 
 /** A declaration found in a file. `parent` indexes the enclosing symbol in the same list. */
-export interface ExtractedSymbol extends Omit<Definition, 'nameStarts'> {
+export interface ExtractedSymbol extends Omit<Definition, 'nameStarts' | 'signatureStart' | 'signatureEnd'> {
   parent: number | null;
+  /** Where its first line lies in the file's UTF-8 bytes, cut at `SIGNATURE_STORED_BYTES` (store/signature.ts). */
+  signatureStart: number;
+  signatureLength: number;
 }
 
 /** An identifier occurrence that is not a declaration's own name. */
@@ -107,6 +112,7 @@ export function extract(tree: Parser.Tree, language: LanguageId): Extraction {
   const context: DefinitionContext = { language, tree: table, parentKind: undefined, parentName: undefined, declaredObjects, inDeclaredObject: false, parentType: undefined };
   const infoOf = typeReader(language, table);
   const lines = new LineCounter(source);
+  const bytes = new Utf8Offsets(source);
   let depth = 0;
   /** The type of the node entered at each depth: the current node's ancestors are below `depth`. */
   const typesByDepth: string[] = [];
@@ -138,7 +144,7 @@ export function extract(tree: Parser.Tree, language: LanguageId): Extraction {
     if (found === undefined) return true;
     const add = (definition: Definition): void => {
       for (const start of definition.nameStarts) nameStarts.add(start);
-      symbols.push(toSymbol(definition, top?.symbol ?? null, parent?.name ?? null));
+      symbols.push(toSymbol(definition, top?.symbol ?? null, parent?.name ?? null, bytes));
     };
     if (found.scope !== undefined) {
       add(found.scope);
@@ -214,12 +220,14 @@ class LineCounter {
   }
 }
 
-function toSymbol(found: Definition, parent: number | null, parentName: string | null): ExtractedSymbol {
+function toSymbol(found: Definition, parent: number | null, parentName: string | null, bytes: Utf8Offsets): ExtractedSymbol {
+  const signatureStart = bytes.byteAt(found.signatureStart);
   return {
     kind: found.kind,
     name: found.name,
     container: found.container ?? parentName,
-    signature: found.signature,
+    signatureStart,
+    signatureLength: Math.min(bytes.byteAt(found.signatureEnd) - signatureStart, SIGNATURE_STORED_BYTES),
     doc: found.doc,
     startLine: found.startLine,
     endLine: found.endLine,

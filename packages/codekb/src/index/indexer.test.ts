@@ -1,7 +1,8 @@
 import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openRepoIndex } from '../query/repo-index.js';
+import { inTextSnapshot, openRepoIndex } from '../query/repo-index.js';
+import { SIGNATURE_PLACE, withSignature, type SignaturePlace } from '../query/signatures.js';
 import { search } from '../query/search.js';
 import { openIndexDatabase } from '../store/schema.js';
 import { tempFixtureRepo, type TempRepo } from '../test-support/fixture.js';
@@ -19,9 +20,13 @@ interface Row {
 
 function symbols(root: string, dbPath: string): Row[] {
   using repo = openRepoIndex({ root, dbPath });
-  return repo.sqlite
-    .prepare('SELECT s.kind, s.name, s.container, f.path, s.start_line AS line, s.doc, s.signature FROM symbols s JOIN files f ON f.id = s.file_id')
-    .all() as Row[];
+  return inTextSnapshot(repo, () =>
+    (
+      repo.sqlite
+        .prepare(`SELECT s.kind, s.name, s.container, f.path, s.start_line AS line, s.doc, ${SIGNATURE_PLACE} FROM symbols s JOIN files f ON f.id = s.file_id`)
+        .all() as (Omit<Row, 'signature'> & SignaturePlace)[]
+    ).map((row) => withSignature(repo, row)),
+  );
 }
 
 /** Each skipped or failed file's note, by path. */
@@ -108,6 +113,19 @@ trait Visitor { type Output; }
 `;
 
 describe('indexRepository', () => {
+  it('should read signatures back from the text store: after non-ASCII text, trimmed, a long line cut, a heading', async () => {
+    using repo = tempFixtureRepo();
+    const long = `export const table = [${Array.from({ length: 120 }, (_, i) => `'größe${i}'`).join(', ')}];`;
+    writeFileSync(join(repo.root, 'src', 'intl.ts'), `// 😀 ünïcödé\r\nexport function größe(ä: string): string {\r\n  return ä;\r\n}\r\n${long}\n`);
+    writeFileSync(join(repo.root, 'docs', 'größen.md'), '# Größen 😀  \n\nText.\n');
+    await indexRepository({ root: repo.root, dbPath: repo.dbPath });
+    const rows = symbols(repo.root, repo.dbPath);
+    expect(find(rows, 'größe')).toMatchObject({ line: 2, signature: 'export function größe(ä: string): string {' });
+    const table = find(rows, 'table')!;
+    expect(table.signature).toBe(`${long.slice(0, 200)}…`);
+    expect(find(rows, 'Größen 😀')).toMatchObject({ kind: 'section', signature: '# Größen 😀' });
+  });
+
   it('should index every language of the fixture with kinds, containers, docs and lines', async () => {
     using repo = tempFixtureRepo();
     const summary = await indexRepository({ root: repo.root, dbPath: repo.dbPath });

@@ -1,4 +1,5 @@
 import type { ExtractedRef, ExtractedSymbol, Extraction } from './extract.js';
+import { SIGNATURE_STORED_BYTES } from '../store/signature.js';
 
 const MARKDOWN_EXTENSIONS = ['.md', '.markdown', '.mdx'];
 const HEADING = /^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$/;
@@ -26,8 +27,12 @@ export function extractMarkdown(text: string): Extraction {
   const open: { index: number; level: number }[] = [];
   let fence: string | null = null;
   let docOf: number | null = null;
+  /** UTF-8 offset of the line's start. */
+  let lineStart = 0;
   lines.forEach((raw, i) => {
     const line = i + 1;
+    const start = lineStart;
+    lineStart += Buffer.byteLength(raw, 'utf8') + 1;
     const fenceMark = FENCE.exec(raw)?.[1];
     if (fenceMark && (fence === null || fenceMark.startsWith(fence))) {
       fence = fence === null ? fenceMark.slice(0, 3) : null;
@@ -39,7 +44,9 @@ export function extractMarkdown(text: string): Extraction {
       const level = heading[1]!.length;
       while (open.length && open[open.length - 1]!.level >= level) symbols[open.pop()!.index]!.endLine = line - 1;
       const parent = open[open.length - 1]?.index ?? null;
-      symbols.push({ kind: 'section', name: heading[2]!, container: parent === null ? null : symbols[parent]!.name, signature: raw.trim(), doc: null, startLine: line, endLine: lastLine, parent });
+      const container = parent === null ? null : symbols[parent]!.name;
+      const signatureLength = Math.min(Buffer.byteLength(raw, 'utf8'), SIGNATURE_STORED_BYTES);
+      symbols.push({ kind: 'section', name: heading[2]!, container, signatureStart: start, signatureLength, doc: null, startLine: line, endLine: lastLine, parent });
       open.push({ index: symbols.length - 1, level });
       docOf = symbols.length - 1;
       return;

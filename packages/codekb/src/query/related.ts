@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { promisify } from 'node:util';
 import { FILE_SYMBOLS } from '../store/schema.js';
+import { FileRefs } from '../store/ref-names.js';
+import { fileText } from './file-rank.js';
 import type { RepoIndex } from './repo-index.js';
 
 /** A file related to the one asked about, with why. */
@@ -191,19 +193,21 @@ function importerCandidates(repo: RepoIndex, target: FileRow, rows: FileRow[]): 
 
 /** Per other file: the weighted number of symbol names shared with the file, each direction. */
 function sharedSymbols(repo: RepoIndex, fileId: number): { path: string; uses: string[]; usedBy: string[]; weight: number }[] {
+  const refNames = repo.sqlite.prepare('SELECT ref_names FROM files WHERE id = ?').pluck().get(fileId) as number;
+  const used = new FileRefs(repo.sqlite).names(fileId, fileText(repo, fileId), refNames);
   const rows = repo.sqlite
     .prepare(
       `WITH api AS (SELECT * FROM symbols WHERE ${API_SYMBOL}),
             defs AS (SELECT name, count(DISTINCT file_id) AS n FROM api GROUP BY name),
             mine AS (SELECT DISTINCT s.name FROM files f JOIN symbols s ON ${FILE_SYMBOLS} WHERE f.id = @id AND ${API_SYMBOL}),
-            used AS (SELECT DISTINCT name FROM refs WHERE file_id = @id)
+            used AS (SELECT value AS name FROM json_each(@used))
        SELECT f.path, 'uses' AS dir, s.name, d.n FROM used u JOIN api s ON s.name = u.name AND s.file_id != @id
          JOIN files f ON f.id = s.file_id JOIN defs d ON d.name = s.name
        UNION
        SELECT f.path, 'usedBy' AS dir, r.name, d.n FROM refs r JOIN mine m ON m.name = r.name
          JOIN files f ON f.id = r.file_id JOIN defs d ON d.name = r.name WHERE r.file_id != @id`,
     )
-    .all({ id: fileId }) as { path: string; dir: 'uses' | 'usedBy'; name: string; n: number }[];
+    .all({ id: fileId, used: JSON.stringify(used) }) as { path: string; dir: 'uses' | 'usedBy'; name: string; n: number }[];
   const byPath = new Map<string, { path: string; uses: string[]; usedBy: string[]; weight: number }>();
   for (const row of rows) {
     let entry = byPath.get(row.path);

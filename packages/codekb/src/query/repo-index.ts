@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { SqliteDatabase } from '@flotilla/kit/sqlite/connection';
 import { defaultDbPath } from '../store/db-path.js';
 import { openIndexDatabase } from '../store/schema.js';
-import { TextStoreReader, textStoreGeneration } from '../store/text-store.js';
+import { TextStoreReader, textStoreSnapshot } from '../store/text-store.js';
 
 const QUERY_MMAP_BYTES = 1024 ** 3;
 
@@ -46,8 +46,8 @@ export function inTextSnapshot<T>(repo: RepoIndex, read: (generation: number) =>
   for (let attempt = 0; ; attempt++) {
     const result = repo.sqlite
       .transaction(() => {
-        const generation = textStoreGeneration(repo.sqlite);
-        return repo.text.use(generation) ? { value: read(generation) } : undefined;
+        const { generation, end } = textStoreSnapshot(repo.sqlite);
+        return repo.text.use(generation, end) ? { value: read(generation) } : undefined;
       })
       .deferred();
     if (result !== undefined) return result.value;

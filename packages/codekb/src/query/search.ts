@@ -2,7 +2,8 @@ import { FILE_SYMBOLS } from '../store/schema.js';
 import { ftsQuote, queryWords, splitIdentifier } from '../store/words.js';
 import { bestLine, filesWithPathWords, rankFiles, type RankedFile } from './file-rank.js';
 import { globToRegExp } from './glob.js';
-import type { RepoIndex } from './repo-index.js';
+import { inTextSnapshot, type RepoIndex } from './repo-index.js';
+import { SIGNATURE_PLACE, withSignature, type SignaturePlace } from './signatures.js';
 import { coveringSymbols } from './symbol-cover.js';
 import { scanText } from './text-scan.js';
 
@@ -52,13 +53,28 @@ export async function search(repo: RepoIndex, query: string, options: SearchOpti
     return hits.length > limit ? hits.slice(0, limit) : hits;
   }
   const words = queryWords(query);
-  const symbols = symbolMatches(repo, query, options.language, keep);
-  const covering = coveringSymbols(repo, query, { language: options.language, keep });
-  const files = rankFiles(repo, words, { language: options.language, keep, limit });
-  return arrangeHits({ symbols, covering, phrase: textMatches(false), files, limit }, (file) => {
-    const { line, text } = bestLine(repo, file.fileId, words);
-    return { path: file.path, line, source: 'text', text };
+  // One snapshot: symbol hits carry where their signature lies in the text store until the
+  // answer is cut to `limit`; only those shown are read.
+  return inTextSnapshot(repo, () => {
+    const symbols = symbolMatches(repo, query, options.language, keep);
+    const covering = coveringSymbols(repo, query, { language: options.language, keep });
+    const files = rankFiles(repo, words, { language: options.language, keep, limit });
+    const hits = arrangeHits({ symbols, covering, phrase: textMatches(false), files, limit }, (file) => {
+      const { line, text } = bestLine(repo, file.fileId, words);
+      return { path: file.path, line, source: 'text', text };
+    });
+    return hits.map((hit) => withSignatureText(repo, hit));
   });
+}
+
+/** A search hit as found: a symbol hit knows where its signature lies (`SIGNATURE_PLACE`) but has not read it. */
+export type FoundHit = SearchHit | (Omit<SearchHit, 'text'> & SignaturePlace);
+
+/** The hit with a symbol's signature read as its text (in the snapshot it was found in). */
+function withSignatureText(repo: RepoIndex, hit: FoundHit): SearchHit {
+  if (!('signatureAt' in hit)) return hit;
+  const { signature, ...rest } = withSignature(repo, hit);
+  return { ...rest, text: signature };
 }
 
 /** Symbol hits of one file shown before the next file's (the rest follow all ranked files). */
@@ -68,7 +84,7 @@ interface RankedHits {
   /** Symbol hits, best first, exact names first (`symbolMatches`). */
   symbols: RankedSymbol[];
   /** Symbols whose name and container hold every query word (`coveringSymbols`). */
-  covering: SearchHit[];
+  covering: FoundHit[];
   /** Lines containing the whole query, in path and line order. */
   phrase: SearchHit[];
   files: RankedFile[];
@@ -81,10 +97,10 @@ interface RankedHits {
  * up to `limit`. No part depends on `limit` but where the list is cut, so a smaller limit gives
  * the head of a bigger one's answer (hybrid search fetches more and fuses).
  */
-function arrangeHits(ranked: RankedHits, cite: (file: RankedFile) => SearchHit): SearchHit[] {
-  const hits: SearchHit[] = [];
+function arrangeHits(ranked: RankedHits, cite: (file: RankedFile) => SearchHit): FoundHit[] {
+  const hits: FoundHit[] = [];
   const seen = new Set<string>();
-  const add = (hit: SearchHit): void => {
+  const add = (hit: FoundHit): void => {
     const key = `${hit.path}:${hit.line}`;
     if (hits.length >= ranked.limit || seen.has(key)) return;
     seen.add(key);
@@ -103,8 +119,8 @@ function arrangeHits(ranked: RankedHits, cite: (file: RankedFile) => SearchHit):
   return hits;
 }
 
-function groupByPath(hits: readonly SearchHit[]): Map<string, SearchHit[]> {
-  const byPath = new Map<string, SearchHit[]>();
+function groupByPath(hits: readonly FoundHit[]): Map<string, FoundHit[]> {
+  const byPath = new Map<string, FoundHit[]>();
   for (const hit of hits) {
     const list = byPath.get(hit.path);
     if (list === undefined) byPath.set(hit.path, [hit]);
@@ -118,13 +134,14 @@ const PATH_BONUS = 4;
 /** Top-level symbols of files matched by path alone, taken after the symbols matched by content. */
 const PATH_ONLY_SYMBOLS = 100;
 
-interface SymbolRow extends Omit<SearchHit, 'source'> {
-  fileId: number;
-  score: number;
-}
+type SymbolRow = Omit<SearchHit, 'source' | 'text'> &
+  SignaturePlace & {
+    fileId: number;
+    score: number;
+  };
 
 interface RankedSymbol {
-  hit: SearchHit;
+  hit: FoundHit;
   /** Named as the query, case, spaces and underscores aside. */
   exact: boolean;
 }
@@ -137,7 +154,7 @@ function symbolMatches(repo: RepoIndex, query: string, language: string | undefi
   terms.delete('');
   if (terms.size === 0) return [];
   const match = [...terms].map(ftsQuote).join(' OR ');
-  const columns = `s.file_id AS fileId, f.path, s.start_line AS line, s.signature AS text, s.name, s.kind`;
+  const columns = `s.file_id AS fileId, f.path, s.start_line AS line, ${SIGNATURE_PLACE}, s.name, s.kind`;
   const languageFilter = `(? IS NULL OR coalesce(f.language, 'text') = ?)`;
   const rows = repo.sqlite
     .prepare(

@@ -1,6 +1,9 @@
 import { splitIdentifier } from '../store/words.js';
 import type { RepoIndex } from './repo-index.js';
-import type { SearchHit } from './search.js';
+import type { FoundHit, SearchHit } from './search.js';
+import { SIGNATURE_PLACE, type SignaturePlace } from './signatures.js';
+
+type SymbolRow = Omit<SearchHit, 'source' | 'text'> & SignaturePlace & { container: string | null };
 
 /** Queries of more words than this are requests in prose, not a symbol's name: no lookups. */
 const MAX_QUERY_WORDS = 6;
@@ -17,17 +20,17 @@ const MAX_PER_NAME = 2000;
  * @example
  * coveringSymbols(repo, 'Circle.area', { language: undefined, keep: () => true }); // [{ name: 'area', … }]
  */
-export function coveringSymbols(repo: RepoIndex, query: string, options: { language: string | undefined; keep: (path: string) => boolean }): SearchHit[] {
+export function coveringSymbols(repo: RepoIndex, query: string, options: { language: string | undefined; keep: (path: string) => boolean }): FoundHit[] {
   const words = splitIdentifier(query);
   if (words.length === 0 || words.length > MAX_QUERY_WORDS) return [];
   const wanted = new Set(words);
   const lookup = repo.sqlite.prepare(
-    `SELECT f.path, s.start_line AS line, s.signature AS text, s.name, s.kind, s.container FROM symbols s JOIN files f ON f.id = s.file_id
+    `SELECT f.path, s.start_line AS line, ${SIGNATURE_PLACE}, s.name, s.kind, s.container FROM symbols s JOIN files f ON f.id = s.file_id
      WHERE s.name = ? COLLATE NOCASE AND (? IS NULL OR coalesce(f.language, 'text') = ?) LIMIT ${MAX_PER_NAME}`,
   );
-  const found: { hit: SearchHit; extra: number; kind: number }[] = [];
+  const found: { hit: FoundHit; extra: number; kind: number }[] = [];
   for (const name of candidateNames(words)) {
-    for (const row of lookup.all(name, options.language ?? null, options.language ?? null) as (SearchHit & { container: string | null })[]) {
+    for (const row of lookup.all(name, options.language ?? null, options.language ?? null) as SymbolRow[]) {
       const own = new Set([...splitIdentifier(row.name ?? ''), ...splitIdentifier(row.container ?? '')]);
       if (![...wanted].every((word) => own.has(word)) || !options.keep(row.path)) continue;
       const { container: _container, ...hit } = row;

@@ -1,6 +1,7 @@
 import { decodeLines } from '../store/line-list.js';
 import { FILE_SYMBOLS } from '../store/schema.js';
-import type { RepoIndex } from './repo-index.js';
+import { inTextSnapshot, type RepoIndex } from './repo-index.js';
+import { SIGNATURE_PLACE, withSignature, type SignaturePlace } from './signatures.js';
 
 /** A symbol hit: where it is declared, with what it looks like. */
 export interface SymbolHit {
@@ -27,7 +28,8 @@ const DEFAULT_LIMIT = 20;
 const KIND_RANK = `CASE s.kind
   WHEN 'class' THEN 0 WHEN 'interface' THEN 0 WHEN 'struct' THEN 0 WHEN 'trait' THEN 0 WHEN 'enum' THEN 0
   WHEN 'function' THEN 1 WHEN 'type' THEN 1 WHEN 'method' THEN 2 WHEN 'impl' THEN 3 ELSE 4 END`;
-const SYMBOL_COLUMNS = `f.path, s.start_line AS line, s.end_line AS endLine, s.kind, s.name, s.container, s.signature, s.doc`;
+const SYMBOL_COLUMNS = `f.path, s.start_line AS line, s.end_line AS endLine, s.kind, s.name, s.container, ${SIGNATURE_PLACE}, s.doc`;
+type SymbolRow = Omit<SymbolHit, 'signature'> & SignaturePlace;
 
 /**
  * Where a symbol is defined, best first: exact-case names before case-insensitive ones, types and
@@ -41,15 +43,17 @@ export function definition(repo: RepoIndex, name: string, options: { limit?: num
   const dot = name.lastIndexOf('.');
   const member = dot > 0 ? name.slice(dot + 1) : name;
   const container = dot > 0 ? name.slice(0, dot) : null;
-  const rows = repo.sqlite
-    .prepare(
-      `SELECT ${SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id
-       WHERE s.name = ? COLLATE NOCASE AND (? IS NULL OR s.container = ? COLLATE NOCASE OR s.container LIKE '%.' || ?)
-       ORDER BY (s.name = ?) DESC, ${KIND_RANK}, (f.path LIKE '%test%') ASC, length(f.path), f.path, s.start_line
-       LIMIT ?`,
-    )
-    .all(member, container, container, container, member, options.limit ?? DEFAULT_LIMIT) as SymbolHit[];
-  return rows;
+  return inTextSnapshot(repo, () => {
+    const rows = repo.sqlite
+      .prepare(
+        `SELECT ${SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id
+         WHERE s.name = ? COLLATE NOCASE AND (? IS NULL OR s.container = ? COLLATE NOCASE OR s.container LIKE '%.' || ?)
+         ORDER BY (s.name = ?) DESC, ${KIND_RANK}, (f.path LIKE '%test%') ASC, length(f.path), f.path, s.start_line
+         LIMIT ?`,
+      )
+      .all(member, container, container, container, member, options.limit ?? DEFAULT_LIMIT) as SymbolRow[];
+    return rows.map((row) => withSignature(repo, row));
+  });
 }
 
 /**
@@ -106,18 +110,20 @@ export interface OutlineNode extends SymbolHit {
  * Returns undefined when the file is not in the index.
  */
 export function outline(repo: RepoIndex, path: string): OutlineNode[] | undefined {
-  const file = repo.sqlite.prepare('SELECT id FROM files WHERE path = ?').get(path) as { id: number } | undefined;
-  if (file === undefined) return undefined;
-  const rows = repo.sqlite
-    .prepare(`SELECT s.id, s.parent_id AS parentId, ${SYMBOL_COLUMNS} FROM files f JOIN symbols s ON ${FILE_SYMBOLS} WHERE f.id = ? ORDER BY s.start_line, s.id`)
-    .all(file.id) as (SymbolHit & { id: number; parentId: number | null })[];
-  const nodes = new Map<number, OutlineNode>();
-  const roots: OutlineNode[] = [];
-  for (const { id, parentId, ...hit } of rows) {
-    const node: OutlineNode = { ...hit, children: [] };
-    nodes.set(id, node);
-    const parent = parentId === null ? undefined : nodes.get(parentId);
-    (parent?.children ?? roots).push(node);
-  }
-  return roots;
+  return inTextSnapshot(repo, () => {
+    const file = repo.sqlite.prepare('SELECT id FROM files WHERE path = ?').get(path) as { id: number } | undefined;
+    if (file === undefined) return undefined;
+    const rows = repo.sqlite
+      .prepare(`SELECT s.id, s.parent_id AS parentId, ${SYMBOL_COLUMNS} FROM files f JOIN symbols s ON ${FILE_SYMBOLS} WHERE f.id = ? ORDER BY s.start_line, s.id`)
+      .all(file.id) as (SymbolRow & { id: number; parentId: number | null })[];
+    const nodes = new Map<number, OutlineNode>();
+    const roots: OutlineNode[] = [];
+    for (const { id, parentId, ...hit } of rows) {
+      const node: OutlineNode = { ...withSignature(repo, hit), children: [] };
+      nodes.set(id, node);
+      const parent = parentId === null ? undefined : nodes.get(parentId);
+      (parent?.children ?? roots).push(node);
+    }
+    return roots;
+  });
 }

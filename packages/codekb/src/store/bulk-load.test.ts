@@ -67,7 +67,7 @@ describe('bulk loading the FTS5 indexes', () => {
   it('should build the indexes a first load defers, and rebuild them on the next run after one that died', async () => {
     const dbPath = join(dir, 'deferred.db');
     await indexRepository({ root, dbPath });
-    const all = ['chunks_file', 'refs_file', 'symbols_name'];
+    const all = ['chunks_file', 'symbols_name'];
     expect(indexNames(dbPath)).toEqual(all);
     const dropped = (): void => {
       using index = openIndexDatabase(dbPath);

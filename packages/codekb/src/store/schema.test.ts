@@ -9,6 +9,7 @@ import { search } from '../query/search.js';
 import { definition, outline, references } from '../query/symbols.js';
 import { tempFixtureRepo } from '../test-support/fixture.js';
 import { openIndexDatabase, SCHEMA_VERSION } from './schema.js';
+import { signatureText } from './signature.js';
 import { textStorePath } from './text-store.js';
 
 const cleanups: (() => void)[] = [];
@@ -38,10 +39,36 @@ function schemaOneIndex(): string {
 }
 
 /**
+ * Turns an index this build wrote back into schema 6's layout: signatures as text (read back from
+ * the text store), references indexed by file, no count of a file's reference names.
+ */
+function downgradeToSchemaSix(path: string): void {
+  const db = new Database(path);
+  const generation = db.prepare('SELECT generation FROM text_store').pluck().get() as number;
+  const store = readFileSync(textStorePath(path, generation));
+  const rows = db
+    .prepare('SELECT s.*, f.text_offset + s.signature_start AS at FROM symbols s JOIN files f ON f.id = s.file_id')
+    .all() as { id: number; file_id: number; parent_id: number | null; kind: string; name: string; container: string | null; doc: string | null; start_line: number; end_line: number; at: number; signature_length: number }[];
+  db.exec(`DROP TABLE symbols;
+    CREATE TABLE symbols (id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL, parent_id INTEGER, kind TEXT NOT NULL, name TEXT NOT NULL, container TEXT, signature TEXT NOT NULL, doc TEXT, start_line INTEGER NOT NULL, end_line INTEGER NOT NULL);
+    CREATE INDEX symbols_name ON symbols(name COLLATE NOCASE);
+    CREATE INDEX refs_file ON refs(file_id);
+    ALTER TABLE files DROP COLUMN ref_names;
+    PRAGMA user_version = 6;`);
+  const insert = db.prepare('INSERT INTO symbols VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  for (const r of rows) {
+    const signature = signatureText(store.subarray(r.at, r.at + r.signature_length));
+    insert.run(r.id, r.file_id, r.parent_id, r.kind, r.name, r.container, signature, r.doc, r.start_line, r.end_line);
+  }
+  db.close();
+}
+
+/**
  * Turns an index this build wrote back into schema 4's layout: file text as chunk blobs in SQLite
  * (read back from the text store), no text offsets, no text_store row.
  */
 function downgradeToSchemaFour(path: string): void {
+  downgradeToSchemaSix(path);
   const db = new Database(path);
   const generation = db.prepare('SELECT generation FROM text_store').pluck().get() as number;
   const store = readFileSync(textStorePath(path, generation));
@@ -157,6 +184,7 @@ describe('index schema migrations', () => {
     const fixture = tempFixtureRepo();
     cleanups.push(() => fixture[Symbol.dispose]());
     await indexRepository({ root: fixture.root, dbPath: fixture.dbPath });
+    downgradeToSchemaSix(fixture.dbPath);
     {
       // What a schema-5 build left: the lock file indexed as text.
       const db = new Database(fixture.dbPath);
@@ -172,5 +200,31 @@ describe('index schema migrations', () => {
     expect(summary.unchanged).toBe(0);
     using index = openIndexDatabase(fixture.dbPath, { readonly: true });
     expect(index.sqlite.prepare("SELECT status || ' ' || note FROM files WHERE path = 'pnpm-lock.yaml'").pluck().get()).toBe('skipped-generated generated: lock file');
+  });
+
+  it('should move a schema-6 index to signatures in the text store and references without an index by file, re-reading every file', async () => {
+    const fixture = tempFixtureRepo();
+    cleanups.push(() => fixture[Symbol.dispose]());
+    await indexRepository({ root: fixture.root, dbPath: fixture.dbPath });
+    const answers = (): unknown => {
+      using repo = openRepoIndex({ root: fixture.root, dbPath: fixture.dbPath });
+      return { definitions: definition(repo, 'area'), outline: outline(repo, 'src/shapes.ts'), references: references(repo, 'totalArea') };
+    };
+    const before = answers();
+    downgradeToSchemaSix(fixture.dbPath);
+    {
+      using index = openIndexDatabase(fixture.dbPath);
+      const sqlite = index.sqlite;
+      const columns = (sqlite.prepare('PRAGMA table_info(symbols)').all() as { name: string }[]).map((c) => c.name);
+      expect(columns).toEqual(expect.arrayContaining(['signature_start', 'signature_length']));
+      expect(columns).not.toContain('signature');
+      expect(sqlite.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'refs'").pluck().all()).toEqual([]);
+      expect(sqlite.prepare('SELECT count(*) FROM symbols').pluck().get()).toBe(0);
+      expect(sqlite.prepare('SELECT count(*) FROM refs').pluck().get()).toBe(0);
+      expect(sqlite.prepare("SELECT count(*) FROM files WHERE sha1 != '' OR first_symbol_id IS NOT NULL OR ref_names != 0").pluck().get()).toBe(0);
+    }
+    const again = await indexRepository({ root: fixture.root, dbPath: fixture.dbPath });
+    expect(again.unchanged).toBe(0);
+    expect(answers()).toEqual(before);
   });
 });

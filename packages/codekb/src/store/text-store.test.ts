@@ -7,7 +7,7 @@ import { indexRepository, reindexFiles } from '../index/indexer.js';
 import { openRepoIndex } from '../query/repo-index.js';
 import { search } from '../query/search.js';
 import { openIndexDatabase } from './schema.js';
-import { openTextStoreWriter, textStorePath } from './text-store.js';
+import { openTextStoreWriter, TextStoreReader, textStorePath } from './text-store.js';
 import { createIndexWriter, type FileRecord } from './writer.js';
 
 const cleanups: (() => void)[] = [];
@@ -170,5 +170,15 @@ describe('the text store', () => {
     const meta = storeMeta(repo.dbPath);
     expect(statSync(textStorePath(repo.dbPath, 0)).size).toBe(meta.live);
     await expectRgEquality(repo.root, repo.dbPath);
+  });
+
+  it('should let a reader use a store with nothing committed before its file exists, and not one with text whose file is gone', () => {
+    const repo = scratchRepo({});
+    using reader = new TextStoreReader(repo.dbPath);
+    expect(reader.use(0, 0)).toBe(true);
+    expect(reader.use(0, 10)).toBe(false);
+    writeFileSync(textStorePath(repo.dbPath, 0), 'written');
+    expect(reader.use(0, 7)).toBe(true);
+    expect(reader.read(0, 7).toString()).toBe('written');
   });
 });

@@ -50,6 +50,8 @@ function readMeta(sqlite: SqliteDatabase): StoreMeta {
 export interface TextStoreWriter extends Disposable {
   /** Appends `bytes`; returns their offset. Not live until the caller's transaction commits (see `commitMeta`). */
   append(bytes: Buffer): number;
+  /** Reads `length` bytes at `position` (appended ones included) into a new buffer. */
+  read(position: number, length: number): Buffer;
   /** Counts a region no longer pointed at (its file replaced or removed). */
   release(length: number): void;
   /** Writes the end and dead count into `text_store`; call inside the transaction that points at the appended bytes. */
@@ -116,6 +118,12 @@ export function openTextStoreWriter(sqlite: SqliteDatabase, dbPath: string): Tex
       unsynced = true;
       if (pendingBytes >= PENDING_MAX_BYTES) writePending();
       return at;
+    },
+    read(position, length) {
+      if (position + length > pendingAt) writePending();
+      const buffer = Buffer.allocUnsafe(length);
+      readFully(fd, buffer, length, position);
+      return buffer;
     },
     release(length) {
       dead += length;
@@ -246,18 +254,22 @@ export class TextStoreReader implements Disposable {
   constructor(private readonly dbPath: string) {}
 
   /**
-   * Points the reader at `generation` (read in the same snapshot as the offsets to be read).
-   * False when that generation's file is gone (a compaction finished since the snapshot began:
-   * run the query again).
+   * Points the reader at `generation` (read in the same snapshot as the offsets to be read, with
+   * `end`, its committed end). False when that generation's file is gone (a compaction finished
+   * since the snapshot began: run the query again); a store with nothing committed needs no file.
    */
-  use(generation: number): boolean {
+  use(generation: number, end: number): boolean {
     if (generation === this.generation && this.fd !== -1) return true;
     let fd: number;
     try {
       fd = openSync(textStorePath(this.dbPath, generation), constants.O_RDONLY);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if (end > 0) return false;
+      // An index whose first run has not written text yet: its file may not exist, nothing points into it.
+      this.close();
+      this.generation = generation;
+      return true;
     }
     this.close();
     this.fd = fd;
@@ -290,9 +302,10 @@ export class TextStoreReader implements Disposable {
   }
 }
 
-/** The generation the current snapshot reads from. */
-export function textStoreGeneration(sqlite: SqliteDatabase): number {
-  return readMeta(sqlite).generation;
+/** The generation the current snapshot reads from, and its committed end (0: nothing written yet). */
+export function textStoreSnapshot(sqlite: SqliteDatabase): { generation: number; end: number } {
+  const { generation, end } = readMeta(sqlite);
+  return { generation, end };
 }
 
 /**

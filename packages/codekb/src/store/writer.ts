@@ -3,6 +3,7 @@ import type { Statement } from 'better-sqlite3';
 import type { ExtractedSymbol } from '../index/extract.js';
 import type { StoredExtraction } from '../index/stored-extraction.js';
 import { splitChunks } from './chunks.js';
+import { FileRefs } from './ref-names.js';
 import { DEFERRABLE_INDEXES } from './schema.js';
 import type { PackedRefs } from './line-list.js';
 import type { TextStoreWriter } from './text-store.js';
@@ -51,26 +52,43 @@ const TRIGRAM_BATCH_BYTES = 16 * 1024 * 1024;
  */
 const ROWS_PER_INSERT = 64;
 
+/** What `clear` reads of a file's row to find what was derived from it. */
+interface DerivedRows {
+  first: number | null;
+  last: number | null;
+  textOffset: number | null;
+  textLength: number | null;
+  /** How many names the file's rows in `refs` hold (store/ref-names.ts). */
+  refNames: number;
+}
+
 /**
  * Prepared statements for writing the index; one per connection. File text goes to `text`, the
  * text store opened under the same writer lock (store/text-store.ts).
  */
 export function createIndexWriter(sqlite: SqliteDatabase, text: TextStoreWriter): IndexWriter {
   const s = {
-    symbolRange: sqlite.prepare('SELECT first_symbol_id AS first, last_symbol_id AS last, text_length AS textLength FROM files WHERE id = ?'),
+    derived: sqlite.prepare(
+      'SELECT first_symbol_id AS first, last_symbol_id AS last, text_offset AS textOffset, text_length AS textLength, ref_names AS refNames FROM files WHERE id = ?',
+    ),
     symbolRangeUpdate: sqlite.prepare('UPDATE files SET first_symbol_id = ?, last_symbol_id = ? WHERE id = ?'),
+    refNamesUpdate: sqlite.prepare('UPDATE files SET ref_names = ? WHERE id = ?'),
     ftsDelete: sqlite.prepare('DELETE FROM symbols_fts WHERE rowid IN (SELECT id FROM symbols WHERE id BETWEEN ? AND ?)'),
     contentDelete: sqlite.prepare('DELETE FROM content_fts WHERE rowid IN (SELECT id FROM chunks WHERE file_id = ?)'),
     symbolsDelete: sqlite.prepare('DELETE FROM symbols WHERE id BETWEEN ? AND ?'),
-    refsDelete: sqlite.prepare('DELETE FROM refs WHERE file_id = ?'),
+    refs: new FileRefs(sqlite),
     chunksDelete: sqlite.prepare('DELETE FROM chunks WHERE file_id = ?'),
     fileDelete: sqlite.prepare('DELETE FROM files WHERE id = ?'),
     fileInsert: sqlite.prepare('INSERT INTO files (path, language, sha1, size, status, note) VALUES (?, ?, ?, ?, ?, ?)'),
     fileUpdate: sqlite.prepare(
-      'UPDATE files SET language = ?, sha1 = ?, size = ?, status = ?, note = ?, first_symbol_id = NULL, last_symbol_id = NULL, text_offset = NULL, text_length = NULL WHERE id = ?',
+      'UPDATE files SET language = ?, sha1 = ?, size = ?, status = ?, note = ?, first_symbol_id = NULL, last_symbol_id = NULL, text_offset = NULL, text_length = NULL, ref_names = 0 WHERE id = ?',
     ),
     fileText: sqlite.prepare('UPDATE files SET text_offset = ?, text_length = ? WHERE id = ?'),
-    symbolsInsert: multiRowInsert(sqlite, 'INSERT INTO symbols (id, file_id, parent_id, kind, name, container, signature, doc, start_line, end_line) VALUES', 10),
+    symbolsInsert: multiRowInsert(
+      sqlite,
+      'INSERT INTO symbols (id, file_id, parent_id, kind, name, container, signature_start, signature_length, doc, start_line, end_line) VALUES',
+      11,
+    ),
     ftsInsert: multiRowInsert(sqlite, 'INSERT INTO symbols_fts (rowid, name, doc) VALUES', 3),
     nextSymbolId: sqlite.prepare('SELECT coalesce(max(id), 0) + 1 FROM symbols').pluck(),
     fileWordsInsert: sqlite.prepare('INSERT INTO files_fts (rowid, path, words) VALUES (?, ?, ?)'),
@@ -98,15 +116,19 @@ export function createIndexWriter(sqlite: SqliteDatabase, text: TextStoreWriter)
   const clear = (id: number): void => {
     // A file put earlier in this batch may be the one replaced: its trigram rows go in first.
     flush();
-    const symbols = s.symbolRange.get(id) as { first: number | null; last: number | null; textLength: number | null } | undefined;
-    if (symbols?.textLength != null) text.release(symbols.textLength);
-    if (symbols?.first != null && symbols.last != null) {
-      s.ftsDelete.run(symbols.first, symbols.last);
-      s.symbolsDelete.run(symbols.first, symbols.last);
+    const derived = s.derived.get(id) as DerivedRows | undefined;
+    if (derived === undefined) return;
+    if (derived.refNames > 0) {
+      const oldText = derived.textOffset === null || derived.textLength === null ? null : text.read(derived.textOffset, derived.textLength).toString('utf8');
+      s.refs.delete(id, oldText, derived.refNames);
+    }
+    if (derived.textLength !== null) text.release(derived.textLength);
+    if (derived.first !== null && derived.last !== null) {
+      s.ftsDelete.run(derived.first, derived.last);
+      s.symbolsDelete.run(derived.first, derived.last);
     }
     s.fileWordsDelete.run(id);
     s.contentDelete.run(id);
-    s.refsDelete.run(id);
     s.chunksDelete.run(id);
   };
   const writeSymbols = (fileId: number, symbols: readonly ExtractedSymbol[]): void => {
@@ -117,7 +139,7 @@ export function createIndexWriter(sqlite: SqliteDatabase, text: TextStoreWriter)
     const fts: unknown[] = [];
     symbols.forEach((symbol, at) => {
       const parentId = symbol.parent === null ? null : first + symbol.parent;
-      rows.push(first + at, fileId, parentId, symbol.kind, symbol.name, symbol.container, symbol.signature, symbol.doc, symbol.startLine, symbol.endLine);
+      rows.push(first + at, fileId, parentId, symbol.kind, symbol.name, symbol.container, symbol.signatureStart, symbol.signatureLength, symbol.doc, symbol.startLine, symbol.endLine);
       fts.push(first + at, nameTokens(symbol.name), symbol.doc ?? '');
     });
     s.symbolsInsert(rows);
@@ -133,6 +155,7 @@ export function createIndexWriter(sqlite: SqliteDatabase, text: TextStoreWriter)
       start = end;
     });
     s.refsInsert(rows);
+    if (refs.names.length > 0) s.refNamesUpdate.run(refs.names.length, fileId);
   };
   return {
     flush,

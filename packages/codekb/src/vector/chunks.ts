@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { SqliteDatabase } from '@flotilla/kit/sqlite/connection';
 import { FILE_SYMBOLS } from '../store/schema.js';
+import { signatureText } from '../store/signature.js';
 import type { ChunkPayload } from './store.js';
 
 /** Body lines after the declaration line that go into a symbol's chunk: enough to say what it does. */
@@ -38,6 +39,8 @@ interface SymbolRow {
   end_line: number;
 }
 
+type StoredSymbolRow = Omit<SymbolRow, 'signature'> & { signatureStart: number; signatureLength: number };
+
 /**
  * The chunks of one indexed file: one per symbol (its signature, doc and the first lines of its
  * body), or windows of lines for a file without symbols. `stale` when the file on disk no longer
@@ -51,13 +54,18 @@ export async function chunkFile(sqlite: SqliteDatabase, root: string, file: Inde
     return 'gone';
   }
   if (createHash('sha1').update(buffer).digest('hex') !== file.sha1) return 'stale';
-  const lines = buffer.toString('utf8').split('\n');
-  const symbols = sqlite
-    .prepare(
-      `SELECT s.kind, s.name, s.container, s.signature, s.doc, s.start_line, s.end_line FROM files f JOIN symbols s ON ${FILE_SYMBOLS}
-       WHERE f.id = ? ORDER BY s.start_line, s.id`,
-    )
-    .all(file.id) as SymbolRow[];
+  const text = buffer.toString('utf8');
+  const lines = text.split('\n');
+  // The bytes the index's offsets count (the text store's: invalid UTF-8 written as U+FFFD).
+  const bytes = Buffer.from(text, 'utf8');
+  const symbols = (
+    sqlite
+      .prepare(
+        `SELECT s.kind, s.name, s.container, s.signature_start AS signatureStart, s.signature_length AS signatureLength, s.doc, s.start_line, s.end_line
+         FROM files f JOIN symbols s ON ${FILE_SYMBOLS} WHERE f.id = ? ORDER BY s.start_line, s.id`,
+      )
+      .all(file.id) as StoredSymbolRow[]
+  ).map(({ signatureStart, signatureLength, ...row }) => ({ ...row, signature: signatureText(bytes.subarray(signatureStart, signatureStart + signatureLength)) }));
   const pieces = symbols.length > 0 ? symbols.map((symbol) => symbolPiece(file.path, symbol, lines)) : textPieces(file.path, lines);
   return pieces.slice(0, MAX_CHUNKS_PER_FILE).map((piece, ordinal) => ({ id: pointId(file.path, ordinal), text: piece.text.slice(0, MAX_CHUNK_CHARS), payload: piece.payload }));
 }

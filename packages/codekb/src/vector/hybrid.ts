@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { globToRegExp } from '../query/glob.js';
-import type { RepoIndex } from '../query/repo-index.js';
+import { inTextSnapshot, type RepoIndex } from '../query/repo-index.js';
+import { readSignature, SIGNATURE_PLACE, type SignaturePlace } from '../query/signatures.js';
 import { search, type SearchHit, type SearchOptions } from '../query/search.js';
 import type { VectorBackend } from './backend.js';
 import { isVectorError } from './errors.js';
@@ -101,19 +102,28 @@ async function nearestChunks(vectors: VectorBackend, query: string, limit: numbe
 async function citedMatches(repo: RepoIndex, matches: readonly VectorMatch[], options: SearchOptions): Promise<SearchHit[]> {
   const pathFilter = options.path === undefined ? undefined : globToRegExp(options.path);
   const fileLanguage = repo.sqlite.prepare("SELECT coalesce(language, 'text') AS language FROM files WHERE path = ?");
-  const symbol = repo.sqlite.prepare('SELECT s.signature FROM symbols s JOIN files f ON f.id = s.file_id WHERE f.path = ? AND s.start_line = ? AND s.name = ? LIMIT 1');
+  const symbol = repo.sqlite.prepare(`SELECT ${SIGNATURE_PLACE} FROM symbols s JOIN files f ON f.id = s.file_id WHERE f.path = ? AND s.start_line = ? AND s.name = ? LIMIT 1`);
+  // Symbol hits are read in one snapshot of the index and its text store; a text chunk's first
+  // line comes from the file after it, in the same order.
+  const found = inTextSnapshot(repo, () =>
+    matches.map(({ payload }): SearchHit | VectorMatch['payload'] | undefined => {
+      if (pathFilter !== undefined && !pathFilter.test(payload.path)) return undefined;
+      const file = fileLanguage.get(payload.path) as { language: string } | undefined;
+      if (file === undefined || (options.language !== undefined && file.language !== options.language)) return undefined;
+      if (payload.kind === 'text') return payload;
+      const place = symbol.get(payload.path, payload.line, payload.name) as SignaturePlace | undefined;
+      return place === undefined ? undefined : { path: payload.path, line: payload.line, source: 'symbol', text: readSignature(repo, place), name: payload.name, kind: payload.kind };
+    }),
+  );
   const hits: SearchHit[] = [];
-  for (const { payload } of matches) {
-    if (pathFilter !== undefined && !pathFilter.test(payload.path)) continue;
-    const file = fileLanguage.get(payload.path) as { language: string } | undefined;
-    if (file === undefined || (options.language !== undefined && file.language !== options.language)) continue;
-    if (payload.kind !== 'text') {
-      const row = symbol.get(payload.path, payload.line, payload.name) as { signature: string } | undefined;
-      if (row !== undefined) hits.push({ path: payload.path, line: payload.line, source: 'symbol', text: row.signature, name: payload.name, kind: payload.kind });
+  for (const entry of found) {
+    if (entry === undefined) continue;
+    if ('source' in entry) {
+      hits.push(entry);
       continue;
     }
-    const line = await firstTextLine(repo.root, payload.path, payload.line, payload.endLine);
-    if (line !== undefined) hits.push({ path: payload.path, line: line.line, source: 'text', text: line.text });
+    const line = await firstTextLine(repo.root, entry.path, entry.line, entry.endLine);
+    if (line !== undefined) hits.push({ path: entry.path, line: line.line, source: 'text', text: line.text });
   }
   return hits;
 }
