@@ -1,5 +1,5 @@
 import type { NodeTable, TableNode } from './node-table.js';
-import { describe } from './describe.js';
+import { describe, type FoundDoc } from './describe.js';
 import { FUNCTION_VALUE, isFunctionValue, memberDefinitions, noteDeclaredObject, objectMemberName, unwrap } from './members.js';
 import type { LanguageId } from './languages.js';
 
@@ -12,7 +12,8 @@ export interface Definition {
   /** The declaration's first line: UTF-16 offsets into the source, end exclusive. */
   signatureStart: number;
   signatureEnd: number;
-  doc: string | null;
+  /** The doc comment or docstring, and where its source lies. */
+  doc: FoundDoc | null;
   startLine: number;
   endLine: number;
   /** Start offsets of the name nodes, which are not references. */

@@ -1,8 +1,7 @@
-import type { TableNode } from './node-table.js';
+import type { SiblingView, TableNode } from './node-table.js';
 import type { Definition } from './definitions.js';
+import { DocForm, DOC_SOURCE_MAX_UNITS, docText } from '../store/doc-text.js';
 import { SIGNATURE_STORED_BYTES } from '../store/signature.js';
-
-const DOC_MAX = 1000;
 
 /** Kind, name, signature (where its first line lies), doc comment and lines of a declaration at `node`. */
 export function describe(node: TableNode, kind: string, name: string, parentType?: string): Omit<Definition, 'container' | 'nameStarts'> {
@@ -59,23 +58,47 @@ function firstLineEnd(node: TableNode): number {
   return newline === -1 ? limit : start + newline;
 }
 
+/** A doc and where its source lies (UTF-16 offsets into the file's source, end exclusive). */
+export interface FoundDoc {
+  text: string;
+  start: number;
+  end: number;
+  form: DocForm;
+}
+
 /** The docstring of a Python definition, else the comments right above `anchor`. */
-function docOf(node: TableNode, anchor: TableNode): string | null {
+function docOf(node: TableNode, anchor: TableNode): FoundDoc | null {
   // Only Python's grammar has these node types.
   if (node.type === 'function_definition' || node.type === 'class_definition') {
     const docstring = pythonDocstring(node);
     if (docstring !== null) return docstring;
   }
   if (!commentMayPrecede(anchor)) return null;
-  const lines: string[] = [];
+  let first: SiblingView | undefined;
+  let last: SiblingView | undefined;
   let expectedEnd = anchor.startRow;
   for (const sibling of anchor.namedSiblingsBefore()) {
     if (!/comment/.test(sibling.type) || sibling.endRow < expectedEnd - 1) break;
-    lines.unshift(cleanComment(sibling.text));
+    first = sibling;
+    last ??= sibling;
     expectedEnd = sibling.startRow;
   }
-  const doc = lines.join('\n').trim();
-  return doc === '' ? null : doc.slice(0, DOC_MAX);
+  return first === undefined || last === undefined ? null : sourcedDoc(anchor.source, first.startIndex, last.endIndex, DocForm.Comments);
+}
+
+/**
+ * The doc of the source between `start` and `end`, cut at `DOC_SOURCE_MAX_UNITS` (not inside a
+ * surrogate pair), or null when it holds none.
+ */
+export function sourcedDoc(source: string, start: number, end: number, form: DocForm): FoundDoc | null {
+  let cut = Math.min(end, start + DOC_SOURCE_MAX_UNITS);
+  if (cut < end && isHighSurrogate(source.charCodeAt(cut - 1))) cut--;
+  const text = docText(source.substring(start, cut), form);
+  return text === null ? null : { text, start, end: cut, form };
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
 }
 
 /**
@@ -92,19 +115,9 @@ function commentMayPrecede(node: TableNode): boolean {
   return line.startsWith('//') || line.startsWith('#');
 }
 
-function pythonDocstring(node: TableNode): string | null {
+function pythonDocstring(node: TableNode): FoundDoc | null {
   const first = node.childForFieldName('body')?.firstNamedChild;
   const string = first?.type === 'expression_statement' ? first.firstNamedChild : null;
   if (string?.type !== 'string') return null;
-  const text = string.text.replace(/^[rbuf]*("""|'''|"|')/i, '').replace(/("""|'''|"|')$/, '').trim();
-  return text === '' ? null : text.slice(0, DOC_MAX);
-}
-
-function cleanComment(text: string): string {
-  return text
-    .replace(/^\/\*\*?|\*\/$/g, '')
-    .split('\n')
-    .map((line) => line.replace(/^\s*(\/\/\/?|#|\*)\s?/, '').trimEnd())
-    .join('\n')
-    .trim();
+  return sourcedDoc(string.source, string.startIndex, string.endIndex, DocForm.Docstring);
 }

@@ -4,13 +4,25 @@ import { NodeTable } from './node-table.js';
 import { mayDeclare, resolveDeclarations, type Definition, type DefinitionContext } from './definitions.js';
 import { SIGNATURE_STORED_BYTES } from '../store/signature.js';
 import { Utf8Offsets } from './utf8-offsets.js';
+import type { FoundDoc } from './describe.js';
+import type { DocForm } from '../store/doc-text.js';
 
 /** A declaration found in a file. `parent` indexes the enclosing symbol in the same list. */
-export interface ExtractedSymbol extends Omit<Definition, 'nameStarts' | 'signatureStart' | 'signatureEnd'> {
+export interface ExtractedSymbol extends Omit<Definition, 'nameStarts' | 'signatureStart' | 'signatureEnd' | 'doc'> {
   parent: number | null;
   /** Where its first line lies in the file's UTF-8 bytes, cut at `SIGNATURE_STORED_BYTES` (store/signature.ts). */
   signatureStart: number;
   signatureLength: number;
+  /** Its doc (for the symbol FTS index), and where the doc's source lies in the file's UTF-8 bytes and in what form (store/doc-text.ts). */
+  doc: StoredDoc | null;
+}
+
+/** A doc as a parsed file's record carries it. */
+export interface StoredDoc {
+  text: string;
+  start: number;
+  length: number;
+  form: DocForm;
 }
 
 /** An identifier occurrence that is not a declaration's own name. */
@@ -228,9 +240,14 @@ function toSymbol(found: Definition, parent: number | null, parentName: string |
     container: found.container ?? parentName,
     signatureStart,
     signatureLength: Math.min(bytes.byteAt(found.signatureEnd) - signatureStart, SIGNATURE_STORED_BYTES),
-    doc: found.doc,
+    doc: found.doc === null ? null : storedDoc(found.doc, bytes),
     startLine: found.startLine,
     endLine: found.endLine,
     parent,
   };
+}
+
+function storedDoc(doc: FoundDoc, bytes: Utf8Offsets): StoredDoc {
+  const start = bytes.byteAt(doc.start);
+  return { text: doc.text, start, length: bytes.byteAt(doc.end) - start, form: doc.form };
 }

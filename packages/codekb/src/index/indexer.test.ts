@@ -2,7 +2,7 @@ import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inTextSnapshot, openRepoIndex } from '../query/repo-index.js';
-import { SIGNATURE_PLACE, withSignature, type SignaturePlace } from '../query/signatures.js';
+import { DOC_PLACE, SIGNATURE_PLACE, withSymbolText, type DocPlace, type SignaturePlace } from '../query/symbol-text.js';
 import { search } from '../query/search.js';
 import { openIndexDatabase } from '../store/schema.js';
 import { tempFixtureRepo, type TempRepo } from '../test-support/fixture.js';
@@ -23,9 +23,9 @@ function symbols(root: string, dbPath: string): Row[] {
   return inTextSnapshot(repo, () =>
     (
       repo.sqlite
-        .prepare(`SELECT s.kind, s.name, s.container, f.path, s.start_line AS line, s.doc, ${SIGNATURE_PLACE} FROM symbols s JOIN files f ON f.id = s.file_id`)
-        .all() as (Omit<Row, 'signature'> & SignaturePlace)[]
-    ).map((row) => withSignature(repo, row)),
+        .prepare(`SELECT s.kind, s.name, s.container, f.path, s.start_line AS line, ${DOC_PLACE}, ${SIGNATURE_PLACE} FROM symbols s JOIN files f ON f.id = s.file_id`)
+        .all() as (Omit<Row, 'signature' | 'doc'> & SignaturePlace & DocPlace)[]
+    ).map((row) => withSymbolText(repo, row)),
   );
 }
 
@@ -113,14 +113,16 @@ trait Visitor { type Output; }
 `;
 
 describe('indexRepository', () => {
-  it('should read signatures back from the text store: after non-ASCII text, trimmed, a long line cut, a heading', async () => {
+  it('should read signatures and docs back from the text store: after non-ASCII text, trimmed, a long line cut, a heading', async () => {
     using repo = tempFixtureRepo();
     const long = `export const table = [${Array.from({ length: 120 }, (_, i) => `'größe${i}'`).join(', ')}];`;
-    writeFileSync(join(repo.root, 'src', 'intl.ts'), `// 😀 ünïcödé\r\nexport function größe(ä: string): string {\r\n  return ä;\r\n}\r\n${long}\n`);
+    writeFileSync(join(repo.root, 'src', 'intl.ts'), `// 😀 ünïcödé\r\n/** Die Größe — 大小. */\r\nexport function größe(ä: string): string {\r\n  return ä;\r\n}\r\n${long}\n`);
+    writeFileSync(join(repo.root, 'src', 'intl.py'), 'def größe():\n    r\'\'\'Größe 😀 of a thing.\n\n    More.\'\'\'\n');
     writeFileSync(join(repo.root, 'docs', 'größen.md'), '# Größen 😀  \n\nText.\n');
     await indexRepository({ root: repo.root, dbPath: repo.dbPath });
     const rows = symbols(repo.root, repo.dbPath);
-    expect(find(rows, 'größe')).toMatchObject({ line: 2, signature: 'export function größe(ä: string): string {' });
+    expect(rows.find((row) => row.path === 'src/intl.ts' && row.name === 'größe')).toMatchObject({ line: 3, signature: 'export function größe(ä: string): string {', doc: '😀 ünïcödé\nDie Größe — 大小.' });
+    expect(rows.find((row) => row.path === 'src/intl.py')).toMatchObject({ signature: 'def größe():', doc: 'Größe 😀 of a thing.\n\n    More.' });
     const table = find(rows, 'table')!;
     expect(table.signature).toBe(`${long.slice(0, 200)}…`);
     expect(find(rows, 'Größen 😀')).toMatchObject({ kind: 'section', signature: '# Größen 😀' });

@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { docText } from '../store/doc-text.js';
+import { signatureText } from '../store/signature.js';
 import { openRepoIndex } from '../query/repo-index.js';
 import { search } from '../query/search.js';
 import { definition, outline, references } from '../query/symbols.js';
@@ -33,7 +35,7 @@ const c = new Circle(2);
 describe('markdown sections', () => {
   it('should turn headings into nested sections with ranges, docs and code-span references', () => {
     const { symbols, refs } = extractMarkdown(GUIDE);
-    expect(symbols.map((s) => [s.name, s.container, s.startLine, s.endLine, s.doc])).toEqual([
+    expect(symbols.map((s) => [s.name, s.container, s.startLine, s.endLine, s.doc?.text])).toEqual([
       ['Shapes guide', null, 1, 20, 'How to work with shapes.'],
       ['Circles', 'Shapes guide', 5, 17, 'Use `Circle` and call `Circle.area()` for the area.'],
       ['Scaling', 'Circles', 14, 17, '`scale` returns a new shape.'],
@@ -45,6 +47,12 @@ describe('markdown sections', () => {
       ['scale', 16, 2],
       ['totalArea', 20, 3],
     ]);
+    // What the index stores is where each heading and doc lies: read back, they are the same text.
+    const bytes = Buffer.from(GUIDE, 'utf8');
+    for (const symbol of symbols) {
+      expect(signatureText(bytes.subarray(symbol.signatureStart, symbol.signatureStart + symbol.signatureLength))).toBe(GUIDE.split('\n')[symbol.startLine - 1]!.trim());
+      expect(docText(bytes.toString('utf8', symbol.doc!.start, symbol.doc!.start + symbol.doc!.length), symbol.doc!.form)).toBe(symbol.doc!.text);
+    }
     expect(isMarkdown('docs/README.MD')).toBe(true);
     expect(isMarkdown('src/a.ts')).toBe(false);
   });

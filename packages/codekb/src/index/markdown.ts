@@ -1,12 +1,14 @@
 import type { ExtractedRef, ExtractedSymbol, Extraction } from './extract.js';
+import { DocForm } from '../store/doc-text.js';
 import { SIGNATURE_STORED_BYTES } from '../store/signature.js';
+import { sourcedDoc } from './describe.js';
+import { Utf8Offsets } from './utf8-offsets.js';
 
 const MARKDOWN_EXTENSIONS = ['.md', '.markdown', '.mdx'];
 const HEADING = /^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$/;
 const FENCE = /^[ \t]{0,3}(`{3,}|~{3,})/;
 /** `` `name` `` or `` `Container.member` `` (optionally with a call's parentheses) in prose. */
 const CODE_SPAN = /`([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)(?:\(\))?`/g;
-const DOC_CHARS = 200;
 
 export function isMarkdown(path: string): boolean {
   const lower = path.toLowerCase();
@@ -27,12 +29,13 @@ export function extractMarkdown(text: string): Extraction {
   const open: { index: number; level: number }[] = [];
   let fence: string | null = null;
   let docOf: number | null = null;
-  /** UTF-8 offset of the line's start. */
-  let lineStart = 0;
+  const bytes = new Utf8Offsets(text);
+  /** UTF-16 offset of the line's start. */
+  let nextStart = 0;
   lines.forEach((raw, i) => {
     const line = i + 1;
-    const start = lineStart;
-    lineStart += Buffer.byteLength(raw, 'utf8') + 1;
+    const start = nextStart;
+    nextStart += raw.length + 1;
     const fenceMark = FENCE.exec(raw)?.[1];
     if (fenceMark && (fence === null || fenceMark.startsWith(fence))) {
       fence = fence === null ? fenceMark.slice(0, 3) : null;
@@ -45,15 +48,18 @@ export function extractMarkdown(text: string): Extraction {
       while (open.length && open[open.length - 1]!.level >= level) symbols[open.pop()!.index]!.endLine = line - 1;
       const parent = open[open.length - 1]?.index ?? null;
       const container = parent === null ? null : symbols[parent]!.name;
-      const signatureLength = Math.min(Buffer.byteLength(raw, 'utf8'), SIGNATURE_STORED_BYTES);
-      symbols.push({ kind: 'section', name: heading[2]!, container, signatureStart: start, signatureLength, doc: null, startLine: line, endLine: lastLine, parent });
+      const signatureStart = bytes.byteAt(start);
+      const signatureLength = Math.min(bytes.byteAt(start + raw.length) - signatureStart, SIGNATURE_STORED_BYTES);
+      symbols.push({ kind: 'section', name: heading[2]!, container, signatureStart, signatureLength, doc: null, startLine: line, endLine: lastLine, parent });
       open.push({ index: symbols.length - 1, level });
       docOf = symbols.length - 1;
       return;
     }
     const section = open[open.length - 1]?.index ?? null;
     if (docOf !== null && raw.trim() !== '') {
-      symbols[docOf]!.doc = raw.trim().slice(0, DOC_CHARS);
+      const doc = sourcedDoc(text, start, start + raw.length, DocForm.Line);
+      const docStart = doc === null ? 0 : bytes.byteAt(doc.start);
+      symbols[docOf]!.doc = doc === null ? null : { text: doc.text, start: docStart, length: bytes.byteAt(doc.end) - docStart, form: doc.form };
       docOf = null;
     }
     for (const match of raw.matchAll(CODE_SPAN)) {

@@ -74,7 +74,7 @@ describe('declarations read through the node table', () => {
     const source = `class Dialect {\n  first() {}\n${comments}\n  second() {}\n}\n`;
     const { symbols } = extract(parsers.parse('typescript', source), 'typescript');
     const second = symbols.find((symbol) => symbol.name === 'second');
-    expect(second?.doc?.startsWith('note 0\nnote 1\n')).toBe(true);
+    expect(second?.doc?.text.startsWith('note 0\nnote 1\n')).toBe(true);
     expect(second).toMatchObject({ kind: 'method', container: 'Dialect', startLine: 303 });
   });
 
@@ -88,13 +88,13 @@ describe('declarations read through the node table', () => {
       'enum_member DependsOnKbLayout:3',
       'enum_member Unknown:8',
     ]);
-    expect(symbols.find((symbol) => symbol.name === 'Unknown')?.doc).toBe('Placed first.');
+    expect(symbols.find((symbol) => symbol.name === 'Unknown')?.doc?.text).toBe('Placed first.');
     expect(refs.map((ref) => ref.name)).not.toContain('Unknown');
   });
 
   it('should name a Go method by its receiver type found below the receiver', () => {
     const source = 'package main\n\ntype Server struct{}\n\n// Start starts listening.\nfunc (s *Server) Start() error { return nil }\n';
     const { symbols } = extract(parsers.parse('go', source), 'go');
-    expect(symbols.find((symbol) => symbol.name === 'Start')).toMatchObject({ kind: 'method', container: 'Server', doc: 'Start starts listening.', startLine: 6 });
+    expect(symbols.find((symbol) => symbol.name === 'Start')).toMatchObject({ kind: 'method', container: 'Server', doc: { text: 'Start starts listening.' }, startLine: 6 });
   });
 });

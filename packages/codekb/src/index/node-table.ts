@@ -200,7 +200,8 @@ export class NodeTable {
 /** A node beside another (a comment above a declaration): what it is and where, not a place to move on from. */
 export interface SiblingView {
   type: string;
-  text: string;
+  startIndex: number;
+  endIndex: number;
   startRow: number;
   endRow: number;
 }
@@ -298,7 +299,7 @@ export class TableNode {
       const row = named[at]!;
       const start = table.start(row);
       const end = table.end(row);
-      yield { type: table.type(row), text: table.source.substring(start, end), startRow: table.rowAt(start), endRow: table.rowAt(end) };
+      yield { type: table.type(row), startIndex: start, endIndex: end, startRow: table.rowAt(start), endRow: table.rowAt(end) };
     }
   }
 

@@ -3,7 +3,7 @@ import { ftsQuote, queryWords, splitIdentifier } from '../store/words.js';
 import { bestLine, filesWithPathWords, rankFiles, type RankedFile } from './file-rank.js';
 import { globToRegExp } from './glob.js';
 import { inTextSnapshot, type RepoIndex } from './repo-index.js';
-import { SIGNATURE_PLACE, withSignature, type SignaturePlace } from './signatures.js';
+import { SIGNATURE_PLACE, withSignature, type SignaturePlace } from './symbol-text.js';
 import { coveringSymbols } from './symbol-cover.js';
 import { scanText } from './text-scan.js';
 

@@ -1,7 +1,7 @@
 import { splitIdentifier } from '../store/words.js';
 import type { RepoIndex } from './repo-index.js';
 import type { FoundHit, SearchHit } from './search.js';
-import { SIGNATURE_PLACE, type SignaturePlace } from './signatures.js';
+import { SIGNATURE_PLACE, type SignaturePlace } from './symbol-text.js';
 
 type SymbolRow = Omit<SearchHit, 'source' | 'text'> & SignaturePlace & { container: string | null };
 

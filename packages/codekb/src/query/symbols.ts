@@ -1,7 +1,7 @@
 import { decodeLines } from '../store/line-list.js';
 import { FILE_SYMBOLS } from '../store/schema.js';
 import { inTextSnapshot, type RepoIndex } from './repo-index.js';
-import { SIGNATURE_PLACE, withSignature, type SignaturePlace } from './signatures.js';
+import { DOC_PLACE, SIGNATURE_PLACE, withSymbolText, type DocPlace, type SignaturePlace } from './symbol-text.js';
 
 /** A symbol hit: where it is declared, with what it looks like. */
 export interface SymbolHit {
@@ -28,8 +28,8 @@ const DEFAULT_LIMIT = 20;
 const KIND_RANK = `CASE s.kind
   WHEN 'class' THEN 0 WHEN 'interface' THEN 0 WHEN 'struct' THEN 0 WHEN 'trait' THEN 0 WHEN 'enum' THEN 0
   WHEN 'function' THEN 1 WHEN 'type' THEN 1 WHEN 'method' THEN 2 WHEN 'impl' THEN 3 ELSE 4 END`;
-const SYMBOL_COLUMNS = `f.path, s.start_line AS line, s.end_line AS endLine, s.kind, s.name, s.container, ${SIGNATURE_PLACE}, s.doc`;
-type SymbolRow = Omit<SymbolHit, 'signature'> & SignaturePlace;
+const SYMBOL_COLUMNS = `f.path, s.start_line AS line, s.end_line AS endLine, s.kind, s.name, s.container, ${SIGNATURE_PLACE}, ${DOC_PLACE}`;
+type SymbolRow = Omit<SymbolHit, 'signature' | 'doc'> & SignaturePlace & DocPlace;
 
 /**
  * Where a symbol is defined, best first: exact-case names before case-insensitive ones, types and
@@ -52,7 +52,7 @@ export function definition(repo: RepoIndex, name: string, options: { limit?: num
          LIMIT ?`,
       )
       .all(member, container, container, container, member, options.limit ?? DEFAULT_LIMIT) as SymbolRow[];
-    return rows.map((row) => withSignature(repo, row));
+    return rows.map((row) => withSymbolText(repo, row));
   });
 }
 
@@ -119,7 +119,7 @@ export function outline(repo: RepoIndex, path: string): OutlineNode[] | undefine
     const nodes = new Map<number, OutlineNode>();
     const roots: OutlineNode[] = [];
     for (const { id, parentId, ...hit } of rows) {
-      const node: OutlineNode = { ...withSignature(repo, hit), children: [] };
+      const node: OutlineNode = { ...withSymbolText(repo, hit), children: [] };
       nodes.set(id, node);
       const parent = parentId === null ? undefined : nodes.get(parentId);
       (parent?.children ?? roots).push(node);

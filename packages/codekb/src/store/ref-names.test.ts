@@ -48,7 +48,7 @@ describe('a file’s references without an index by file', () => {
     await reindexFiles({ root, dbPath, paths: ['lib.rs', 'esc.js', 'plain.ts'] });
     for (const name of ['r#type', 'helper', 'value', '\\u0061bc', 'größe', 'ä', 'shared']) expect(refsOf(name), name).toEqual([]);
     using index = openIndexDatabase(dbPath, { readonly: true });
-    const counted = index.sqlite.prepare('SELECT path, ref_names FROM files ORDER BY path').raw().all();
+    const counted = index.sqlite.prepare('SELECT path, ref_names FROM files ORDER BY path').raw().all() as [string, number][];
     const held = index.sqlite.prepare('SELECT f.path, count(*) FROM refs r JOIN files f ON f.id = r.file_id GROUP BY f.path ORDER BY f.path').raw().all();
     expect(counted.filter(([, n]) => n !== 0)).toEqual(held);
   });

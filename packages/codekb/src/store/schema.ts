@@ -163,7 +163,8 @@ const MIGRATIONS: readonly string[] = [
   `UPDATE files SET sha1 = '';`,
   // 7: a smaller index for code of many small files (this repository 3.1× the text, hono 3.4×):
   // - a signature is where the declaration's first line lies in the file's bytes
-  //   (store/signature.ts), read from the text store, not a copy of the line;
+  //   (store/signature.ts), read from the text store, not a copy of the line; a doc is where its
+  //   source lies and in what form (store/doc-text.ts), made into text again as it is read;
   // - refs lose their index by file (refs_file, a second copy of every (name, file) key): a
   //   file's rows are found by the names its text holds (store/ref-names.ts) under the primary
   //   key, and files.ref_names counts them, so that a name the text does not show (a Rust raw
@@ -179,7 +180,9 @@ const MIGRATIONS: readonly string[] = [
      container TEXT,
      signature_start INTEGER NOT NULL,
      signature_length INTEGER NOT NULL,
-     doc TEXT,
+     doc_start INTEGER,
+     doc_length INTEGER,
+     doc_form INTEGER,
      start_line INTEGER NOT NULL,
      end_line INTEGER NOT NULL
    );

@@ -86,8 +86,8 @@ export function createIndexWriter(sqlite: SqliteDatabase, text: TextStoreWriter)
     fileText: sqlite.prepare('UPDATE files SET text_offset = ?, text_length = ? WHERE id = ?'),
     symbolsInsert: multiRowInsert(
       sqlite,
-      'INSERT INTO symbols (id, file_id, parent_id, kind, name, container, signature_start, signature_length, doc, start_line, end_line) VALUES',
-      11,
+      'INSERT INTO symbols (id, file_id, parent_id, kind, name, container, signature_start, signature_length, doc_start, doc_length, doc_form, start_line, end_line) VALUES',
+      13,
     ),
     ftsInsert: multiRowInsert(sqlite, 'INSERT INTO symbols_fts (rowid, name, doc) VALUES', 3),
     nextSymbolId: sqlite.prepare('SELECT coalesce(max(id), 0) + 1 FROM symbols').pluck(),
@@ -139,8 +139,10 @@ export function createIndexWriter(sqlite: SqliteDatabase, text: TextStoreWriter)
     const fts: unknown[] = [];
     symbols.forEach((symbol, at) => {
       const parentId = symbol.parent === null ? null : first + symbol.parent;
-      rows.push(first + at, fileId, parentId, symbol.kind, symbol.name, symbol.container, symbol.signatureStart, symbol.signatureLength, symbol.doc, symbol.startLine, symbol.endLine);
-      fts.push(first + at, nameTokens(symbol.name), symbol.doc ?? '');
+      const { doc } = symbol;
+      rows.push(first + at, fileId, parentId, symbol.kind, symbol.name, symbol.container, symbol.signatureStart, symbol.signatureLength);
+      rows.push(doc?.start ?? null, doc?.length ?? null, doc?.form ?? null, symbol.startLine, symbol.endLine);
+      fts.push(first + at, nameTokens(symbol.name), doc?.text ?? '');
     });
     s.symbolsInsert(rows);
     s.ftsInsert(fts);

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { SqliteDatabase } from '@flotilla/kit/sqlite/connection';
 import { FILE_SYMBOLS } from '../store/schema.js';
+import { docText, type DocForm } from '../store/doc-text.js';
 import { signatureText } from '../store/signature.js';
 import type { ChunkPayload } from './store.js';
 
@@ -39,7 +40,13 @@ interface SymbolRow {
   end_line: number;
 }
 
-type StoredSymbolRow = Omit<SymbolRow, 'signature'> & { signatureStart: number; signatureLength: number };
+type StoredSymbolRow = Omit<SymbolRow, 'signature' | 'doc'> & {
+  signatureStart: number;
+  signatureLength: number;
+  docStart: number | null;
+  docLength: number | null;
+  docForm: DocForm | null;
+};
 
 /**
  * The chunks of one indexed file: one per symbol (its signature, doc and the first lines of its
@@ -61,11 +68,16 @@ export async function chunkFile(sqlite: SqliteDatabase, root: string, file: Inde
   const symbols = (
     sqlite
       .prepare(
-        `SELECT s.kind, s.name, s.container, s.signature_start AS signatureStart, s.signature_length AS signatureLength, s.doc, s.start_line, s.end_line
+        `SELECT s.kind, s.name, s.container, s.signature_start AS signatureStart, s.signature_length AS signatureLength,
+           s.doc_start AS docStart, s.doc_length AS docLength, s.doc_form AS docForm, s.start_line, s.end_line
          FROM files f JOIN symbols s ON ${FILE_SYMBOLS} WHERE f.id = ? ORDER BY s.start_line, s.id`,
       )
       .all(file.id) as StoredSymbolRow[]
-  ).map(({ signatureStart, signatureLength, ...row }) => ({ ...row, signature: signatureText(bytes.subarray(signatureStart, signatureStart + signatureLength)) }));
+  ).map(({ signatureStart, signatureLength, docStart, docLength, docForm, ...row }) => ({
+    ...row,
+    signature: signatureText(bytes.subarray(signatureStart, signatureStart + signatureLength)),
+    doc: docStart === null || docLength === null || docForm === null ? null : docText(bytes.toString('utf8', docStart, docStart + docLength), docForm),
+  }));
   const pieces = symbols.length > 0 ? symbols.map((symbol) => symbolPiece(file.path, symbol, lines)) : textPieces(file.path, lines);
   return pieces.slice(0, MAX_CHUNKS_PER_FILE).map((piece, ordinal) => ({ id: pointId(file.path, ordinal), text: piece.text.slice(0, MAX_CHUNK_CHARS), payload: piece.payload }));
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { globToRegExp } from '../query/glob.js';
 import { inTextSnapshot, type RepoIndex } from '../query/repo-index.js';
-import { readSignature, SIGNATURE_PLACE, type SignaturePlace } from '../query/signatures.js';
+import { readSignature, SIGNATURE_PLACE, type SignaturePlace } from '../query/symbol-text.js';
 import { search, type SearchHit, type SearchOptions } from '../query/search.js';
 import type { VectorBackend } from './backend.js';
 import { isVectorError } from './errors.js';
