@@ -4,7 +4,7 @@ import type { SqliteDatabase } from '@flotilla/kit/sqlite/connection';
  * Runs of characters that are not white space or ASCII punctuation, `_`, `$` and `\` aside: every
  * identifier a parser reports (a reference's name, escapes such as `\u0061` included) is one such
  * run of the file's text, bounded by punctuation or space. (A Rust raw identifier `r#type` is not:
- * see `fileRefNames`.)
+ * see `FileRefs`.)
  */
 const NAME_RUN = /[^\s!-#%-\/:-@[\]^`{-~]+/g;
 
