@@ -102,10 +102,11 @@ function buildProgram(): Command {
     .option('--limit <n>', 'most hits', positiveInt)
     .action((name: string, flags: RepoFlags & { limit?: number }) => withRepo(flags, (repo, { references }) => emitHits(flags, references(repo, name, flags), formatRefs)));
   repoOptions(program.command('outline <path>').description("a file's symbols as a tree")).action((path: string, flags: RepoFlags) =>
-    withRepo(flags, (repo, { outline }) => {
+    withRepo(flags, (repo, { outline, noSymbolsReason }) => {
       const tree = outline(repo, path);
       if (tree === undefined) throw new ExitError(1, `not in the index: ${path}`);
-      emit(flags, tree, formatOutline(path, tree));
+      const reason = tree.length === 0 ? noSymbolsReason(repo, path) : null;
+      emit(flags, tree, tree.length > 0 ? formatOutline(path, tree) : reason === null ? `no symbols in ${path}` : `no symbols in ${path}: ${reason}`);
     }),
   );
   repoOptions(program.command('read <path> [start] [end]').description('numbered lines of a file')).action(

@@ -121,6 +121,9 @@ describe('codekb serve over stdio', () => {
     const outline = await call(client, 'outline', { path: 'no/such.ts' });
     expect(outline).toMatchObject({ isError: true });
     expect(textOf(outline)).toContain('not in the index: no/such.ts');
+    const skipped = await call(client, 'outline', { path: 'web/app.min.js' });
+    expect(skipped.isError).toBeFalsy();
+    expect(textOf(skipped)).toBe('no symbols in web/app.min.js: skipped: generated: minified');
     // The server is still answering after every refusal.
     expect((await call(client, 'definition', { name: 'Circle' })).isError).toBeFalsy();
   });

@@ -3,7 +3,7 @@ import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/
 import createDebug from 'debug';
 import { formatDefinitions, formatOutline, formatRead, formatRefs, formatSearch } from '../cli/format.js';
 import { read } from '../query/read.js';
-import { definition, outline, references } from '../query/symbols.js';
+import { definition, noSymbolsReason, outline, references } from '../query/symbols.js';
 import type { VectorBackend } from '../vector/backend.js';
 import { hybridSearch } from '../vector/hybrid.js';
 import { IndexUnavailableError, type RepoIndexSource } from './repo-source.js';
@@ -123,7 +123,9 @@ export function registerCodekbTools(server: McpServer, source: RepoIndexSource, 
         const path = repoRelative(given);
         const symbols = outline(source.get(), path);
         if (symbols === undefined) return refuse(`not in the index: ${given} (give a path relative to the repository root, as search hits cite it)`);
-        return answer(symbols.length === 0 ? `no symbols in ${path}` : formatOutline(path, symbols), { path, symbols });
+        if (symbols.length > 0) return answer(formatOutline(path, symbols), { path, symbols });
+        const reason = noSymbolsReason(source.get(), path);
+        return answer(reason === null ? `no symbols in ${path}` : `no symbols in ${path}: ${reason}`, { path, symbols });
       }),
   );
   server.registerTool(

@@ -8,7 +8,7 @@ import { tempFixtureRepo, type TempRepo } from '../test-support/fixture.js';
 import { read } from './read.js';
 import { openRepoIndex, type RepoIndex } from './repo-index.js';
 import { search } from './search.js';
-import { definition, outline, references } from './symbols.js';
+import { definition, noSymbolsReason, outline, references } from './symbols.js';
 
 /**
  * The files `rg -F` finds, the reference literal search must equal (hidden files in, no parent
@@ -66,6 +66,15 @@ describe('queries on the fixture repository', () => {
     expect(app).toMatchObject({ line: 17, endLine: 33 });
     expect(app?.children.map((child) => child.name)).toEqual(['name', '__init__', 'health', 'version']);
     expect(outline(repo, 'missing.py')).toBeUndefined();
+  });
+
+  it('should say why a file in the index has no symbols when it was not parsed for them', () => {
+    expect(outline(repo, 'web/app.js.map')).toEqual([]);
+    expect(noSymbolsReason(repo, 'web/app.js.map')).toBe('skipped: generated: source map');
+    expect(noSymbolsReason(repo, 'docs/huge.txt')).toBe('skipped: larger than 1 MB');
+    expect(noSymbolsReason(repo, 'docs/notes.txt')).toBe('indexed as text only (no parser for its language); search finds its lines');
+    expect(noSymbolsReason(repo, 'src/shapes.ts')).toBeNull();
+    expect(noSymbolsReason(repo, 'missing.py')).toBeNull();
   });
 
   it('should rank symbol hits by name words, signature and doc', async () => {

@@ -127,3 +127,27 @@ export function outline(repo: RepoIndex, path: string): OutlineNode[] | undefine
     return roots;
   });
 }
+
+/** What an indexed file's status says about its symbols, when it was not parsed for them. */
+const UNPARSED: Record<string, string> = {
+  text: 'indexed as text only (no parser for its language); search finds its lines',
+  'skipped-large': 'skipped',
+  'skipped-binary': 'skipped',
+  'skipped-generated': 'skipped',
+  error: 'not parsed',
+};
+
+/**
+ * Why a file in the index has no symbols, when it was not parsed for them (`skipped: generated:
+ * source map`, `not parsed: …`), else null — so an empty outline is not taken for a file without
+ * declarations.
+ *
+ * @example
+ * noSymbolsReason(repo, 'web/app.js.map'); // 'skipped: generated: source map'
+ */
+export function noSymbolsReason(repo: RepoIndex, path: string): string | null {
+  const file = repo.sqlite.prepare('SELECT status, note FROM files WHERE path = ?').get(path) as { status: string; note: string | null } | undefined;
+  const reason = file === undefined ? undefined : UNPARSED[file.status];
+  if (file === undefined || reason === undefined) return null;
+  return file.note === null ? reason : `${reason}: ${file.note}`;
+}
