@@ -31,8 +31,9 @@ export interface IndexWriter {
   /** Removes a file and everything derived from it. Call inside a transaction. */
   remove(id: number): void;
   /**
-   * Writes the trigram rows `put` has held back (see `TRIGRAM_BATCH_BYTES`) and the text store's
-   * end and dead bytes. Call before committing.
+   * Writes the rows `put` has held back — symbols, their FTS rows and references, and trigram
+   * rows (see `TRIGRAM_BATCH_BYTES`) — and the text store's end and dead bytes. Call before
+   * committing.
    */
   flush(): void;
 }
