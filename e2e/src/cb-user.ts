@@ -84,6 +84,10 @@ export async function freshUser(scenario: AnthropicScenario, options: FreshUserO
       } catch {
         // stopped
       }
+      // Sessions outlive the daemon by design: without this, every agent a test started (a real
+      // `claude` TUI under tmux) kept running after the test. After the daemon has stopped, so
+      // that its watchdog does not start them again.
+      killSessionsTmux({ flotillaHome });
       await api.close();
       await dir[Symbol.asyncDispose]();
     },
@@ -134,7 +138,7 @@ export async function serveDashboard(user: User, port = 0): Promise<ServedLink> 
  * Kills the tmux server of the user's Flotilla home (sessions outlive the daemon by design), so a
  * test leaves no agent TUI behind. The socket name is cb's: `flotilla-` + sha256(home)[0..12].
  */
-export function killSessionsTmux(user: User): void {
+function killSessionsTmux(user: Pick<User, 'flotillaHome'>): void {
   const hash = createHash('sha256').update(user.flotillaHome).digest('hex').slice(0, 12);
   spawnSync('tmux', ['-L', `flotilla-${hash}`, 'kill-server'], { stdio: 'ignore' });
 }

@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job, Session } from '@flotilla/protocol';
 import { DESKTOP, goto, inOrder, launchDashboardBrowser, navigateInPage, PHONE, recordTexts, textOf, textsSeen, type Dashboard } from './browser.js';
-import { freshUser, killSessionsTmux, serveDashboard, type ServedLink, type User } from './cb-user.js';
+import { freshUser, serveDashboard, type ServedLink, type User } from './cb-user.js';
 
 /** The fake model's answer delay: long enough that "running" is on screen for a while. */
 const TURN_MS = 2500;
@@ -35,8 +35,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.[Symbol.asyncDispose]();
   await user?.cb(['session', 'stop', SESSION]);
-  if (user) killSessionsTmux(user);
-  await user?.[Symbol.asyncDispose]();
+  await user?.[Symbol.asyncDispose](); // stops the daemon, then kills the sessions' tmux server
 });
 
 async function startJob(prompt: string): Promise<string> {

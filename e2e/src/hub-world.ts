@@ -4,7 +4,7 @@ import { assetsDir } from '@flotilla/dashboard';
 import { createLocalLink, hubPaths, serveHub, type HostEntry, type RunningHub } from '@flotilla/mesh';
 import { openHostLink } from '@flotilla/mesh/link';
 import { agentBinDir, makeTempDir, startLoopbackSshd, type LoopbackSshd } from '@flotilla/testkit';
-import { CB, freshUser, killSessionsTmux, type User } from './cb-user.js';
+import { CB, freshUser, type User } from './cb-user.js';
 
 /**
  * A real fleet for the dashboard: the real hub (`serveHub` from @flotilla/mesh, as `mesh serve
@@ -110,10 +110,9 @@ export async function startHubWorld(options: HubWorldOptions): Promise<HubWorld>
     async [Symbol.asyncDispose]() {
       await running.close().catch(() => undefined);
       await sshd?.cut();
-      for (const user of hosts.values()) {
-        killSessionsTmux(user);
-        await user[Symbol.asyncDispose]();
-      }
+      // Each user's dispose stops its daemon, then kills its sessions' tmux server (killed while
+      // the daemon ran, its watchdog would start the agents again).
+      for (const user of hosts.values()) await user[Symbol.asyncDispose]();
       await dir[Symbol.asyncDispose]();
     },
   };
