@@ -2,6 +2,7 @@ import type { SiblingView, TableNode } from './node-table.js';
 import type { Definition } from './definitions.js';
 import { DocForm, DOC_SOURCE_MAX_UNITS, docText } from '../store/doc-text.js';
 import { SIGNATURE_STORED_BYTES } from '../store/signature.js';
+import { isHighSurrogate } from './utf8-offsets.js';
 
 /** Kind, name, signature (where its first line lies), doc comment and lines of a declaration at `node`. */
 export function describe(node: TableNode, kind: string, name: string, parentType?: string): Omit<Definition, 'container' | 'nameStarts'> {
@@ -95,10 +96,6 @@ export function sourcedDoc(source: string, start: number, end: number, form: Doc
   if (cut < end && isHighSurrogate(source.charCodeAt(cut - 1))) cut--;
   const text = docText(source.substring(start, cut), form);
   return text === null ? null : { text, start, end: cut, form };
-}
-
-function isHighSurrogate(code: number): boolean {
-  return code >= 0xd800 && code <= 0xdbff;
 }
 
 /**

@@ -233,13 +233,13 @@ class LineCounter {
 }
 
 function toSymbol(found: Definition, parent: number | null, parentName: string | null, bytes: Utf8Offsets): ExtractedSymbol {
-  const signatureStart = bytes.byteAt(found.signatureStart);
+  const signature = bytes.byteRange(found.signatureStart, found.signatureEnd);
   return {
     kind: found.kind,
     name: found.name,
     container: found.container ?? parentName,
-    signatureStart,
-    signatureLength: Math.min(bytes.byteAt(found.signatureEnd) - signatureStart, SIGNATURE_STORED_BYTES),
+    signatureStart: signature.start,
+    signatureLength: Math.min(signature.length, SIGNATURE_STORED_BYTES),
     doc: found.doc === null ? null : storedDoc(found.doc, bytes),
     startLine: found.startLine,
     endLine: found.endLine,
@@ -247,7 +247,7 @@ function toSymbol(found: Definition, parent: number | null, parentName: string |
   };
 }
 
-function storedDoc(doc: FoundDoc, bytes: Utf8Offsets): StoredDoc {
-  const start = bytes.byteAt(doc.start);
-  return { text: doc.text, start, length: bytes.byteAt(doc.end) - start, form: doc.form };
+/** A found doc as a record carries it: its source's place in the file's UTF-8 bytes. */
+export function storedDoc(doc: FoundDoc, bytes: Utf8Offsets): StoredDoc {
+  return { text: doc.text, form: doc.form, ...bytes.byteRange(doc.start, doc.end) };
 }

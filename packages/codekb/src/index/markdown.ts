@@ -1,4 +1,4 @@
-import type { ExtractedRef, ExtractedSymbol, Extraction } from './extract.js';
+import { storedDoc, type ExtractedRef, type ExtractedSymbol, type Extraction } from './extract.js';
 import { DocForm } from '../store/doc-text.js';
 import { SIGNATURE_STORED_BYTES } from '../store/signature.js';
 import { sourcedDoc } from './describe.js';
@@ -48,9 +48,9 @@ export function extractMarkdown(text: string): Extraction {
       while (open.length && open[open.length - 1]!.level >= level) symbols[open.pop()!.index]!.endLine = line - 1;
       const parent = open[open.length - 1]?.index ?? null;
       const container = parent === null ? null : symbols[parent]!.name;
-      const signatureStart = bytes.byteAt(start);
-      const signatureLength = Math.min(bytes.byteAt(start + raw.length) - signatureStart, SIGNATURE_STORED_BYTES);
-      symbols.push({ kind: 'section', name: heading[2]!, container, signatureStart, signatureLength, doc: null, startLine: line, endLine: lastLine, parent });
+      const signature = bytes.byteRange(start, start + raw.length);
+      const signatureLength = Math.min(signature.length, SIGNATURE_STORED_BYTES);
+      symbols.push({ kind: 'section', name: heading[2]!, container, signatureStart: signature.start, signatureLength, doc: null, startLine: line, endLine: lastLine, parent });
       open.push({ index: symbols.length - 1, level });
       docOf = symbols.length - 1;
       return;
@@ -58,8 +58,7 @@ export function extractMarkdown(text: string): Extraction {
     const section = open[open.length - 1]?.index ?? null;
     if (docOf !== null && raw.trim() !== '') {
       const doc = sourcedDoc(text, start, start + raw.length, DocForm.Line);
-      const docStart = doc === null ? 0 : bytes.byteAt(doc.start);
-      symbols[docOf]!.doc = doc === null ? null : { text: doc.text, start: docStart, length: bytes.byteAt(doc.end) - docStart, form: doc.form };
+      symbols[docOf]!.doc = doc === null ? null : storedDoc(doc, bytes);
       docOf = null;
     }
     for (const match of raw.matchAll(CODE_SPAN)) {

@@ -44,9 +44,15 @@ export class Utf8Offsets {
     this.#byte = byte;
     return byte;
   }
+
+  /** The UTF-8 start and length of the UTF-16 range [start, end). */
+  byteRange(start: number, end: number): { start: number; length: number } {
+    const byteStart = this.byteAt(start);
+    return { start: byteStart, length: this.byteAt(end) - byteStart };
+  }
 }
 
-function isHighSurrogate(code: number): boolean {
+export function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;
 }
 

@@ -15,7 +15,7 @@ export type DocForm = (typeof DocForm)[keyof typeof DocForm];
 
 /** Characters of a doc kept; a Markdown section's doc (one line) keeps fewer. */
 export const DOC_MAX_CHARS = 1000;
-export const LINE_DOC_MAX_CHARS = 200;
+const LINE_DOC_MAX_CHARS = 200;
 /** UTF-16 units of a doc's source kept: room for `DOC_MAX_CHARS` after comment markers and indentation go. */
 export const DOC_SOURCE_MAX_UNITS = 2 * DOC_MAX_CHARS;
 
