@@ -53,12 +53,7 @@ export async function startLoopbackSshd(dir: string, options: LoopbackSshdOption
   const blocks = Object.entries(options.aliases).map(([alias, hostname]) => `Host ${alias}\n  HostName ${hostname}\n  Port ${port}\n  User root\n`);
   writeFileSync(join(sshHome, '.ssh', 'config'), blocks.join(''));
   await run(SSHD, ['-f', join(dir, 'sshd_config'), '-E', join(dir, 'sshd.log')]);
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (!existsSync(pidFile)) {
-    if (Date.now() > deadline) throw new Error(`sshd did not start:\n${readFileSync(join(dir, 'sshd.log'), 'utf8')}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  const master = Number(readFileSync(pidFile, 'utf8').trim());
+  const master = await pidWritten(pidFile, join(dir, 'sshd.log'));
   const cut = async (): Promise<void> => {
     for (const pid of [master, ...sshdDescendants(master)]) {
       try {
@@ -69,6 +64,21 @@ export async function startLoopbackSshd(dir: string, options: LoopbackSshdOption
     }
   };
   return { port, sshHome, cut, [Symbol.asyncDispose]: cut };
+}
+
+/**
+ * sshd's pid once its pid file holds one. The file exists, empty, before sshd writes the number:
+ * read then, it gave 0, and `kill(0, SIGKILL)` at dispose killed this process's whole group (the
+ * test runner and CI's shell with it).
+ */
+async function pidWritten(pidFile: string, logFile: string): Promise<number> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    const text = existsSync(pidFile) ? readFileSync(pidFile, 'utf8') : '';
+    if (/^\d+\n$/.test(text) && Number(text) > 1) return Number(text);
+    if (Date.now() > deadline) throw new Error(`sshd did not start (pid file: ${JSON.stringify(text)}):\n${readFileSync(logFile, 'utf8')}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
 
 function sshdConfig(dir: string, port: number, pidFile: string, env: Record<string, string>): string {

@@ -229,6 +229,7 @@ function isAlive(pid: number): boolean {
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {
+  if (!(pid > 1)) return; // kill(0) or kill(-1) would signal our own group or every process
   try {
     process.kill(pid, name);
   } catch {

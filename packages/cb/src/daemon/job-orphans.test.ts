@@ -19,7 +19,8 @@ function stray(jobId: string): number {
   // detached (its own session): it leaves the runner's group, as a dev server started with setsid does.
   const child = spawn('sleep', ['300'], { env: { ...process.env, FLOTILLA_JOB_ID: jobId }, detached: true, stdio: 'ignore' });
   child.unref();
-  const pid = child.pid ?? 0;
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('sleep did not start');
   cleanup.push(() => void (isAlive(pid) && process.kill(pid, 'SIGKILL')));
   return pid;
 }

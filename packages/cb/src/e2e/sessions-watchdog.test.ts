@@ -44,7 +44,8 @@ describe('the watchdog with the real Claude Code TUI, through the daemon (slow)'
       const transcript = await findClaudeTranscript(h.env.HOME ?? '', before.agentSessionId ?? '');
       return transcript !== null && readFileSync(transcript, 'utf8').includes('Noted: PELICAN.');
     }, 15_000);
-    process.kill(before.pid ?? 0, 'SIGKILL');
+    if (before.pid === null) throw new Error('phoenix has no agent pid'); // kill(0) would kill the test runner's process group
+    process.kill(before.pid, 'SIGKILL');
     const after = await until('phoenix', (s) => s.restarts === 1 && s.pid !== null && s.pid !== before.pid, 'restarted');
     expect(after.state).not.toBe('exited');
     expect((await watchdogLog('phoenix')).join('\n')).toContain(`restarted the agent (restart 1), resuming conversation ${before.agentSessionId}: killed by signal 9`);

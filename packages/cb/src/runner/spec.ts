@@ -21,7 +21,7 @@ export const RunnerSpecSchema = z.object({
 });
 export type RunnerSpec = z.infer<typeof RunnerSpecSchema>;
 
-export const StartedRecordSchema = z.object({ runnerPid: z.number().int(), agentPid: z.number().int().nullable(), startedAt: z.string() });
+export const StartedRecordSchema = z.object({ runnerPid: z.number().int().positive(), agentPid: z.number().int().positive().nullable(), startedAt: z.string() });
 export type StartedRecord = z.infer<typeof StartedRecordSchema>;
 
 export const ExitRecordSchema = z.object({

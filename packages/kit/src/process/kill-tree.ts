@@ -86,6 +86,7 @@ async function waitForExit(targets: Set<number>, group: number | undefined, sign
 }
 
 function trySignal(pid: number, signal: NodeJS.Signals): void {
+  if (!(Math.abs(pid) > 1)) return; // kill(0) or kill(-1) would signal our own group or every process (pid < -1 is a group)
   try {
     process.kill(pid, signal);
   } catch (error) {

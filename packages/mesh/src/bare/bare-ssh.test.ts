@@ -108,8 +108,7 @@ describe.skipIf(skip !== null)('a host where cb cannot run, driven through tmux 
 
   it('cancels a job there, killing its agent', { timeout: 180_000 }, async () => {
     const job = await dispatch('hb2', { prompt: 'sleep 120', agent: 'claude' });
-    await until('the agent to run', async () => existsSync(join(jobDir(job.id), 'pid')) || null, 60_000);
-    const pid = Number(readFileSync(join(jobDir(job.id), 'pid'), 'utf8'));
+    const pid = await until('the agent to run', async () => agentPid(job.id), 60_000);
     const cancelled = await client.cancelJob(job.id);
     expect(cancelled.status).toBe('cancelled');
     await until('the agent to be gone', async () => !alive(pid) || null, 30_000);
@@ -165,6 +164,12 @@ describe.skipIf(skip !== null)('a host where cb cannot run, driven through tmux 
     expect(new Set(ids).size).toBe(ids.length);
   });
 });
+
+/** The agent's pid once the fake agent has written it (`echo $$ > pid` makes the file empty first). */
+function agentPid(jobId: string): number | null {
+  const text = existsSync(join(jobDir(jobId), 'pid')) ? readFileSync(join(jobDir(jobId), 'pid'), 'utf8') : '';
+  return /^\d+\n$/.test(text) ? Number(text) : null;
+}
 
 function alive(pid: number): boolean {
   try {

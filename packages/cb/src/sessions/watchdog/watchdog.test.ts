@@ -50,6 +50,12 @@ function stateOf(manager: SessionManager, name: string, ok: (s: Session) => bool
   }, `${name}: ${what}`, 15_000);
 }
 
+/** SIGKILLs a session's agent; a missing pid fails the test (`kill(0)` would kill the test runner's whole process group). */
+function killAgent(pid: number | null): void {
+  if (pid === null || pid <= 1) throw new Error(`no agent pid to kill: ${pid}`);
+  process.kill(pid, 'SIGKILL');
+}
+
 async function logOf(manager: SessionManager, name: string, kind = 'watchdog'): Promise<string[]> {
   return (await manager.log(name)).filter((e) => e.kind === kind).map((e) => e.message);
 }
@@ -57,11 +63,12 @@ async function logOf(manager: SessionManager, name: string, kind = 'watchdog'): 
 describe('the session watchdog (real tmux, a custom agent)', () => {
   it('should restart a crashed agent in a fresh pane, log it, and announce it', async () => {
     const { manager, notices, session } = await startOne('crashy');
-    process.kill(session.pid ?? 0, 'SIGKILL');
+    killAgent(session.pid);
     const restarted = await stateOf(manager, 'crashy', (s) => s.restarts === 1 && s.pid !== null && s.pid !== session.pid, 'restarted');
     expect(restarted.state).not.toBe('exited');
     expect(restarted.tmuxSession).toBe(session.tmuxSession);
-    expect(isAlive(restarted.pid ?? 0)).toBe(true);
+    expect(restarted.pid).not.toBeNull();
+    expect(isAlive(restarted.pid!)).toBe(true);
     expect((await logOf(manager, 'crashy')).join('\n')).toMatch(/restarted the agent \(restart 1\), a new conversation \(none to resume\): killed by signal 9/);
     expect(notices.map((n) => n.notice.title)).toContain('crashy restarted');
     // The new pane works: a send is delivered.
@@ -70,9 +77,9 @@ describe('the session watchdog (real tmux, a custom agent)', () => {
 
   it('should leave a crash loop exited once the restart budget is spent', async () => {
     const { manager, session } = await startOne('loopy', { maxRestarts: 1 });
-    process.kill(session.pid ?? 0, 'SIGKILL');
-    const again = await stateOf(manager, 'loopy', (s) => s.restarts === 1 && s.pid !== session.pid, 'restarted once');
-    process.kill(again.pid ?? 0, 'SIGKILL');
+    killAgent(session.pid);
+    const again = await stateOf(manager, 'loopy', (s) => s.restarts === 1 && s.pid !== null && s.pid !== session.pid, 'restarted once');
+    killAgent(again.pid);
     await stateOf(manager, 'loopy', (s) => s.state === 'exited', 'exited');
     expect((await logOf(manager, 'loopy')).join('\n')).toMatch(/not restarting: crash loop: 1 restarts within 10 minutes/);
   });
@@ -97,7 +104,8 @@ describe('the session watchdog (real tmux, a custom agent)', () => {
     const { manager, session } = await startOne('lingering');
     fixture.signal(session.tmuxSession, { state: 'exited', source: 'hook' });
     const restarted = await stateOf(manager, 'lingering', (s) => s.restarts === 1, 'restarted');
-    expect(isAlive(session.pid ?? 0)).toBe(false);
+    expect(session.pid).not.toBeNull();
+    expect(isAlive(session.pid!)).toBe(false);
     expect(restarted.pid).not.toBe(session.pid);
     expect((await logOf(manager, 'lingering')).join('\n')).toMatch(/said it ended \(hook\) but had not exited after 0\.5s: killed its process tree/);
   });
@@ -137,9 +145,10 @@ describe('the session watchdog (real tmux, a custom agent)', () => {
     writeFileSync(script, 'exec sleep 300\n');
     const stray = spawn('/bin/sh', [script], { env: { ...process.env, FLOTILLA_SESSION_ID: session.id }, detached: true, stdio: 'ignore' });
     stray.unref();
-    strays.push(stray.pid ?? 0);
+    if (stray.pid === undefined) throw new Error('the stray did not start');
+    strays.push(stray.pid);
     const line = `killed 1 orphaned process left after it exited (pid ${stray.pid})`;
     await eventually(async () => (await logOf(manager, 'leaky')).includes(line), 'the orphan log line', 10_000);
-    expect(isAlive(stray.pid ?? 0)).toBe(false);
+    expect(isAlive(stray.pid)).toBe(false);
   });
 });
