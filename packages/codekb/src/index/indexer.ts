@@ -181,15 +181,29 @@ export interface ReindexResult {
   removed: string[];
 }
 
+export interface ReindexOptions {
+  root: string;
+  dbPath: string;
+  /** Repo-relative, `/`-separated files to re-read (or drop when gone). */
+  paths: readonly string[];
+  /**
+   * Directories ('' for the root) whose every indexed file is listed in `paths`: an indexed file
+   * under one of them that `paths` leaves out is dropped although it exists (a `.gitignore` now
+   * ignores it).
+   */
+  within?: readonly string[];
+}
+
 /**
  * Re-indexes just `paths` (repo-relative, `/`-separated) without walking the repository: re-reads
  * those whose content hash changed and drops those that are gone — with every indexed file under a
- * path that no longer exists (a deleted directory). Takes the same lock as `indexRepository`.
+ * path that no longer exists (a deleted directory) — and the indexed files under `within` that
+ * `paths` leaves out. Takes the same lock as `indexRepository`.
  *
  * @example
  * await reindexFiles({ root: '/src/app', dbPath, paths: ['src/main.ts'] });
  */
-export async function reindexFiles(options: { root: string; dbPath: string; paths: readonly string[] }): Promise<ReindexResult> {
+export async function reindexFiles(options: ReindexOptions): Promise<ReindexResult> {
   const root = await realpath(resolve(options.root));
   const dbPath = resolve(options.dbPath);
   using index = openIndexDatabase(dbPath);
@@ -213,6 +227,11 @@ export async function reindexFiles(options: { root: string; dbPath: string; path
     if (row !== undefined) gone.set(row.path, row.id);
     const exists = await lstat(join(root, path)).then(() => true, () => false);
     if (!exists) for (const child of under.all(path.length + 1, `${path}/`) as { id: number; path: string }[]) gone.set(child.path, child.id);
+  }
+  const listed = new Set(options.paths);
+  for (const dir of options.within ?? []) {
+    const rows = (dir === '' ? sqlite.prepare('SELECT id, path FROM files').all() : under.all(dir.length + 1, `${dir}/`)) as { id: number; path: string }[];
+    for (const row of rows) if (!listed.has(row.path)) gone.set(row.path, row.id);
   }
   if (records.length > 0 || gone.size > 0) {
     using text = openTextStoreWriter(sqlite, dbPath);

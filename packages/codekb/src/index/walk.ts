@@ -21,9 +21,17 @@ export async function listFiles(root: string): Promise<string[]> {
   return [...new Set(files)].sort();
 }
 
-async function gitFiles(root: string): Promise<string[] | undefined> {
+/**
+ * What `listFiles` lists under `dir` ('' for the root), as git lists it; undefined when `root` is
+ * not a git work tree or git lists nothing under it (then the caller applies the `.gitignore`s).
+ */
+export async function gitFilesUnder(root: string, dir: string): Promise<string[] | undefined> {
+  return gitFiles(root, dir === '' ? [] : ['--', `:(literal)${dir}`]);
+}
+
+async function gitFiles(root: string, pathspec: string[] = []): Promise<string[] | undefined> {
   try {
-    const { stdout } = await execFileAsync('git', ['ls-files', '-co', '--exclude-standard', '-z'], {
+    const { stdout } = await execFileAsync('git', ['ls-files', '-co', '--exclude-standard', '-z', ...pathspec], {
       cwd: root,
       maxBuffer: GIT_MAX_BUFFER,
       encoding: 'utf8',

@@ -3,6 +3,7 @@ import { lstat, readdir } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import createDebug from 'debug';
 import { reindexFiles, type ReindexResult } from '../index/indexer.js';
+import { gitFilesUnder } from '../index/walk.js';
 import { createIgnoreRules, type IgnoreRules } from './ignore-rules.js';
 
 const debug = createDebug('codekb:watch');
@@ -69,6 +70,10 @@ export async function startIndexWatcher(options: IndexWatcherOptions): Promise<I
     if (renamed) tree.unwatch(path);
     return tree.watchDir(path);
   };
+  queue.rescan = async (dir) => {
+    await tree?.rescan(dir);
+    return (await gitFilesUnder(root, dir)) ?? (await listTree(root, dir, rules));
+  };
   queue.rules = rules;
   if (tree !== undefined) await tree.watchDir('');
   debug('watching %s (%s)', root, recursive === undefined ? 'per-directory' : 'recursive');
@@ -85,6 +90,8 @@ interface BatchQueue {
   add(path: string, renamed: boolean): void;
   /** The files to re-index for a changed path (`info`: its lstat, undefined when gone). */
   expand: (path: string, info: Stats | undefined, renamed: boolean) => Promise<string[]>;
+  /** Every file to index under a directory whose `.gitignore` changed (watching what it now ignores no more). */
+  rescan: (dir: string) => Promise<string[]>;
   rules: IgnoreRules | undefined;
   close(): Promise<void>;
 }
@@ -124,13 +131,19 @@ function createBatchQueue(root: string, dbPath: string, options: IndexWatcherOpt
   const indexBatch = async (paths: Map<string, boolean>, started: number): Promise<boolean> => {
     try {
       const files = new Set<string>();
+      const within: string[] = [];
       for (const [path, renamed] of paths) {
         const info = await lstat(join(root, path)).catch(() => undefined);
         for (const file of await queue.expand(path, info, renamed)) files.add(file);
+        const rulesOf = gitignoreDir(path);
+        if (rulesOf === undefined) continue;
+        // Its rules changed: what its directory holds is indexed, or dropped, by the new ones.
+        within.push(rulesOf);
+        for (const file of await queue.rescan(rulesOf)) files.add(file);
       }
-      if (files.size === 0) return true;
+      if (files.size === 0 && within.length === 0) return true;
       const indexStarted = performance.now();
-      const result = await reindexFiles({ root, dbPath, paths: [...files] });
+      const result = await reindexFiles({ root, dbPath, paths: [...files], within });
       const done = performance.now();
       debug('indexed %d, removed %d in %d ms', result.updated.length, result.removed.length, Math.round(done - indexStarted));
       options.onIndexed?.({ ...result, latencyMs: done - started, indexMs: done - indexStarted });
@@ -145,13 +158,15 @@ function createBatchQueue(root: string, dbPath: string, options: IndexWatcherOpt
   const queue: BatchQueue = {
     add(path, renamed) {
       if (closed || path === '' || isIndexFile(join(root, path), dbPath)) return;
-      if (path === '.gitignore' || path.endsWith('/.gitignore')) queue.rules?.forget(path.slice(0, Math.max(0, path.length - '/.gitignore'.length)));
+      const rulesOf = gitignoreDir(path);
+      if (rulesOf !== undefined) queue.rules?.forget(rulesOf);
       if (path.split('/')[0] === '.git') return;
       pending.set(path, renamed || pending.get(path) === true);
       if (firstEvent === 0) firstEvent = performance.now();
       schedule(debounceMs);
     },
     expand: async () => [],
+    rescan: async () => [],
     rules: undefined,
     async close() {
       closed = true;
@@ -160,6 +175,12 @@ function createBatchQueue(root: string, dbPath: string, options: IndexWatcherOpt
     },
   };
   return queue;
+}
+
+/** The directory ('' for the root) whose rules a changed `.gitignore` holds; undefined for any other path. */
+function gitignoreDir(path: string): string | undefined {
+  if (path === '.gitignore') return '';
+  return path.endsWith('/.gitignore') ? path.slice(0, -'/.gitignore'.length) : undefined;
 }
 
 /** The index file and its companions (`-wal`, `-shm`, `.lock`, `.writer`) when it lives inside the repository. */
@@ -190,6 +211,8 @@ interface TreeWatcher {
   watchDir(dir: string): Promise<string[]>;
   /** Stops watching a directory that is gone, and everything under it. */
   unwatch(dir: string): void;
+  /** After `dir`'s ignore rules changed: stops watching what they now ignore, watches what they no longer do. */
+  rescan(dir: string): Promise<void>;
   close(): void;
 }
 
@@ -224,9 +247,24 @@ function createTreeWatcher(root: string, rules: IgnoreRules, queue: BatchQueue):
     }
     return files;
   };
+  const rescan = async (dir: string): Promise<void> => {
+    if (dir !== '' && rules.ignores(dir, true)) return; // a .gitignore inside an ignored directory
+    for (const path of [...watchers.keys()]) {
+      if (path.startsWith(dir === '' ? '' : `${dir}/`) && path !== dir && rules.ignores(path, true)) unwatch(path);
+    }
+    if (!watchers.has(dir)) {
+      await watchDir(dir);
+      return;
+    }
+    for (const entry of await readdir(join(root, dir), { withFileTypes: true }).catch(() => [])) {
+      const path = dir === '' ? entry.name : `${dir}/${entry.name}`;
+      if (entry.isDirectory() && !rules.ignores(path, true)) await rescan(path);
+    }
+  };
   return {
     watchDir,
     unwatch,
+    rescan,
     close() {
       closed = true;
       for (const watcher of watchers.values()) watcher.close();
@@ -239,7 +277,7 @@ function createTreeWatcher(root: string, rules: IgnoreRules, queue: BatchQueue):
 async function listTree(root: string, dir: string, rules: IgnoreRules): Promise<string[]> {
   const files: string[] = [];
   for (const entry of await readdir(join(root, dir), { withFileTypes: true }).catch(() => [])) {
-    const path = `${dir}/${entry.name}`;
+    const path = dir === '' ? entry.name : `${dir}/${entry.name}`;
     if (entry.isDirectory() && !rules.ignores(path, true)) files.push(...(await listTree(root, path, rules)));
     else if (entry.isFile() && !rules.ignores(path, false)) files.push(path);
   }
