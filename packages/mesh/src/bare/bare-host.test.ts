@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTerminal, type FlotillaEvent, type Job } from '@flotilla/protocol';
 import { createLocalLink } from '../hub/local-link.js';
 import type { HostLink } from '../link/host-link.js';
-import { writeFakeClaude } from '../test-support/bare-fakes.test-support.js';
+import { fakeClaudePid, writeFakeClaude } from '../test-support/bare-fakes.test-support.js';
 import { until } from '../test-support/until.test-support.js';
 import { createBareDriver, type BareDriver } from './index.js';
 
@@ -106,7 +106,7 @@ describe('a bare host driven through tmux', () => {
 
   it('cancels a running job and kills its agent', async () => {
     const job = await driver.client.createJob({ prompt: 'sleep 60', agent: 'claude', cwd: join(dir, 'work') });
-    const pid = await until('the agent to run', async () => agentPid(job.id), 10_000);
+    const pid = await until('the agent to run', async () => fakeClaudePid(jobDir(job.id)), 10_000);
     const cancelled = await driver.client.cancelJob(job.id);
     expect(cancelled.status).toBe('cancelled');
     await until('the agent to be gone', async () => !alive(pid) || null, 5_000);
@@ -114,7 +114,7 @@ describe('a bare host driven through tmux', () => {
 
   it('calls a job whose tmux session vanished without an exit record crashed', async () => {
     const job = await driver.client.createJob({ prompt: 'sleep 60', agent: 'claude', cwd: join(dir, 'work') });
-    await until('the agent to run', async () => agentPid(job.id), 10_000);
+    await until('the agent to run', async () => fakeClaudePid(jobDir(job.id)), 10_000);
     execFileSync('tmux', ['-L', 'flotilla-bare', 'kill-session', '-t', `=fbj-${job.id}`], { env: { ...process.env, ...env } });
     const done = await ended(job.id);
     expect(done).toMatchObject({ status: 'failed', failure: { kind: 'crashed' } });
@@ -179,12 +179,6 @@ describe('a bare host driven through tmux', () => {
     expect(events.map((event) => [event.type, 'job' in event ? event.job.id : null])).toEqual([['job.ended', changed.id]]);
   });
 });
-
-/** The agent's pid once the fake agent has written it (`echo $$ > pid` makes the file empty first). */
-function agentPid(jobId: string): number | null {
-  const text = existsSync(join(jobDir(jobId), 'pid')) ? readFileSync(join(jobDir(jobId), 'pid'), 'utf8') : '';
-  return /^\d+\n$/.test(text) ? Number(text) : null;
-}
 
 function alive(pid: number): boolean {
   try {

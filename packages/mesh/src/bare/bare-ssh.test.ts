@@ -12,7 +12,7 @@ import { createClient, isTerminal, type FlotillaClient, type Host, type Job, typ
 import { hubPaths, type HubPaths } from '../cli/context.js';
 import { openHostLink } from '../link/open-host-link.js';
 import { serveHub, type RunningHub } from '../hub/serve-hub.js';
-import { writeNodelessBin } from '../test-support/bare-fakes.test-support.js';
+import { fakeClaudePid, writeNodelessBin } from '../test-support/bare-fakes.test-support.js';
 import { SHELL_AGENT } from '../test-support/local-fleet.test-support.js';
 import { sshdConfig, startSshdIn, stopSshd } from '../test-support/netns-sshd.test-support.js';
 import { netnsUnavailableReason, startNetnsHosts, type NetnsHost, type NetnsHosts } from '../test-support/netns.test-support.js';
@@ -108,7 +108,7 @@ describe.skipIf(skip !== null)('a host where cb cannot run, driven through tmux 
 
   it('cancels a job there, killing its agent', { timeout: 180_000 }, async () => {
     const job = await dispatch('hb2', { prompt: 'sleep 120', agent: 'claude' });
-    const pid = await until('the agent to run', async () => agentPid(job.id), 60_000);
+    const pid = await until('the agent to run', async () => fakeClaudePid(jobDir(job.id)), 60_000);
     const cancelled = await client.cancelJob(job.id);
     expect(cancelled.status).toBe('cancelled');
     await until('the agent to be gone', async () => !alive(pid) || null, 30_000);
@@ -164,12 +164,6 @@ describe.skipIf(skip !== null)('a host where cb cannot run, driven through tmux 
     expect(new Set(ids).size).toBe(ids.length);
   });
 });
-
-/** The agent's pid once the fake agent has written it (`echo $$ > pid` makes the file empty first). */
-function agentPid(jobId: string): number | null {
-  const text = existsSync(join(jobDir(jobId), 'pid')) ? readFileSync(join(jobDir(jobId), 'pid'), 'utf8') : '';
-  return /^\d+\n$/.test(text) ? Number(text) : null;
-}
 
 function alive(pid: number): boolean {
   try {

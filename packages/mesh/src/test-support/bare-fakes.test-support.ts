@@ -2,7 +2,7 @@
 // With -p it records its argv (NUL-separated) and each run in the job's directory, prints Claude's
 // stream-json shapes, and obeys "sleep N" / "exit N" in its prompt; without -p it is an
 // interactive prompt that echoes each line it reads ("got: LINE").
-import { chmodSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const FAKE_CLAUDE = `#!/bin/sh
@@ -26,6 +26,16 @@ if [ -n "$code" ]; then
 fi
 echo '{"type":"result","subtype":"success","is_error":false,"result":"fake result ✓","session_id":"fake-session-1"}'
 `;
+
+/**
+ * The pid the fake `claude` wrote into a job's directory, once written: `echo $$ > pid` creates
+ * the file empty first (read then, it would be 0, and `kill(0, …)` reaches the whole process group).
+ */
+export function fakeClaudePid(jobDir: string): number | null {
+  const file = join(jobDir, 'pid');
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  return /^\d+\n$/.test(text) ? Number(text) : null;
+}
 
 /** Writes the fake `claude` into `dir`. */
 export function writeFakeClaude(dir: string): string {
